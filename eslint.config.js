@@ -1,0 +1,24 @@
+// Lint rules: typescript-eslint's recommended set, plus the import layering of DESIGN.md §2.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const layer = (folder, forbidden) => ({
+  files: [`src/${folder}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': ['error', { patterns: forbidden.map((f) => ({ group: [`**/${f}/*`, `../${f}/*`], message: `src/${folder} must not import src/${f} (DESIGN.md §2 layers)` })) }],
+  },
+});
+
+export default tseslint.config(
+  { ignores: ['node_modules/', '.faasbench/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', performance: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+    },
+  },
+  layer('core', ['platform', 'providers', 'cli', 'invoker', 'experiments', 'report', 'web', 'store']),
+  layer('platform', ['providers', 'cli', 'invoker', 'experiments', 'report', 'web', 'store']),
+);

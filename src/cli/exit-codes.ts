@@ -1,0 +1,12 @@
+/** Exit codes every command uses, so scripts can tell failure kinds apart. */
+export const EXIT = {
+  ok: 0,
+  /** The benchmark ran but something it measured failed (an invocation error, a failed check). */
+  failed: 1,
+  /** Bad command line. */
+  usage: 2,
+  /** Bad input: a file, a manifest, a parameter value. */
+  input: 3,
+  /** Stopped by Ctrl-C; what was measured is kept. */
+  interrupted: 130,
+} as const;

@@ -1,0 +1,32 @@
+/**
+ * The `faasbench` command. cli/ owns argument parsing and wiring only: one file per command,
+ * each registering itself on the program; behaviour lives in the folders it wires together.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { FaasbenchError } from '../core/errors.ts';
+import { registerDemo } from './demo.ts';
+import { registerPlatform } from './platform-start.ts';
+import { EXIT } from './exit-codes.ts';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const program = new Command('faasbench')
+  .description('Benchmark serverless (FaaS) platforms; runs its own local FaaS platform by default.')
+  .version(pkg.version)
+  .showHelpAfterError()
+  .exitOverride();
+
+registerDemo(program);
+registerPlatform(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
+  if (err instanceof FaasbenchError) {
+    console.error(`faasbench: ${err.message}`);
+    process.exit(EXIT.input);
+  }
+  throw err;
+}

@@ -1,0 +1,110 @@
+/**
+ * The function package format (DESIGN.md §3): `functions/<name>/function.json` plus code.
+ * The schema holds every per-function knob of the local platform, with Lambda's defaults, so one
+ * file describes the function for every provider. Errors name the file and the field.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { FaasbenchError } from './errors.ts';
+import { parseRuntime, RUNTIME_HELP, type Runtime } from './runtime-id.ts';
+
+export const MIN_MEMORY_MB = 128;
+export const MAX_MEMORY_MB = 10_240;
+export const MAX_TIMEOUT_S = 900;
+
+const runtimeField = z.string().transform((id, ctx): Runtime => {
+  const runtime = parseRuntime(id);
+  if (!runtime) {
+    ctx.addIssue({ code: 'custom', message: `expected ${RUNTIME_HELP}, got "${id}"` });
+    return z.NEVER;
+  }
+  return runtime;
+});
+
+/** Settings that may change after deployment (UpdateFunctionConfiguration). */
+export const functionSettingsSchema = z.strictObject({
+  memoryMb: z.number().int().min(MIN_MEMORY_MB).max(MAX_MEMORY_MB).default(128),
+  timeoutS: z.number().positive().max(MAX_TIMEOUT_S).default(3),
+  description: z.string().max(256).default(''),
+  environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+  /** Invocations one instance serves at once (Knative / Cloud Run style when > 1). */
+  concurrency: z.number().int().min(1).max(1000).default(1),
+  /** Upper bound on live instances of this function; unset means only the account limit applies. */
+  maxInstances: z.number().int().min(1).optional(),
+  /** Idle seconds before an instance is evicted. */
+  keepAliveS: z.number().min(0).default(300),
+  /** Uniform random extra idle time in [0, keepAliveJitterS), drawn per idle period. */
+  keepAliveJitterS: z.number().min(0).default(0),
+  /** What a call meets when no instance can take it: an immediate 429, or a wait of up to queueTimeoutS. */
+  onLimit: z.enum(['throttle', 'queue']).default('throttle'),
+  queueTimeoutS: z.number().positive().default(10),
+  /** `proportional`: 1,769 MB buys one vCPU, as on Lambda. `none`: no CPU limit. */
+  cpuModel: z.enum(['proportional', 'none']).default('proportional'),
+});
+
+export const functionPackageSchema = functionSettingsSchema.extend({
+  name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, "-" or "_"'),
+  runtime: runtimeField,
+  handler: z.string().min(1).max(128).default('handler'),
+  /** Named payloads (SeBS's test/small/large). */
+  inputs: z.record(z.string(), z.unknown()).default({}),
+});
+
+export type FunctionSettings = z.output<typeof functionSettingsSchema>;
+export type FunctionSettingsInput = z.input<typeof functionSettingsSchema>;
+export type FunctionManifest = z.output<typeof functionPackageSchema>;
+export type FunctionManifestInput = z.input<typeof functionPackageSchema>;
+
+/** A validated package: its manifest and the folder holding its code. */
+export interface FunctionPackage {
+  readonly dir: string;
+  readonly manifest: FunctionManifest;
+}
+
+/** Renders zod issues as `field "a.b": message` lines, the form every config error uses. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const field = issue.path.length ? issue.path.join('.') : '(top level)';
+      return `field "${field}": ${issue.message}`;
+    })
+    .join('; ');
+}
+
+export function parseManifest(raw: unknown, source: string): FunctionManifest {
+  const result = functionPackageSchema.safeParse(raw);
+  if (!result.success) {
+    throw new FaasbenchError('InvalidFunctionPackage', `${source}: ${describeIssues(result.error)}`);
+  }
+  return result.data;
+}
+
+/** Turns JSON.parse's "at position N" into a line and column a person can find. */
+export function parseJsonText(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const message = (err as Error).message;
+    const position = /position (\d+)/.exec(message)?.[1];
+    let where = '';
+    if (position !== undefined) {
+      const before = text.slice(0, Number(position));
+      const line = before.split('\n').length;
+      const column = Number(position) - before.lastIndexOf('\n');
+      where = `:${line}:${column}`;
+    }
+    throw new FaasbenchError('InvalidFunctionPackage', `${source}${where}: invalid JSON (${message})`);
+  }
+}
+
+export function loadFunctionPackage(dir: string): FunctionPackage {
+  const file = path.join(dir, 'function.json');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new FaasbenchError('InvalidFunctionPackage', `${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? err})`);
+  }
+  return { dir: path.resolve(dir), manifest: parseManifest(parseJsonText(text, file), file) };
+}

@@ -1,0 +1,192 @@
+/**
+ * Memory and CPU limits through cgroups, v1 or v2, where this process may create groups.
+ * Everything here degrades to "not available" instead of failing: the platform then falls back to
+ * the RSS watchdog and unthrottled CPU, and reports which mechanism it applied.
+ */
+import { mkdirSync, readFileSync, rmdirSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+
+const ROOT = '/sys/fs/cgroup';
+const CFS_PERIOD_US = 100_000;
+
+export type CgroupVersion = 'v1' | 'v2';
+
+export interface CgroupSupport {
+  readonly memory: CgroupVersion | null;
+  readonly cpu: CgroupVersion | null;
+}
+
+/** One instance's groups. Every method is best effort after creation succeeded. */
+export interface InstanceCgroup {
+  /** Files the instance's pid is written to before it execs its runtime. */
+  readonly procsFiles: readonly string[];
+  setCpuLimit(vcpus: number | null): void;
+  peakMemoryBytes(): number | undefined;
+  oomKills(): number;
+  remove(): void;
+}
+
+function tryWrite(file: string, value: string): boolean {
+  try {
+    writeFileSync(file, value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readNumber(file: string): number | undefined {
+  try {
+    const n = Number(readFileSync(file, 'utf8').trim());
+    return Number.isFinite(n) ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function readKey(file: string, key: string): number {
+  try {
+    const line = readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith(`${key} `));
+    return line ? Number(line.split(' ')[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Creating and removing a probe group is the only honest test of writability. */
+function probe(dir: string, controlFile: string): boolean {
+  const test = path.join(dir, `probe-${process.pid}`);
+  try {
+    mkdirSync(test, { recursive: true });
+    const ok = existsSync(path.join(test, controlFile));
+    rmdirSync(test);
+    return ok;
+  } catch {
+    return false;
+  }
+}
+
+export class CgroupController {
+  readonly support: CgroupSupport;
+  private readonly base: string;
+
+  private constructor(support: CgroupSupport, base: string) {
+    this.support = support;
+    this.base = base;
+  }
+
+  static disabled(): CgroupController {
+    return new CgroupController({ memory: null, cpu: null }, '');
+  }
+
+  /** `base` names this platform's subtree, so two platforms on one host never share groups. */
+  static detect(base: string): CgroupController {
+    if (existsSync(path.join(ROOT, 'memory', 'memory.limit_in_bytes')) || existsSync(path.join(ROOT, 'cpu', 'cpu.cfs_quota_us'))) {
+      const memory = probe(path.join(ROOT, 'memory', base), 'memory.limit_in_bytes') ? 'v1' : null;
+      const cpu = probe(path.join(ROOT, 'cpu', base), 'cpu.cfs_quota_us') ? 'v1' : null;
+      return new CgroupController({ memory, cpu }, base);
+    }
+    if (existsSync(path.join(ROOT, 'cgroup.controllers'))) {
+      const parent = path.join(ROOT, base);
+      try {
+        mkdirSync(parent, { recursive: true });
+        tryWrite(path.join(ROOT, 'cgroup.subtree_control'), '+memory +cpu');
+        tryWrite(path.join(parent, 'cgroup.subtree_control'), '+memory +cpu');
+      } catch {
+        return CgroupController.disabled();
+      }
+      const memory = probe(parent, 'memory.max') ? 'v2' : null;
+      const cpu = probe(parent, 'cpu.max') ? 'v2' : null;
+      return new CgroupController({ memory, cpu }, base);
+    }
+    return CgroupController.disabled();
+  }
+
+  /** Groups for one instance with its memory limit set, or null when no controller is usable. */
+  create(instanceId: string, memoryBytes: number): InstanceCgroup | null {
+    const { memory, cpu } = this.support;
+    if (!memory && !cpu) return null;
+    if (memory === 'v2' || cpu === 'v2') return this.createV2(instanceId, memoryBytes);
+    return this.createV1(instanceId, memoryBytes);
+  }
+
+  /** Removes this platform's parent groups; instance groups must already be gone. */
+  dispose(): void {
+    for (const dir of [path.join(ROOT, 'memory', this.base), path.join(ROOT, 'cpu', this.base), path.join(ROOT, this.base)]) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        /* absent or still busy: nothing more to do */
+      }
+    }
+  }
+
+  private createV1(id: string, memoryBytes: number): InstanceCgroup | null {
+    const memDir = this.support.memory ? path.join(ROOT, 'memory', this.base, id) : null;
+    const cpuDir = this.support.cpu ? path.join(ROOT, 'cpu', this.base, id) : null;
+    try {
+      if (memDir) {
+        mkdirSync(memDir);
+        writeFileSync(path.join(memDir, 'memory.limit_in_bytes'), String(memoryBytes));
+        // Without this the instance could swap instead of being killed at its limit.
+        tryWrite(path.join(memDir, 'memory.swappiness'), '0');
+        tryWrite(path.join(memDir, 'memory.memsw.limit_in_bytes'), String(memoryBytes));
+      }
+      if (cpuDir) mkdirSync(cpuDir);
+    } catch {
+      for (const dir of [memDir, cpuDir]) if (dir) tryRmdir(dir);
+      return null;
+    }
+    return {
+      procsFiles: [memDir, cpuDir].filter((d): d is string => d !== null).map((d) => path.join(d, 'cgroup.procs')),
+      setCpuLimit(vcpus) {
+        if (!cpuDir) return;
+        writeFileSync(path.join(cpuDir, 'cpu.cfs_period_us'), String(CFS_PERIOD_US));
+        writeFileSync(path.join(cpuDir, 'cpu.cfs_quota_us'), vcpus === null ? '-1' : String(quotaUs(vcpus)));
+      },
+      peakMemoryBytes: () => (memDir ? readNumber(path.join(memDir, 'memory.max_usage_in_bytes')) : undefined),
+      oomKills: () => (memDir ? readKey(path.join(memDir, 'memory.oom_control'), 'oom_kill') : 0),
+      remove: () => {
+        for (const dir of [memDir, cpuDir]) if (dir) tryRmdir(dir);
+      },
+    };
+  }
+
+  private createV2(id: string, memoryBytes: number): InstanceCgroup | null {
+    const dir = path.join(ROOT, this.base, id);
+    const { memory, cpu } = this.support;
+    try {
+      mkdirSync(dir);
+      if (memory) {
+        writeFileSync(path.join(dir, 'memory.max'), String(memoryBytes));
+        tryWrite(path.join(dir, 'memory.swap.max'), '0');
+      }
+    } catch {
+      tryRmdir(dir);
+      return null;
+    }
+    return {
+      procsFiles: [path.join(dir, 'cgroup.procs')],
+      setCpuLimit(vcpus) {
+        if (!cpu) return;
+        writeFileSync(path.join(dir, 'cpu.max'), `${vcpus === null ? 'max' : quotaUs(vcpus)} ${CFS_PERIOD_US}`);
+      },
+      peakMemoryBytes: () => (memory ? readNumber(path.join(dir, 'memory.peak')) : undefined),
+      oomKills: () => (memory ? readKey(path.join(dir, 'memory.events'), 'oom_kill') : 0),
+      remove: () => tryRmdir(dir),
+    };
+  }
+}
+
+function quotaUs(vcpus: number): number {
+  // The kernel refuses quotas under 1 ms.
+  return Math.max(1000, Math.round(vcpus * CFS_PERIOD_US));
+}
+
+function tryRmdir(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    /* a group with a lingering process is removed by the platform's final dispose */
+  }
+}

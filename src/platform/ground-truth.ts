@@ -1,0 +1,19 @@
+/**
+ * The `X-Faasbench-*` headers: the platform's own account of an invocation, against which
+ * client-side inference (cold starts from latency, instance identity) is checked.
+ */
+import type { InvocationResult } from './invocation.ts';
+
+export function groundTruthHeaders(r: InvocationResult): Record<string, string> {
+  return {
+    'x-faasbench-request-id': r.requestId,
+    'x-faasbench-instance-id': r.instanceId,
+    'x-faasbench-cold': String(r.cold),
+    'x-faasbench-init-ms': r.initMs === undefined ? '' : r.initMs.toFixed(3),
+    'x-faasbench-duration-ms': r.durationMs.toFixed(3),
+    'x-faasbench-billed-ms': String(r.billedMs),
+    'x-faasbench-memory-mb': String(r.memoryMb),
+    'x-faasbench-max-memory-mb': String(r.maxMemoryMb),
+    'x-faasbench-queue-ms': r.queueMs.toFixed(3),
+  };
+}

@@ -1,0 +1,400 @@
+/**
+ * One function instance: one sandboxed OS process speaking the Lambda Runtime API. It owns the
+ * process's life (init, freeze between invocations, timeout and memory kills, exit) and turns each
+ * invocation into an InvocationResult with Lambda's accounting. Placement is the pool's business.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { CgroupController, InstanceCgroup } from './cgroup.ts';
+import {
+  errorPayload,
+  type EvictionReason,
+  type FunctionSnapshot,
+  type InvocationOutcome,
+  type InvocationResult,
+  type InvokeRequest,
+} from './invocation.ts';
+import { billedMs, endLine, initStartLine, reportLine, startLine, timeoutMessage } from './lambda-log.ts';
+import { MemoryWatchdog, readStatusKb } from './memory-watchdog.ts';
+import { runtimes, RUNTIME_DIR } from './runtimes/index.ts';
+import { sandboxCommand, sandboxPath, type Isolation } from './sandbox.ts';
+
+/** Lambda gives init 10 s before it gives up on a sandbox. */
+const INIT_LIMIT_MS = 10_000;
+const MB = 1024 * 1024;
+/** 1,769 MB buys one vCPU on Lambda. */
+export const MB_PER_VCPU = 1769;
+
+export interface InstanceEnvironment {
+  /** host:port of the gateway, to which the instance's own path prefix is added. */
+  readonly gateway: string;
+  readonly tmpRoot: string;
+  readonly isolation: Isolation;
+  readonly cgroups: CgroupController;
+  readonly freeze: boolean;
+  readonly region: string;
+}
+
+export interface InstanceHooks {
+  /** A slot became free (an invocation ended); queued calls may now fit. */
+  slotFreed(instance: Instance): void;
+  gone(instance: Instance, reason: EvictionReason): void;
+}
+
+type Failure = { readonly errorType: string; readonly message: string; readonly status: 'timeout' | 'error' };
+
+/** An invocation placed on this instance. */
+class Active {
+  deliveredAt: number | undefined;
+  log = '';
+  timer: NodeJS.Timeout | undefined;
+  constructor(
+    readonly request: InvokeRequest,
+    readonly cold: boolean,
+    readonly queueMs: number,
+    readonly settle: (result: InvocationResult) => void,
+  ) {}
+}
+
+export class Instance {
+  readonly id: string;
+  readonly fn: FunctionSnapshot;
+  /** performance.now() just before the process was spawned: Init Duration counts from here. */
+  readonly startedAt: number;
+  /** performance.now() when the instance last finished an invocation or became ready. */
+  lastUsed: number;
+  phase: 'init' | 'ready' | 'gone' = 'init';
+  initMs: number | undefined;
+
+  private readonly proc: ChildProcess;
+  private readonly tmpDir: string;
+  private readonly cgroup: InstanceCgroup | null;
+  private readonly watchdog: MemoryWatchdog | undefined;
+  private readonly active = new Map<string, Active>();
+  private readonly pending: Active[] = [];
+  private readonly waiting: ServerResponse[] = [];
+  private frozen = false;
+  private initLog = '';
+  private initError: Failure | undefined;
+  private killReason: EvictionReason | undefined;
+  private watchdogFired = false;
+  private initTimer: NodeJS.Timeout | undefined;
+  private readonly applied: { cpuVcpus: number | null; memory: 'cgroup' | 'watchdog' };
+
+  constructor(id: string, fn: FunctionSnapshot, private readonly env: InstanceEnvironment, private readonly hooks: InstanceHooks) {
+    this.id = id;
+    this.fn = fn;
+    const memoryBytes = fn.settings.memoryMb * MB;
+    this.tmpDir = path.join(env.tmpRoot, id);
+    mkdirSync(this.tmpDir, { mode: 0o700 });
+    this.cgroup = env.cgroups.create(id, memoryBytes);
+    const runtime = runtimes[fn.runtime];
+    const cmd = sandboxCommand({
+      isolation: env.isolation,
+      tmpDir: this.tmpDir,
+      codeDir: fn.codeDir,
+      procsFiles: this.cgroup?.procsFiles ?? [],
+      runtime: runtime.command(fn.codeDir),
+    });
+    this.startedAt = performance.now();
+    this.lastUsed = this.startedAt;
+    this.proc = spawn(cmd.file, cmd.args, {
+      cwd: fn.codeDir,
+      env: { ...this.lambdaEnvironment(runtime.executionEnv), ...cmd.extraEnv },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const memoryByCgroup = env.cgroups.support.memory !== null && this.cgroup !== null;
+    this.applied = { cpuVcpus: null, memory: memoryByCgroup ? 'cgroup' : 'watchdog' };
+    if (!memoryByCgroup && this.proc.pid !== undefined) {
+      this.watchdog = new MemoryWatchdog(this.proc.pid, memoryBytes, () => {
+        this.watchdogFired = true;
+        this.kill('oom');
+      });
+    }
+    this.proc.stdout?.on('data', (chunk: Buffer) => this.captureOutput(chunk));
+    this.proc.stderr?.on('data', (chunk: Buffer) => this.captureOutput(chunk));
+    this.proc.on('error', (err) => this.exited(null, null, `cannot start runtime: ${err.message}`));
+    this.proc.on('exit', (code, signal) => this.exited(code, signal));
+    this.initTimer = setTimeout(() => {
+      this.initError = { errorType: 'Runtime.InitTimeout', message: `Init timed out after ${INIT_LIMIT_MS / 1000} seconds`, status: 'timeout' };
+      this.kill('timeout');
+    }, INIT_LIMIT_MS);
+  }
+
+  get pid(): number | undefined {
+    return this.proc.pid;
+  }
+
+  /** Invocations placed here and not yet finished. */
+  get load(): number {
+    return this.active.size;
+  }
+
+  get hasFreeSlot(): boolean {
+    return this.phase !== 'gone' && this.active.size < this.fn.settings.concurrency;
+  }
+
+  /** The vCPUs the cpu cgroup was given (null: none applied) and how memory is enforced. */
+  get limits(): { cpuVcpus: number | null; memory: 'cgroup' | 'watchdog' } {
+    return this.applied;
+  }
+
+  /** Places an invocation here; it is delivered when the runtime next asks for work. */
+  run(request: InvokeRequest, queueMs: number): Promise<InvocationResult> {
+    return new Promise((resolve) => {
+      const active = new Active(request, this.phase === 'init', queueMs, resolve);
+      this.active.set(request.requestId, active);
+      this.pending.push(active);
+      this.pump();
+    });
+  }
+
+  // ---- Runtime API, called by the gateway for this instance's path prefix ----
+
+  next(res: ServerResponse): void {
+    if (this.phase === 'gone') {
+      res.writeHead(410).end();
+      return;
+    }
+    if (this.phase === 'init') this.becameReady();
+    this.waiting.push(res);
+    res.on('close', () => {
+      const i = this.waiting.indexOf(res);
+      if (i >= 0) this.waiting.splice(i, 1);
+    });
+    this.pump();
+    this.freezeIfIdle();
+  }
+
+  /** Returns false when the request id is not an invocation in flight here. */
+  respond(requestId: string, payload: Buffer): boolean {
+    return this.complete(requestId, { kind: 'success', payload });
+  }
+
+  fail(requestId: string, payload: Buffer, errorType: string | undefined): boolean {
+    return this.complete(requestId, { kind: 'function-error', payload, errorType: errorType ?? errorTypeOf(payload) });
+  }
+
+  reportInitError(payload: Buffer, errorType: string | undefined): void {
+    const type = errorType ?? errorTypeOf(payload);
+    this.initError = { errorType: type, message: messageOf(payload) ?? type, status: 'error' };
+  }
+
+  // ---- life cycle ----
+
+  kill(reason: EvictionReason): void {
+    if (this.phase === 'gone' || this.killReason) return;
+    this.killReason = reason;
+    const pid = this.proc.pid;
+    if (pid === undefined) return;
+    try {
+      // The whole process group: a provided bootstrap may have children of its own.
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+
+  private lambdaEnvironment(executionEnv: string): Record<string, string> {
+    const { fn, env } = this;
+    const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
+    return {
+      ...fn.settings.environment,
+      PATH: sandboxPath(),
+      LANG: 'en_US.UTF-8',
+      TZ: ':UTC',
+      TMPDIR: env.isolation === 'namespace' ? '/tmp' : this.tmpDir,
+      LAMBDA_TASK_ROOT: fn.codeDir,
+      LAMBDA_RUNTIME_DIR: RUNTIME_DIR,
+      _HANDLER: fn.handler,
+      AWS_REGION: env.region,
+      AWS_DEFAULT_REGION: env.region,
+      AWS_EXECUTION_ENV: executionEnv,
+      AWS_LAMBDA_FUNCTION_NAME: fn.name,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.settings.memoryMb),
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
+      AWS_LAMBDA_LOG_STREAM_NAME: `${day}/[$LATEST]${this.id}`,
+      AWS_LAMBDA_MAX_CONCURRENCY: String(fn.settings.concurrency),
+      AWS_LAMBDA_RUNTIME_API: `${env.gateway}/rt/${this.id}`,
+    };
+  }
+
+  private becameReady(): void {
+    clearTimeout(this.initTimer);
+    this.phase = 'ready';
+    this.initMs = performance.now() - this.startedAt;
+    this.lastUsed = performance.now();
+    // Init runs unthrottled, as Lambda boosts CPU during init; the share applies to invocations.
+    if (this.fn.settings.cpuModel === 'proportional' && this.env.cgroups.support.cpu) {
+      const vcpus = this.fn.settings.memoryMb / MB_PER_VCPU;
+      try {
+        this.cgroup?.setCpuLimit(vcpus);
+        this.applied.cpuVcpus = vcpus;
+      } catch {
+        /* reported as not applied */
+      }
+    }
+  }
+
+  private pump(): void {
+    while (this.pending.length > 0 && this.waiting.length > 0) {
+      const active = this.pending.shift() as Active;
+      const res = this.waiting.shift() as ServerResponse;
+      this.deliver(active, res);
+    }
+  }
+
+  private deliver(active: Active, res: ServerResponse): void {
+    this.thaw();
+    this.watchdog?.start();
+    const { request } = active;
+    const timeoutMs = this.fn.settings.timeoutS * 1000;
+    active.deliveredAt = performance.now();
+    active.timer = setTimeout(() => this.timedOut(active), timeoutMs);
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': request.payload.length,
+      'lambda-runtime-aws-request-id': request.requestId,
+      'lambda-runtime-deadline-ms': String(Date.now() + timeoutMs),
+      'lambda-runtime-invoked-function-arn': this.fn.arn,
+      'lambda-runtime-trace-id': `Root=1-${request.requestId.slice(0, 8)};Sampled=0`,
+      ...(request.clientContext ? { 'lambda-runtime-client-context': request.clientContext } : {}),
+    });
+    res.end(request.payload);
+  }
+
+  private freezeIfIdle(): void {
+    if (!this.env.freeze || this.frozen || this.active.size > 0 || this.phase !== 'ready') return;
+    this.signalGroup('SIGSTOP');
+    this.frozen = true;
+  }
+
+  private thaw(): void {
+    if (!this.frozen) return;
+    this.signalGroup('SIGCONT');
+    this.frozen = false;
+  }
+
+  private signalGroup(signal: NodeJS.Signals): void {
+    if (this.proc.pid === undefined) return;
+    try {
+      process.kill(-this.proc.pid, signal);
+    } catch {
+      /* exited meanwhile; the exit handler settles everything */
+    }
+  }
+
+  private captureOutput(chunk: Buffer): void {
+    const text = chunk.toString('utf8');
+    const running = [...this.active.values()].filter((a) => a.deliveredAt !== undefined);
+    if (running.length === 0) {
+      this.initLog += text;
+      return;
+    }
+    // With several invocations in flight, Lambda-formatted lines name their request id.
+    const owner = running.length === 1 ? running[0] : running.find((a) => text.includes(a.request.requestId));
+    for (const a of owner ? [owner] : running) a.log += text;
+  }
+
+  private timedOut(active: Active): void {
+    const message = timeoutMessage(this.fn.settings.timeoutS);
+    active.log += `${new Date().toISOString()} ${active.request.requestId} ${message}\n`;
+    this.finish(active, { errorType: 'Sandbox.Timedout', message, status: 'timeout' });
+    this.kill('timeout');
+  }
+
+  private complete(requestId: string, outcome: InvocationOutcome): boolean {
+    const active = this.active.get(requestId);
+    if (!active || active.deliveredAt === undefined) return false;
+    this.finish(active, outcome);
+    return true;
+  }
+
+  /** Settles one invocation with a runtime outcome or a platform failure. */
+  private finish(active: Active, result: InvocationOutcome | Failure): void {
+    clearTimeout(active.timer);
+    this.active.delete(active.request.requestId);
+    const pendingAt = this.pending.indexOf(active);
+    if (pendingAt >= 0) this.pending.splice(pendingAt, 1);
+    const now = performance.now();
+    const durationMs = active.deliveredAt === undefined ? 0 : now - active.deliveredAt;
+    const requestId = active.request.requestId;
+    const outcome: InvocationOutcome =
+      'kind' in result
+        ? result
+        : { kind: 'function-error', errorType: result.errorType, payload: errorPayload(result.errorType, `RequestId: ${requestId} Error: ${result.message}`) };
+    const facts = {
+      requestId,
+      durationMs,
+      billedMs: billedMs(durationMs),
+      memoryMb: this.fn.settings.memoryMb,
+      maxMemoryMb: this.maxMemoryMb(),
+      ...(active.cold && this.initMs !== undefined ? { initMs: this.initMs } : {}),
+    };
+    const failure = 'kind' in result ? undefined : { status: result.status, errorType: result.status === 'error' ? result.errorType : undefined };
+    const prelude = active.cold ? initStartLine(this.fn.runtimeId) + this.takeInitLog() : '';
+    const log = prelude + startLine(requestId) + active.log + endLine(requestId) + reportLine({ ...facts, ...(failure ? { failure } : {}) });
+    this.lastUsed = now;
+    if (this.active.size === 0) this.watchdog?.stop();
+    active.settle({ ...facts, functionName: this.fn.name, instanceId: this.id, cold: active.cold, queueMs: active.queueMs, outcome, log });
+    if (this.phase !== 'gone') this.hooks.slotFreed(this);
+  }
+
+  private takeInitLog(): string {
+    const log = this.initLog;
+    this.initLog = '';
+    return log;
+  }
+
+  /**
+   * The larger of the cgroup's peak and the process's peak resident set: pages of the runtime
+   * binary that another process loaded first are charged to that process's cgroup, not this one.
+   */
+  private maxMemoryMb(): number {
+    const hwm = this.proc.pid ? (readStatusKb(this.proc.pid, 'VmHWM') ?? 0) * 1024 : 0;
+    return Math.ceil(Math.max(hwm, this.cgroup?.peakMemoryBytes() ?? 0) / MB);
+  }
+
+  private exited(code: number | null, signal: NodeJS.Signals | null, startError?: string): void {
+    if (this.phase === 'gone') return;
+    const oom = this.watchdogFired || (this.cgroup?.oomKills() ?? 0) > 0;
+    const exitText = startError ?? (signal ? `signal: ${signal === 'SIGKILL' ? 'killed' : signal.replace(/^SIG/, '').toLowerCase()}` : `exit status ${code}`);
+    const failure: Failure = oom
+      ? { errorType: 'Runtime.OutOfMemory', message: `Runtime exited with error: ${exitText}`, status: 'error' }
+      : (this.initError ?? { errorType: 'Runtime.ExitError', message: `Runtime exited with error: ${exitText}`, status: 'error' });
+    const reason: EvictionReason = oom ? 'oom' : this.initError ? (this.killReason ?? 'init-error') : (this.killReason ?? 'exit');
+    for (const active of [...this.active.values()]) this.finish(active, failure);
+    this.phase = 'gone';
+    clearTimeout(this.initTimer);
+    this.watchdog?.stop();
+    for (const res of this.waiting.splice(0)) res.destroy();
+    this.cgroup?.remove();
+    rmSync(this.tmpDir, { recursive: true, force: true });
+    this.hooks.gone(this, reason);
+  }
+}
+
+function parseError(payload: Buffer): { errorType?: unknown; errorMessage?: unknown } {
+  try {
+    const parsed: unknown = JSON.parse(payload.toString('utf8'));
+    return typeof parsed === 'object' && parsed !== null ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
+function errorTypeOf(payload: Buffer): string {
+  const type = parseError(payload).errorType;
+  return typeof type === 'string' && type ? type : 'Unhandled';
+}
+
+function messageOf(payload: Buffer): string | undefined {
+  const message = parseError(payload).errorMessage;
+  return typeof message === 'string' ? message : undefined;
+}

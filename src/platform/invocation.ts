@@ -1,0 +1,53 @@
+/**
+ * What one invocation on the local platform is and what it yields. Shared by the instance that runs
+ * it, the pool that places it and the APIs that report it.
+ */
+import type { FunctionSettings } from '../core/function-package.ts';
+import type { Runtime } from '../core/runtime-id.ts';
+
+/** The deployed function as an instance sees it; a new revision means new instances. */
+export interface FunctionSnapshot {
+  readonly name: string;
+  readonly arn: string;
+  readonly runtime: Runtime;
+  /** The identifier the function was deployed with (`nodejs20.x`, `python`...). */
+  readonly runtimeId: string;
+  readonly handler: string;
+  readonly codeDir: string;
+  readonly settings: FunctionSettings;
+  readonly revision: number;
+}
+
+export interface InvokeRequest {
+  readonly requestId: string;
+  readonly payload: Buffer;
+  readonly clientContext?: string;
+}
+
+export type InvocationOutcome =
+  | { readonly kind: 'success'; readonly payload: Buffer }
+  /** Lambda reports every function error as "Unhandled"; errorType tells them apart. */
+  | { readonly kind: 'function-error'; readonly payload: Buffer; readonly errorType: string };
+
+export interface InvocationResult {
+  readonly functionName: string;
+  readonly requestId: string;
+  readonly instanceId: string;
+  readonly cold: boolean;
+  readonly initMs?: number;
+  readonly durationMs: number;
+  readonly billedMs: number;
+  readonly memoryMb: number;
+  readonly maxMemoryMb: number;
+  /** Time spent waiting for an instance slot when the function queues at its limit. */
+  readonly queueMs: number;
+  readonly outcome: InvocationOutcome;
+  /** The invocation's log: INIT_START (cold), START, function output, END, REPORT. */
+  readonly log: string;
+}
+
+export type EvictionReason = 'idle' | 'config-change' | 'exit' | 'oom' | 'timeout' | 'init-error' | 'removed' | 'shutdown';
+
+export function errorPayload(errorType: string, errorMessage: string): Buffer {
+  return Buffer.from(JSON.stringify({ errorType, errorMessage }));
+}

@@ -1,0 +1,209 @@
+/**
+ * The subset of the Lambda REST API (2015-03-31) that `@aws-sdk/client-lambda` needs to create,
+ * read, list, configure, delete and invoke functions. Shapes and error types follow Lambda's, so
+ * the real SDK and tools built on it work against the local platform unchanged.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import { strFromU8, unzipSync } from 'fflate';
+import { z } from 'zod';
+import { FaasbenchError, type ErrorCode } from '../core/errors.ts';
+import { describeIssues, parseJsonText, type FunctionManifestInput } from '../core/function-package.ts';
+import type { CodeSource } from './code-staging.ts';
+import { groundTruthHeaders } from './ground-truth.ts';
+import { logTail } from './lambda-log.ts';
+import { readBody, sendJson, parseJsonBody } from './http-io.ts';
+import { functionNameOf, MAX_PAYLOAD_BYTES, type FunctionInfo, type InvocationType, type LocalPlatform } from './platform.ts';
+
+const PREFIX = '/2015-03-31/functions';
+/** A 50 MB zip, base64-encoded in JSON. */
+const MAX_CREATE_BYTES = 70 * 1024 * 1024;
+/** Buckets that mean "a folder on this machine" (LocalStack's convention, and ours). */
+const LOCAL_BUCKETS = new Set(['hot-reload', 'faasbench-local']);
+
+const ERROR_STATUS: Record<ErrorCode, [number, string]> = {
+  InvalidFunctionPackage: [400, 'InvalidParameterValueException'],
+  InvalidParameterValue: [400, 'InvalidParameterValueException'],
+  InvalidRequestContent: [400, 'InvalidRequestContentException'],
+  RequestTooLarge: [413, 'RequestTooLargeException'],
+  ResourceNotFound: [404, 'ResourceNotFoundException'],
+  ResourceConflict: [409, 'ResourceConflictException'],
+  TooManyRequests: [429, 'TooManyRequestsException'],
+  ServiceUnavailable: [503, 'ServiceException'],
+  Unauthorized: [403, 'UnrecognizedClientException'],
+};
+
+export function sendLambdaError(res: ServerResponse, err: FaasbenchError): void {
+  const [status, type] = ERROR_STATUS[err.code];
+  const extra = err.code === 'TooManyRequests' ? { Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' } : {};
+  sendJson(res, status, { Type: 'User', Message: err.message, message: err.message, ...extra }, { 'x-amzn-errortype': type });
+}
+
+const createSchema = z.object({
+  FunctionName: z.string().min(1),
+  Runtime: z.string().optional(),
+  Handler: z.string().optional(),
+  Description: z.string().optional(),
+  Timeout: z.number().optional(),
+  MemorySize: z.number().optional(),
+  Environment: z.object({ Variables: z.record(z.string(), z.string()).optional() }).optional(),
+  Code: z.object({ ZipFile: z.string().optional(), S3Bucket: z.string().optional(), S3Key: z.string().optional() }),
+});
+
+const updateSchema = z.object({
+  Description: z.string().optional(),
+  Timeout: z.number().optional(),
+  MemorySize: z.number().optional(),
+  Environment: z.object({ Variables: z.record(z.string(), z.string()).optional() }).optional(),
+});
+
+function parseWith<T extends z.ZodType>(schema: T, body: Buffer, what: string): z.output<T> {
+  const result = schema.safeParse(parseJsonBody(body, 'request body'));
+  if (!result.success) throw new FaasbenchError('InvalidParameterValue', `${what}: ${describeIssues(result.error)}`);
+  return result.data;
+}
+
+/** Handles the request when it is a Lambda API route; returns false otherwise. */
+export async function lambdaApi(platform: LocalPlatform, req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> {
+  if (!pathname.startsWith(PREFIX)) return false;
+  const [, name, action] = pathname.slice(PREFIX.length).split('/').map(decodeURIComponent);
+  const method = req.method ?? 'GET';
+  if (!name) {
+    if (method === 'POST') return created(res, await createFunction(platform, await readBody(req, MAX_CREATE_BYTES)), platform);
+    if (method === 'GET') return ok(res, { Functions: platform.list().map((f) => configuration(f, platform)) });
+  } else if (action === undefined) {
+    if (method === 'GET') return ok(res, { Configuration: configuration(platform.get(name), platform), Code: { RepositoryType: 'S3', Location: '' } });
+    if (method === 'DELETE') {
+      platform.remove(name);
+      res.writeHead(204).end();
+      return true;
+    }
+  } else if (action === 'configuration') {
+    if (method === 'GET') return ok(res, configuration(platform.get(name), platform));
+    if (method === 'PUT') return ok(res, configuration(updateConfiguration(platform, name, await readBody(req, MAX_PAYLOAD_BYTES)), platform));
+  } else if (action === 'invocations' && method === 'POST') {
+    await invoke(platform, name, req, res);
+    return true;
+  }
+  throw new FaasbenchError('ResourceNotFound', `no Lambda API operation for ${method} ${pathname}`);
+}
+
+function ok(res: ServerResponse, value: unknown): true {
+  sendJson(res, 200, value);
+  return true;
+}
+
+function created(res: ServerResponse, info: FunctionInfo, platform: LocalPlatform): true {
+  sendJson(res, 201, configuration(info, platform));
+  return true;
+}
+
+function codeSource(code: z.output<typeof createSchema>['Code']): CodeSource {
+  if (code.ZipFile) return { zip: Buffer.from(code.ZipFile, 'base64') };
+  if (code.S3Bucket && LOCAL_BUCKETS.has(code.S3Bucket) && code.S3Key && path.isAbsolute(code.S3Key)) return { folder: code.S3Key };
+  throw new FaasbenchError(
+    'InvalidParameterValue',
+    'field "Code": expected ZipFile, or S3Bucket "faasbench-local" (or "hot-reload") with S3Key an absolute folder path',
+  );
+}
+
+/** A function.json inside the package supplies the platform settings Lambda's API has no field for. */
+function manifestInside(source: CodeSource): Partial<FunctionManifestInput> {
+  let text: string | undefined;
+  if ('zip' in source) {
+    try {
+      const entry = unzipSync(source.zip, { filter: (f) => f.name === 'function.json' })['function.json'];
+      text = entry ? strFromU8(entry) : undefined;
+    } catch {
+      return {}; // staging reports the broken zip with its own message
+    }
+  }
+  if (text === undefined) return {};
+  const raw = parseJsonText(text, 'function.json in Code.ZipFile');
+  if (typeof raw !== 'object' || raw === null) return {};
+  const { inputs: _inputs, ...settings } = raw as Record<string, unknown>;
+  return settings as Partial<FunctionManifestInput>;
+}
+
+function createFunction(platform: LocalPlatform, body: Buffer): FunctionInfo {
+  const input = parseWith(createSchema, body, 'CreateFunction');
+  const source = codeSource(input.Code);
+  const base = manifestInside(source);
+  if (!input.Runtime && !base.runtime) throw new FaasbenchError('InvalidParameterValue', 'field "Runtime": required for a zip package');
+  const manifest: FunctionManifestInput = {
+    ...base,
+    name: input.FunctionName,
+    runtime: input.Runtime ?? (base.runtime as string),
+    ...defined({
+      handler: input.Handler,
+      description: input.Description,
+      timeoutS: input.Timeout,
+      memoryMb: input.MemorySize,
+      environment: input.Environment?.Variables,
+    }),
+  };
+  return platform.create(manifest, source);
+}
+
+function updateConfiguration(platform: LocalPlatform, name: string, body: Buffer): FunctionInfo {
+  const input = parseWith(updateSchema, body, 'UpdateFunctionConfiguration');
+  return platform.update(
+    name,
+    defined({ description: input.Description, timeoutS: input.Timeout, memoryMb: input.MemorySize, environment: input.Environment?.Variables }),
+  );
+}
+
+async function invoke(platform: LocalPlatform, name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const type = invocationType(req.headers['x-amz-invocation-type']);
+  const payload = await readBody(req, MAX_PAYLOAD_BYTES);
+  parseJsonBody(payload, 'request body');
+  const clientContext = req.headers['x-amz-client-context'];
+  const result = await platform.invoke(functionNameOf(name), payload.length ? payload : Buffer.from('{}'), type, typeof clientContext === 'string' ? clientContext : undefined);
+  if (!result) {
+    res.writeHead(type === 'Event' ? 202 : 204, { 'x-amzn-requestid': 'accepted' }).end();
+    return;
+  }
+  const headers: Record<string, string> = { ...groundTruthHeaders(result), 'x-amzn-requestid': result.requestId, 'x-amz-executed-version': '$LATEST' };
+  if (result.outcome.kind === 'function-error') headers['x-amz-function-error'] = 'Unhandled';
+  if (req.headers['x-amz-log-type'] === 'Tail') headers['x-amz-log-result'] = logTail(result.log);
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': result.outcome.payload.length, ...headers });
+  res.end(result.outcome.payload);
+}
+
+function invocationType(header: string | string[] | undefined): InvocationType {
+  if (header === undefined) return 'RequestResponse';
+  if (header === 'RequestResponse' || header === 'Event' || header === 'DryRun') return header;
+  throw new FaasbenchError('InvalidParameterValue', `header X-Amz-Invocation-Type: expected RequestResponse, Event or DryRun, got "${String(header)}"`);
+}
+
+function configuration(f: FunctionInfo, platform: LocalPlatform): Record<string, unknown> {
+  return {
+    FunctionName: f.name,
+    FunctionArn: f.arn,
+    Runtime: f.runtimeId,
+    Role: `arn:aws:iam::000000000000:role/faasbench-local`,
+    Handler: f.handler,
+    CodeSize: f.codeSize,
+    CodeSha256: f.codeSha256,
+    Description: f.settings.description,
+    Timeout: f.settings.timeoutS,
+    MemorySize: f.settings.memoryMb,
+    LastModified: f.lastModified.replace('Z', '+0000'),
+    Version: '$LATEST',
+    RevisionId: String(f.revision),
+    Environment: { Variables: f.settings.environment },
+    State: 'Active',
+    LastUpdateStatus: 'Successful',
+    PackageType: 'Zip',
+    Architectures: [process.arch === 'arm64' ? 'arm64' : 'x86_64'],
+    EphemeralStorage: { Size: 512 },
+    TracingConfig: { Mode: 'PassThrough' },
+    // Not Lambda fields: the local platform's own settings, for tools that know them.
+    FaasbenchSettings: { ...f.settings, platform: platform.facts },
+  };
+}
+
+/** Drops undefined fields, so absent API fields never override defaults or current settings. */
+function defined<T extends Record<string, unknown>>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,292 @@
+/**
+ * The local FaaS platform, usable in-process: deploy, configure, invoke and remove functions, with
+ * the HTTP APIs (gateway.ts) served on one port. This file wires the parts; behaviour lives in
+ * pool.ts (placement, scaling, keep-alive) and instance.ts (one sandboxed process).
+ *
+ * The platform folder owns processes, cgroups and its data directory. It may import core/ only.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { FaasbenchError } from '../core/errors.ts';
+import {
+  describeIssues,
+  functionPackageSchema,
+  functionSettingsSchema,
+  loadFunctionPackage,
+  type FunctionManifest,
+  type FunctionManifestInput,
+  type FunctionSettings,
+  type FunctionSettingsInput,
+} from '../core/function-package.ts';
+import { CgroupController } from './cgroup.ts';
+import { stageCode, type CodeSource } from './code-staging.ts';
+import { createGateway } from './gateway.ts';
+import type { InstanceEnvironment } from './instance.ts';
+import type { FunctionSnapshot, InvocationResult } from './invocation.ts';
+import { PlatformMetrics } from './metrics.ts';
+import { Pool } from './pool.ts';
+import { prepareRuntimes, runtimes } from './runtimes/index.ts';
+import { namespacesWork, type Isolation } from './sandbox.ts';
+
+export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+export const ACCOUNT_ID = '000000000000';
+
+export interface PlatformOptions {
+  /** 127.0.0.1 unless told otherwise; any other address requires `token`. */
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  token?: string;
+  /** Staged code lives here; must not be under /tmp when instances get a private /tmp. */
+  dataDir?: string;
+  /** Concurrent executions across all functions. */
+  accountLimit?: number;
+  isolation?: 'auto' | Isolation;
+  cgroups?: 'auto' | 'off';
+  freeze?: boolean;
+  region?: string;
+}
+
+/** What the platform could apply on this host, reported with every run. */
+export interface PlatformFacts {
+  readonly isolation: Isolation;
+  readonly memoryLimit: 'cgroup-v1' | 'cgroup-v2' | 'rss-watchdog';
+  readonly cpuLimit: 'cgroup-v1' | 'cgroup-v2' | 'none';
+  readonly freeze: 'sigstop' | 'off';
+  readonly accountLimit: number;
+}
+
+export interface FunctionInfo {
+  readonly name: string;
+  readonly arn: string;
+  readonly runtime: FunctionManifest['runtime'];
+  readonly runtimeId: string;
+  readonly handler: string;
+  readonly settings: FunctionSettings;
+  readonly inputs: Record<string, unknown>;
+  readonly codeSize: number;
+  readonly codeSha256: string;
+  readonly lastModified: string;
+  readonly revision: number;
+}
+
+export type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';
+
+export class LocalPlatform {
+  readonly facts: PlatformFacts;
+  readonly metrics: PlatformMetrics;
+  private readonly functions = new Map<string, FunctionInfo & { codeDir: string }>();
+  private readonly pool: Pool;
+  private readonly background = new Set<Promise<unknown>>();
+  private revisions = 0;
+
+  private constructor(
+    private readonly server: ReturnType<typeof createGateway>,
+    readonly url: string,
+    private readonly dataDir: string,
+    private readonly tmpRoot: string,
+    private readonly cgroups: CgroupController,
+    env: Omit<InstanceEnvironment, 'gateway'> & { gateway: string },
+    facts: PlatformFacts,
+    readonly region: string,
+  ) {
+    this.facts = facts;
+    this.metrics = new PlatformMetrics(() => this.pool);
+    this.pool = new Pool(env, facts.accountLimit, this.metrics.poolEvents);
+  }
+
+  static async start(options: PlatformOptions = {}): Promise<LocalPlatform> {
+    const host = options.host ?? '127.0.0.1';
+    if (!isLoopback(host) && !options.token) {
+      throw new FaasbenchError('Unauthorized', `binding to ${host} exposes the platform beyond this machine: give a token (--token)`);
+    }
+    const region = options.region ?? 'us-east-1';
+    const dataDir = path.resolve(options.dataDir ?? '.faasbench/platform');
+    const isolation: Isolation = options.isolation === 'none' ? 'none' : namespacesWork() ? 'namespace' : 'none';
+    if (options.isolation === 'namespace' && isolation !== 'namespace') {
+      throw new FaasbenchError('InvalidParameterValue', 'isolation "namespace" needs unshare with mount namespaces (root or user namespaces)');
+    }
+    if (isolation === 'namespace' && (dataDir === '/tmp' || dataDir.startsWith('/tmp/'))) {
+      throw new FaasbenchError('InvalidParameterValue', `dataDir ${dataDir} is under /tmp, which each instance replaces with its own: choose another`);
+    }
+    mkdirSync(dataDir, { recursive: true });
+    prepareRuntimes();
+    // Under /tmp, so that an instance's private /tmp hides every other instance's directory.
+    const tmpRoot = mkdtempSync(path.join('/tmp', 'faasbench-'));
+    const cgroups = options.cgroups === 'off' ? CgroupController.disabled() : CgroupController.detect(`faasbench-${process.pid}-${randomBytes(3).toString('hex')}`);
+    const facts: PlatformFacts = {
+      isolation,
+      memoryLimit: cgroups.support.memory ? `cgroup-${cgroups.support.memory}` : 'rss-watchdog',
+      cpuLimit: cgroups.support.cpu ? `cgroup-${cgroups.support.cpu}` : 'none',
+      freeze: options.freeze === false ? 'off' : 'sigstop',
+      accountLimit: options.accountLimit ?? 1000,
+    };
+    // The gateway must listen before instances can be told its port, so it finds the platform late.
+    const holder: { platform?: LocalPlatform } = {};
+    const server = createGateway({ token: options.token, platform: () => holder.platform as LocalPlatform });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => resolve());
+    });
+    const port = (server.address() as AddressInfo).port;
+    const env = { gateway: `127.0.0.1:${port}`, tmpRoot, isolation, cgroups, freeze: facts.freeze === 'sigstop', region };
+    holder.platform = new LocalPlatform(server, `http://${host.includes(':') ? `[${host}]` : host}:${port}`, dataDir, tmpRoot, cgroups, env, facts, region);
+    return holder.platform;
+  }
+
+  // ---- deployment ----
+
+  /** Deploys `functions/<name>/` as it stands; `overrides` change settings for this deployment. */
+  deployFolder(dir: string, overrides: Partial<FunctionManifestInput> = {}): FunctionInfo {
+    const pkg = loadFunctionPackage(dir);
+    return this.create({ ...pkg.manifest, ...overrides }, { folder: pkg.dir });
+  }
+
+  /** Creates (or replaces) a function from a manifest and its code. */
+  create(manifestInput: FunctionManifestInput, code: CodeSource): FunctionInfo {
+    const parsed = functionPackageSchema.safeParse(manifestInput);
+    if (!parsed.success) throw new FaasbenchError('InvalidParameterValue', describeIssues(parsed.error));
+    const manifest = parsed.data;
+    const revision = ++this.revisions;
+    const staged = stageCode(code, path.join(this.dataDir, 'code', manifest.name, String(revision)));
+    const missing = runtimes[manifest.runtime].missingHandler(staged.dir, manifest.handler);
+    if (missing) {
+      rmSync(staged.dir, { recursive: true, force: true });
+      throw new FaasbenchError('InvalidParameterValue', `function ${manifest.name}: ${missing}`);
+    }
+    const previous = this.functions.get(manifest.name);
+    const runtimeId = typeof manifestInput.runtime === 'string' ? manifestInput.runtime : manifest.runtime;
+    const { name, runtime, handler, inputs, ...settings } = manifest;
+    const info = {
+      name,
+      arn: this.arn(name),
+      runtime,
+      runtimeId,
+      handler,
+      settings: settings satisfies FunctionSettings,
+      inputs,
+      codeSize: staged.size,
+      codeSha256: staged.sha256,
+      lastModified: new Date().toISOString(),
+      revision,
+      codeDir: staged.dir,
+    };
+    this.functions.set(name, info);
+    if (previous) this.pool.retire(name, 'config-change', revision);
+    return publicInfo(info);
+  }
+
+  get(name: string): FunctionInfo {
+    return publicInfo(this.lookup(name));
+  }
+
+  list(): FunctionInfo[] {
+    return [...this.functions.values()].map(publicInfo).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Changes settings; like Lambda, the next invocation starts a new instance. */
+  update(name: string, patch: Partial<FunctionSettingsInput>): FunctionInfo {
+    const current = this.lookup(name);
+    const parsed = functionSettingsSchema.safeParse({ ...current.settings, ...patch });
+    if (!parsed.success) throw new FaasbenchError('InvalidParameterValue', `function ${name}: ${describeIssues(parsed.error)}`);
+    const revision = ++this.revisions;
+    const info = { ...current, settings: parsed.data, revision, lastModified: new Date().toISOString() };
+    this.functions.set(name, info);
+    this.pool.retire(name, 'config-change', revision);
+    return publicInfo(info);
+  }
+
+  remove(name: string): void {
+    const info = this.lookup(name);
+    this.functions.delete(name);
+    this.pool.drain(name, 'removed');
+    rmSync(path.dirname(info.codeDir), { recursive: true, force: true });
+  }
+
+  // ---- invocation ----
+
+  /**
+   * RequestResponse waits for the result; Event returns at once (202) and runs in the background,
+   * queued rather than throttled; DryRun only checks that the call would be accepted.
+   */
+  async invoke(name: string, payload: Buffer, type: InvocationType = 'RequestResponse', clientContext?: string): Promise<InvocationResult | null> {
+    const info = this.lookup(name);
+    if (payload.length > MAX_PAYLOAD_BYTES) {
+      throw new FaasbenchError('RequestTooLarge', `payload of ${payload.length} bytes exceeds the limit of ${MAX_PAYLOAD_BYTES} bytes`);
+    }
+    if (type === 'DryRun') return null;
+    const request = { requestId: randomUUID(), payload, ...(clientContext ? { clientContext } : {}) };
+    const snapshot = snapshotOf(info);
+    if (type === 'Event') {
+      const run = this.pool.invoke(snapshot, request, 'queue').then(
+        (result) => this.metrics.invocation(result),
+        () => this.metrics.droppedEvent(name),
+      );
+      this.background.add(run);
+      void run.finally(() => this.background.delete(run));
+      return null;
+    }
+    const result = await this.pool.invoke(snapshot, request);
+    this.metrics.invocation(result);
+    return result;
+  }
+
+  /** Convenience for code: JSON in, the result with its payload parsed. */
+  async invokeJson(name: string, event: unknown = {}): Promise<InvocationResult & { body: unknown }> {
+    const result = (await this.invoke(name, Buffer.from(JSON.stringify(event)))) as InvocationResult;
+    const text = result.outcome.payload.toString('utf8');
+    return { ...result, body: text ? (JSON.parse(text) as unknown) : null };
+  }
+
+  instances(name: string): ReturnType<Pool['instancesOf']> {
+    return this.pool.instancesOf(name);
+  }
+
+  /** The Runtime API's view: the instance behind a `/rt/<id>/` prefix. */
+  instance(id: string): ReturnType<Pool['find']> {
+    return this.pool.find(id);
+  }
+
+  arn(name: string): string {
+    return `arn:aws:lambda:${this.region}:${ACCOUNT_ID}:function:${name}`;
+  }
+
+  /** Stops serving, kills every instance and removes what the platform created on the host. */
+  async stop(): Promise<void> {
+    this.pool.drain(undefined, 'shutdown');
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.pool.settled();
+    await Promise.allSettled([...this.background]);
+    this.cgroups.dispose();
+    rmSync(this.tmpRoot, { recursive: true, force: true });
+  }
+
+  private lookup(name: string): FunctionInfo & { codeDir: string } {
+    const info = this.functions.get(functionNameOf(name));
+    if (!info) throw new FaasbenchError('ResourceNotFound', `Function not found: ${this.arn(functionNameOf(name))}`);
+    return info;
+  }
+}
+
+/** Accepts a name, a partial ARN or a full ARN, as Lambda does. */
+export function functionNameOf(nameOrArn: string): string {
+  const match = /(?:^|:)function:([^:]+)/.exec(nameOrArn);
+  return match?.[1] ?? nameOrArn;
+}
+
+function snapshotOf(info: FunctionInfo & { codeDir: string }): FunctionSnapshot {
+  const { name, arn, runtime, runtimeId, handler, codeDir, settings, revision } = info;
+  return { name, arn, runtime, runtimeId, handler, codeDir, settings, revision };
+}
+
+function publicInfo(info: FunctionInfo & { codeDir?: string }): FunctionInfo {
+  const { codeDir: _codeDir, ...rest } = info;
+  return rest;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}

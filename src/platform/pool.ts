@@ -1,0 +1,226 @@
+/**
+ * Placement and scaling: which instance serves a call, when a new one starts (a cold start), what
+ * happens at the per-function and account limits (429 or a bounded queue), and when idle
+ * instances are evicted. It never touches processes itself; that is Instance's job.
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { FaasbenchError } from '../core/errors.ts';
+import { Instance, type InstanceEnvironment } from './instance.ts';
+import type { EvictionReason, FunctionSnapshot, InvocationResult, InvokeRequest } from './invocation.ts';
+
+export interface PoolEvents {
+  coldStart(fn: string): void;
+  throttled(fn: string): void;
+  evicted(fn: string, reason: EvictionReason): void;
+}
+
+interface Waiter {
+  readonly fn: FunctionSnapshot;
+  /** Places the call on the instance synchronously, so the slot is taken before the next waiter looks. */
+  readonly admit: (instance: Instance) => void;
+  readonly reject: (err: Error) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/** Per-function bookkeeping; instances of older revisions stay listed until they drain. */
+interface FunctionState {
+  readonly instances: Set<Instance>;
+  readonly waiters: Waiter[];
+  readonly idleTimers: Map<Instance, NodeJS.Timeout>;
+}
+
+export class Pool {
+  private readonly functions = new Map<string, FunctionState>();
+
+  constructor(
+    private readonly env: InstanceEnvironment,
+    private readonly accountLimit: number,
+    private readonly events: PoolEvents,
+  ) {}
+
+  /** Runs one invocation: on a warm instance, a new (cold) one, after a wait, or not at all (429). */
+  invoke(fn: FunctionSnapshot, request: InvokeRequest, mode: 'throttle' | 'queue' = fn.settings.onLimit): Promise<InvocationResult> {
+    const since = performance.now();
+    const instance = this.acquire(fn);
+    if (instance) return this.runOn(instance, request, since);
+    if (mode === 'throttle') {
+      this.events.throttled(fn.name);
+      return Promise.reject(tooManyRequests(fn.name));
+    }
+    return this.enqueue(fn, (i) => this.runOn(i, request, since));
+  }
+
+  instancesOf(name: string): readonly Instance[] {
+    return [...(this.functions.get(name)?.instances ?? [])];
+  }
+
+  /** Instance lookup for the Runtime API. */
+  find(instanceId: string): Instance | undefined {
+    for (const state of this.functions.values()) for (const i of state.instances) if (i.id === instanceId) return i;
+    return undefined;
+  }
+
+  queueDepth(name: string): number {
+    return this.functions.get(name)?.waiters.length ?? 0;
+  }
+
+  functionNames(): string[] {
+    return [...this.functions.keys()];
+  }
+
+  /** After a configuration change: idle old instances go now, busy ones when they finish. */
+  retire(name: string, reason: EvictionReason, belowRevision: number): void {
+    for (const instance of this.instancesOf(name)) {
+      if (instance.fn.revision < belowRevision && instance.load === 0) instance.kill(reason);
+    }
+  }
+
+  /** Kills every instance of a function (or all) and fails its queued calls. */
+  drain(name: string | undefined, reason: EvictionReason): void {
+    for (const [fnName, state] of this.functions) {
+      if (name !== undefined && fnName !== name) continue;
+      for (const waiter of state.waiters.splice(0)) {
+        clearTimeout(waiter.timer);
+        waiter.reject(new FaasbenchError('ResourceNotFound', `Function ${fnName} was removed while this call waited`));
+      }
+      for (const instance of state.instances) instance.kill(reason);
+    }
+  }
+
+  /** Resolves once every instance has exited, or after 5 s (a stuck process must not hang shutdown). */
+  async settled(): Promise<void> {
+    for (let waited = 0; this.liveInstances > 0 && waited < 5000; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  get liveInstances(): number {
+    let n = 0;
+    for (const state of this.functions.values()) n += state.instances.size;
+    return n;
+  }
+
+  private state(name: string): FunctionState {
+    let state = this.functions.get(name);
+    if (!state) {
+      state = { instances: new Set(), waiters: [], idleTimers: new Map() };
+      this.functions.set(name, state);
+    }
+    return state;
+  }
+
+  /** A free slot on a current instance (most recently used first), else a new instance, else null. */
+  private acquire(fn: FunctionSnapshot): Instance | null {
+    if (this.inFlight >= this.accountLimit) return null;
+    const state = this.state(fn.name);
+    let best: Instance | undefined;
+    for (const instance of state.instances) {
+      if (instance.fn.revision !== fn.revision || !instance.hasFreeSlot) continue;
+      if (!best || rank(instance) > rank(best)) best = instance;
+    }
+    if (best) return best;
+    const current = [...state.instances].filter((i) => i.phase !== 'gone').length;
+    if (fn.settings.maxInstances !== undefined && current >= fn.settings.maxInstances) return null;
+    return this.startInstance(fn, state);
+  }
+
+  private startInstance(fn: FunctionSnapshot, state: FunctionState): Instance {
+    const instance = new Instance(randomUUID(), fn, this.env, {
+      slotFreed: (i) => this.slotFreed(i),
+      gone: (i, reason) => this.gone(i, reason),
+    });
+    state.instances.add(instance);
+    this.events.coldStart(fn.name);
+    return instance;
+  }
+
+  private runOn(instance: Instance, request: InvokeRequest, since: number): Promise<InvocationResult> {
+    this.cancelIdle(instance);
+    return instance.run(request, performance.now() - since);
+  }
+
+  private enqueue(fn: FunctionSnapshot, place: (instance: Instance) => Promise<InvocationResult>): Promise<InvocationResult> {
+    const state = this.state(fn.name);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        state.waiters.splice(state.waiters.indexOf(waiter), 1);
+        this.events.throttled(fn.name);
+        reject(tooManyRequests(fn.name, fn.settings.queueTimeoutS));
+      }, fn.settings.queueTimeoutS * 1000);
+      const waiter: Waiter = { fn, admit: (instance) => resolve(place(instance)), reject, timer };
+      state.waiters.push(waiter);
+    });
+  }
+
+  /** Account-wide concurrent executions, derived rather than counted so it cannot drift. */
+  private get inFlight(): number {
+    let n = 0;
+    for (const state of this.functions.values()) for (const i of state.instances) n += i.load;
+    return n;
+  }
+
+  /** Admits queued calls, oldest first, while capacity allows: their own function's first. */
+  private admitWaiters(first: string): void {
+    const order = [first, ...[...this.functions.keys()].filter((n) => n !== first)];
+    for (const name of order) {
+      const waiters = this.functions.get(name)?.waiters ?? [];
+      while (waiters.length > 0) {
+        const head = waiters[0] as Waiter;
+        const instance = this.acquire(head.fn);
+        if (!instance) break;
+        waiters.shift();
+        clearTimeout(head.timer);
+        head.admit(instance);
+      }
+    }
+  }
+
+  private slotFreed(instance: Instance): void {
+    const state = this.state(instance.fn.name);
+    const stale = [...state.instances].some((i) => i !== instance && i.fn.revision > instance.fn.revision);
+    if (instance.load === 0 && stale) {
+      instance.kill('config-change');
+      return;
+    }
+    queueMicrotask(() => {
+      this.admitWaiters(instance.fn.name);
+      if (instance.load === 0 && instance.phase !== 'gone') this.scheduleIdle(instance, state);
+    });
+  }
+
+  private scheduleIdle(instance: Instance, state: FunctionState): void {
+    const { keepAliveS, keepAliveJitterS } = instance.fn.settings;
+    const ms = (keepAliveS + Math.random() * keepAliveJitterS) * 1000;
+    this.cancelIdle(instance);
+    if (ms <= 0) {
+      instance.kill('idle');
+      return;
+    }
+    state.idleTimers.set(instance, setTimeout(() => instance.kill('idle'), ms));
+  }
+
+  private cancelIdle(instance: Instance): void {
+    const timers = this.state(instance.fn.name).idleTimers;
+    clearTimeout(timers.get(instance));
+    timers.delete(instance);
+  }
+
+  private gone(instance: Instance, reason: EvictionReason): void {
+    const state = this.state(instance.fn.name);
+    this.cancelIdle(instance);
+    state.instances.delete(instance);
+    this.events.evicted(instance.fn.name, reason);
+    queueMicrotask(() => this.admitWaiters(instance.fn.name));
+  }
+}
+
+/** Ready instances before starting ones; among those, the most recently used. */
+function rank(instance: Instance): number {
+  return (instance.phase === 'ready' ? 1e12 : 0) + instance.lastUsed;
+}
+
+function tooManyRequests(fn: string, waitedS?: number): FaasbenchError {
+  const detail = waitedS === undefined ? 'no instance is free and the function is at its instance limit' : `no instance became free within the queue timeout of ${waitedS} s`;
+  return new FaasbenchError('TooManyRequests', `Rate Exceeded. Function ${fn}: ${detail}`);
+}

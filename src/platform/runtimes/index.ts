@@ -1,0 +1,88 @@
+/**
+ * How each runtime family starts an instance. Adding a runtime is one entry here plus its
+ * bootstrap file beside this one; nothing else in the platform knows runtime details.
+ */
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Runtime } from '../../core/runtime-id.ts';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+export interface RuntimeCommand {
+  readonly file: string;
+  readonly args: readonly string[];
+}
+
+export interface RuntimeSupport {
+  /** The command that starts one instance of a function in `codeDir`. */
+  command(codeDir: string): RuntimeCommand;
+  /** Why `handler` cannot be loaded from `codeDir`, or null when its file is there. */
+  missingHandler(codeDir: string, handler: string): string | null;
+  /** AWS_EXECUTION_ENV, as Lambda sets it. */
+  executionEnv: string;
+}
+
+function moduleFile(handler: string): { module: string; fn: string } | null {
+  const dot = handler.lastIndexOf('.');
+  if (dot <= 0 || dot === handler.length - 1) return null;
+  return { module: handler.slice(0, dot), fn: handler.slice(dot + 1) };
+}
+
+function missingModule(codeDir: string, handler: string, extensions: readonly string[]): string | null {
+  const parts = moduleFile(handler);
+  if (!parts) return `handler "${handler}" must look like "file.function"`;
+  const candidates = extensions.map((ext) => `${parts.module}${ext}`);
+  if (candidates.some((file) => existsSync(path.join(codeDir, file)))) return null;
+  return `handler "${handler}" needs ${candidates.join(' or ')} in the package, and none is there`;
+}
+
+let pythonPath: string | undefined;
+/**
+ * The real interpreter behind `python3` on PATH. Version managers put a shell shim first on PATH,
+ * which would add its own start-up to every cold start.
+ */
+export function resolvePython(): string {
+  pythonPath ??= execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+  return pythonPath;
+}
+
+/** Resolves interpreters up front, so the first cold start does not pay for the lookup. */
+export function prepareRuntimes(): void {
+  try {
+    resolvePython();
+  } catch {
+    /* no python3 on PATH: python functions fail at their first start with the spawn error */
+  }
+}
+
+const nodejs: RuntimeSupport = {
+  command: () => ({ file: process.execPath, args: [path.join(HERE, 'nodejs-bootstrap.mjs')] }),
+  missingHandler: (dir, handler) => missingModule(dir, handler, ['.js', '.mjs', '.cjs']),
+  executionEnv: `AWS_Lambda_nodejs${process.versions.node.split('.')[0]}.x`,
+};
+
+const python: RuntimeSupport = {
+  command: () => ({ file: resolvePython(), args: ['-u', path.join(HERE, 'python_bootstrap.py')] }),
+  missingHandler: (dir, handler) => missingModule(dir, handler, ['.py']),
+  executionEnv: 'AWS_Lambda_python3',
+};
+
+const provided: RuntimeSupport = {
+  command: (dir) => ({ file: path.join(dir, 'bootstrap'), args: [] }),
+  missingHandler: (dir) => {
+    try {
+      accessSync(path.join(dir, 'bootstrap'), constants.X_OK);
+      return null;
+    } catch {
+      return 'runtime "provided" needs an executable file named "bootstrap" in the package';
+    }
+  },
+  executionEnv: 'AWS_Lambda_provided',
+};
+
+export const runtimes: Record<Runtime, RuntimeSupport> = { nodejs, python, provided };
+
+/** Where the bootstraps live (LAMBDA_RUNTIME_DIR). */
+export const RUNTIME_DIR = HERE;
