@@ -134,8 +134,13 @@ export class Instance {
     return this.active.size;
   }
 
+  /** False from the moment a kill is decided, before the process has actually exited. */
+  get live(): boolean {
+    return this.phase !== 'gone' && this.killReason === undefined;
+  }
+
   get hasFreeSlot(): boolean {
-    return this.phase !== 'gone' && this.active.size < this.fn.settings.concurrency;
+    return this.live && this.active.size < this.fn.settings.concurrency;
   }
 
   /** The vCPUs the cpu cgroup was given (null: none applied) and how memory is enforced. */

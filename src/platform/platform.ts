@@ -6,7 +6,7 @@
  * The platform folder owns processes, cgroups and its data directory. It may import core/ only.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { FaasbenchError } from '../core/errors.ts';
@@ -111,7 +111,10 @@ export class LocalPlatform {
     if (isolation === 'namespace' && (dataDir === '/tmp' || dataDir.startsWith('/tmp/'))) {
       throw new FaasbenchError('InvalidParameterValue', `dataDir ${dataDir} is under /tmp, which each instance replaces with its own: choose another`);
     }
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(path.join(dataDir, 'code'), { recursive: true });
+    // Node looks up the nearest package.json to decide whether .js is CommonJS; on Lambda there is
+    // none above /var/task. This empty one stops the lookup before any project the data dir is in.
+    writeFileSync(path.join(dataDir, 'code', 'package.json'), '{}\n');
     prepareRuntimes();
     // Under /tmp, so that an instance's private /tmp hides every other instance's directory.
     const tmpRoot = mkdtempSync(path.join('/tmp', 'faasbench-'));

@@ -120,7 +120,7 @@ export class Pool {
       if (!best || rank(instance) > rank(best)) best = instance;
     }
     if (best) return best;
-    const current = [...state.instances].filter((i) => i.phase !== 'gone').length;
+    const current = [...state.instances].filter((i) => i.live).length;
     if (fn.settings.maxInstances !== undefined && current >= fn.settings.maxInstances) return null;
     return this.startInstance(fn, state);
   }
@@ -185,7 +185,7 @@ export class Pool {
     }
     queueMicrotask(() => {
       this.admitWaiters(instance.fn.name);
-      if (instance.load === 0 && instance.phase !== 'gone') this.scheduleIdle(instance, state);
+      if (instance.load === 0 && instance.live) this.scheduleIdle(instance, state);
     });
   }
 

@@ -16,7 +16,7 @@ const SCRIPT = [
   't=$1; c=$2; n=$3; shift 3',
   'while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 97; shift; n=$((n-1)); done',
   'if [ "$FB_NS" = 1 ]; then mount --bind "$t" /tmp && mount --bind -o ro "$c" "$c" || exit 98; fi',
-  'unset FB_NS',
+  'unset FB_NS PWD OLDPWD',
   'exec "$@"',
 ].join('\n');
 

@@ -1,0 +1,63 @@
+/**
+ * What the end-to-end tests share: a real platform per test file (its data under the repo's
+ * .faasbench/, never /tmp, which instances replace), function folders written on the fly, and
+ * plain HTTP calls to the platform's APIs.
+ */
+import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
+import { LocalPlatform, type PlatformOptions } from '../../src/platform/platform.ts';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SCRATCH = path.join(REPO, '.faasbench', 'tests');
+
+export function scratchDir(label: string): string {
+  const dir = path.join(SCRATCH, `${label}-${process.pid}-${randomBytes(3).toString('hex')}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export async function startPlatform(options: PlatformOptions = {}): Promise<LocalPlatform> {
+  return LocalPlatform.start({ dataDir: scratchDir('platform'), ...options });
+}
+
+/** Writes a function folder: `files` maps file names to contents; `function.json` from `manifest`. */
+export function writeFunction(manifest: Record<string, unknown>, files: Record<string, string>): string {
+  const dir = path.join(scratchDir('fn'), String(manifest.name));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'function.json'), JSON.stringify(manifest, null, 2));
+  for (const [name, content] of Object.entries(files)) {
+    writeFileSync(path.join(dir, name), content);
+    if (name === 'bootstrap') chmodSync(path.join(dir, name), 0o755);
+  }
+  return dir;
+}
+
+/** A nodejs function whose handler body is `body` (an async function of event and context). */
+export function nodeFunction(name: string, body: string, settings: Record<string, unknown> = {}): string {
+  return writeFunction({ name, runtime: 'nodejs', handler: 'index.handler', ...settings }, { 'index.mjs': `export const handler = async (event, context) => { ${body} };\n` });
+}
+
+export interface HttpReply {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+  json: () => unknown;
+}
+
+export async function call(platform: LocalPlatform, method: 'GET' | 'POST' | 'PUT' | 'DELETE', route: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<HttpReply> {
+  const res = await request(`${platform.url}${route}`, { method, body: body ?? null, headers });
+  const text = await res.body.text();
+  const flat: Record<string, string> = {};
+  for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(',') : v;
+  return { status: res.statusCode, headers: flat, text, json: () => JSON.parse(text) as unknown };
+}
+
+/** Invokes through the Lambda API over HTTP, as any client would. */
+export function invokeHttp(platform: LocalPlatform, name: string, event: unknown = {}): Promise<HttpReply> {
+  return call(platform, 'POST', `/2015-03-31/functions/${name}/invocations`, JSON.stringify(event));
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
