@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { LocalPlatform } from '../platform/platform.ts';
+import { defaultDataDir, LocalPlatform } from '../platform/platform.ts';
 import { EXIT } from './exit-codes.ts';
 
 const FUNCTIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../functions');
@@ -32,7 +32,7 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('start the local platform, deploy the example functions and invoke each cold and warm')
     .option('--json', 'print the rows as JSON')
-    .option('--data-dir <dir>', 'where deployed code is staged', '.faasbench/platform')
+    .option('--data-dir <dir>', 'where deployed code and runtime bootstraps are staged', defaultDataDir())
     .action(async (opts: { json?: boolean; dataDir: string }) => {
       const platform = await LocalPlatform.start({ dataDir: opts.dataDir });
       const stop = (): void => {

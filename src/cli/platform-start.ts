@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { readdirSync, existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { LocalPlatform } from '../platform/platform.ts';
+import { defaultDataDir, LocalPlatform } from '../platform/platform.ts';
 import { EXIT } from './exit-codes.ts';
 
 interface StartOptions {
@@ -26,7 +26,7 @@ export function registerPlatform(program: Command): void {
     .option('--port <n>', 'port to listen on (0: any free port)', '9000')
     .option('--host <address>', 'address to bind; anything but loopback needs --token', '127.0.0.1')
     .option('--token <secret>', 'required from clients (Bearer, or as the AWS access key id)')
-    .option('--data-dir <dir>', 'where deployed code is staged', '.faasbench/platform')
+    .option('--data-dir <dir>', 'where deployed code and runtime bootstraps are staged', defaultDataDir())
     .option('--account-limit <n>', 'concurrent executions across all functions', '1000')
     .addOption(new Option('--isolation <mode>', 'private /tmp and read-only code per instance').choices(['auto', 'namespace', 'none']).default('auto'))
     .addOption(new Option('--cgroups <mode>', 'memory and CPU limits through cgroups').choices(['auto', 'off']).default('auto'))

@@ -19,7 +19,7 @@ import {
 } from './invocation.ts';
 import { billedMs, endLine, initStartLine, reportLine, startLine, timeoutMessage } from './lambda-log.ts';
 import { MemoryWatchdog, readStatusKb } from './memory-watchdog.ts';
-import { runtimes, RUNTIME_DIR } from './runtimes/index.ts';
+import { runtimes } from './runtimes/index.ts';
 import { sandboxCommand, sandboxPath, type Isolation } from './sandbox.ts';
 
 /** Lambda gives init 10 s before it gives up on a sandbox. */
@@ -32,6 +32,8 @@ export interface InstanceEnvironment {
   /** host:port of the gateway, to which the instance's own path prefix is added. */
   readonly gateway: string;
   readonly tmpRoot: string;
+  /** Where the runtime bootstraps were installed (LAMBDA_RUNTIME_DIR). */
+  readonly runtimeDir: string;
   readonly isolation: Isolation;
   readonly cgroups: CgroupController;
   readonly freeze: boolean;
@@ -97,7 +99,7 @@ export class Instance {
       tmpDir: this.tmpDir,
       codeDir: fn.codeDir,
       procsFiles: this.cgroup?.procsFiles ?? [],
-      runtime: runtime.command(fn.codeDir),
+      runtime: runtime.command(fn.codeDir, env.runtimeDir),
     });
     this.startedAt = performance.now();
     this.lastUsed = this.startedAt;
@@ -214,7 +216,7 @@ export class Instance {
       TZ: ':UTC',
       TMPDIR: env.isolation === 'namespace' ? '/tmp' : this.tmpDir,
       LAMBDA_TASK_ROOT: fn.codeDir,
-      LAMBDA_RUNTIME_DIR: RUNTIME_DIR,
+      LAMBDA_RUNTIME_DIR: env.runtimeDir,
       _HANDLER: fn.handler,
       AWS_REGION: env.region,
       AWS_DEFAULT_REGION: env.region,

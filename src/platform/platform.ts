@@ -8,6 +8,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { FaasbenchError } from '../core/errors.ts';
 import {
@@ -27,7 +28,7 @@ import type { InstanceEnvironment } from './instance.ts';
 import type { FunctionSnapshot, InvocationResult } from './invocation.ts';
 import { PlatformMetrics } from './metrics.ts';
 import { Pool } from './pool.ts';
-import { prepareRuntimes, runtimes } from './runtimes/index.ts';
+import { installBootstraps, prepareRuntimes, runtimes } from './runtimes/index.ts';
 import { namespacesWork, type Isolation } from './sandbox.ts';
 
 export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
@@ -39,7 +40,7 @@ export interface PlatformOptions {
   /** 0 picks a free port. */
   port?: number;
   token?: string;
-  /** Staged code lives here; must not be under /tmp when instances get a private /tmp. */
+  /** Staged code and runtime bootstraps; default ~/.cache/faasbench/platform. Under /tmp, isolation is off. */
   dataDir?: string;
   /** Concurrent executions across all functions. */
   accountLimit?: number;
@@ -103,15 +104,11 @@ export class LocalPlatform {
       throw new FaasbenchError('Unauthorized', `binding to ${host} exposes the platform beyond this machine: give a token (--token)`);
     }
     const region = options.region ?? 'us-east-1';
-    const dataDir = path.resolve(options.dataDir ?? '.faasbench/platform');
-    const isolation: Isolation = options.isolation === 'none' ? 'none' : namespacesWork() ? 'namespace' : 'none';
-    if (options.isolation === 'namespace' && isolation !== 'namespace') {
-      throw new FaasbenchError('InvalidParameterValue', 'isolation "namespace" needs unshare with mount namespaces (root or user namespaces)');
-    }
-    if (isolation === 'namespace' && (dataDir === '/tmp' || dataDir.startsWith('/tmp/'))) {
-      throw new FaasbenchError('InvalidParameterValue', `dataDir ${dataDir} is under /tmp, which each instance replaces with its own: choose another`);
-    }
+    const dataDir = path.resolve(options.dataDir ?? defaultDataDir());
+    const isolation = chooseIsolation(options.isolation ?? 'auto', dataDir);
     mkdirSync(path.join(dataDir, 'code'), { recursive: true });
+    const runtimeDir = path.join(dataDir, 'runtime');
+    installBootstraps(runtimeDir);
     // Node looks up the nearest package.json to decide whether .js is CommonJS; on Lambda there is
     // none above /var/task. This empty one stops the lookup before any project the data dir is in.
     writeFileSync(path.join(dataDir, 'code', 'package.json'), '{}\n');
@@ -134,7 +131,7 @@ export class LocalPlatform {
       server.listen(options.port ?? 0, host, () => resolve());
     });
     const port = (server.address() as AddressInfo).port;
-    const env = { gateway: `127.0.0.1:${port}`, tmpRoot, isolation, cgroups, freeze: facts.freeze === 'sigstop', region };
+    const env = { gateway: `127.0.0.1:${port}`, tmpRoot, runtimeDir, isolation, cgroups, freeze: facts.freeze === 'sigstop', region };
     holder.platform = new LocalPlatform(server, `http://${host.includes(':') ? `[${host}]` : host}:${port}`, dataDir, tmpRoot, cgroups, env, facts, region);
     return holder.platform;
   }
@@ -265,6 +262,8 @@ export class LocalPlatform {
     await Promise.allSettled([...this.background]);
     this.cgroups.dispose();
     rmSync(this.tmpRoot, { recursive: true, force: true });
+    // Deployments live as long as the platform: staged code is not reused by a later start.
+    rmSync(path.join(this.dataDir, 'code'), { recursive: true, force: true });
   }
 
   private lookup(name: string): FunctionInfo & { codeDir: string } {
@@ -288,6 +287,29 @@ function snapshotOf(info: FunctionInfo & { codeDir: string }): FunctionSnapshot 
 function publicInfo(info: FunctionInfo & { codeDir?: string }): FunctionInfo {
   const { codeDir: _codeDir, ...rest } = info;
   return rest;
+}
+
+/** Outside /tmp and outside any project, so a checkout anywhere (even under /tmp) can run. */
+export function defaultDataDir(): string {
+  return path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'faasbench', 'platform');
+}
+
+const underTmp = (dir: string): boolean => dir === '/tmp' || dir.startsWith('/tmp/');
+
+/**
+ * Namespace isolation puts a private directory over /tmp, so staged code and bootstraps must live
+ * elsewhere: with a data directory under /tmp, `auto` falls back to no isolation.
+ */
+function chooseIsolation(wanted: 'auto' | Isolation, dataDir: string): Isolation {
+  if (wanted === 'none') return 'none';
+  const problem = underTmp(dataDir)
+    ? `the data directory ${dataDir} is under /tmp, which each instance replaces with its own`
+    : namespacesWork()
+      ? undefined
+      : 'unshare cannot create mount namespaces here (needs root or user namespaces)';
+  if (problem === undefined) return 'namespace';
+  if (wanted === 'namespace') throw new FaasbenchError('InvalidParameterValue', `isolation "namespace" is not possible: ${problem}`);
+  return 'none';
 }
 
 function isLoopback(host: string): boolean {

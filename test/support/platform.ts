@@ -1,6 +1,6 @@
 /**
- * What the end-to-end tests share: a real platform per test file (its data under the repo's
- * .faasbench/, never /tmp, which instances replace), function folders written on the fly, and
+ * What the end-to-end tests share: a real platform per test file (its data never under /tmp,
+ * which instances replace), function folders written on the fly, and
  * plain HTTP calls to the platform's APIs.
  */
 import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
@@ -8,10 +8,11 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import { LocalPlatform, type PlatformOptions } from '../../src/platform/platform.ts';
+import { defaultDataDir, LocalPlatform, type PlatformOptions } from '../../src/platform/platform.ts';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SCRATCH = path.join(REPO, '.faasbench', 'tests');
+/** Beside the platform's default data directory: outside /tmp wherever the checkout is. */
+const SCRATCH = path.join(path.dirname(defaultDataDir()), 'tests');
 
 export function scratchDir(label: string): string {
   const dir = path.join(SCRATCH, `${label}-${process.pid}-${randomBytes(3).toString('hex')}`);

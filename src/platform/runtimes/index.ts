@@ -3,7 +3,7 @@
  * bootstrap file beside this one; nothing else in the platform knows runtime details.
  */
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Runtime } from '../../core/runtime-id.ts';
@@ -16,8 +16,8 @@ export interface RuntimeCommand {
 }
 
 export interface RuntimeSupport {
-  /** The command that starts one instance of a function in `codeDir`. */
-  command(codeDir: string): RuntimeCommand;
+  /** The command that starts one instance of a function in `codeDir`, bootstraps in `runtimeDir`. */
+  command(codeDir: string, runtimeDir: string): RuntimeCommand;
   /** Why `handler` cannot be loaded from `codeDir`, or null when its file is there. */
   missingHandler(codeDir: string, handler: string): string | null;
   /** AWS_EXECUTION_ENV, as Lambda sets it. */
@@ -58,13 +58,13 @@ export function prepareRuntimes(): void {
 }
 
 const nodejs: RuntimeSupport = {
-  command: () => ({ file: process.execPath, args: [path.join(HERE, 'nodejs-bootstrap.mjs')] }),
+  command: (_code, runtimeDir) => ({ file: process.execPath, args: [path.join(runtimeDir, 'nodejs-bootstrap.mjs')] }),
   missingHandler: (dir, handler) => missingModule(dir, handler, ['.js', '.mjs', '.cjs']),
   executionEnv: `AWS_Lambda_nodejs${process.versions.node.split('.')[0]}.x`,
 };
 
 const python: RuntimeSupport = {
-  command: () => ({ file: resolvePython(), args: ['-u', path.join(HERE, 'python_bootstrap.py')] }),
+  command: (_code, runtimeDir) => ({ file: resolvePython(), args: ['-u', path.join(runtimeDir, 'python_bootstrap.py')] }),
   missingHandler: (dir, handler) => missingModule(dir, handler, ['.py']),
   executionEnv: 'AWS_Lambda_python3',
 };
@@ -84,5 +84,13 @@ const provided: RuntimeSupport = {
 
 export const runtimes: Record<Runtime, RuntimeSupport> = { nodejs, python, provided };
 
-/** Where the bootstraps live (LAMBDA_RUNTIME_DIR). */
-export const RUNTIME_DIR = HERE;
+const BOOTSTRAPS = ['nodejs-bootstrap.mjs', 'python_bootstrap.py'];
+
+/**
+ * Copies the bootstraps into `dir` (the instances' LAMBDA_RUNTIME_DIR). Instances get a private
+ * /tmp, so nothing they load may live under /tmp, and this source tree might.
+ */
+export function installBootstraps(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  for (const file of BOOTSTRAPS) copyFileSync(path.join(HERE, file), path.join(dir, file));
+}
