@@ -30,8 +30,12 @@ describe('cpu share', () => {
     // Warm both first: the first call also pays for module compilation.
     await invokeHttp(platform, 'busy-small', { n: 1000 });
     await invokeHttp(platform, 'busy-full', { n: 1000 });
-    const full = (await invokeHttp(platform, 'busy-full', { n })).json() as { ms: number };
-    const small = (await invokeHttp(platform, 'busy-small', { n })).json() as { ms: number };
+    const fullReply = await invokeHttp(platform, 'busy-full', { n });
+    const smallReply = await invokeHttp(platform, 'busy-small', { n });
+    expect(fullReply.headers['x-faasbench-cpu-vcpus']).toBe('1.0000');
+    expect(smallReply.headers['x-faasbench-cpu-vcpus']).toBe((128 / 1769).toFixed(4));
+    const full = fullReply.json() as { ms: number };
+    const small = smallReply.json() as { ms: number };
     console.log(`busy loop: ${full.ms.toFixed(1)} ms at 1,769 MB, ${small.ms.toFixed(1)} ms at 128 MB`);
     expect(small.ms / full.ms).toBeGreaterThanOrEqual(8);
   });
@@ -43,7 +47,9 @@ describe('cpu share', () => {
     await invokeHttp(platform, 'busy-ref', { n: 1000 });
     const n = 20_000_000;
     const ref = (await invokeHttp(platform, 'busy-ref', { n })).json() as { ms: number };
-    const free = (await invokeHttp(platform, 'busy-free', { n })).json() as { ms: number };
+    const freeReply = await invokeHttp(platform, 'busy-free', { n });
+    expect(freeReply.headers['x-faasbench-cpu-vcpus']).toBe('unlimited');
+    const free = freeReply.json() as { ms: number };
     expect(free.ms / ref.ms).toBeLessThan(3);
   });
 });

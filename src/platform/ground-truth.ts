@@ -15,5 +15,6 @@ export function groundTruthHeaders(r: InvocationResult): Record<string, string> 
     'x-faasbench-memory-mb': String(r.memoryMb),
     'x-faasbench-max-memory-mb': String(r.maxMemoryMb),
     'x-faasbench-queue-ms': r.queueMs.toFixed(3),
+    'x-faasbench-cpu-vcpus': r.cpuVcpus === null ? 'unlimited' : r.cpuVcpus.toFixed(4),
   };
 }

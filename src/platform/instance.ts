@@ -349,7 +349,7 @@ export class Instance {
     const log = prelude + startLine(requestId) + active.log + endLine(requestId) + reportLine({ ...facts, ...(failure ? { failure } : {}) });
     this.lastUsed = now;
     if (this.active.size === 0) this.watchdog?.stop();
-    active.settle({ ...facts, functionName: this.fn.name, instanceId: this.id, cold: active.cold, queueMs: active.queueMs, outcome, log });
+    active.settle({ ...facts, cpuVcpus: this.applied.cpuVcpus, functionName: this.fn.name, instanceId: this.id, cold: active.cold, queueMs: active.queueMs, outcome, log });
     if (this.phase !== 'gone') this.hooks.slotFreed(this);
   }
 

@@ -39,6 +39,8 @@ export interface InvocationResult {
   readonly billedMs: number;
   readonly memoryMb: number;
   readonly maxMemoryMb: number;
+  /** The CPU share the instance's cgroup was given, in vCPUs; null when none was applied. */
+  readonly cpuVcpus: number | null;
   /** Time spent waiting for an instance slot when the function queues at its limit. */
   readonly queueMs: number;
   readonly outcome: InvocationOutcome;
