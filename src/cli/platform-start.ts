@@ -44,7 +44,13 @@ export function registerPlatform(program: Command): void {
         cgroups: opts.cgroups,
         freeze: opts.freeze,
       });
-      const deployed = functionFolders(opts.deploy).map((dir) => p.deployFolder(dir).name);
+      let deployed: string[];
+      try {
+        deployed = functionFolders(opts.deploy).map((dir) => p.deployFolder(dir).name);
+      } catch (err) {
+        await p.stop();
+        throw err;
+      }
       if (opts.json) console.log(JSON.stringify({ url: p.url, functions: deployed, facts: p.facts }));
       else {
         console.log(`faasbench platform listening on ${p.url}`);

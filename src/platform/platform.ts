@@ -28,6 +28,7 @@ import type { InstanceEnvironment } from './instance.ts';
 import type { FunctionSnapshot, InvocationResult } from './invocation.ts';
 import { PlatformMetrics } from './metrics.ts';
 import { Pool } from './pool.ts';
+import { sweepLeftovers } from './leftovers.ts';
 import { installBootstraps, prepareRuntimes, runtimes } from './runtimes/index.ts';
 import { namespacesWork, type Isolation } from './sandbox.ts';
 
@@ -114,7 +115,8 @@ export class LocalPlatform {
     writeFileSync(path.join(dataDir, 'code', 'package.json'), '{}\n');
     prepareRuntimes();
     // Under /tmp, so that an instance's private /tmp hides every other instance's directory.
-    const tmpRoot = mkdtempSync(path.join('/tmp', 'faasbench-'));
+    sweepLeftovers(['/sys/fs/cgroup/memory', '/sys/fs/cgroup/cpu', '/sys/fs/cgroup'], '/tmp');
+    const tmpRoot = mkdtempSync(path.join('/tmp', `faasbench-${process.pid}-`));
     const cgroups = options.cgroups === 'off' ? CgroupController.disabled() : CgroupController.detect(`faasbench-${process.pid}-${randomBytes(3).toString('hex')}`);
     const facts: PlatformFacts = {
       isolation,
