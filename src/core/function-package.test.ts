@@ -11,7 +11,7 @@ describe('parseManifest', () => {
     const m = parseManifest({ name: 'f', runtime: 'python3.12', handler: 'app.handler', memoryMb: 256 }, 'f.json');
     expect(m).toEqual({
       name: 'f', runtime: 'python', handler: 'app.handler', memoryMb: 256, timeoutS: 3, description: '', environment: {},
-      concurrency: 1, keepAliveS: 300, keepAliveJitterS: 0, onLimit: 'throttle', queueTimeoutS: 10, cpuModel: 'proportional', inputs: {},
+      concurrency: 1, keepAliveS: 300, keepAliveJitterS: 0, onLimit: 'throttle', queueTimeoutS: 10, cpuModel: 'proportional', inputs: {}, include: {},
     });
   });
 

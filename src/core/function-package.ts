@@ -3,7 +3,7 @@
  * The schema holds every per-function knob of the local platform, with Lambda's defaults, so one
  * file describes the function for every provider. Errors name the file and the field.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { z } from 'zod';
@@ -50,6 +50,13 @@ export const functionPackageSchema = functionSettingsSchema.extend({
   handler: z.string().min(1).max(128).default('handler'),
   /** Named payloads (SeBS's test/small/large). */
   inputs: z.record(z.string(), z.unknown()).default({}),
+  /**
+   * A module in the package exporting `generateInput(name, { seed, storage })`, for inputs built
+   * from a seed (and uploaded to storage) instead of shipped as files.
+   */
+  inputGenerator: z.string().optional(),
+  /** Files from outside the folder bundled into the package: package path -> path relative to the folder. */
+  include: z.record(z.string(), z.string()).default({}),
 });
 
 export type FunctionSettings = z.output<typeof functionSettingsSchema>;
@@ -106,5 +113,19 @@ export function loadFunctionPackage(dir: string): FunctionPackage {
   } catch (err) {
     throw new FaasbenchError('InvalidFunctionPackage', `${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? err})`);
   }
-  return { dir: path.resolve(dir), manifest: parseManifest(parseJsonText(text, file), file) };
+  const manifest = parseManifest(parseJsonText(text, file), file);
+  for (const [target, source] of Object.entries(manifest.include)) {
+    if (!existsSync(path.resolve(dir, source))) {
+      throw new FaasbenchError('InvalidFunctionPackage', `${file}: field "include.${target}": ${path.resolve(dir, source)} does not exist`);
+    }
+  }
+  if (manifest.inputGenerator !== undefined && !existsSync(path.resolve(dir, manifest.inputGenerator))) {
+    throw new FaasbenchError('InvalidFunctionPackage', `${file}: field "inputGenerator": ${path.resolve(dir, manifest.inputGenerator)} does not exist`);
+  }
+  return { dir: path.resolve(dir), manifest };
+}
+
+/** The package's `include` entries as absolute source paths. */
+export function resolvedIncludes(pkg: FunctionPackage): Record<string, string> {
+  return Object.fromEntries(Object.entries(pkg.manifest.include).map(([target, source]) => [target, path.resolve(pkg.dir, source)]));
 }

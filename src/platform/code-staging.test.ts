@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,5 +29,16 @@ describe('stageCode', () => {
     const staged = stageCode({ folder: src }, dest);
     expect(readFileSync(path.join(dest, 'x.js'), 'utf8')).toBe('1');
     expect(staged.size).toBe(1);
+  });
+
+  it('bundles included files from outside the folder, and refuses targets outside the package', () => {
+    const src = scratch();
+    const shared = path.join(scratch(), 'storage.mjs');
+    stageCode({ zip: zipSync({ 'x.js': strToU8('1'), 'lib/.keep': strToU8('') }) }, src);
+    writeFileSync(shared, 'export const s = 1;');
+    const dest = path.join(scratch(), 'code');
+    stageCode({ folder: src, include: { 'lib/storage.mjs': shared } }, dest);
+    expect(readFileSync(path.join(dest, 'lib/storage.mjs'), 'utf8')).toBe('export const s = 1;');
+    expect(() => stageCode({ folder: src, include: { '../out.mjs': shared } }, path.join(scratch(), 'code'))).toThrow('include "../out.mjs" points outside the package');
   });
 });

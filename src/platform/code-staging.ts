@@ -14,13 +14,19 @@ export interface StagedCode {
   readonly sha256: string;
 }
 
-export type CodeSource = { readonly folder: string } | { readonly zip: Uint8Array };
+/** A folder (plus files bundled from elsewhere: package path -> absolute source), or a zip. */
+export type CodeSource = { readonly folder: string; readonly include?: Readonly<Record<string, string>> } | { readonly zip: Uint8Array };
 
 export function stageCode(source: CodeSource, dir: string): StagedCode {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   if ('folder' in source) {
     cpSync(source.folder, dir, { recursive: true, filter: (src) => !/(^|\/)(node_modules\/\.cache|__pycache__)$/.test(src) });
+    for (const [target, from] of Object.entries(source.include ?? {})) {
+      const to = path.resolve(dir, target);
+      if (!to.startsWith(dir + path.sep)) throw new FaasbenchError('InvalidParameterValue', `include "${target}" points outside the package`);
+      cpSync(from, to, { recursive: true });
+    }
     return { dir, ...digestFolder(dir) };
   }
   extractZip(source.zip, dir);

@@ -38,6 +38,11 @@ export interface InstanceEnvironment {
   readonly cgroups: CgroupController;
   readonly freeze: boolean;
   readonly region: string;
+  /**
+   * The platform's own variables for functions: FAASBENCH_INVOKE_URL (its Lambda API, for nested
+   * invocations), FAASBENCH_STORAGE_URL (the bucket root), FAASBENCH_TOKEN when one is required.
+   */
+  readonly platformVariables: Readonly<Record<string, string>>;
 }
 
 export interface InstanceHooks {
@@ -211,6 +216,7 @@ export class Instance {
     const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
     return {
       ...fn.settings.environment,
+      ...env.platformVariables,
       PATH: sandboxPath(),
       LANG: 'en_US.UTF-8',
       TZ: ':UTC',

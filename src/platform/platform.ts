@@ -9,6 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { FaasbenchError } from '../core/errors.ts';
 import {
@@ -16,6 +17,7 @@ import {
   functionPackageSchema,
   functionSettingsSchema,
   loadFunctionPackage,
+  resolvedIncludes,
   type FunctionManifest,
   type FunctionManifestInput,
   type FunctionSettings,
@@ -49,6 +51,8 @@ export interface PlatformOptions {
   cgroups?: 'auto' | 'off';
   freeze?: boolean;
   region?: string;
+  /** The bucket root functions read and write (FAASBENCH_STORAGE_URL); default file://<dataDir>/storage. */
+  storageUrl?: string;
 }
 
 /** What the platform could apply on this host, reported with every run. */
@@ -93,6 +97,8 @@ export class LocalPlatform {
     env: Omit<InstanceEnvironment, 'gateway'> & { gateway: string },
     facts: PlatformFacts,
     readonly region: string,
+    /** Where functions' buckets live (FAASBENCH_STORAGE_URL), for input generators that upload. */
+    readonly storageUrl: string,
   ) {
     this.facts = facts;
     this.metrics = new PlatformMetrics(() => this.pool);
@@ -133,8 +139,15 @@ export class LocalPlatform {
       server.listen(options.port ?? 0, host, () => resolve());
     });
     const port = (server.address() as AddressInfo).port;
-    const env = { gateway: `127.0.0.1:${port}`, tmpRoot, runtimeDir, isolation, cgroups, freeze: facts.freeze === 'sigstop', region };
-    holder.platform = new LocalPlatform(server, `http://${host.includes(':') ? `[${host}]` : host}:${port}`, dataDir, tmpRoot, cgroups, env, facts, region);
+    const storageUrl = options.storageUrl ?? pathToFileURL(path.join(dataDir, 'storage')).href;
+    if (storageUrl.startsWith('file:')) mkdirSync(fileURLToPath(storageUrl), { recursive: true });
+    const platformVariables = {
+      FAASBENCH_INVOKE_URL: `http://127.0.0.1:${port}`,
+      FAASBENCH_STORAGE_URL: storageUrl,
+      ...(options.token ? { FAASBENCH_TOKEN: options.token } : {}),
+    };
+    const env = { gateway: `127.0.0.1:${port}`, tmpRoot, runtimeDir, isolation, cgroups, freeze: facts.freeze === 'sigstop', region, platformVariables };
+    holder.platform = new LocalPlatform(server, `http://${host.includes(':') ? `[${host}]` : host}:${port}`, dataDir, tmpRoot, cgroups, env, facts, region, storageUrl);
     return holder.platform;
   }
 
@@ -143,7 +156,7 @@ export class LocalPlatform {
   /** Deploys `functions/<name>/` as it stands; `overrides` change settings for this deployment. */
   deployFolder(dir: string, overrides: Partial<FunctionManifestInput> = {}): FunctionInfo {
     const pkg = loadFunctionPackage(dir);
-    return this.create({ ...pkg.manifest, ...overrides }, { folder: pkg.dir });
+    return this.create({ ...pkg.manifest, ...overrides }, { folder: pkg.dir, include: resolvedIncludes(pkg) });
   }
 
   /** Creates (or replaces) a function from a manifest and its code. */
@@ -160,7 +173,7 @@ export class LocalPlatform {
     }
     const previous = this.functions.get(manifest.name);
     const runtimeId = typeof manifestInput.runtime === 'string' ? manifestInput.runtime : manifest.runtime;
-    const { name, runtime, handler, inputs, ...settings } = manifest;
+    const { name, runtime, handler, inputs, include: _include, inputGenerator: _generator, ...settings } = manifest;
     const info = {
       name,
       arn: this.arn(name),
