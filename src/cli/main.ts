@@ -7,6 +7,8 @@ import { Command, CommanderError } from 'commander';
 import { FaasbenchError } from '../core/errors.ts';
 import { registerDemo } from './demo.ts';
 import { registerPlatform } from './platform-start.ts';
+import { registerFunctionsList } from './functions-list.ts';
+import { registerInvoke } from './invoke.ts';
 import { EXIT } from './exit-codes.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -19,12 +21,15 @@ const program = new Command('faasbench')
 
 registerDemo(program);
 registerPlatform(program);
+registerFunctionsList(program);
+registerInvoke(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
   if (err instanceof FaasbenchError) {
+    // ResourceNotFound and the rest: all are input the user can fix.
     console.error(`faasbench: ${err.message}`);
     process.exit(EXIT.input);
   }
