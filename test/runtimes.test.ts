@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../src/platform/platform.ts';
-import { invokeHttp, REPO, startPlatform } from './support/platform.ts';
+import { invokeHttp, REPO, startPlatform, writeFunction } from './support/platform.ts';
 
 let platform: LocalPlatform;
 beforeAll(async () => {
@@ -32,12 +32,19 @@ describe.each([
   });
 });
 
-describe('python runtime errors', () => {
+describe('python runtime', () => {
   it('reports an exception with its Python type', async () => {
-    const { writeFunction } = await import('./support/platform.ts');
     platform.deployFolder(writeFunction({ name: 'py-raise', runtime: 'python3.11', handler: 'app.handler' }, { 'app.py': 'def handler(event, context):\n    raise ValueError("no good")\n' }));
     const r = await invokeHttp(platform, 'py-raise');
     expect(r.headers['x-amz-function-error']).toBe('Unhandled');
     expect(r.json()).toMatchObject({ errorType: 'ValueError', errorMessage: 'no good' });
+  });
+
+  it('serves several calls at once on one instance with concurrency > 1 (one thread each)', async () => {
+    const code = 'import time\ndef handler(event, context):\n    time.sleep(0.3)\n    return context.aws_request_id\n';
+    platform.deployFolder(writeFunction({ name: 'py-shared', runtime: 'python', handler: 'app.handler', concurrency: 3, cpuModel: 'none' }, { 'app.py': code }));
+    const rs = await Promise.all([1, 2, 3].map(() => invokeHttp(platform, 'py-shared')));
+    expect(new Set(rs.map((r) => r.headers['x-faasbench-instance-id'])).size).toBe(1);
+    expect(rs.map((r) => r.json())).toEqual(rs.map((r) => r.headers['x-faasbench-request-id']));
   });
 });

@@ -1,14 +1,13 @@
 # The python runtime: a Lambda Runtime API client that imports _HANDLER from LAMBDA_TASK_ROOT and
-# serves invocations. Standard library only, imported lazily where possible: every import here is
-# paid on every cold start.
-import http.client
+# serves invocations. Standard library only, and few modules: every import here is paid on every
+# cold start (http.client alone costs more than the rest of this file), so the client speaks the
+# little HTTP/1.1 the Runtime API needs over a socket.
 import importlib
 import json
 import os
+import socket
 import sys
-import threading
 import time
-import traceback
 
 ENV = os.environ
 API = ENV.get("AWS_LAMBDA_RUNTIME_API", "")
@@ -22,12 +21,27 @@ class Client:
     """One keep-alive connection; each serving thread owns one."""
 
     def __init__(self):
-        self.conn = http.client.HTTPConnection(HOST, int(PORT))
+        self.sock = socket.create_connection((HOST, int(PORT)))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.reader = self.sock.makefile("rb")
 
     def call(self, method, route, body=None, headers=None):
-        self.conn.request(method, BASE + route, body=body, headers=headers or {})
-        res = self.conn.getresponse()
-        return res.status, {k.lower(): v for k, v in res.getheaders()}, res.read()
+        body = body or b""
+        head = f"{method} {BASE}{route} HTTP/1.1\r\nHost: {HOST}:{PORT}\r\nContent-Length: {len(body)}\r\n"
+        for key, value in (headers or {}).items():
+            head += f"{key}: {value}\r\n"
+        self.sock.sendall(head.encode("latin-1") + b"\r\n" + body)
+        status = int(self.reader.readline().split(b" ", 2)[1])
+        response_headers = {}
+        while True:
+            line = self.reader.readline()
+            if line in (b"\r\n", b"\n", b""):
+                break
+            key, _, value = line.decode("latin-1").partition(":")
+            response_headers[key.strip().lower()] = value.strip()
+        # The platform always sends Content-Length; chunked bodies never reach this client.
+        length = int(response_headers.get("content-length", "0"))
+        return status, response_headers, self.reader.read(length) if length else b""
 
     def post(self, route, value, error_type=None):
         body = json.dumps(value).encode()
@@ -53,6 +67,8 @@ class Context:
 
 
 def error_body(exc, error_type=None):
+    import traceback  # only on the error path: it pulls in linecache and tokenize
+
     return {
         "errorMessage": str(exc),
         "errorType": error_type or type(exc).__name__,
@@ -101,9 +117,11 @@ def main():
     except InitError as exc:
         Client().post("/init/error", exc.body, exc.body["errorType"])
         sys.exit(1)
-    threads = [threading.Thread(target=serve, args=(handler,), daemon=True) for _ in range(CONCURRENCY - 1)]
-    for t in threads:
-        t.start()
+    if CONCURRENCY > 1:
+        import threading
+
+        for _ in range(CONCURRENCY - 1):
+            threading.Thread(target=serve, args=(handler,), daemon=True).start()
     serve(handler)
 
 
