@@ -21,4 +21,5 @@ export default tseslint.config(
   },
   layer('core', ['platform', 'providers', 'cli', 'invoker', 'experiments', 'report', 'web', 'store']),
   layer('platform', ['providers', 'cli', 'invoker', 'experiments', 'report', 'web', 'store']),
+  layer('workload', ['platform', 'providers', 'cli', 'invoker', 'experiments', 'report', 'web', 'store']),
 );
