@@ -1,8 +1,8 @@
-// Clears what earlier test runs left in the scratch directory, once per run.
-import { rmSync } from 'node:fs';
-import path from 'node:path';
-import { defaultDataDir } from '../../src/platform/platform.ts';
+// Clears what finished test runs left in the scratch directory; a run still going (another
+// engineer's, another worktree's) keeps its folders.
+import { sweepLeftovers } from '../../src/platform/leftovers.ts';
+import { SCRATCH } from './platform.ts';
 
 export default function setup(): void {
-  rmSync(path.join(path.dirname(defaultDataDir()), 'tests'), { recursive: true, force: true });
+  sweepLeftovers([], SCRATCH);
 }

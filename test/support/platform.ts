@@ -12,10 +12,11 @@ import { defaultDataDir, LocalPlatform, type PlatformOptions } from '../../src/p
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** Beside the platform's default data directory: outside /tmp wherever the checkout is. */
-const SCRATCH = path.join(path.dirname(defaultDataDir()), 'tests');
+export const SCRATCH = path.join(path.dirname(defaultDataDir()), 'tests');
 
 export function scratchDir(label: string): string {
-  const dir = path.join(SCRATCH, `${label}-${process.pid}-${randomBytes(3).toString('hex')}`);
+  // Named like the platform's own leftovers, so a sweep removes only those of finished runs.
+  const dir = path.join(SCRATCH, `faasbench-${process.pid}-${label}-${randomBytes(3).toString('hex')}`);
   mkdirSync(dir, { recursive: true });
   return dir;
 }
