@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import type { PlannedInvocation } from '../core/load-plan.ts';
+import { planPattern } from './registry.ts';
+
+const target = { fn: 'f', payload: { input: 'small' } } as const;
+const MB = 1024 * 1024;
+
+/** Walks the plan, calling `check` on each call; returns the peak heap growth seen on the way. */
+function walk(plan: Iterable<PlannedInvocation>, check: (call: PlannedInvocation) => void): number {
+  const startHeap = process.memoryUsage().heapUsed;
+  let peakGrowth = 0;
+  let seen = 0;
+  for (const call of plan) {
+    check(call);
+    if (++seen % 250_000 === 0) peakGrowth = Math.max(peakGrowth, process.memoryUsage().heapUsed - startHeap);
+  }
+  return peakGrowth;
+}
+
+describe('a 10-million-call plan', () => {
+  it('iterates in order without holding the calls in memory', () => {
+    const plan = planPattern('constant', { rate: '100000', duration: '100s' }, target);
+    expect(plan.count).toBe(10_000_000);
+    let seen = 0;
+    let wrong = 0;
+    let last = -1;
+    const growth = walk(plan, (call) => {
+      if (call.seq !== seen || call.offsetUs !== seen * 10) wrong++;
+      last = call.offsetUs;
+      seen++;
+    });
+    expect(seen).toBe(10_000_000);
+    expect(wrong).toBe(0);
+    expect(last).toBe(plan.durationUs);
+    expect(growth).toBeLessThan(50 * MB);
+  }, 120_000);
+
+  it('a Poisson plan counts itself and iterates without holding the calls either', () => {
+    const plan = planPattern('constant', { rate: '100000', duration: '100s', arrivals: 'poisson', seed: '3' }, target);
+    expect(Math.abs(plan.count - 10_000_000)).toBeLessThan(20_000); // sd ~3,162
+    let seen = 0;
+    let last = 0;
+    let disorder = 0;
+    const growth = walk(plan, (call) => {
+      if (call.seq !== seen || call.offsetUs < last) disorder++;
+      last = call.offsetUs;
+      seen++;
+    });
+    expect(seen).toBe(plan.count);
+    expect(disorder).toBe(0);
+    expect(last).toBe(plan.durationUs);
+    expect(growth).toBeLessThan(50 * MB);
+  }, 120_000);
+});
