@@ -15,8 +15,11 @@ describe('shardOf', () => {
     expect([0, 1, 2].map((i) => shardOf(plan(10), i, 3).count)).toEqual([4, 3, 3]);
   });
 
-  it('rejects impossible shards', () => {
+  it('rejects impossible shards and sharding a closed loop', () => {
     expect(() => shardOf(plan(3), 2, 2)).toThrow('shard 2/2: expected 0 <= i < n');
+    const loop = { ...plan(3), closedLoop: { gapUs: 0 } };
+    expect(() => shardOf(loop, 0, 2)).toThrow('shard 0/2: a closed-loop (sequential) plan cannot be sharded');
+    expect([...shardOf(loop, 0, 1)]).toHaveLength(3);
   });
 
   it('iterates the same plan twice', () => {

@@ -25,6 +25,11 @@ export interface LoadPlan {
   readonly count?: number;
   /** Offset of the last call, µs, when known. */
   readonly durationUs?: number;
+  /**
+   * Closed loop (`sequential`): one call in flight; call k+1 goes at the later of its offset and
+   * the completion of call k plus gapUs. Absent: open loop, every call at its offset.
+   */
+  readonly closedLoop?: { readonly gapUs: number };
   /** Iterating twice yields the same plan. */
   [Symbol.iterator](): Iterator<PlannedInvocation>;
 }
@@ -38,6 +43,10 @@ export function planOf(meta: Omit<LoadPlan, typeof Symbol.iterator>, generate: (
 export function shardOf(plan: LoadPlan, index: number, total: number): LoadPlan {
   if (!Number.isInteger(total) || total < 1 || !Number.isInteger(index) || index < 0 || index >= total) {
     throw new RangeError(`shard ${index}/${total}: expected 0 <= i < n`);
+  }
+  if (plan.closedLoop && total > 1) {
+    // Each call waits for the previous one: split across processes it would no longer be a loop.
+    throw new RangeError(`shard ${index}/${total}: a closed-loop (sequential) plan cannot be sharded`);
   }
   const count = plan.count === undefined ? undefined : Math.floor(plan.count / total) + (index < plan.count % total ? 1 : 0);
   return planOf({ functions: plan.functions, ...(count === undefined ? {} : { count }), ...(plan.durationUs === undefined ? {} : { durationUs: plan.durationUs }) }, function* () {

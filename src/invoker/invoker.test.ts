@@ -97,6 +97,17 @@ describe('runPlan', () => {
     expect(records).toHaveLength(3);
   });
 
+  it('runs a closed-loop plan one call at a time, each after the previous answer plus the gap', async () => {
+    const { records, sink } = collect();
+    const base = constant('/?delay=30', 5, 0);
+    await runPlan({ runId: 'r6', plan: { ...base, closedLoop: { gapUs: 10_000 } }, provider: httpProvider, payloadOf: () => Buffer.from('{}'), sink });
+    const ordered = [...records].sort((a, b) => a.seq - b.seq);
+    expect(ordered).toHaveLength(5);
+    for (let i = 1; i < ordered.length; i++) {
+      expect(ordered[i]?.sentUs as number).toBeGreaterThanOrEqual((ordered[i - 1]?.receivedUs as number) + 10_000);
+    }
+  });
+
   it('two shards of one plan send every planned call exactly once', async () => {
     const { records, sink } = collect();
     const plan = constant('/', 400, 500);

@@ -1,6 +1,7 @@
 /**
  * The open-loop invoker: each planned invocation goes out at its planned time whatever happened
- * to earlier ones (no coordinated omission), on an absolute schedule that cannot drift. It records
+ * to earlier ones (no coordinated omission), on an absolute schedule that cannot drift; only a
+ * plan marked closedLoop (`sequential`) waits for each answer, as it asks to. It records
  * planned, sent and received times for every call; when the in-flight bound is reached a call is
  * recorded as dropped rather than delayed, so overload shows instead of bending the schedule.
  *
@@ -57,8 +58,13 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
   const inFlight = new Map<Promise<void>, Sent>();
   const record = recorder(options.runId, sink, progress);
 
+  let previous: Promise<void> | undefined;
   for (const call of plan) {
-    const plannedUs = startUs + call.offsetUs;
+    let plannedUs = startUs + call.offsetUs;
+    if (plan.closedLoop && previous) {
+      await previous;
+      plannedUs = Math.max(plannedUs, epochMicros() + plan.closedLoop.gapUs);
+    }
     await waitUntil(plannedUs, signal);
     if (signal?.aborted) break;
     if (inFlight.size >= maxInFlight) {
@@ -74,6 +80,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
     );
     inFlight.set(pending, sent);
     void pending.finally(() => inFlight.delete(pending));
+    previous = pending;
   }
   await drain(inFlight, options.drainTimeoutMs ?? 10_000);
   for (const sent of inFlight.values()) record.unanswered(sent);
