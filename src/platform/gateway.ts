@@ -9,6 +9,7 @@ import { FaasbenchError } from '../core/errors.ts';
 import { httpTrigger } from './http-trigger.ts';
 import { sendJson } from './http-io.ts';
 import { lambdaApi, sendLambdaError } from './lambda-api.ts';
+import { openfaasApi } from './openfaas-api.ts';
 import type { LocalPlatform } from './platform.ts';
 import { runtimeApi } from './runtime-api.ts';
 
@@ -32,6 +33,7 @@ async function handle(options: GatewayOptions, req: IncomingMessage, res: Server
   const platform = options.platform();
   const url = new URL(req.url ?? '/', 'http://local');
   if (await runtimeApi(platform, req, res, url.pathname)) return;
+  if (await openfaasApi(platform, req, res, url, options.token)) return;
   if (options.token !== undefined && !authorized(req, options.token)) {
     throw new FaasbenchError('Unauthorized', 'a token is required: send "Authorization: Bearer <token>" or use the token as the access key id');
   }

@@ -1,0 +1,212 @@
+/**
+ * The `aws-lambda` provider: AWS Lambda through `@aws-sdk/client-lambda`, or any Lambda-compatible
+ * endpoint (`endpoint`: the local platform's Lambda API, LocalStack...). The same code path serves
+ * both, which is how it is tested without an AWS account.
+ *
+ * Deploy uploads a zip of the folder (node_modules and `include` files too): CreateFunction, or
+ * UpdateFunctionCode then UpdateFunctionConfiguration when the function exists, then waits until
+ * it is Active and its last update Successful. Invoke asks for the log tail and reads Lambda's
+ * REPORT line: duration, billed duration, memory, max memory used and, on a cold start only, Init
+ * Duration. Lambda never says which execution environment served a call, so instanceId stays null.
+ *
+ * Region and credentials come from the SDK's usual chain (AWS_REGION, AWS_PROFILE, ~/.aws...).
+ * With `endpoint`, the region defaults to us-east-1 and the credentials are dummies (the
+ * platform's token as the access key id when one is given), unless `profile` names real ones.
+ */
+import {
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
+  InvokeCommand,
+  LambdaClient,
+  UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionActiveV2,
+  waitUntilFunctionUpdatedV2,
+  type LambdaClientConfig,
+} from '@aws-sdk/client-lambda';
+import { z } from 'zod';
+import { FaasbenchError, type ErrorCode } from '../core/errors.ts';
+import type { FunctionManifest, FunctionPackage, FunctionSettingsInput } from '../core/function-package.ts';
+import { NO_FACTS } from '../core/invocation-record.ts';
+import type { InvokeResult, Provider } from '../core/provider.ts';
+import type { Runtime } from '../core/runtime-id.ts';
+import { DEFAULT_TIMEOUT_MS, errorTypeIn, statusOfHttp, transportFailure } from './http-client.ts';
+import { parseReport } from './lambda-report.ts';
+import { effectiveManifest, packageZip } from './package-zip.ts';
+import { baseUrl, connectionFields, definedFields, parseOptions, type ProviderOptions } from './options.ts';
+
+/** Lambda's identifiers for the runtime families, matching what the local platform runs (Node 20, Python 3.11). */
+const DEFAULT_RUNTIMES: Record<Runtime, string> = { nodejs: 'nodejs20.x', python: 'python3.11', provided: 'provided.al2023' };
+
+const schema = z.strictObject({
+  region: z.string().min(1).optional(),
+  /** A Lambda-compatible endpoint instead of AWS, e.g. http://127.0.0.1:9000. */
+  endpoint: baseUrl.optional(),
+  /** A profile from ~/.aws for the credentials (and region). */
+  profile: z.string().min(1).optional(),
+  /** The execution role CreateFunction needs on AWS; a placeholder serves an endpoint. */
+  role: z.string().min(1).optional(),
+  /** An endpoint's token (the local platform's --token), sent as the access key id. */
+  token: z.string().min(1).optional(),
+  architecture: z.enum(['x86_64', 'arm64']).optional(),
+  /** Lambda runtime identifiers per family, e.g. { "nodejs": "nodejs22.x" }. */
+  runtimes: z.strictObject({ nodejs: z.string(), python: z.string(), provided: z.string() }).partial().optional(),
+  /** How long deploy and update wait for the function to become Active / Successful. */
+  readyTimeoutS: z.number().positive().default(300),
+  ...connectionFields,
+});
+
+type Options = z.output<typeof schema>;
+
+/** The settings UpdateFunctionConfiguration can change. */
+const CONFIGURABLE = new Set(['memoryMb', 'timeoutS', 'description', 'environment']);
+
+export async function createAwsLambdaProvider(options: ProviderOptions = {}): Promise<AwsLambdaProvider> {
+  return new AwsLambdaProvider(parseOptions('aws-lambda', schema, options));
+}
+
+export class AwsLambdaProvider implements Provider {
+  readonly name = 'aws-lambda';
+  /** Deploy, update and remove: with the SDK's retries, which AWS's control plane throttling needs. */
+  readonly controlClient: LambdaClient;
+  /** Invocations: one attempt each, so a retry never hides a failure or inflates a latency. */
+  readonly invokeClient: LambdaClient;
+
+  constructor(private readonly options: Options) {
+    const config = clientConfig(options);
+    this.controlClient = new LambdaClient(config);
+    this.invokeClient = new LambdaClient({ ...config, maxAttempts: 1 });
+  }
+
+  async deploy(pkg: FunctionPackage, overrides: Partial<FunctionSettingsInput> = {}): Promise<void> {
+    const manifest = effectiveManifest(pkg, overrides);
+    const zip = packageZip(pkg, overrides);
+    const FunctionName = manifest.name;
+    const settings = { ...this.configurationOf(manifest), Role: this.role() };
+    const architectures = this.options.architecture ? { Architectures: [this.options.architecture] } : {};
+    try {
+      await this.controlClient.send(new CreateFunctionCommand({ FunctionName, PackageType: 'Zip', Code: { ZipFile: zip }, ...settings, ...architectures }));
+    } catch (err) {
+      if ((err as Error).name !== 'ResourceConflictException') throw sdkError(`deploy ${FunctionName}`, err);
+      await this.control(`deploy ${FunctionName}`, async () => {
+        await this.controlClient.send(new UpdateFunctionCodeCommand({ FunctionName, ZipFile: zip, ...architectures }));
+        await this.waitUpdated(FunctionName);
+        await this.controlClient.send(new UpdateFunctionConfigurationCommand({ FunctionName, ...settings }));
+      });
+    }
+    await this.control(`deploy ${FunctionName}`, async () => {
+      await waitUntilFunctionActiveV2({ client: this.controlClient, maxWaitTime: this.options.readyTimeoutS }, { FunctionName });
+      await this.waitUpdated(FunctionName);
+    });
+  }
+
+  async invoke(fn: string, payload: Buffer): Promise<InvokeResult> {
+    try {
+      const out = await this.invokeClient.send(new InvokeCommand({ FunctionName: fn, Payload: payload, LogType: 'Tail' }));
+      const body = out.Payload ? Buffer.from(out.Payload.buffer, out.Payload.byteOffset, out.Payload.byteLength) : Buffer.alloc(0);
+      const report = out.LogResult ? parseReport(Buffer.from(out.LogResult, 'base64').toString('utf8')) : null;
+      const facts = report ?? { ...NO_FACTS, requestId: out.$metadata.requestId ?? null };
+      const httpStatus = out.StatusCode ?? out.$metadata.httpStatusCode ?? null;
+      if (out.FunctionError) return { status: 'function-error', httpStatus, payload: body, errorClass: errorTypeIn(body) ?? out.FunctionError, facts };
+      return { status: 'ok', httpStatus, payload: body, errorClass: null, facts };
+    } catch (err) {
+      return refusal(err) ?? transportFailure(err);
+    }
+  }
+
+  async updateConfiguration(fn: string, patch: Partial<FunctionSettingsInput>): Promise<void> {
+    const unknown = Object.keys(definedFields(patch)).filter((key) => !CONFIGURABLE.has(key));
+    if (unknown.length) {
+      throw new FaasbenchError('InvalidParameterValue', `provider aws-lambda: Lambda's configuration has no "${unknown.join('", "')}"; settings it can change: ${[...CONFIGURABLE].join(', ')}`);
+    }
+    await this.control(`update ${fn}`, async () => {
+      await this.controlClient.send(new UpdateFunctionConfigurationCommand({ FunctionName: fn, ...this.configurationOf(definedFields(patch)) }));
+      await this.waitUpdated(fn);
+    });
+  }
+
+  async remove(fn: string): Promise<void> {
+    await this.control(`remove ${fn}`, () => this.controlClient.send(new DeleteFunctionCommand({ FunctionName: fn })));
+  }
+
+  async close(): Promise<void> {
+    this.controlClient.destroy();
+    this.invokeClient.destroy();
+  }
+
+  /** Lambda's configuration fields for the settings given (all of a manifest, or a patch). */
+  private configurationOf(s: Partial<FunctionManifest>): Record<string, unknown> {
+    const runtime = s.runtime ? { Runtime: this.options.runtimes?.[s.runtime] ?? DEFAULT_RUNTIMES[s.runtime] } : {};
+    return {
+      ...runtime,
+      ...(s.handler !== undefined ? { Handler: s.handler } : {}),
+      ...(s.memoryMb !== undefined ? { MemorySize: s.memoryMb } : {}),
+      // Lambda takes whole seconds.
+      ...(s.timeoutS !== undefined ? { Timeout: Math.ceil(s.timeoutS) } : {}),
+      ...(s.description !== undefined ? { Description: s.description } : {}),
+      ...(s.environment !== undefined ? { Environment: { Variables: s.environment } } : {}),
+    };
+  }
+
+  private role(): string {
+    if (this.options.role) return this.options.role;
+    if (this.options.endpoint) return 'arn:aws:iam::000000000000:role/faasbench';
+    throw new FaasbenchError('InvalidParameterValue', 'provider aws-lambda: option "role" (the ARN of the functions\' execution role) is required to create a function on AWS');
+  }
+
+  private async waitUpdated(FunctionName: string): Promise<void> {
+    await waitUntilFunctionUpdatedV2({ client: this.controlClient, maxWaitTime: this.options.readyTimeoutS }, { FunctionName });
+  }
+
+  private async control<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      throw sdkError(what, err);
+    }
+  }
+}
+
+function clientConfig(o: Options): LambdaClientConfig {
+  const agent = { keepAlive: true, ...(o.connections ? { maxSockets: o.connections } : {}) };
+  const endpoint = o.endpoint ? { endpoint: o.endpoint, region: o.region ?? 'us-east-1' } : o.region ? { region: o.region } : {};
+  const credentials =
+    o.endpoint && !o.profile ? { credentials: { accessKeyId: o.token ?? 'faasbench', secretAccessKey: 'faasbench' } } : o.profile ? { profile: o.profile } : {};
+  return {
+    ...endpoint,
+    ...credentials,
+    requestHandler: { httpAgent: agent, httpsAgent: agent, requestTimeout: o.timeoutMs ?? DEFAULT_TIMEOUT_MS, throwOnRequestTimeout: true },
+  };
+}
+
+/** A call Lambda answered with an error status (throttled, not found...): a result, not a failure to reach it. */
+function refusal(err: unknown): InvokeResult | null {
+  const meta = (err as { $metadata?: { httpStatusCode?: number; requestId?: string } }).$metadata;
+  const httpStatus = meta?.httpStatusCode;
+  if (typeof httpStatus !== 'number') return null;
+  const status = statusOfHttp(httpStatus);
+  return {
+    status: status === 'ok' ? 'rejected' : status,
+    httpStatus,
+    payload: Buffer.alloc(0),
+    errorClass: (err as Error).name,
+    facts: { ...NO_FACTS, requestId: meta?.requestId ?? null },
+  };
+}
+
+const CODE_OF_EXCEPTION: Record<string, ErrorCode> = {
+  ResourceNotFoundException: 'ResourceNotFound',
+  ResourceConflictException: 'ResourceConflict',
+  InvalidParameterValueException: 'InvalidParameterValue',
+  RequestTooLargeException: 'RequestTooLarge',
+  CodeStorageExceededException: 'RequestTooLarge',
+  TooManyRequestsException: 'TooManyRequests',
+  AccessDeniedException: 'Unauthorized',
+  UnrecognizedClientException: 'Unauthorized',
+};
+
+function sdkError(what: string, err: unknown): FaasbenchError {
+  if (err instanceof FaasbenchError) return err;
+  const e = err as Error;
+  return new FaasbenchError(CODE_OF_EXCEPTION[e.name] ?? 'ServiceUnavailable', `provider aws-lambda: ${what}: ${e.name}: ${e.message}`, { cause: err });
+}

@@ -1,0 +1,135 @@
+/**
+ * The `local` provider: faasbench's own platform, either in this process (started here, or handed
+ * over as a LocalPlatform) or already running at a URL (`faasbench platform start`). Calls always
+ * go over HTTP to the Lambda API, so a measured call costs what any client's would; the platform's
+ * ground truth comes back in the `X-Faasbench-*` headers.
+ *
+ * Deploying in-process hands the folder to the platform. Deploying to a URL uploads a zip with the
+ * effective function.json inside, which carries every setting (concurrency, maxInstances...) and
+ * the bundled `include` files, and works for a platform on another machine too.
+ */
+import { z } from 'zod';
+import type { Dispatcher } from 'undici';
+import { FaasbenchError } from '../core/errors.ts';
+import { resolvedIncludes, type FunctionPackage, type FunctionSettingsInput } from '../core/function-package.ts';
+import { NO_FACTS } from '../core/invocation-record.ts';
+import type { InvokeResult, Provider } from '../core/provider.ts';
+import { LocalPlatform, type PlatformOptions } from '../platform/platform.ts';
+import { controlError, controlSend, createDispatcher, errorTypeIn, factsFromHeaders, header, send, statusOfHttp, transportFailure, type HttpReply } from './http-client.ts';
+import { effectiveManifest, packageZip } from './package-zip.ts';
+import { baseUrl, connectionFields, definedFields, parseOptions, type ProviderOptions } from './options.ts';
+
+const schema = z.strictObject({
+  /** A platform running in this process. */
+  platform: z.custom<LocalPlatform>((v) => v instanceof LocalPlatform, 'expected a LocalPlatform').optional(),
+  /** A platform already running elsewhere, e.g. http://127.0.0.1:9000. */
+  url: baseUrl.optional(),
+  /** The platform's token, when it was started with one. */
+  token: z.string().min(1).optional(),
+  /** Options for the platform started here when neither `platform` nor `url` is given. */
+  platformOptions: z.custom<PlatformOptions>((v) => typeof v === 'object' && v !== null, 'expected an object').optional(),
+  ...connectionFields,
+});
+
+/** The settings UpdateFunctionConfiguration carries, and their Lambda API fields. */
+const LAMBDA_FIELDS = { memoryMb: 'MemorySize', timeoutS: 'Timeout', description: 'Description', environment: 'Environment' } as const;
+
+export async function createLocalProvider(options: ProviderOptions = {}): Promise<Provider> {
+  const o = parseOptions('local', schema, options);
+  if (o.platform && o.url) throw new FaasbenchError('InvalidParameterValue', 'provider local: give either option "platform" or option "url", not both');
+  const owned = !o.platform && !o.url;
+  const platform = o.platform ?? (o.url ? null : await LocalPlatform.start(o.platformOptions));
+  const url = platform?.url ?? (o.url as string);
+  return new LocalProvider(url, platform, owned, o.token, createDispatcher(new URL(url).origin, o));
+}
+
+class LocalProvider implements Provider {
+  readonly name = 'local';
+  private readonly headers: Record<string, string>;
+
+  constructor(
+    private readonly url: string,
+    /** In-process platform, when there is one; null when it runs elsewhere. */
+    private readonly platform: LocalPlatform | null,
+    private readonly owned: boolean,
+    token: string | undefined,
+    private readonly http: Dispatcher,
+  ) {
+    this.headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  }
+
+  async deploy(pkg: FunctionPackage, overrides: Partial<FunctionSettingsInput> = {}): Promise<void> {
+    if (this.platform) {
+      this.platform.create(effectiveManifest(pkg, overrides), { folder: pkg.dir, include: resolvedIncludes(pkg) });
+      return;
+    }
+    const { name, runtime, handler } = pkg.manifest;
+    const body = JSON.stringify({ FunctionName: name, Runtime: runtime, Handler: handler, Role: 'faasbench', Code: { ZipFile: Buffer.from(packageZip(pkg, overrides)).toString('base64') } });
+    const reply = await this.control('POST', '', body, `deploy ${name}`);
+    if (reply.status !== 201) throw controlError(`deploy ${name} to ${this.url}`, reply);
+  }
+
+  async invoke(fn: string, payload: Buffer): Promise<InvokeResult> {
+    let reply: HttpReply;
+    try {
+      reply = await send(this.http, { method: 'POST', url: new URL(`${this.url}/2015-03-31/functions/${encodeURIComponent(fn)}/invocations`), headers: this.headers, body: payload });
+    } catch (err) {
+      return transportFailure(err);
+    }
+    return lambdaApiResult(reply);
+  }
+
+  async updateConfiguration(fn: string, patch: Partial<FunctionSettingsInput>): Promise<void> {
+    if (this.platform) {
+      this.platform.update(fn, definedFields(patch));
+      return;
+    }
+    const fields: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === undefined) continue;
+      const field = LAMBDA_FIELDS[key as keyof typeof LAMBDA_FIELDS];
+      if (!field) {
+        throw new FaasbenchError('InvalidParameterValue', `provider local at ${this.url}: the Lambda API cannot change "${key}"; deploy again with it as an override`);
+      }
+      fields[field] = field === 'Environment' ? { Variables: value } : value;
+    }
+    const reply = await this.control('PUT', `/${encodeURIComponent(fn)}/configuration`, JSON.stringify(fields), `update ${fn}`);
+    if (reply.status !== 200) throw controlError(`update ${fn} on ${this.url}`, reply);
+  }
+
+  async remove(fn: string): Promise<void> {
+    if (this.platform) {
+      this.platform.remove(fn);
+      return;
+    }
+    const reply = await this.control('DELETE', `/${encodeURIComponent(fn)}`, null, `remove ${fn}`);
+    if (reply.status !== 204) throw controlError(`remove ${fn} from ${this.url}`, reply);
+  }
+
+  async close(): Promise<void> {
+    await this.http.close();
+    if (this.owned) await this.platform?.stop();
+  }
+
+  private control(method: Dispatcher.HttpMethod, route: string, body: string | null, what: string): Promise<HttpReply> {
+    return controlSend(this.http, what, { method, url: new URL(`${this.url}/2015-03-31/functions${route}`), headers: this.headers, body });
+  }
+}
+
+/**
+ * A Lambda API answer: 200 with X-Amz-Function-Error is the function failing (its errorType is
+ * the class), other statuses are the platform's (X-Amzn-ErrorType is the class).
+ */
+export function lambdaApiResult(reply: HttpReply): InvokeResult {
+  const requestId = header(reply.headers, 'x-amzn-requestid') ?? null;
+  const facts = factsFromHeaders(reply.headers) ?? { ...NO_FACTS, requestId };
+  const status = statusOfHttp(reply.status);
+  if (status === 'ok') {
+    const functionError = header(reply.headers, 'x-amz-function-error');
+    if (functionError === undefined) return { status, httpStatus: reply.status, payload: reply.body, errorClass: null, facts };
+    return { status: 'function-error', httpStatus: reply.status, payload: reply.body, errorClass: errorTypeIn(reply.body) ?? functionError, facts };
+  }
+  // AWS may append a documentation URL after a colon.
+  const errorType = header(reply.headers, 'x-amzn-errortype')?.split(':')[0];
+  return { status, httpStatus: reply.status, payload: reply.body, errorClass: errorType ?? `HTTP ${reply.status}`, facts };
+}
