@@ -10,7 +10,9 @@ import {
   InvokeCommand,
   LambdaClient,
   ListFunctionsCommand,
+  ResourceConflictException,
   ResourceNotFoundException,
+  UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import type { LocalPlatform } from '../src/platform/platform.ts';
@@ -105,5 +107,21 @@ describe('Lambda API through @aws-sdk/client-lambda', () => {
     expect(r.StatusCode).toBe(200);
     expect(r.FunctionError).toBe('Unhandled');
     expect(JSON.parse(Buffer.from(r.Payload ?? []).toString())).toMatchObject({ errorType: 'TypeError', errorMessage: 'bad thing' });
+  });
+});
+
+describe('Lambda API: create conflicts and code updates', () => {
+  it('refuses to create an existing function (409) and replaces code with UpdateFunctionCode', async () => {
+    const first = zipSync({ 'index.js': Buffer.from("exports.handler = async () => 'v1';") });
+    await lambda.send(new CreateFunctionCommand({ FunctionName: 'versioned', Runtime: 'nodejs20.x', Handler: 'index.handler', Role: 'r', Code: { ZipFile: first }, MemorySize: 256 }));
+    const again = lambda.send(new CreateFunctionCommand({ FunctionName: 'versioned', Runtime: 'nodejs20.x', Handler: 'index.handler', Role: 'r', Code: { ZipFile: first } }));
+    await expect(again).rejects.toBeInstanceOf(ResourceConflictException);
+    const v1 = await lambda.send(new InvokeCommand({ FunctionName: 'versioned' }));
+    expect(Buffer.from(v1.Payload ?? []).toString()).toBe('"v1"');
+    const updated = await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'versioned', ZipFile: zipSync({ 'index.js': Buffer.from("exports.handler = async () => 'v2';") }) }));
+    expect(updated.MemorySize).toBe(256);
+    const v2 = await lambda.send(new InvokeCommand({ FunctionName: 'versioned', LogType: 'Tail' }));
+    expect(Buffer.from(v2.Payload ?? []).toString()).toBe('"v2"');
+    expect(logOf(v2)).toContain('\tInit Duration: ');
   });
 });

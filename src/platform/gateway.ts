@@ -1,7 +1,7 @@
 /**
- * One HTTP server for every API of the local platform: the Lambda REST API, the HTTP trigger, the
- * Runtime API for instances, /metrics and /healthz. Routing and authentication only; each API
- * lives in its own file.
+ * One HTTP server for every API of the local platform: the Lambda REST API, the OpenFaaS gateway
+ * subset, the HTTP trigger, the Runtime API for instances, /metrics and /healthz. Routing and
+ * authentication only; each API lives in its own file.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';

@@ -78,6 +78,8 @@ export async function lambdaApi(platform: LocalPlatform, req: IncomingMessage, r
       res.writeHead(204).end();
       return true;
     }
+  } else if (action === 'code' && method === 'PUT') {
+    return ok(res, configuration(updateCode(platform, name, await readBody(req, MAX_CREATE_BYTES)), platform));
   } else if (action === 'configuration') {
     if (method === 'GET') return ok(res, configuration(platform.get(name), platform));
     if (method === 'PUT') return ok(res, configuration(updateConfiguration(platform, name, await readBody(req, MAX_PAYLOAD_BYTES)), platform));
@@ -127,6 +129,9 @@ function manifestInside(source: CodeSource): Partial<FunctionManifestInput> {
 
 function createFunction(platform: LocalPlatform, body: Buffer): FunctionInfo {
   const input = parseWith(createSchema, body, 'CreateFunction');
+  if (platform.list().some((f) => f.name === input.FunctionName)) {
+    throw new FaasbenchError('ResourceConflict', `Function already exist: ${input.FunctionName}`);
+  }
   const source = codeSource(input.Code);
   const base = manifestInside(source);
   if (!input.Runtime && !base.runtime) throw new FaasbenchError('InvalidParameterValue', 'field "Runtime": required for a zip package');
@@ -143,6 +148,15 @@ function createFunction(platform: LocalPlatform, body: Buffer): FunctionInfo {
     }),
   };
   return platform.create(manifest, source);
+}
+
+const updateCodeSchema = z.object({ ZipFile: z.string().optional(), S3Bucket: z.string().optional(), S3Key: z.string().optional() });
+
+/** UpdateFunctionCode: new code, same settings; the next call starts a new instance. */
+function updateCode(platform: LocalPlatform, name: string, body: Buffer): FunctionInfo {
+  const current = platform.get(name);
+  const source = codeSource(parseWith(updateCodeSchema, body, 'UpdateFunctionCode'));
+  return platform.create({ ...current.settings, name: current.name, runtime: current.runtimeId, handler: current.handler, inputs: current.inputs }, source);
 }
 
 function updateConfiguration(platform: LocalPlatform, name: string, body: Buffer): FunctionInfo {

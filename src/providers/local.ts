@@ -65,7 +65,13 @@ class LocalProvider implements Provider {
     }
     const { name, runtime, handler } = pkg.manifest;
     const body = JSON.stringify({ FunctionName: name, Runtime: runtime, Handler: handler, Role: 'faasbench', Code: { ZipFile: Buffer.from(packageZip(pkg, overrides)).toString('base64') } });
-    const reply = await this.control('POST', '', body, `deploy ${name}`);
+    let reply = await this.control('POST', '', body, `deploy ${name}`);
+    if (reply.status === 409) {
+      // Deploying replaces, as it does in-process: the settings travel in the zip's function.json,
+      // which UpdateFunctionCode would not read.
+      await this.control('DELETE', `/${encodeURIComponent(name)}`, null, `replace ${name}`);
+      reply = await this.control('POST', '', body, `deploy ${name}`);
+    }
     if (reply.status !== 201) throw controlError(`deploy ${name} to ${this.url}`, reply);
   }
 
