@@ -21,5 +21,8 @@ export default tseslint.config(
   },
   layer('core', ['platform', 'providers', 'cli', 'invoker', 'experiments', 'report', 'web', 'store']),
   layer('platform', ['providers', 'cli', 'invoker', 'experiments', 'report', 'web', 'store']),
+  layer('store', ['platform', 'providers', 'cli', 'invoker', 'experiments', 'report', 'web']),
+  layer('providers', ['cli', 'invoker', 'experiments', 'report', 'web', 'store']),
+  layer('invoker', ['cli', 'experiments', 'report', 'web', 'providers', 'store', 'platform']),
   layer('workload', ['platform', 'providers', 'cli', 'invoker', 'experiments', 'report', 'web', 'store']),
 );

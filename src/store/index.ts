@@ -1,0 +1,14 @@
+/**
+ * store/: persistence of runs and what they produced (DESIGN.md §8): runs, invocations (one row per
+ * call), experiment records, kv, and the schema migrations, in an SQLite file by default or in
+ * PostgreSQL, behind one Store interface and one Kysely query layer; plus CSV/JSONL export.
+ * openStore(target?) opens `postgres://...` URLs in PostgreSQL and anything else as an SQLite
+ * file; with no target it reads FAASBENCH_STORE, then falls back to ./faasbench.db.
+ * It depends on core only. It must not import platform, providers, invoker, experiments, report,
+ * web or cli: they call the store, never the other way round.
+ */
+export * from './store.ts';
+export { openStore, storeTarget, STORE_ENV } from './open.ts';
+export { exportRun, EXPORT_FORMATS, type ExportFormat } from './export.ts';
+export { DEFAULT_SQLITE_PATH } from './sqlite.ts';
+export { SCHEMA_VERSION } from './migrations.ts';

@@ -1,0 +1,28 @@
+/**
+ * openStore(target): the one way in. `postgres://` or `postgresql://` URLs open PostgreSQL;
+ * anything else is an SQLite file path. Without a target, the environment variable
+ * FAASBENCH_STORE names one, and without that the store is ./faasbench.db.
+ */
+import { openPostgres, isPostgresUrl } from './postgres.ts';
+import { SqlStore } from './sql-store.ts';
+import { DEFAULT_SQLITE_PATH, openSqlite } from './sqlite.ts';
+import type { Store, StoreOptions } from './store.ts';
+
+export const STORE_ENV = 'FAASBENCH_STORE';
+
+/** What openStore would open for `target`: the argument, else FAASBENCH_STORE, else ./faasbench.db. */
+export function storeTarget(target?: string, env: NodeJS.ProcessEnv = process.env): string {
+  return target || env[STORE_ENV] || DEFAULT_SQLITE_PATH;
+}
+
+export async function openStore(target?: string, options: StoreOptions = {}): Promise<Store> {
+  const where = storeTarget(target);
+  const dialect = isPostgresUrl(where) ? 'postgres' : 'sqlite';
+  const db = dialect === 'postgres' ? await openPostgres(where, options) : await openSqlite(where, options);
+  try {
+    return new SqlStore(db, dialect, options);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The PostgreSQL backend, for runs written by several invoker shards or nodes at once
+ * (DESIGN.md §9): a small pg pool behind Kysely's PostgresDialect. Each connection asks for
+ * round-trip float output (extra_float_digits=3 matters before PostgreSQL 12) so a double reads
+ * back bit for bit, as it does from SQLite.
+ */
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { FaasbenchError } from '../core/errors.ts';
+import { applyMigrations } from './migrations.ts';
+import type { Database } from './schema.ts';
+import type { StoreOptions } from './store.ts';
+import { queryLogger } from './query-log.ts';
+
+const POOL_SIZE = 4;
+/** Advisory lock key for migrations: any constant every faasbench shares ("fbmg"). */
+const MIGRATION_LOCK = 0x66626d67;
+
+export function isPostgresUrl(target: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(target);
+}
+
+export async function openPostgres(url: string, options: StoreOptions = {}): Promise<Kysely<Database>> {
+  const { schema } = options;
+  if (schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
+    throw new FaasbenchError('InvalidParameterValue', `store schema ${JSON.stringify(schema)}: expected a plain identifier (letters, digits, _)`);
+  }
+  const pool = new pg.Pool({ ...connection(url, schema), max: POOL_SIZE });
+  // An idle connection dropped by the server emits here; without a listener it would crash the
+  // process. The next query fails and reports it.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: queryLogger(options) });
+  try {
+    await migrate(db, schema);
+  } catch (err) {
+    await db.destroy();
+    throw new FaasbenchError('ServiceUnavailable', `cannot open the PostgreSQL store at ${redacted(url)}: ${(err as Error).message}`, { cause: err });
+  }
+  return db;
+}
+
+/**
+ * pg lets an `options` parameter in the URL replace the one in the config, so the user's and ours
+ * are merged here and the URL passed without it.
+ */
+function connection(url: string, schema: string | undefined): pg.PoolConfig {
+  const parsed = new URL(url);
+  const mine = ['-c extra_float_digits=3', ...(schema === undefined ? [] : [`-c search_path=${schema}`])];
+  const theirs = parsed.searchParams.get('options');
+  parsed.searchParams.delete('options');
+  return { connectionString: parsed.toString(), options: [theirs, ...mine].filter(Boolean).join(' ') };
+}
+
+function redacted(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password !== '') parsed.password = '***';
+  return parsed.toString();
+}
+
+/** The whole check-and-apply runs under one advisory lock, so shards opening together migrate once. */
+async function migrate(db: Kysely<Database>, schema: string | undefined): Promise<number[]> {
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK})`.execute(trx);
+    if (schema !== undefined) await sql`create schema if not exists ${sql.id(schema)}`.execute(trx);
+    return applyMigrations(trx, 'postgres');
+  });
+}

@@ -1,0 +1,349 @@
+/**
+ * The one query layer behind Store, for both dialects: everything here is Kysely's portable SQL,
+ * and the few differences in what comes back are undone by the decoders in schema.ts and below.
+ */
+import { randomBytes } from 'node:crypto';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { Kysely, Selectable } from 'kysely';
+import { epochMicros } from '../core/clock.ts';
+import { FaasbenchError } from '../core/errors.ts';
+import type { InvocationRecord } from '../core/invocation-record.ts';
+import type { Dialect } from './migrations.ts';
+import { decodeInvocation, encodeInvocation, type Database, type InvocationRow, type RunsTable } from './schema.ts';
+import {
+  FINAL_RUN_STATUSES,
+  type ExperimentRow,
+  type FinalRunStatus,
+  type JsonValue,
+  type ReadOptions,
+  type Run,
+  type RunMeta,
+  type RunStatus,
+  type Store,
+  type StoreOptions,
+} from './store.ts';
+import { WriteBuffer } from './write-buffer.ts';
+
+const DEFAULT_FLUSH_INTERVAL_MS = 250;
+const DEFAULT_BATCH_SIZE = 2_000;
+const DEFAULT_PAGE_SIZE = 1_000;
+/**
+ * Rows per INSERT. Compiling, preparing and running one costs ~7 µs a row of the caller's thread
+ * (better-sqlite3 is synchronous), so statements stay small and the event loop gets a turn between
+ * them: the invoker's timers never wait more than about a millisecond for a flush.
+ */
+const ROWS_PER_INSERT = 100;
+
+export class SqlStore implements Store {
+  readonly dialect: Dialect;
+  readonly #db: Kysely<Database>;
+  readonly #options: StoreOptions;
+  readonly #buffer: WriteBuffer<InvocationRow>;
+  #totalRows = 0;
+  /**
+   * Runs seen to exist. A record of an unknown run is refused when appended, where the caller can
+   * see which one, rather than failing a whole background batch on the foreign key.
+   */
+  readonly #knownRuns = new Set<string>();
+  #closed = false;
+
+  constructor(db: Kysely<Database>, dialect: Dialect, options: StoreOptions = {}) {
+    this.#db = db;
+    this.dialect = dialect;
+    this.#options = options;
+    const batchSize = positiveInt('batchSize', options.batchSize ?? DEFAULT_BATCH_SIZE);
+    this.#buffer = new WriteBuffer((batch) => this.#writeInvocations(batch), {
+      intervalMs: positiveInt('flushIntervalMs', options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS),
+      batchSize,
+      highWater: batchSize * 10,
+    });
+  }
+
+  async createRun(meta: RunMeta): Promise<string> {
+    this.#open();
+    const id = meta.id ?? newRunId();
+    const result = await this.#db
+      .insertInto('runs')
+      .values({
+        id: text('run id', id),
+        kind: text('kind', meta.kind),
+        name: text('name', meta.name),
+        provider: text('provider', meta.provider),
+        params: json('params', meta.params ?? {}),
+        seed: seed(meta.seed),
+        host: json('host', meta.host ?? {}),
+        tool_version: text('toolVersion', meta.toolVersion),
+        status: 'running',
+        started_at: meta.startedAt === undefined ? nowIso() : isoInstant(meta.startedAt),
+        duplicates: 0,
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst();
+    if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) {
+      throw new FaasbenchError('ResourceConflict', `run ${id} already exists in the store`);
+    }
+    this.#knownRuns.add(id);
+    return id;
+  }
+
+  async appendRecords(records: readonly InvocationRecord[]): Promise<void> {
+    this.#open();
+    const booleans = this.dialect === 'sqlite' ? 'integer' : 'boolean';
+    const rows = records.map((r) => encodeInvocation(r, booleans));
+    for (const row of rows) if (!this.#knownRuns.has(row.run_id)) await this.#requireRun(row.run_id);
+    await this.#buffer.add(rows);
+  }
+
+  async flush(): Promise<void> {
+    await this.#buffer.flush();
+  }
+
+  async finishRun(runId: string, status: FinalRunStatus, summary?: JsonValue): Promise<void> {
+    this.#open();
+    if (!FINAL_RUN_STATUSES.includes(status)) {
+      throw new FaasbenchError('InvalidParameterValue', `run status ${JSON.stringify(status)}: expected one of ${FINAL_RUN_STATUSES.join(', ')}`);
+    }
+    await this.flush();
+    const result = await this.#db
+      .updateTable('runs')
+      .set({ status, finished_at: nowIso(), ...(summary === undefined ? {} : { summary: json('summary', summary) }) })
+      .where('id', '=', runId)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 1) return;
+    const run = await this.getRun(runId);
+    if (run === undefined) throw notFound(runId);
+    throw new FaasbenchError('ResourceConflict', `run ${runId} is already ${run.status}; a run finishes once`);
+  }
+
+  async updateProgress(runId: string, progress: JsonValue): Promise<void> {
+    this.#open();
+    const result = await this.#db
+      .updateTable('runs')
+      .set({ progress: json('progress', progress), progress_at: nowIso() })
+      .where('id', '=', runId)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) throw notFound(runId);
+  }
+
+  async listRuns(options: { limit?: number } = {}): Promise<Run[]> {
+    this.#open();
+    let query = this.#db.selectFrom('runs').selectAll().orderBy('started_at', 'desc').orderBy('id', 'desc');
+    if (options.limit !== undefined) query = query.limit(positiveInt('limit', options.limit));
+    return (await query.execute()).map(decodeRun);
+  }
+
+  async getRun(id: string): Promise<Run | undefined> {
+    this.#open();
+    const row = await this.#db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : decodeRun(row);
+  }
+
+  /** Keyset pages on the primary key: each page is an index range scan, whatever the run's size. */
+  async *records(runId: string, options: ReadOptions = {}): AsyncGenerator<InvocationRecord> {
+    this.#open();
+    const pageSize = positiveInt('pageSize', options.pageSize ?? DEFAULT_PAGE_SIZE);
+    await this.flush();
+    let after = -1;
+    for (;;) {
+      const page = await this.#db
+        .selectFrom('invocations')
+        .selectAll()
+        .where('run_id', '=', runId)
+        .where('seq', '>', after)
+        .orderBy('seq')
+        .limit(pageSize)
+        .execute();
+      for (const row of page) yield decodeInvocation(row);
+      const last = page.at(-1);
+      if (page.length < pageSize || last === undefined) return;
+      after = Number(last.seq);
+    }
+  }
+
+  async countRecords(runId: string): Promise<number> {
+    this.#open();
+    await this.flush();
+    const row = await this.#db
+      .selectFrom('invocations')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('run_id', '=', runId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async addRecord(runId: string, kind: string, row: JsonValue): Promise<void> {
+    this.#open();
+    if (!this.#knownRuns.has(runId)) await this.#requireRun(runId);
+    await this.#db
+      .insertInto('records')
+      .values({ run_id: runId, kind: text('record kind', kind), at: nowIso(), row: json('record row', row) })
+      .execute();
+  }
+
+  async *experimentRows(runId: string, options: ReadOptions & { kind?: string } = {}): AsyncGenerator<ExperimentRow> {
+    this.#open();
+    const pageSize = positiveInt('pageSize', options.pageSize ?? DEFAULT_PAGE_SIZE);
+    let after = 0;
+    for (;;) {
+      let query = this.#db.selectFrom('records').selectAll().where('run_id', '=', runId).where('id', '>', after);
+      if (options.kind !== undefined) query = query.where('kind', '=', options.kind);
+      const page = await query.orderBy('id').limit(pageSize).execute();
+      for (const r of page) yield { runId: r.run_id, kind: r.kind, at: r.at, row: JSON.parse(r.row) as JsonValue };
+      const last = page.at(-1);
+      if (page.length < pageSize || last === undefined) return;
+      after = Number(last.id);
+    }
+  }
+
+  async kvGet(namespace: string, key: string): Promise<JsonValue | undefined> {
+    this.#open();
+    const row = await this.#db.selectFrom('kv').select('value').where('namespace', '=', namespace).where('key', '=', key).executeTakeFirst();
+    return row === undefined ? undefined : (JSON.parse(row.value) as JsonValue);
+  }
+
+  async kvSet(namespace: string, key: string, value: JsonValue): Promise<void> {
+    this.#open();
+    const encoded = json(`kv ${namespace}/${key}`, value);
+    const updatedAt = nowIso();
+    await this.#db
+      .insertInto('kv')
+      .values({ namespace: text('kv namespace', namespace), key: text('kv key', key), value: encoded, updated_at: updatedAt })
+      .onConflict((oc) => oc.columns(['namespace', 'key']).doUpdateSet({ value: encoded, updated_at: updatedAt }))
+      .execute();
+  }
+
+  async kvDelete(namespace: string, key: string): Promise<void> {
+    this.#open();
+    await this.#db.deleteFrom('kv').where('namespace', '=', namespace).where('key', '=', key).execute();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.#buffer.flush();
+    } finally {
+      this.#buffer.stop();
+      await this.#db.destroy();
+    }
+  }
+
+  async #requireRun(runId: string): Promise<void> {
+    const row = await this.#db.selectFrom('runs').select('id').where('id', '=', runId).executeTakeFirst();
+    if (row === undefined) throw notFound(runId);
+    this.#knownRuns.add(runId);
+  }
+
+  #open(): void {
+    if (this.#closed) throw new FaasbenchError('ServiceUnavailable', 'the store is closed');
+  }
+
+  /**
+   * One transaction per batch. Duplicates of a stored (run, seq) are skipped by ON CONFLICT and
+   * counted on their run; a retried batch is therefore harmless and an overlap of shards visible.
+   */
+  async #writeInvocations(batch: InvocationRow[]): Promise<void> {
+    let duplicates = 0;
+    await this.#db.transaction().execute(async (trx) => {
+      for (const [runId, rows] of groupByRun(batch)) {
+        let inserted = 0;
+        for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+          const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+          const result = await trx
+            .insertInto('invocations')
+            .values(chunk)
+            .onConflict((oc) => oc.columns(['run_id', 'seq']).doNothing())
+            .executeTakeFirst();
+          inserted += Number(result.numInsertedOrUpdatedRows ?? chunk.length);
+          // better-sqlite3 is synchronous: let the invoker's timers run between statements.
+          if (this.dialect === 'sqlite') await yieldToEventLoop();
+        }
+        const skipped = rows.length - inserted;
+        if (skipped > 0) {
+          await trx
+            .updateTable('runs')
+            .set((eb) => ({ duplicates: eb('duplicates', '+', skipped) }))
+            .where('id', '=', runId)
+            .execute();
+        }
+        duplicates += skipped;
+      }
+    });
+    this.#totalRows += batch.length;
+    this.#options.onFlush?.({ rows: batch.length, duplicates, totalRows: this.#totalRows });
+  }
+}
+
+function groupByRun(rows: InvocationRow[]): Map<string, InvocationRow[]> {
+  const groups = new Map<string, InvocationRow[]>();
+  for (const row of rows) {
+    const group = groups.get(row.run_id);
+    if (group === undefined) groups.set(row.run_id, [row]);
+    else group.push(row);
+  }
+  return groups;
+}
+
+function decodeRun(row: Selectable<RunsTable>): Run {
+  return {
+    id: row.id,
+    kind: row.kind,
+    name: row.name,
+    provider: row.provider,
+    params: JSON.parse(row.params) as JsonValue,
+    seed: row.seed === null ? null : Number(row.seed),
+    host: JSON.parse(row.host) as JsonValue,
+    toolVersion: row.tool_version,
+    status: row.status as RunStatus,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    summary: row.summary === null ? null : (JSON.parse(row.summary) as JsonValue),
+    progress: row.progress === null ? null : (JSON.parse(row.progress) as JsonValue),
+    progressAt: row.progress_at,
+    duplicates: Number(row.duplicates),
+  };
+}
+
+function nowIso(): string {
+  return new Date(epochMicros() / 1000).toISOString();
+}
+
+/** Sortable by start and readable on a command line: 20261123-110254-3fa9c1. */
+function newRunId(): string {
+  const stamp = nowIso().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+function notFound(runId: string): FaasbenchError {
+  return new FaasbenchError('ResourceNotFound', `no run ${runId} in the store`);
+}
+
+function text(field: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '') throw new FaasbenchError('InvalidParameterValue', `${field} must be a non-empty string, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** Normalised to toISOString()'s form, so runs sort by start as text in both databases. */
+function isoInstant(value: unknown): string {
+  const at = typeof value === 'string' ? new Date(value) : undefined;
+  if (at === undefined || Number.isNaN(at.getTime())) throw new FaasbenchError('InvalidParameterValue', `startedAt must be an ISO 8601 time, got ${JSON.stringify(value)}`);
+  return at.toISOString();
+}
+
+function seed(value: unknown): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new FaasbenchError('InvalidParameterValue', `seed must be a finite number or null, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function json(field: string, value: unknown): string {
+  const encoded = JSON.stringify(value);
+  if (encoded === undefined) throw new FaasbenchError('InvalidParameterValue', `${field} must be JSON-serialisable, got ${typeof value}`);
+  return encoded;
+}
+
+function positiveInt(field: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new FaasbenchError('InvalidParameterValue', `store option ${field} must be a positive integer, got ${value}`);
+  return value;
+}

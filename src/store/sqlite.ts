@@ -1,0 +1,55 @@
+/**
+ * The SQLite backend: a file (default ./faasbench.db) in WAL mode with synchronous=NORMAL, so a
+ * committed batch survives the writer being killed (only a power loss can take the last commits),
+ * and readers such as the dashboard never block the writer. busy_timeout lets a second process
+ * (an export while a run writes) wait for the lock instead of failing.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import { applyMigrations } from './migrations.ts';
+import type { Database } from './schema.ts';
+import type { StoreOptions } from './store.ts';
+import { queryLogger } from './query-log.ts';
+
+export const DEFAULT_SQLITE_PATH = './faasbench.db';
+const BUSY_TIMEOUT_MS = 5_000;
+
+export async function openSqlite(file: string, options: StoreOptions = {}): Promise<Kysely<Database>> {
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const sqlite = new BetterSqlite3(file, { timeout: BUSY_TIMEOUT_MS });
+  try {
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // SQLite leaves foreign keys off unless asked; PostgreSQL enforces them, and both must refuse alike.
+    sqlite.pragma('foreign_keys = ON');
+  } catch (err) {
+    sqlite.close();
+    throw err;
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), log: queryLogger(options) });
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return db;
+}
+
+/** `begin immediate` takes the write lock before reading the applied versions, so two openers queue. */
+async function migrate(db: Kysely<Database>): Promise<number[]> {
+  return db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    try {
+      const applied = await applyMigrations(conn, 'sqlite');
+      await sql`commit`.execute(conn);
+      return applied;
+    } catch (err) {
+      await sql`rollback`.execute(conn);
+      throw err;
+    }
+  });
+}

@@ -1,0 +1,266 @@
+/**
+ * The behaviour every Store backend must show, run by sqlite-store.test.ts and
+ * postgres-store.test.ts against a real database each.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isFaasbenchError } from '../../core/errors.ts';
+import type { InvocationRecord } from '../../core/invocation-record.ts';
+import { MIGRATIONS } from '../migrations.ts';
+import type { Store, StoreOptions } from '../store.ts';
+import { makeRecord, makeRecords } from './records.ts';
+import { RUN } from './run-meta.ts';
+
+export interface Backend {
+  /** A new Store on this backend's test database (the same database every time). */
+  open(options?: StoreOptions): Promise<Store>;
+  /** schema_migrations as stored, in version order. */
+  migrationRows(): Promise<{ version: number; name: string; applied_at: string }[]>;
+}
+
+export { RUN };
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+export function storeContract(backend: () => Backend): void {
+  let store: Store;
+  beforeAll(async () => {
+    store = await backend().open();
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  describe('migrations', () => {
+    it('are applied once, in order, and re-opening applies nothing', async () => {
+      const before = await backend().migrationRows();
+      expect(before.map((m) => [m.version, m.name])).toEqual(MIGRATIONS.map((m) => [m.version, m.name]));
+      const again = await backend().open();
+      await again.close();
+      expect(await backend().migrationRows()).toEqual(before);
+    });
+  });
+
+  describe('runs', () => {
+    it('round-trips what a run is and starts it running', async () => {
+      const id = await store.createRun({ ...RUN, params: { rate: 100, pattern: 'constant' }, seed: 42, host: { cpus: 2, os: 'linux' } });
+      const run = await store.getRun(id);
+      expect(run).toMatchObject({ id, kind: 'invoke', name: 'noop', provider: 'local', toolVersion: '0.1.0-test', status: 'running' });
+      expect(run?.params).toEqual({ rate: 100, pattern: 'constant' });
+      expect(run?.host).toEqual({ cpus: 2, os: 'linux' });
+      expect(run?.seed).toBe(42);
+      expect(run?.finishedAt).toBeNull();
+      expect(run?.duplicates).toBe(0);
+      expect(Date.parse(run?.startedAt ?? '')).toBeGreaterThan(Date.parse('2020-01-01'));
+      expect(await store.getRun('no-such-run')).toBeUndefined();
+      const badStart = await rejection(store.createRun({ ...RUN, startedAt: 'yesterday' }));
+      expect(badStart.message).toBe('startedAt must be an ISO 8601 time, got "yesterday"');
+    });
+
+    it('refuses a second run with the same id', async () => {
+      const id = await store.createRun({ ...RUN, id: `dup-${Date.now()}` });
+      const err = await rejection(store.createRun({ ...RUN, id }));
+      expect(isFaasbenchError(err, 'ResourceConflict')).toBe(true);
+      expect(err.message).toContain(id);
+    });
+
+    it('finishes running -> completed | failed | interrupted once, with a summary', async () => {
+      for (const status of ['completed', 'failed', 'interrupted'] as const) {
+        const id = await store.createRun(RUN);
+        await store.finishRun(id, status, { calls: 3 });
+        const run = await store.getRun(id);
+        expect(run?.status).toBe(status);
+        expect(run?.summary).toEqual({ calls: 3 });
+        expect(run?.finishedAt).not.toBeNull();
+        const twice = await rejection(store.finishRun(id, 'completed'));
+        expect(isFaasbenchError(twice, 'ResourceConflict')).toBe(true);
+        expect(twice.message).toBe(`run ${id} is already ${status}; a run finishes once`);
+        expect((await store.getRun(id))?.status).toBe(status);
+      }
+      const missing = await rejection(store.finishRun('no-such-run', 'completed'));
+      expect(isFaasbenchError(missing, 'ResourceNotFound')).toBe(true);
+      const id = await store.createRun(RUN);
+      const bad = await rejection(store.finishRun(id, 'running' as never));
+      expect(isFaasbenchError(bad, 'InvalidParameterValue')).toBe(true);
+      expect((await store.getRun(id))?.status).toBe('running');
+    });
+
+    it('finishRun writes the buffered records first', async () => {
+      const writer = await backend().open({ flushIntervalMs: 60_000 });
+      const reader = await backend().open();
+      try {
+        const id = await writer.createRun(RUN);
+        await writer.appendRecords(makeRecords(id, 0, 25));
+        await writer.finishRun(id, 'completed');
+        expect(await reader.countRecords(id)).toBe(25);
+      } finally {
+        await writer.close();
+        await reader.close();
+      }
+    });
+
+    it('lists runs newest first, ties broken by id, with a limit', async () => {
+      const tag = `list-${Date.now()}`;
+      // Written in different ISO forms: stored normalised, they still sort by time.
+      const starts = ['2031-01-02T00:00:00Z', '2031-01-01T22:00:00.000-01:00', '2031-01-03T00:00:00.000Z', '2031-01-02T00:00:00.000Z'];
+      for (const [i, startedAt] of starts.entries()) await store.createRun({ ...RUN, id: `${tag}-${i}`, startedAt });
+      const listed = (await store.listRuns()).filter((r) => r.id.startsWith(tag)).map((r) => r.id);
+      expect(listed).toEqual([`${tag}-2`, `${tag}-3`, `${tag}-0`, `${tag}-1`]);
+      expect((await store.listRuns({ limit: 2 })).map((r) => r.id)).toEqual([`${tag}-2`, `${tag}-3`]);
+      expect((await store.getRun(`${tag}-1`))?.startedAt).toBe('2031-01-01T23:00:00.000Z');
+    });
+
+    it('keeps the latest progress of a run', async () => {
+      const id = await store.createRun(RUN);
+      await store.updateProgress(id, { sent: 10, done: 8 });
+      await store.updateProgress(id, { sent: 20, done: 19 });
+      const run = await store.getRun(id);
+      expect(run?.progress).toEqual({ sent: 20, done: 19 });
+      expect(run?.progressAt).not.toBeNull();
+      expect(isFaasbenchError(await rejection(store.updateProgress('no-such-run', {})), 'ResourceNotFound')).toBe(true);
+    });
+  });
+
+  describe('invocations', () => {
+    it('stores 10,000 records appended in uneven batches and reads them back in seq order', async () => {
+      const id = await store.createRun(RUN);
+      const written = makeRecords(id, 0, 10_000);
+      // Shuffled batch order: the read order must come from seq, not from arrival.
+      const batches: InvocationRecord[][] = [];
+      for (let i = 0, size = 1; i < written.length; i += size, size = (size * 7) % 400 + 1) batches.push(written.slice(i, i + size));
+      batches.reverse();
+      for (const batch of batches) await store.appendRecords(batch);
+      for (const record of makeRecords(id, 10_000, 3)) await store.appendRecords([record]);
+      written.push(...makeRecords(id, 10_000, 3));
+      const read = await collect(store.records(id));
+      expect(read.length).toBe(10_003);
+      expect(read).toEqual(written);
+      expect(await store.countRecords(id)).toBe(10_003);
+    });
+
+    it('reads a page at a time: one query per page, the first before the rest is fetched', async () => {
+      const queries: { sql: string; parameters: readonly unknown[] }[] = [];
+      const logged = await backend().open({ onQuery: (sql, parameters) => queries.push({ sql, parameters }) });
+      try {
+        const id = await logged.createRun(RUN);
+        await logged.appendRecords(makeRecords(id, 0, 2_500));
+        await logged.flush();
+        const pages = (): typeof queries => queries.filter((q) => /^select/i.test(q.sql) && q.sql.includes('"invocations"'));
+        queries.length = 0;
+        const iterator = logged.records(id, { pageSize: 1_000 })[Symbol.asyncIterator]();
+        const first = await iterator.next();
+        expect(first.value).toEqual(makeRecord(id, 0));
+        expect(pages().length).toBe(1);
+        expect(pages()[0]?.parameters).toContain(1_000);
+        let seen = 1;
+        while (!(await iterator.next()).done) seen++;
+        expect(seen).toBe(2_500);
+        expect(pages().length).toBe(3);
+      } finally {
+        await logged.close();
+      }
+    });
+
+    it('keeps the first write of a (run, seq) and counts the duplicates on the run', async () => {
+      const id = await store.createRun(RUN);
+      await store.appendRecords(makeRecords(id, 0, 10));
+      await store.flush();
+      const again = makeRecords(id, 5, 10).map((r) => ({ ...r, fn: 'second-write' }));
+      // A duplicate inside one batch as well as across batches.
+      await store.appendRecords([...again, { ...makeRecord(id, 12), fn: 'second-write' }]);
+      await store.flush();
+      const read = await collect(store.records(id));
+      expect(read.map((r) => r.seq)).toEqual(Array.from({ length: 15 }, (_, i) => i));
+      expect(read.filter((r) => r.fn === 'second-write').map((r) => r.seq)).toEqual([10, 11, 12, 13, 14]);
+      expect((await store.getRun(id))?.duplicates).toBe(6);
+    });
+
+    it('writes buffered records within the flush interval without being asked', async () => {
+      const writer = await backend().open({ flushIntervalMs: 100 });
+      const reader = await backend().open();
+      try {
+        const id = await writer.createRun(RUN);
+        await writer.appendRecords(makeRecords(id, 0, 7));
+        let count = 0;
+        for (let waited = 0; waited < 2_000 && count < 7; waited += 50) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          count = await reader.countRecords(id);
+        }
+        expect(count).toBe(7);
+      } finally {
+        await writer.close();
+        await reader.close();
+      }
+    });
+
+    it('close() writes what is buffered', async () => {
+      const writer = await backend().open({ flushIntervalMs: 60_000 });
+      const id = await writer.createRun(RUN);
+      await writer.appendRecords(makeRecords(id, 0, 3));
+      await writer.close();
+      await writer.close();
+      expect(await store.countRecords(id)).toBe(3);
+      expect(isFaasbenchError(await rejection(writer.appendRecords([])), 'ServiceUnavailable')).toBe(true);
+    });
+
+    it('refuses a malformed record or an unknown run at once, naming it', async () => {
+      const id = await store.createRun(RUN);
+      const nan = await rejection(store.appendRecords([{ ...makeRecord(id, 0), latencyMs: Number.NaN }]));
+      expect(isFaasbenchError(nan, 'InvalidParameterValue')).toBe(true);
+      expect(nan.message).toBe(`invocation record ${id}#0: latencyMs must be a finite number or null, got NaN`);
+      const seq = await rejection(store.appendRecords([{ ...makeRecord(id, 0), seq: -1 }]));
+      expect(seq.message).toContain('seq must be an integer in 0..2147483647');
+      const unknown = await rejection(store.appendRecords([makeRecord('no-such-run', 0)]));
+      expect(isFaasbenchError(unknown, 'ResourceNotFound')).toBe(true);
+      expect(unknown.message).toBe('no run no-such-run in the store');
+      await store.appendRecords([makeRecord(id, 1)]);
+      expect(await store.countRecords(id)).toBe(1);
+    });
+  });
+
+  describe('experiment records and kv', () => {
+    it('keeps experiment rows in order, by kind', async () => {
+      const id = await store.createRun({ ...RUN, kind: 'experiment', name: 'memory-sweep' });
+      await store.addRecord(id, 'point', { memoryMb: 128, p50: 12.5 });
+      await store.addRecord(id, 'note', 'warm-up done');
+      await store.addRecord(id, 'point', { memoryMb: 256, p50: 6.25 });
+      const all = await collect(store.experimentRows(id, { pageSize: 2 }));
+      expect(all.map((r) => [r.kind, r.row])).toEqual([
+        ['point', { memoryMb: 128, p50: 12.5 }],
+        ['note', 'warm-up done'],
+        ['point', { memoryMb: 256, p50: 6.25 }],
+      ]);
+      expect((await collect(store.experimentRows(id, { kind: 'point' }))).map((r) => r.row)).toEqual([
+        { memoryMb: 128, p50: 12.5 },
+        { memoryMb: 256, p50: 6.25 },
+      ]);
+      expect(isFaasbenchError(await rejection(store.addRecord('no-such-run', 'point', {})), 'ResourceNotFound')).toBe(true);
+    });
+
+    it('round-trips kv values per namespace', async () => {
+      const ns = `ns-${Date.now()}`;
+      expect(await store.kvGet(ns, 'k')).toBeUndefined();
+      await store.kvSet(ns, 'k', { a: [1, 2.5, null, 'x'], b: true });
+      await store.kvSet(`${ns}-other`, 'k', 7);
+      expect(await store.kvGet(ns, 'k')).toEqual({ a: [1, 2.5, null, 'x'], b: true });
+      await store.kvSet(ns, 'k', 'replaced');
+      expect(await store.kvGet(ns, 'k')).toBe('replaced');
+      expect(await store.kvGet(`${ns}-other`, 'k')).toBe(7);
+      await store.kvDelete(ns, 'k');
+      expect(await store.kvGet(ns, 'k')).toBeUndefined();
+      expect(await store.kvGet(`${ns}-other`, 'k')).toBe(7);
+    });
+  });
+}
