@@ -36,7 +36,7 @@ describe('faasbench platform start', () => {
 });
 
 const faasbench = (...args: string[]): Promise<{ stdout: string; stderr: string }> =>
-  promisify(execFile)(process.execPath, [path.join(REPO, 'bin/faasbench.mjs'), ...args, ...(args[0] === 'invoke' ? ['--data-dir', scratchDir('cli-invoke')] : [])]);
+  promisify(execFile)(process.execPath, [path.join(REPO, 'bin/faasbench.mjs'), ...args, ...(args[0] === 'invoke' ? ['--store', path.join(scratchDir('cli-store'), 'runs.db')] : [])]);
 
 describe('faasbench functions list and invoke', () => {
   it('lists the example functions with their runtime, memory and inputs', async () => {

@@ -1,92 +1,105 @@
 /**
- * `faasbench invoke <fn>`: deploy one function on the local platform and invoke it with a named
- * input (or a payload), N times; the first call is cold. Prints the platform's account of each
- * call and the last response.
+ * `faasbench invoke <fn> [pattern] [pattern options]`: deploy a function and invoke it under a
+ * load pattern (default: `sequential`, `--times` calls), through any provider, storing every call.
+ * Pattern options (`--rate`, `--duration`, `--arrivals`...) pass through to the pattern, so
+ * `faasbench invoke hello constant --rate 100 --duration 10s` reads as it runs.
  */
-import { performance } from 'node:perf_hooks';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { FaasbenchError } from '../core/errors.ts';
-import { defaultDataDir, LocalPlatform } from '../platform/platform.ts';
-import type { InvocationResult } from '../platform/invocation.ts';
-import { resolveInput } from '../workload/function-inputs.ts';
+import type { FunctionPackage } from '../core/function-package.ts';
+import type { RunSummary } from '../analysis/latency-summary.ts';
+import { openStore, type Store } from '../store/index.ts';
+import { splitPatternArgs } from '../workload/registry.ts';
 import { EXIT } from './exit-codes.ts';
 import { findPackage, FUNCTIONS_DIR } from './functions-list.ts';
+import { runLoad, type LoadRunResult } from './load-run.ts';
+import { parseProviderOptions, parseShard, positiveInt } from './option-parsers.ts';
 
 interface InvokeOptions {
+  provider: string;
+  providerOpt: string[];
   input?: string;
   payload?: string;
   seed: string;
   times: string;
   memory?: string;
   dir: string;
-  dataDir: string;
+  deploy: boolean;
+  store?: string;
+  storageUrl?: string;
+  shard?: string;
+  runId?: string;
+  startAt?: string;
+  maxInFlight: string;
   json?: boolean;
 }
+
+/** Runs up to this size get a row per call in the output. */
+const ROWS_SHOWN = 100;
 
 export function registerInvoke(program: Command): void {
   program
     .command('invoke <function>')
-    .description('deploy a function on the local platform and invoke it (first call cold)')
+    .argument('[pattern...]', 'a load pattern and its options, e.g. constant --rate 100 --duration 10s (default: sequential --times)')
+    .description('deploy a function and invoke it under a load pattern; every call is stored')
+    .option('--provider <name>', 'local, aws-lambda, openfaas or http', 'local')
+    .option('-o, --provider-opt <key=value...>', 'a provider option (repeatable), e.g. url=http://127.0.0.1:9000', [])
     .option('--input <name>', 'a named input of the function (test, small, large...)')
     .option('--payload <json>', 'the event as JSON (instead of --input)')
-    .option('--seed <n>', 'seed for generated inputs', '42')
-    .option('--times <n>', 'number of invocations', '1')
+    .option('--seed <n>', 'seed for generated inputs and random arrivals', '42')
+    .option('--times <n>', 'calls, one after another, when no pattern is given', '1')
     .option('--memory <mb>', 'memory size for this deployment')
     .option('--dir <dir>', 'folder of function folders', FUNCTIONS_DIR)
-    .option('--data-dir <dir>', 'where deployed code is staged', defaultDataDir())
-    .option('--json', 'print the invocations and the last response as JSON')
-    .action(async (name: string, opts: InvokeOptions) => {
-      const pkg = findPackage(name, opts.dir);
-      const times = positiveInt(opts.times, '--times');
-      const platform = await LocalPlatform.start({ dataDir: opts.dataDir });
-      const results: Array<InvocationResult & { clientMs: number }> = [];
-      let interrupted = false;
-      const onSigint = (): void => {
-        interrupted = true;
-      };
-      process.once('SIGINT', onSigint);
-      try {
-        const event = await eventFor(pkg, opts, platform.storageUrl);
-        platform.deployFolder(pkg.dir, opts.memory ? { memoryMb: positiveInt(opts.memory, '--memory') } : {});
-        const payload = Buffer.from(JSON.stringify(event));
-        for (let i = 0; i < times && !interrupted; i++) {
-          const t0 = performance.now();
-          const result = (await platform.invoke(pkg.manifest.name, payload)) as InvocationResult;
-          results.push({ ...result, clientMs: performance.now() - t0 });
-          if (!opts.json) process.stderr.write(`\r  ${i + 1}/${times} invocations`);
-        }
-        if (!opts.json) process.stderr.write('\n');
-      } finally {
-        process.removeListener('SIGINT', onSigint);
-        await platform.stop();
-      }
-      report(results, opts.json === true);
-      const failed = results.some((r) => r.outcome.kind !== 'success');
-      process.exitCode = interrupted ? EXIT.interrupted : failed ? EXIT.failed : EXIT.ok;
+    .option('--no-deploy', 'invoke what is already deployed')
+    .option('--store <target>', 'SQLite file or postgres:// URL (default: $FAASBENCH_STORE or ./faasbench.db)')
+    .option('--storage-url <url>', 'bucket root for generated inputs when the provider is not local')
+    .option('--shard <i/n>', 'send only shard i of n of the plan (0-based); shards share --run-id and --start-at')
+    .option('--run-id <id>', 'the run to create (shard 0) or join (other shards)')
+    .option('--start-at <epoch-ms>', 'when offset 0 of the plan falls, for shards on several hosts')
+    .option('--max-in-flight <n>', 'calls in flight at once; beyond it calls are recorded as dropped', '1000')
+    .option('--json', 'print the run, its summary and (for short runs) every call as JSON')
+    .allowUnknownOption()
+    .action(async (name: string, patternArgs: string[], opts: InvokeOptions) => {
+      const pkg = opts.deploy || opts.input !== undefined ? findPackage(name, opts.dir) : null;
+      const pattern = patternArgs.length ? splitPatternArgs(patternArgs) : { name: 'sequential', options: { count: String(positiveInt(opts.times, '--times')) } };
+      const result = await runLoad({
+        fn: pkg?.manifest.name ?? name,
+        pkg: opts.deploy ? pkg : null,
+        deployOverrides: opts.memory ? { memoryMb: positiveInt(opts.memory, '--memory') } : {},
+        provider: opts.provider,
+        providerOptions: parseProviderOptions(opts.providerOpt),
+        pattern,
+        payload: payloadOf(opts),
+        seed: positiveInt(opts.seed, '--seed', 0),
+        store: opts.store,
+        storageUrl: opts.storageUrl,
+        shard: opts.shard === undefined ? undefined : parseShard(opts.shard),
+        runId: opts.runId,
+        startAtMs: opts.startAt === undefined ? undefined : positiveInt(opts.startAt, '--start-at'),
+        maxInFlight: positiveInt(opts.maxInFlight, '--max-in-flight'),
+        showProgress: opts.json !== true,
+      });
+      await report(result, opts, pkg);
+      const failed = result.summary.total !== (result.summary.byStatus.ok ?? 0);
+      process.exitCode = result.status === 'interrupted' ? EXIT.interrupted : failed ? EXIT.failed : EXIT.ok;
     });
 }
 
-async function eventFor(pkg: ReturnType<typeof findPackage>, opts: InvokeOptions, storageUrl: string): Promise<unknown> {
+function payloadOf(opts: InvokeOptions): { input: string } | { event: unknown } {
   if (opts.payload !== undefined && opts.input !== undefined) throw new FaasbenchError('InvalidParameterValue', 'give --input or --payload, not both');
-  if (opts.payload !== undefined) {
-    try {
-      return JSON.parse(opts.payload) as unknown;
-    } catch (err) {
-      throw new FaasbenchError('InvalidParameterValue', `--payload is not valid JSON: ${(err as Error).message}`);
-    }
+  if (opts.input !== undefined) return { input: opts.input };
+  if (opts.payload === undefined) return { event: {} };
+  try {
+    return { event: JSON.parse(opts.payload) as unknown };
+  } catch (err) {
+    throw new FaasbenchError('InvalidParameterValue', `--payload is not valid JSON: ${(err as Error).message}`);
   }
-  return opts.input === undefined ? {} : resolveInput(pkg, opts.input, { seed: positiveInt(opts.seed, '--seed', 0), storageUrl });
 }
 
-function positiveInt(text: string, flag: string, min = 1): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) throw new FaasbenchError('InvalidParameterValue', `${flag}: expected an integer >= ${min}, got "${text}"`);
-  return n;
-}
-
-function parsePayload(r: InvocationResult): unknown {
-  const text = r.outcome.payload.toString('utf8');
+function parsed(payload: Buffer | null): unknown {
+  if (payload === null) return null;
+  const text = payload.toString('utf8');
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -94,25 +107,63 @@ function parsePayload(r: InvocationResult): unknown {
   }
 }
 
-function report(results: Array<InvocationResult & { clientMs: number }>, json: boolean): void {
-  const rows = results.map((r) => ({
-    requestId: r.requestId,
-    instanceId: r.instanceId,
-    start: r.cold ? 'cold' : 'warm',
-    status: r.outcome.kind === 'success' ? 'ok' : r.outcome.errorType,
-    clientMs: r.clientMs,
-    initMs: r.initMs ?? null,
-    durationMs: r.durationMs,
-    billedMs: r.billedMs,
-    maxMemoryMb: r.maxMemoryMb,
-  }));
-  const last = results.at(-1);
-  if (json) {
-    console.log(JSON.stringify({ invocations: rows, response: last ? parsePayload(last) : null }, null, 2));
+interface CallRow {
+  seq: number;
+  start: 'cold' | 'warm' | '-';
+  status: string;
+  latencyMs: number | null;
+  initMs: number | null;
+  durationMs: number | null;
+  billedMs: number | null;
+  maxMemoryMb: number | null;
+  instanceId: string | null;
+}
+
+/** Reads the stored calls back: what is printed is what was kept. */
+async function callRows(store: Store, runId: string): Promise<CallRow[]> {
+  const rows: CallRow[] = [];
+  for await (const r of store.records(runId)) {
+    if (rows.length >= ROWS_SHOWN) break;
+    rows.push({
+      seq: r.seq,
+      start: r.cold === null ? '-' : r.cold ? 'cold' : 'warm',
+      status: r.status === 'ok' ? 'ok' : (r.errorClass ?? r.status),
+      latencyMs: r.latencyMs,
+      initMs: r.initMs,
+      durationMs: r.durationMs,
+      billedMs: r.billedMs,
+      maxMemoryMb: r.maxMemoryMb,
+      instanceId: r.instanceId,
+    });
+  }
+  return rows;
+}
+
+async function report(result: LoadRunResult, opts: InvokeOptions, pkg: FunctionPackage | null): Promise<void> {
+  const store = await openStore(opts.store);
+  const rows = result.summary.total <= ROWS_SHOWN ? await callRows(store, result.runId) : [];
+  await store.close();
+  const response = parsed(result.lastPayload);
+  if (opts.json) {
+    console.log(JSON.stringify({ runId: result.runId, status: result.status, function: pkg?.manifest.name, summary: result.summary, invocations: rows, response }, null, 2));
     return;
   }
-  const table = new Table({ head: ['#', 'start', 'status', 'client ms', 'init ms', 'duration ms', 'billed ms', 'max memory MB'], style: { head: [], border: [] } });
-  rows.forEach((r, i) => table.push([i + 1, r.start, r.status, r.clientMs.toFixed(2), r.initMs === null ? '-' : r.initMs.toFixed(2), r.durationMs.toFixed(2), r.billedMs, r.maxMemoryMb]));
-  console.log(table.toString());
-  if (last) console.log(JSON.stringify(parsePayload(last), null, 2));
+  const fmt = (n: number | null): string => (n === null ? '-' : n.toFixed(2));
+  if (rows.length) {
+    const table = new Table({ head: ['#', 'start', 'status', 'latency ms', 'init ms', 'duration ms', 'billed ms', 'max memory MB'], style: { head: [], border: [] } });
+    for (const r of rows) table.push([r.seq, r.start, r.status, fmt(r.latencyMs), fmt(r.initMs), fmt(r.durationMs), r.billedMs ?? '-', r.maxMemoryMb ?? '-']);
+    console.log(table.toString());
+  }
+  console.log(summaryTable(result.summary));
+  console.log(`run ${result.runId} ${result.status}`);
+  if (result.summary.total === 1) console.log(JSON.stringify(response, null, 2));
+}
+
+function summaryTable(s: RunSummary): string {
+  const table = new Table({ head: ['', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max'], style: { head: [], border: [] } });
+  const line = (label: string, p: RunSummary['latencyMs']): string[] => [label, String(p.count), ...[p.p50, p.p90, p.p99, p.p999, p.max].map((v) => v.toFixed(2))];
+  table.push(line('latency ms', s.latencyMs), line('lateness ms', s.latenessMs));
+  const statuses = Object.entries(s.byStatus).map(([k, v]) => `${k} ${v}`).join(', ');
+  const classes = Object.entries(s.errorClasses).map(([k, v]) => `${k} ${v}`).join(', ');
+  return `${table.toString()}\ncalls ${s.total}: ${statuses}${classes ? ` (${classes})` : ''}; cold ${s.cold}, warm ${s.warm}, instances ${s.instances}`;
 }

@@ -9,6 +9,8 @@ import { registerDemo } from './demo.ts';
 import { registerPlatform } from './platform-start.ts';
 import { registerFunctionsList } from './functions-list.ts';
 import { registerInvoke } from './invoke.ts';
+import { registerDeploy } from './deploy.ts';
+import { registerRuns } from './runs.ts';
 import { EXIT } from './exit-codes.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -23,6 +25,14 @@ registerDemo(program);
 registerPlatform(program);
 registerFunctionsList(program);
 registerInvoke(program);
+registerDeploy(program);
+registerRuns(program);
+
+// `faasbench export ... | head` closes the pipe early: that is a reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(EXIT.ok);
+  throw err;
+});
 
 try {
   await program.parseAsync(process.argv);

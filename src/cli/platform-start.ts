@@ -51,7 +51,7 @@ export function registerPlatform(program: Command): void {
         await p.stop();
         throw err;
       }
-      if (opts.json) console.log(JSON.stringify({ url: p.url, functions: deployed, facts: p.facts }));
+      if (opts.json) console.log(JSON.stringify({ url: p.url, storageUrl: p.storageUrl, functions: deployed, facts: p.facts }));
       else {
         console.log(`faasbench platform listening on ${p.url}`);
         console.log(`  isolation ${p.facts.isolation}, memory limit ${p.facts.memoryLimit}, cpu limit ${p.facts.cpuLimit}, freeze ${p.facts.freeze}`);

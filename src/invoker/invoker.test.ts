@@ -87,12 +87,12 @@ describe('runPlan', () => {
     expect(records.every((r) => r.status === 'ok')).toBe(true);
   });
 
-  it('gives up on answers after the drain bound and records them as interrupted', async () => {
+  it('gives up on answers after the drain bound and records them as unanswered', async () => {
     const { records, sink } = collect();
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
     await runPlan({ runId: 'r4', plan: constant('/?delay=2000', 3, 0), provider: httpProvider, payloadOf: () => Buffer.from('{}'), sink, signal: controller.signal, drainTimeoutMs: 200 });
-    expect(records.map((r) => [r.status, r.errorClass])).toEqual(Array(3).fill(['transport-error', 'Interrupted']));
+    expect(records.map((r) => [r.status, r.errorClass])).toEqual(Array(3).fill(['transport-error', 'Unanswered']));
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(records).toHaveLength(3);
   });

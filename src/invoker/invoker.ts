@@ -33,8 +33,11 @@ export interface RunPlanOptions {
   readonly startUs?: number;
   /** Aborting stops sending; calls in flight are awaited up to drainTimeoutMs. */
   readonly signal?: AbortSignal;
+  /** How long calls in flight are awaited after the last send: default 10 s after an abort, 15 min (Lambda's longest timeout) otherwise. */
   readonly drainTimeoutMs?: number;
   readonly progress?: Progress;
+  /** Sees every answer with its payload (records do not keep payloads), e.g. to show the last one. */
+  readonly onAnswer?: (call: PlannedInvocation, result: InvokeResult) => void;
 }
 
 export interface RunOutcome {
@@ -75,14 +78,17 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
     const sent: Sent = { call, plannedUs, sentUs: epochMicros(), recorded: false };
     progress.markSent(sent.sentUs - plannedUs);
     const pending: Promise<void> = provider.invoke(call.fn, payload).then(
-      (result) => record.answered(sent, result),
+      (result) => {
+        record.answered(sent, result);
+        options.onAnswer?.(call, result);
+      },
       (err: unknown) => record.answered(sent, invokerFailure(err)),
     );
     inFlight.set(pending, sent);
     void pending.finally(() => inFlight.delete(pending));
     previous = pending;
   }
-  await drain(inFlight, options.drainTimeoutMs ?? 10_000);
+  await drain(inFlight, options.drainTimeoutMs ?? (signal?.aborted ? 10_000 : 900_000));
   for (const sent of inFlight.values()) record.unanswered(sent);
   return { status: signal?.aborted ? 'interrupted' : 'completed', progress: progress.snapshot() };
 }
@@ -122,11 +128,11 @@ function recorder(runId: string, sink: RecordSink, progress: Progress) {
       });
       progress.markDone(result.status);
     },
-    /** Still in flight when the drain bound passed (after Ctrl-C): sent, never answered. */
+    /** Still in flight when the drain bound passed: sent, never answered. */
     unanswered(sent: Sent): void {
       if (sent.recorded) return;
       sent.recorded = true;
-      sink.write({ ...base(sent.call, sent.plannedUs), ...NO_FACTS, sentUs: sent.sentUs, receivedUs: null, latencyMs: null, status: 'transport-error', httpStatus: null, errorClass: 'Interrupted' });
+      sink.write({ ...base(sent.call, sent.plannedUs), ...NO_FACTS, sentUs: sent.sentUs, receivedUs: null, latencyMs: null, status: 'transport-error', httpStatus: null, errorClass: 'Unanswered' });
       progress.markDone('transport-error');
     },
   };

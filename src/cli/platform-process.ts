@@ -1,0 +1,56 @@
+/**
+ * The local platform in a child process (`faasbench platform start --port 0 --json`). A load run
+ * uses it rather than an in-process platform, so spawning instances and serving the Runtime API
+ * never share the invoker's event loop: the invoker's clock stays the invoker's.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { FaasbenchError } from '../core/errors.ts';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/faasbench.mjs');
+const START_TIMEOUT_MS = 30_000;
+
+export interface PlatformProcess {
+  readonly url: string;
+  readonly storageUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startPlatformProcess(extraArgs: readonly string[] = []): Promise<PlatformProcess> {
+  const child = spawn(process.execPath, [BIN, 'platform', 'start', '--port', '0', '--json', ...extraArgs], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    // Its own process group: Ctrl-C reaches the parent, which stops the platform after the run.
+    detached: true,
+  });
+  const line = await firstLine(child);
+  const info = JSON.parse(line) as { url: string; storageUrl: string };
+  return {
+    url: info.url,
+    storageUrl: info.storageUrl,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGINT');
+      await once(child, 'exit');
+    },
+  };
+}
+
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new FaasbenchError('ServiceUnavailable', `the local platform did not start within ${START_TIMEOUT_MS / 1000} s`));
+    }, START_TIMEOUT_MS);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new FaasbenchError('ServiceUnavailable', `the local platform exited with code ${code} before it was ready`));
+    });
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', (line) => {
+      clearTimeout(timer);
+      resolve(line);
+    });
+  });
+}

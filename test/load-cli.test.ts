@@ -1,0 +1,121 @@
+// Load runs from the command line, as a user runs them: a no-op endpoint in its own process, the
+// invoker in another, a real SQLite file and a real PostgreSQL; Ctrl-C and kill -9 mid-run.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../src/store/index.ts';
+import { pgSchemaUrl, SKIP_PG } from './support/postgres.ts';
+import { REPO, scratchDir, sleep } from './support/platform.ts';
+
+const BIN = path.join(REPO, 'bin/faasbench.mjs');
+let endpoint: ChildProcess;
+let endpointUrl: string;
+
+// A bare node:http server answering {"ok":true}, in its own process like any remote endpoint.
+const NOOP_SERVER = `
+  const http = require('node:http');
+  const s = http.createServer((req, res) => { req.resume(); req.on('end', () => res.end('{"ok":true}')); });
+  s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
+
+beforeAll(async () => {
+  endpoint = spawn(process.execPath, ['-e', NOOP_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve) => createInterface({ input: endpoint.stdout! }).once('line', resolve));
+  endpointUrl = `http://127.0.0.1:${port}/`;
+});
+afterAll(() => {
+  endpoint.kill();
+});
+
+const run = promisify(execFile);
+const invokeArgs = (store: string, ...pattern: string[]): string[] => [BIN, 'invoke', 'noop', '--no-deploy', '--provider', 'http', '-o', `url=${endpointUrl}`, '--store', store, ...pattern];
+
+interface Summary {
+  runId: string;
+  status: string;
+  summary: { total: number; byStatus: Record<string, number>; latenessMs: { p99: number } };
+}
+
+describe('faasbench invoke with a pattern', () => {
+  it('constant 1000/s for 10 s: 10,000 calls, p99 lateness under 2 ms, all stored, runs and export agree', async () => {
+    const store = path.join(scratchDir('load'), 'runs.db');
+    const { stdout } = await run(process.execPath, [...invokeArgs(store, 'constant', '--rate', '1000', '--duration', '10s'), '--json'], { maxBuffer: 1 << 24 });
+    const out = JSON.parse(stdout) as Summary;
+    expect(out.status).toBe('completed');
+    expect(out.summary.total).toBe(10_000);
+    expect(out.summary.byStatus).toEqual({ ok: 10_000 });
+    expect(out.summary.latenessMs.p99).toBeLessThan(2);
+    const runs = JSON.parse((await run(process.execPath, [BIN, 'runs', '--store', store, '--json'])).stdout) as Array<{ id: string; status: string; records: number }>;
+    expect(runs).toMatchObject([{ id: out.runId, status: 'completed', records: 10_000 }]);
+    const csv = (await run(process.execPath, [BIN, 'export', out.runId, '--store', store, '--format', 'csv'], { maxBuffer: 1 << 26 })).stdout.trimEnd().split(/\r?\n/);
+    expect(csv[0]).toMatch(/^run_id,seq,fn,phase,/);
+    expect(csv).toHaveLength(10_001);
+  }, 60_000);
+
+  it('Ctrl-C marks the run interrupted and keeps every sent call', async () => {
+    const store = path.join(scratchDir('sigint'), 'runs.db');
+    const child = spawn(process.execPath, [...invokeArgs(store, 'constant', '--rate', '200', '--duration', '60s'), '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+    await sleep(2500);
+    child.kill('SIGINT');
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).toBe(130);
+    const out = JSON.parse(stdout) as Summary;
+    expect(out.status).toBe('interrupted');
+    const db = await openStore(store);
+    try {
+      expect((await db.getRun(out.runId))?.status).toBe('interrupted');
+      const seqs: number[] = [];
+      for await (const r of db.records(out.runId)) seqs.push(r.seq);
+      expect(seqs.length).toBeGreaterThan(200);
+      expect(seqs.length).toBe(out.summary.total);
+      expect(seqs).toEqual([...Array(seqs.length).keys()]);
+    } finally {
+      await db.close();
+    }
+  }, 30_000);
+
+  it('kill -9 mid-run leaves a store that opens and holds the records of all but the last second', async () => {
+    const store = path.join(scratchDir('kill9'), 'runs.db');
+    const child = spawn(process.execPath, invokeArgs(store, 'constant', '--rate', '200', '--duration', '60s'), { stdio: 'ignore' });
+    await sleep(3000);
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    const db = await openStore(store);
+    try {
+      const [runRow] = await db.listRuns();
+      expect(runRow?.status).toBe('running');
+      // About 3 s of calls at 200/s were sent; at most the last second may be missing.
+      const count = await db.countRecords(runRow!.id);
+      expect(count).toBeGreaterThanOrEqual(200 * 1.5);
+    } finally {
+      await db.close();
+    }
+  }, 30_000);
+});
+
+describe.skipIf(SKIP_PG)('sharding into one PostgreSQL store', () => {
+  it('2 shards of one plan record the same 2,000 planned invocations, none twice', async () => {
+    const pg = await pgSchemaUrl();
+    const schemaUrl = pg.url;
+    const runId = `shards-${process.pid}-${Date.now()}`;
+    const startAt = String(Date.now() + 3000);
+    const shard = (i: number) =>
+      run(process.execPath, [...invokeArgs(schemaUrl, 'constant', '--rate', '500', '--duration', '4s'), '--shard', `${i}/2`, '--run-id', runId, '--start-at', startAt, '--json'], { maxBuffer: 1 << 24 });
+    const outs = (await Promise.all([shard(0), shard(1)])).map((r) => JSON.parse(r.stdout) as Summary);
+    expect(outs.map((o) => o.summary.total)).toEqual([1000, 1000]);
+    const db = await openStore(schemaUrl);
+    try {
+      const seqs: number[] = [];
+      for await (const r of db.records(runId)) seqs.push(r.seq);
+      expect(seqs).toEqual([...Array(2000).keys()]);
+      expect((await db.getRun(runId))?.status).toBe('completed');
+    } finally {
+      await db.close();
+      await pg.drop();
+    }
+  }, 60_000);
+});
