@@ -3,7 +3,6 @@
  * URL is given), deployment, payload, plan (pattern, shard), store (run row, batched records), the invoker,
  * live progress and Ctrl-C. Everything here is wiring; behaviour lives in the folders it calls.
  */
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { FaasbenchError, isFaasbenchError } from '../core/errors.ts';
 import type { FunctionPackage, FunctionSettingsInput } from '../core/function-package.ts';
