@@ -40,9 +40,31 @@ export interface Machine {
   readonly cpu: string;
   readonly node: string;
   readonly platform: string;
+  /** 1-minute load average when the bench started (a bench run just before it counts too). */
+  readonly loadAvg1m: number;
+  /** Share of CPU time idle across all cores in the half second before the bench started: other work skews every number. */
+  readonly idleBeforeStart: number;
 }
 
-export function describeMachine(): Machine {
+function cpuTimes(): { idle: number; total: number } {
+  let idle = 0;
+  let total = 0;
+  for (const { times } of os.cpus()) {
+    idle += times.idle;
+    total += times.user + times.nice + times.sys + times.idle + times.irq;
+  }
+  return { idle, total };
+}
+
+/** The idle share of all cores over the next `ms`. */
+async function idleShare(ms: number): Promise<number> {
+  const before = cpuTimes();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = cpuTimes();
+  return (after.idle - before.idle) / Math.max(1, after.total - before.total);
+}
+
+export async function describeMachine(): Promise<Machine> {
   let nproc = os.availableParallelism();
   try {
     // nproc honours CPU affinity and cgroup limits, which is what the processes here actually get.
@@ -50,11 +72,24 @@ export function describeMachine(): Machine {
   } catch {
     /* no coreutils: the count Node sees */
   }
-  return { nproc, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${os.type()} ${os.release()}` };
+  const idleBeforeStart = await idleShare(500);
+  return { nproc, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${os.type()} ${os.release()}`, loadAvg1m: os.loadavg()[0] ?? 0, idleBeforeStart };
 }
 
+/** Below this idle share at start, something else is running and the results say so. */
+const BUSY_IDLE_SHARE = 0.8;
+
 export function machineLine(m: Machine): string {
-  return `machine: ${m.nproc} cores (nproc), ${m.cpu}, node ${m.node}, ${m.platform}`;
+  const busy = m.idleBeforeStart < BUSY_IDLE_SHARE ? '\nWARNING: the machine was busy with other work at start; these numbers are not comparable with a quiet run' : '';
+  return (
+    `machine: ${m.nproc} cores (nproc), ${m.cpu}, node ${m.node}, ${m.platform}; ` +
+    `at start: CPUs ${(m.idleBeforeStart * 100).toFixed(0)}% idle over 0.5 s, load average ${m.loadAvg1m.toFixed(2)}${busy}`
+  );
+}
+
+/** --json output: numbers to 3 decimals (µs or ms), which is beyond what the measurements resolve anyway. */
+export function printJson(value: unknown): void {
+  console.log(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v), 2));
 }
 
 /** Progress goes to stderr, so that stdout holds only the results (and only JSON with --json). */

@@ -18,6 +18,17 @@ export const ONE_VCPU_MB = 1769;
 /** The JSON every target answers, the bare server included. */
 export const NOOP_RESPONSE = '{"ok":true}';
 
+/** Whether `body` is that JSON; python's json.dumps spaces it differently, so compare values. */
+export function isNoopResponse(body: string): boolean {
+  if (body === NOOP_RESPONSE) return true;
+  try {
+    const value: unknown = JSON.parse(body);
+    return typeof value === 'object' && value !== null && Object.keys(value).length === 1 && (value as { ok?: unknown }).ok === true;
+  } catch {
+    return false;
+  }
+}
+
 /** A fresh data directory for one platform, removed by whoever stops that platform. */
 export function benchDataDir(label: string): string {
   return path.join(SCRATCH, `bench-${label}-${process.pid}`);

@@ -1,11 +1,11 @@
 /**
- * Load generation against one HTTP target with undici: sequential latency samples, and throughput
+ * Load generation against HTTP targets with undici: sequential latency samples, and throughput
  * at a fixed number of connections over a fixed time; autocannon as a second opinion on
  * throughput. Every reply is checked, so a target that answers fast but wrongly counts as errors.
  */
 import autocannon from 'autocannon';
 import { Pool, type Dispatcher } from 'undici';
-import { NOOP_RESPONSE } from './bench-functions.ts';
+import { isNoopResponse } from './bench-functions.ts';
 import { elapsedUs } from './latency-stats.ts';
 
 export interface Target {
@@ -28,6 +28,11 @@ export interface Reply {
   readonly us: number;
 }
 
+/** A keep-alive pool of `connections`, one request at a time on each; a stuck target fails within 10 s instead of hanging the bench. */
+export function benchPool(origin: string, connections: number): Pool {
+  return new Pool(origin, { connections, pipelining: 1, headersTimeout: 10_000, bodyTimeout: 10_000 });
+}
+
 export function header(reply: Reply, name: string): string | undefined {
   const value = reply.headers[name];
   return Array.isArray(value) ? value.join(',') : value;
@@ -43,7 +48,7 @@ export async function send(pool: Pool, target: Target, signal: AbortSignal): Pro
 /** Why a reply does not count as a warm, correct answer; undefined when it does. */
 function warmProblem(reply: Reply, target: Target): string | undefined {
   if (reply.status !== 200) return `status ${reply.status}: ${reply.body.slice(0, 200)}`;
-  if (reply.body !== NOOP_RESPONSE) return `unexpected body ${reply.body.slice(0, 200)}`;
+  if (!isNoopResponse(reply.body)) return `unexpected body ${reply.body.slice(0, 200)}`;
   if (target.platform && header(reply, 'x-faasbench-cold') !== 'false') return 'a cold start while measuring the warm path';
   return undefined;
 }
@@ -111,16 +116,27 @@ export interface LatencyResult extends ErrorCount {
   readonly samplesUs: readonly number[];
 }
 
-/** Concurrency 1: `requests` calls one after another on one kept-alive connection, after a warm-up. */
-export async function measureLatency(target: Target, options: { warmup: number; requests: number }, signal: AbortSignal): Promise<LatencyResult> {
-  const pool = new Pool(target.origin, { connections: 1, pipelining: 1 });
+/**
+ * Concurrency 1: `requests` calls per target, one after another on one kept-alive connection each,
+ * after `warmup` calls to every target. The targets take turns in `blocks` blocks, so that a drift
+ * in the machine's state (other work, CPU idle states, the JIT) reaches every target alike rather
+ * than whichever happened to be measured at the time.
+ */
+export async function measureLatencies(
+  targets: readonly Target[],
+  options: { warmup: number; requests: number; blocks: number },
+  signal: AbortSignal,
+): Promise<LatencyResult[]> {
+  const runs = targets.map((target) => ({ target, pool: benchPool(target.origin, 1), tally: new Tally(target) }));
   try {
-    await drive(pool, target, 1, forCount(options.warmup), ignore, signal);
-    const tally = new Tally(target);
-    await drive(pool, target, 1, forCount(options.requests), tally.add, signal);
-    return { samplesUs: tally.samplesUs, ...tally.errorCount() };
+    for (const { target, pool } of runs) await drive(pool, target, 1, forCount(options.warmup), ignore, signal);
+    for (let block = 0; block < options.blocks; block++) {
+      const size = Math.floor(options.requests / options.blocks) + (block < options.requests % options.blocks ? 1 : 0);
+      for (const { target, pool, tally } of runs) await drive(pool, target, 1, forCount(size), tally.add, signal);
+    }
+    return runs.map(({ tally }) => ({ samplesUs: tally.samplesUs, ...tally.errorCount() }));
   } finally {
-    await pool.close();
+    await Promise.all(runs.map(({ pool }) => pool.close()));
   }
 }
 
@@ -140,7 +156,7 @@ export async function measureThroughput(
   options: { connections: number; warmupMs: number; durationMs: number },
   signal: AbortSignal,
 ): Promise<ThroughputResult> {
-  const pool = new Pool(target.origin, { connections: options.connections, pipelining: 1 });
+  const pool = benchPool(target.origin, options.connections);
   try {
     await drive(pool, target, options.connections, forMs(options.warmupMs), ignore, signal);
     const tally = new Tally(target);

@@ -9,9 +9,9 @@
  * Aims (from the issue): p50 at most 0.5 ms over the bare server; throughput at least a third of it.
  */
 import { parseArgs } from 'node:util';
-import { EXIT, describeMachine, interruptSignal, machineLine, positiveFlag, progress, type Machine } from './bench-cli.ts';
+import { EXIT, describeMachine, interruptSignal, machineLine, positiveFlag, printJson, progress, type Machine } from './bench-cli.ts';
 import { benchDataDir, ONE_VCPU_MB, writeNoopFunctions } from './bench-functions.ts';
-import { autocannonThroughput, measureLatency, measureThroughput, type AutocannonResult, type ErrorCount, type Target, type ThroughputResult } from './http-load.ts';
+import { autocannonThroughput, measureLatencies, measureThroughput, type AutocannonResult, type ErrorCount, type Target, type ThroughputResult } from './http-load.ts';
 import { summarize, type Summary } from './latency-stats.ts';
 import { fixed, markdownTable, verdict } from './markdown-table.ts';
 import { startBareServer, startPlatformServer, stopAll, type ServerProcess } from './server-processes.ts';
@@ -19,6 +19,10 @@ import { startBareServer, startPlatformServer, stopAll, type ServerProcess } fro
 /** Two closed loops: one per core of the 2-core machine the aims were set for. */
 const CONCURRENCY = 2;
 const THROUGHPUT_WARMUP_MS = 1000;
+/** With a few hundred warm-up calls the platform's JIT had visibly not settled: the first platform target measured came out slower. */
+const DEFAULT_WARMUP = 2000;
+/** Latency samples are taken in this many turns per target. */
+const LATENCY_BLOCKS = 10;
 const AIM_OVERHEAD_MS = 0.5;
 const AIM_THROUGHPUT_RATIO = 1 / 3;
 
@@ -60,7 +64,7 @@ function parseSettings(): Settings {
   return {
     json: values.json,
     requests: Math.round(positiveFlag(values.requests, 'requests', 2000)),
-    warmup: Math.round(positiveFlag(values.warmup, 'warmup', 300)),
+    warmup: Math.round(positiveFlag(values.warmup, 'warmup', DEFAULT_WARMUP)),
     durationMs: positiveFlag(values.duration, 'duration', 5) * 1000,
     autocannon: !values['no-autocannon'],
     freeze: !values['no-freeze'],
@@ -75,24 +79,39 @@ function targetsOf(bare: ServerProcess, platform: ServerProcess): Target[] {
   ];
 }
 
-async function measureTarget(target: Target, settings: Settings, signal: AbortSignal): Promise<TargetResult> {
-  progress(`${target.label}: latency, ${settings.warmup} warm-up + ${settings.requests} sequential requests`);
-  const latency = await measureLatency(target, settings, signal);
+async function measureThroughputs(target: Target, settings: Settings, signal: AbortSignal): Promise<Pick<TargetResult, 'throughput' | 'autocannon'>> {
   progress(`${target.label}: throughput, ${CONCURRENCY} connections for ${settings.durationMs / 1000} s`);
   const throughput = await measureThroughput(target, { connections: CONCURRENCY, warmupMs: THROUGHPUT_WARMUP_MS, durationMs: settings.durationMs }, signal);
-  let cross: AutocannonResult | undefined;
-  if (settings.autocannon && !signal.aborted) {
-    progress(`${target.label}: autocannon, ${CONCURRENCY} connections for ${settings.durationMs / 1000} s`);
-    cross = await autocannonThroughput(target, { connections: CONCURRENCY, durationMs: settings.durationMs }, signal);
+  if (!settings.autocannon || signal.aborted) return { throughput, autocannon: undefined };
+  progress(`${target.label}: autocannon, ${CONCURRENCY} connections for ${settings.durationMs / 1000} s`);
+  return { throughput, autocannon: await autocannonThroughput(target, { connections: CONCURRENCY, durationMs: settings.durationMs }, signal) };
+}
+
+/** Latency for all targets in turns, then throughput target by target. */
+async function measureAll(targets: readonly Target[], settings: Settings, signal: AbortSignal): Promise<TargetResult[]> {
+  progress(`latency: ${settings.warmup} warm-up + ${settings.requests} sequential requests per target, in ${LATENCY_BLOCKS} turns`);
+  const latencies = await measureLatencies(targets, { warmup: settings.warmup, requests: settings.requests, blocks: LATENCY_BLOCKS }, signal);
+  const results: TargetResult[] = [];
+  for (const [i, target] of targets.entries()) {
+    const latency = latencies[i];
+    if (signal.aborted || !latency) break;
+    const rest = await measureThroughputs(target, settings, signal);
+    const { samplesUs, ...latencyErrors } = latency;
+    // A target cut short by Ctrl-C is left out rather than reported from a partial run.
+    if (!signal.aborted) results.push({ target, latencyUs: summarize(samplesUs), latencyErrors, ...rest });
   }
-  const { samplesUs, ...latencyErrors } = latency;
-  return { target, latencyUs: summarize(samplesUs), latencyErrors, throughput, autocannon: cross };
+  return results;
+}
+
+/** The physical limit every platform target is compared with. */
+function bareOf(results: readonly TargetResult[]): TargetResult | undefined {
+  return results.find((r) => !r.target.platform);
 }
 
 function aimsOf(results: readonly TargetResult[]): Aim[] {
-  const [bare, ...platform] = results;
+  const bare = bareOf(results);
   if (!bare) return [];
-  return platform.flatMap((r) => {
+  return results.filter((r) => r.target.platform).flatMap((r) => {
     const overheadMs = (r.latencyUs.p50 - bare.latencyUs.p50) / 1000;
     const ratio = r.throughput.rps / bare.throughput.rps;
     return [
@@ -103,43 +122,39 @@ function aimsOf(results: readonly TargetResult[]): Aim[] {
 }
 
 function table(results: readonly TargetResult[]): string {
-  const bare = results[0];
-  const rows = results.map((r) => {
-    const isBare = r === bare;
-    return [
-      r.target.label,
-      fixed(r.latencyUs.p50, 0),
-      fixed(r.latencyUs.p99, 0),
-      isBare || !bare ? '—' : fixed((r.latencyUs.p50 - bare.latencyUs.p50) / 1000, 3),
-      fixed(r.throughput.rps, 0),
-      bare ? fixed(r.throughput.rps / bare.throughput.rps, 2) : '—',
-      fixed(r.autocannon?.rps, 0),
-    ];
-  });
+  const bare = bareOf(results);
+  const rows = results.map((r) => [
+    r.target.label,
+    fixed(r.latencyUs.p50, 0),
+    fixed(r.latencyUs.p99, 0),
+    r === bare || !bare ? '—' : fixed((r.latencyUs.p50 - bare.latencyUs.p50) / 1000, 3),
+    fixed(r.throughput.rps, 0),
+    bare ? fixed(r.throughput.rps / bare.throughput.rps, 2) : '—',
+    fixed(r.autocannon?.rps, 0),
+  ]);
   const header = ['target', 'p50 µs', 'p99 µs', 'p50 overhead vs bare (ms)', 'throughput req/s', 'ratio to bare', 'autocannon req/s'];
   return markdownTable(header, rows, ['left', 'right', 'right', 'right', 'right', 'right', 'right']);
 }
 
 function errorLines(results: readonly TargetResult[]): string[] {
-  return results.flatMap((r) =>
-    [
-      ['latency', r.latencyErrors] as const,
-      ['throughput', r.throughput] as const,
-    ]
-      .filter(([, e]) => e.errors > 0)
-      .map(([phase, e]) => `${r.target.label}, ${phase}: ${e.errors} errors (first: ${e.firstError ?? '?'})`)
-      .concat(r.autocannon && r.autocannon.errors > 0 ? [`${r.target.label}, autocannon: ${r.autocannon.errors} non-2xx or failed requests`] : []),
-  );
+  const lines: string[] = [];
+  for (const r of results) {
+    for (const [phase, e] of [['latency', r.latencyErrors], ['throughput', r.throughput]] as const) {
+      if (e.errors > 0) lines.push(`${r.target.label}, ${phase}: ${e.errors} errors (first: ${e.firstError ?? '?'})`);
+    }
+    if (r.autocannon && r.autocannon.errors > 0) lines.push(`${r.target.label}, autocannon: ${r.autocannon.errors} non-2xx or failed requests`);
+  }
+  return lines;
 }
 
-function printMarkdown(results: readonly TargetResult[], aims: readonly Aim[], settings: Settings, facts: Record<string, unknown>, machine: Machine): void {
+function printMarkdown(results: readonly TargetResult[], aims: readonly Aim[], settings: Settings, facts: Record<string, unknown>, machine: Machine, interrupted: boolean): void {
   const lines = [
     '### Warm path: no-op nodejs function vs bare node:http',
     '',
     `function: \`noop\` (nodejs, \`async () => ({ ok: true })\`), memoryMb ${ONE_VCPU_MB} = 1 vCPU, so the CPU quota does not dominate`,
     `platform: isolation ${String(facts.isolation)}, memory ${String(facts.memoryLimit)}, cpu ${String(facts.cpuLimit)}, freeze ${String(facts.freeze)}; ` +
       'platform and bare server each in their own child process, the client (undici Pool) in the bench process',
-    `latency: concurrency 1, ${settings.warmup} warm-up + ${settings.requests} sequential requests per target; ` +
+    `latency: concurrency 1, ${settings.warmup} warm-up + ${settings.requests} sequential requests per target, the targets taking ${LATENCY_BLOCKS} turns; ` +
       `throughput: ${CONCURRENCY} connections for ${settings.durationMs / 1000} s after a ${THROUGHPUT_WARMUP_MS / 1000} s warm-up` +
       (settings.autocannon ? `; autocannon: ${CONCURRENCY} connections for ${settings.durationMs / 1000} s` : ''),
     machineLine(machine),
@@ -150,10 +165,11 @@ function printMarkdown(results: readonly TargetResult[], aims: readonly Aim[], s
   ];
   const errors = errorLines(results);
   if (errors.length) lines.push('', 'ERRORS:', ...errors.map((e) => `- ${e}`));
+  if (interrupted) lines.push('', 'INTERRUPTED: only the targets measured in full before Ctrl-C are shown.');
   console.log(lines.join('\n'));
 }
 
-function printJson(results: readonly TargetResult[], aims: readonly Aim[], settings: Settings, facts: Record<string, unknown>, machine: Machine, interrupted: boolean): void {
+function printJsonReport(results: readonly TargetResult[], aims: readonly Aim[], settings: Settings, facts: Record<string, unknown>, machine: Machine, interrupted: boolean): void {
   const targets = results.map((r) => ({
     target: r.target.label,
     path: r.target.path,
@@ -163,33 +179,28 @@ function printJson(results: readonly TargetResult[], aims: readonly Aim[], setti
     autocannon: r.autocannon ?? null,
   }));
   const { json: _json, ...rest } = settings;
-  console.log(JSON.stringify({ bench: 'platform-warm', interrupted, machine, settings: { ...rest, concurrency: CONCURRENCY, memoryMb: ONE_VCPU_MB }, platform: facts, targets, aims }, null, 2));
+  printJson({ bench: 'platform-warm', interrupted, machine, settings: { ...rest, concurrency: CONCURRENCY, memoryMb: ONE_VCPU_MB }, platform: facts, targets, aims });
 }
 
 async function main(): Promise<number> {
   const settings = parseSettings();
   const signal = interruptSignal();
-  const machine = describeMachine();
+  const machine = await describeMachine();
   const noop = writeNoopFunctions().nodejs;
   let bare: ServerProcess | undefined;
   let platform: ServerProcess | undefined;
-  const results: TargetResult[] = [];
+  let results: TargetResult[] = [];
   try {
     bare = await startBareServer();
     platform = await startPlatformServer({ dataDir: benchDataDir('warm'), freeze: settings.freeze, deploy: [{ dir: noop }] });
-    for (const target of targetsOf(bare, platform)) {
-      if (signal.aborted) break;
-      const result = await measureTarget(target, settings, signal);
-      // A target cut short by Ctrl-C is left out rather than reported from a partial run.
-      if (!signal.aborted) results.push(result);
-    }
+    results = await measureAll(targetsOf(bare, platform), settings, signal);
   } finally {
     await stopAll([bare, platform]);
   }
   const aims = aimsOf(results);
   const facts = platform?.info ?? {};
-  if (settings.json) printJson(results, aims, settings, facts, machine, signal.aborted);
-  else printMarkdown(results, aims, settings, facts, machine);
+  if (settings.json) printJsonReport(results, aims, settings, facts, machine, signal.aborted);
+  else printMarkdown(results, aims, settings, facts, machine, signal.aborted);
   if (signal.aborted) return EXIT.interrupted;
   return errorLines(results).length > 0 ? EXIT.failed : EXIT.ok;
 }
