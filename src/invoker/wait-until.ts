@@ -13,8 +13,15 @@ import { epochMicros } from '../core/clock.ts';
 const TIMER_MARGIN_US = 2000;
 /** Below this, yielding to I/O could overshoot; spin instead. */
 const SPIN_US = 100;
+/**
+ * At high rates every call is due within SPIN_US of the last, so the loop would only spin and
+ * never let responses be read: it yields to I/O at least this often whatever the schedule.
+ */
+const MAX_BUSY_US = 500;
+let lastYieldUs = 0;
 
 export async function waitUntil(targetUs: number, signal?: AbortSignal): Promise<void> {
+  if (epochMicros() - lastYieldUs > MAX_BUSY_US) await yieldUntil(0, signal);
   const remaining = targetUs - epochMicros();
   if (remaining <= 0) return;
   if (remaining > TIMER_MARGIN_US) {
@@ -26,10 +33,12 @@ export async function waitUntil(targetUs: number, signal?: AbortSignal): Promise
   }
 }
 
+/** Turns of the event loop (each reads what I/O is ready) until untilUs; at least one. */
 function yieldUntil(untilUs: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
     const turn = (): void => {
-      if (epochMicros() >= untilUs || signal?.aborted) resolve();
+      lastYieldUs = epochMicros();
+      if (lastYieldUs >= untilUs || signal?.aborted) resolve();
       else setImmediate(turn);
     };
     setImmediate(turn);
