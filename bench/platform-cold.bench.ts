@@ -75,14 +75,14 @@ function parseSettings(): Settings {
 
 /**
  * The floors of each runtime. For node, also a diagnostic: node behind the platform's own sandbox
- * wrapper (unshare, sh, bind mounts; no cgroup joins), which tells how much of the cold overhead
+ * wrapper (unshare, sh, bind mounts), which tells how much of the cold overhead
  * the wrapper is. `tmpDir` stands in for an instance's /tmp.
  */
 function floorCommands(runtime: Runtime, codeDir: string, tmpDir: string): FloorCommand[] {
   if (runtime === 'python') return [{ label: 'python3 -c pass', file: resolvePython(), args: ['-c', 'pass'], floorOf: 'python' }];
   const node: FloorCommand = { label: 'node -e 0', file: process.execPath, args: ['-e', '0'], floorOf: 'nodejs' };
   if (!namespacesWork()) return [node];
-  const wrapped = sandboxCommand({ isolation: 'namespace', tmpDir, codeDir, procsFiles: [], runtime: { file: node.file, args: node.args } });
+  const wrapped = sandboxCommand({ isolation: 'namespace', tmpDir, codeDir, runtime: { file: node.file, args: node.args } });
   return [node, { label: '(diagnostic) sandbox wrapper + node -e 0', ...wrapped }];
 }
 

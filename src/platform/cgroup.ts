@@ -4,6 +4,7 @@
  * the RSS watchdog and unthrottled CPU, and reports which mechanism it applied.
  */
 import { mkdirSync, readFileSync, rmdirSync, writeFileSync, existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 const ROOT = '/sys/fs/cgroup';
@@ -18,8 +19,11 @@ export interface CgroupSupport {
 
 /** One instance's groups. Every method is best effort after creation succeeded. */
 export interface InstanceCgroup {
-  /** Files the instance's pid is written to before it execs its runtime. */
-  readonly procsFiles: readonly string[];
+  /**
+   * Moves a running process in. On cgroup v1 one such write waits 10-15 ms for the kernel, so it
+   * runs off the event loop while the runtime starts; memory charged before the move moves with it.
+   */
+  join(pid: number): Promise<void>;
   setCpuLimit(vcpus: number | null): void;
   peakMemoryBytes(): number | undefined;
   oomKills(): number;
@@ -131,14 +135,19 @@ export class CgroupController {
         // Without this the instance could swap instead of being killed at its limit.
         tryWrite(path.join(memDir, 'memory.swappiness'), '0');
         tryWrite(path.join(memDir, 'memory.memsw.limit_in_bytes'), String(memoryBytes));
+        // Pages the runtime touched before it joined are charged here too (anonymous and file).
+        tryWrite(path.join(memDir, 'memory.move_charge_at_immigrate'), '3');
       }
       if (cpuDir) mkdirSync(cpuDir);
     } catch {
       for (const dir of [memDir, cpuDir]) if (dir) tryRmdir(dir);
       return null;
     }
+    const procsFiles = [memDir, cpuDir].filter((d): d is string => d !== null).map((d) => path.join(d, 'cgroup.procs'));
     return {
-      procsFiles: [memDir, cpuDir].filter((d): d is string => d !== null).map((d) => path.join(d, 'cgroup.procs')),
+      join: async (pid) => {
+        await Promise.all(procsFiles.map((file) => writeFile(file, String(pid))));
+      },
       setCpuLimit(vcpus) {
         if (!cpuDir) return;
         writeFileSync(path.join(cpuDir, 'cpu.cfs_period_us'), String(CFS_PERIOD_US));
@@ -166,7 +175,7 @@ export class CgroupController {
       return null;
     }
     return {
-      procsFiles: [path.join(dir, 'cgroup.procs')],
+      join: (pid) => writeFile(path.join(dir, 'cgroup.procs'), String(pid)),
       setCpuLimit(vcpus) {
         if (!cpu) return;
         writeFileSync(path.join(dir, 'cpu.max'), `${vcpus === null ? 'max' : quotaUs(vcpus)} ${CFS_PERIOD_US}`);

@@ -4,7 +4,7 @@
  * invocation into an InvocationResult with Lambda's accounting. Placement is the pool's business.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -79,11 +79,15 @@ export class Instance {
   private readonly proc: ChildProcess;
   private readonly tmpDir: string;
   private readonly cgroup: InstanceCgroup | null;
-  private readonly watchdog: MemoryWatchdog | undefined;
+  private watchdog: MemoryWatchdog | undefined;
   private readonly active = new Map<string, Active>();
   private readonly pending: Active[] = [];
   private readonly waiting: ServerResponse[] = [];
   private frozen = false;
+  /** /proc/<pid>/status, kept open: it is read on every invocation. */
+  private statusFd: number | undefined;
+  /** False while the process is being moved into its cgroups: no invocation is delivered before. */
+  private inCgroup = true;
   private initLog = '';
   private initError: Failure | undefined;
   private killReason: EvictionReason | undefined;
@@ -103,24 +107,39 @@ export class Instance {
       isolation: env.isolation,
       tmpDir: this.tmpDir,
       codeDir: fn.codeDir,
-      procsFiles: this.cgroup?.procsFiles ?? [],
       runtime: runtime.command(fn.codeDir, env.runtimeDir),
     });
     this.startedAt = performance.now();
     this.lastUsed = this.startedAt;
     this.proc = spawn(cmd.file, cmd.args, {
       cwd: fn.codeDir,
-      env: { ...this.lambdaEnvironment(runtime.executionEnv), ...cmd.extraEnv },
+      env: this.lambdaEnvironment(runtime.executionEnv),
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const memoryByCgroup = env.cgroups.support.memory !== null && this.cgroup !== null;
     this.applied = { cpuVcpus: null, memory: memoryByCgroup ? 'cgroup' : 'watchdog' };
-    if (!memoryByCgroup && this.proc.pid !== undefined) {
-      this.watchdog = new MemoryWatchdog(this.proc.pid, memoryBytes, () => {
+    const pid = this.proc.pid;
+    if (pid !== undefined) {
+      this.watchdog = new MemoryWatchdog(pid, memoryBytes, () => {
         this.watchdogFired = true;
         this.kill('oom');
       });
+      // Until the process is in its memory cgroup (or if it never gets there), the watchdog guards.
+      if (memoryByCgroup) {
+        this.inCgroup = false;
+        this.cgroup?.join(pid).then(
+          () => {
+            this.watchdog?.stop();
+            this.watchdog = undefined;
+          },
+          () => (this.applied.memory = 'watchdog'),
+        ).finally(() => {
+          // A function that reads /proc/self/cgroup (measure, lab) must already see its own group.
+          this.inCgroup = true;
+          this.pump();
+        });
+      }
     }
     this.proc.stdout?.on('data', (chunk: Buffer) => this.captureOutput(chunk));
     this.proc.stderr?.on('data', (chunk: Buffer) => this.captureOutput(chunk));
@@ -256,7 +275,7 @@ export class Instance {
   }
 
   private pump(): void {
-    while (this.pending.length > 0 && this.waiting.length > 0) {
+    while (this.inCgroup && this.pending.length > 0 && this.waiting.length > 0) {
       const active = this.pending.shift() as Active;
       const res = this.waiting.shift() as ServerResponse;
       this.deliver(active, res);
@@ -370,7 +389,9 @@ export class Instance {
    * binary that another process loaded first are charged to that process's cgroup, not this one.
    */
   private maxMemoryMb(): number {
-    const hwm = this.proc.pid ? (readStatusKb(this.proc.pid, 'VmHWM') ?? 0) * 1024 : 0;
+    const pid = this.proc.pid;
+    if (pid !== undefined && this.statusFd === undefined) this.statusFd = tryOpen(`/proc/${pid}/status`);
+    const hwm = pid !== undefined ? (readStatusKb(pid, 'VmHWM', this.statusFd) ?? 0) * 1024 : 0;
     return Math.ceil(Math.max(hwm, this.cgroup?.peakMemoryBytes() ?? 0) / MB);
   }
 
@@ -388,8 +409,17 @@ export class Instance {
     this.watchdog?.stop();
     for (const res of this.waiting.splice(0)) res.destroy();
     this.cgroup?.remove();
+    if (this.statusFd !== undefined) closeSync(this.statusFd);
     rmSync(this.tmpDir, { recursive: true, force: true });
     this.hooks.gone(this, reason);
+  }
+}
+
+function tryOpen(file: string): number | undefined {
+  try {
+    return openSync(file, 'r');
+  } catch {
+    return undefined;
   }
 }
 

@@ -3,14 +3,21 @@
  * runs and kill it past the limit. Coarser than the kernel (a fast allocation can overshoot by one
  * poll interval), which is why the platform reports which mechanism it applied.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readSync } from 'node:fs';
 
 const POLL_MS = 10;
 
-export function readStatusKb(pid: number, key: 'VmRSS' | 'VmHWM'): number | undefined {
+const PATTERNS = { VmRSS: /^VmRSS:\s+(\d+) kB/m, VmHWM: /^VmHWM:\s+(\d+) kB/m };
+const buffer = Buffer.alloc(4096);
+
+/**
+ * A field of /proc/<pid>/status. Read on every invocation (Max Memory Used), so through an fd kept
+ * open by the caller when it has one: /proc files read afresh from offset 0.
+ */
+export function readStatusKb(pid: number, key: 'VmRSS' | 'VmHWM', fd?: number): number | undefined {
   try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const match = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status);
+    const status = fd === undefined ? readFileSync(`/proc/${pid}/status`, 'utf8') : buffer.toString('latin1', 0, readSync(fd, buffer, 0, buffer.length, 0));
+    const match = PATTERNS[key].exec(status);
     return match ? Number(match[1]) : undefined;
   } catch {
     return undefined;

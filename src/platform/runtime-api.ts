@@ -35,7 +35,8 @@ export async function runtimeApi(platform: LocalPlatform, req: IncomingMessage, 
     return true;
   }
   const known = kind === 'response' ? instance.respond(requestId as string, body) : instance.fail(requestId as string, body, type);
-  if (known) sendJson(res, 202, { status: 'OK' });
+  // The client's answer goes out first: the runtime's acknowledgement can wait a turn.
+  if (known) setImmediate(() => sendJson(res, 202, { status: 'OK' }));
   else sendJson(res, 400, { errorType: 'InvalidRequestID', errorMessage: `request ${requestId} is not in flight on this instance` });
   return true;
 }
