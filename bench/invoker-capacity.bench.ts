@@ -1,0 +1,140 @@
+/**
+ * Open-loop capacity of the invoker, through the real path (`runLoad`: http provider, SQLite store,
+ * summary), against a bare node:http server in its own process: the highest constant rate it holds
+ * with p99 lateness at most 1 ms and nothing dropped, next to the closed-loop maximum of autocannon
+ * and wrk on the same server in the same run; then the lateness distribution at 1,000 and 5,000/s.
+ *
+ *   node bin/run-ts.mjs bench/invoker-capacity.bench.ts [--trial-s 5] [--json]
+ *
+ * wrk comes from Debian (`apt-get install wrk`); without it its row says so.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { runLoad } from '../src/cli/load-run.ts';
+import { describeMachine, machineLine, positiveFlag, printJson, progress } from './bench-cli.ts';
+import { fixed, markdownTable, verdict } from './markdown-table.ts';
+import { startBareServer, stopAll, type ServerProcess } from './server-processes.ts';
+
+const args = process.argv.slice(2);
+const trialS = positiveFlag(args[args.indexOf('--trial-s') + 1], '--trial-s', 5);
+const json = args.includes('--json');
+const CONNECTIONS = 16;
+const BODY = '{}';
+
+interface Trial {
+  readonly rate: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly dropped: number;
+  readonly ok: number;
+  readonly holds: boolean;
+}
+
+async function trial(url: string, rate: number, seconds: number, store: string): Promise<Trial> {
+  const result = await runLoad({
+    fn: 'noop',
+    pkg: null,
+    deployOverrides: {},
+    provider: 'http',
+    providerOptions: { url, method: 'POST', connections: 64 },
+    pattern: { name: 'constant', options: { rate: String(rate), duration: `${seconds}s` } },
+    payload: { event: {} },
+    seed: 1,
+    store,
+    storageUrl: undefined,
+    shard: undefined,
+    runId: undefined,
+    startAtMs: undefined,
+    maxInFlight: 1000,
+    showProgress: false,
+  });
+  const s = result.summary;
+  const dropped = s.byStatus.dropped ?? 0;
+  const ok = s.byStatus.ok ?? 0;
+  return { rate, p50Ms: s.latenessMs.p50, p99Ms: s.latenessMs.p99, maxMs: s.latenessMs.max, dropped, ok, holds: dropped === 0 && ok === s.total && s.latenessMs.p99 <= 1 };
+}
+
+/** Up by a quarter while the rate holds, then halve the gap between the last held and the first failed, twice. */
+async function capacity(url: string, store: string): Promise<{ best: Trial | undefined; trials: Trial[] }> {
+  const trials: Trial[] = [];
+  let held: Trial | undefined;
+  let failed: number | undefined;
+  for (let rate = 2000; failed === undefined && rate <= 100_000; rate = Math.round(rate * 1.25)) {
+    const t = await trial(url, rate, trialS, store);
+    trials.push(t);
+    progress(`  ${rate}/s: p99 lateness ${t.p99Ms.toFixed(2)} ms, dropped ${t.dropped} -> ${t.holds ? 'holds' : 'does not hold'}`);
+    if (t.holds) held = t;
+    else failed = rate;
+  }
+  for (let i = 0; i < 2 && held && failed !== undefined; i++) {
+    const rate = Math.round((held.rate + failed) / 2);
+    const t = await trial(url, rate, trialS, store);
+    trials.push(t);
+    progress(`  ${rate}/s: p99 lateness ${t.p99Ms.toFixed(2)} ms, dropped ${t.dropped} -> ${t.holds ? 'holds' : 'does not hold'}`);
+    if (t.holds) held = t;
+    else failed = rate;
+  }
+  return { best: held, trials };
+}
+
+function autocannonMax(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    autocannon({ url, method: 'POST', body: BODY, connections: CONNECTIONS, duration: trialS }, (err, result) => (err ? reject(err) : resolve(result.requests.average)));
+  });
+}
+
+function wrkMax(url: string): number | undefined {
+  if (spawnSync('wrk', ['--version']).error) return undefined;
+  const script = path.join(mkdtempSync(path.join(os.tmpdir(), 'fbwrk-')), 'post.lua');
+  writeFileSync(script, `wrk.method = "POST"\nwrk.body = '${BODY}'\nwrk.headers["content-type"] = "application/json"\n`);
+  const out = execFileSync('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${trialS}s`, '-s', script, url], { encoding: 'utf8' });
+  const match = /Requests\/sec:\s+([\d.]+)/.exec(out);
+  return match ? Number(match[1]) : undefined;
+}
+
+const servers: ServerProcess[] = [];
+try {
+  const machine = await describeMachine();
+  const bare = await startBareServer();
+  servers.push(bare);
+  const store = path.join(mkdtempSync(path.join(os.tmpdir(), 'fbcap-')), 'runs.db');
+  progress('closed-loop peers on the bare server');
+  const ac = await autocannonMax(bare.url);
+  const wrk = wrkMax(bare.url);
+  progress('open-loop capacity of the invoker (runLoad: http provider + SQLite store)');
+  const { best, trials } = await capacity(`${bare.url}/`, store);
+  progress('lateness at 1,000 and 5,000 calls/s (10 s each)');
+  const at = [await trial(`${bare.url}/`, 1000, 10, store), await trial(`${bare.url}/`, 5000, 10, store)];
+  const ratio = best ? best.rate / ac : 0;
+  if (json) {
+    printJson({ machine, trialS, autocannon: ac, wrk, capacity: best, trials, lateness: at, ratioToAutocannon: ratio, aimMet: ratio >= 0.8 });
+  } else {
+    console.log(machineLine(machine));
+    console.log(`\nOpen-loop capacity (p99 lateness <= 1 ms, nothing dropped; ${trialS} s per trial) vs closed-loop maximum (${CONNECTIONS} connections):\n`);
+    console.log(
+      markdownTable(
+        ['load generator', 'mode', 'calls/s', 'ratio to autocannon'],
+        [
+          ['faasbench invoker (runLoad, SQLite store)', 'open loop', fixed(best?.rate, 0), fixed(ratio, 2)],
+          ['autocannon', 'closed loop', fixed(ac, 0), '1.00'],
+          ['wrk (1 thread)', 'closed loop', wrk === undefined ? 'wrk not installed' : fixed(wrk, 0), wrk === undefined ? '—' : fixed(wrk / ac, 2)],
+        ],
+        ['left', 'left', 'right', 'right'],
+      ),
+    );
+    console.log(`\nAim: at least 0.8x autocannon: ${verdict(ratio >= 0.8)}\n`);
+    console.log(
+      markdownTable(
+        ['rate', 'calls', 'lateness p50 ms', 'p99 ms', 'max ms', 'dropped'],
+        at.map((t) => [`${t.rate}/s`, String(t.ok + t.dropped), fixed(t.p50Ms, 3), fixed(t.p99Ms, 3), fixed(t.maxMs, 3), String(t.dropped)]),
+        ['left', 'right', 'right', 'right', 'right', 'right'],
+      ),
+    );
+  }
+} finally {
+  await stopAll(servers);
+}
