@@ -98,20 +98,20 @@ describe('faasbench invoke with a pattern', () => {
 });
 
 describe.skipIf(SKIP_PG)('sharding into one PostgreSQL store', () => {
-  it('2 shards of one plan record the same 2,000 planned invocations, none twice', async () => {
+  it('constant 1000/s for 10 s as 2 shards records the same 10,000 planned invocations, none twice', async () => {
     const pg = await pgSchemaUrl();
     const schemaUrl = pg.url;
     const runId = `shards-${process.pid}-${Date.now()}`;
-    const startAt = String(Date.now() + 3000);
+    const startAt = String(Date.now() + 4000);
     const shard = (i: number) =>
-      run(process.execPath, [...invokeArgs(schemaUrl, 'constant', '--rate', '500', '--duration', '4s'), '--shard', `${i}/2`, '--run-id', runId, '--start-at', startAt, '--json'], { maxBuffer: 1 << 24 });
+      run(process.execPath, [...invokeArgs(schemaUrl, 'constant', '--rate', '1000', '--duration', '10s'), '--shard', `${i}/2`, '--run-id', runId, '--start-at', startAt, '--json'], { maxBuffer: 1 << 24 });
     const outs = (await Promise.all([shard(0), shard(1)])).map((r) => JSON.parse(r.stdout) as Summary);
-    expect(outs.map((o) => o.summary.total)).toEqual([1000, 1000]);
+    expect(outs.map((o) => o.summary.total)).toEqual([5000, 5000]);
     const db = await openStore(schemaUrl);
     try {
       const seqs: number[] = [];
       for await (const r of db.records(runId)) seqs.push(r.seq);
-      expect(seqs).toEqual([...Array(2000).keys()]);
+      expect(seqs).toEqual([...Array(10_000).keys()]);
       expect((await db.getRun(runId))?.status).toBe('completed');
     } finally {
       await db.close();
