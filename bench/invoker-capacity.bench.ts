@@ -13,8 +13,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { runLoad } from '../src/cli/load-run.ts';
 import { describeMachine, machineLine, positiveFlag, printJson, progress } from './bench-cli.ts';
+import { constantRun } from './invoker-runs.ts';
 import { fixed, markdownTable, verdict } from './markdown-table.ts';
 import { startBareServer, stopAll, type ServerProcess } from './server-processes.ts';
 
@@ -35,23 +35,7 @@ interface Trial {
 }
 
 async function trial(url: string, rate: number, seconds: number, store: string): Promise<Trial> {
-  const result = await runLoad({
-    fn: 'noop',
-    pkg: null,
-    deployOverrides: {},
-    provider: 'http',
-    providerOptions: { url, method: 'POST', connections: 64 },
-    pattern: { name: 'constant', options: { rate: String(rate), duration: `${seconds}s` } },
-    payload: { event: {} },
-    seed: 1,
-    store,
-    storageUrl: undefined,
-    shard: undefined,
-    runId: undefined,
-    startAtMs: undefined,
-    maxInFlight: 1000,
-    showProgress: false,
-  });
+  const result = await constantRun({ url, rate, seconds, store, connections: 64 });
   const s = result.summary;
   const dropped = s.byStatus.dropped ?? 0;
   const ok = s.byStatus.ok ?? 0;

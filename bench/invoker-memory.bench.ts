@@ -9,13 +9,12 @@
  * At rates beyond what the invoker holds, calls are recorded as dropped: every planned call still
  * becomes a stored record, which is what the memory bound is about.
  */
-import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runLoad } from '../src/cli/load-run.ts';
 import { openStore } from '../src/store/index.ts';
 import { describeMachine, machineLine, positiveFlag, printJson, progress } from './bench-cli.ts';
+import { constantRun } from './invoker-runs.ts';
 import { fixed, markdownTable, verdict } from './markdown-table.ts';
 import { startBareServer, stopAll, type ServerProcess } from './server-processes.ts';
 
@@ -43,23 +42,7 @@ try {
     if (samples.length % 30 === 0) progress(`  ${samples.length} s: RSS ${statusMb('VmRSS').toFixed(0)} MB`);
   }, 1000);
   const started = Date.now();
-  const result = await runLoad({
-    fn: 'noop',
-    pkg: null,
-    deployOverrides: {},
-    provider: 'http',
-    providerOptions: { url: `${bare.url}/`, method: 'POST', connections: 32 },
-    pattern: { name: 'constant', options: { rate: String(rate), duration: `${calls / rate}s` } },
-    payload: { event: {} },
-    seed: 1,
-    store,
-    storageUrl: undefined,
-    shard: undefined,
-    runId: undefined,
-    startAtMs: undefined,
-    maxInFlight: 1000,
-    showProgress: !json,
-  });
+  const result = await constantRun({ url: `${bare.url}/`, rate, seconds: calls / rate, store, connections: 32, showProgress: !json });
   clearInterval(sampler);
   const db = await openStore(store);
   const stored = await db.countRecords(result.runId);
