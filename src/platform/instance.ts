@@ -22,6 +22,8 @@ import { MemoryWatchdog, readStatusKb } from './memory-watchdog.ts';
 import { runtimes } from './runtimes/index.ts';
 import { sandboxCommand, sandboxPath, type Isolation } from './sandbox.ts';
 
+/** How long an idle instance runs on before it is stopped; see freezeIfIdle. */
+const FREEZE_GRACE_MS = 2;
 /** Lambda gives init 10 s before it gives up on a sandbox. */
 const INIT_LIMIT_MS = 10_000;
 const MB = 1024 * 1024;
@@ -84,6 +86,7 @@ export class Instance {
   private readonly pending: Active[] = [];
   private readonly waiting: ServerResponse[] = [];
   private frozen = false;
+  private freezeTimer: NodeJS.Timeout | undefined;
   /** /proc/<pid>/status, kept open: it is read on every invocation. */
   private statusFd: number | undefined;
   /** False while the process is being moved into its cgroups: no invocation is delivered before. */
@@ -301,13 +304,24 @@ export class Instance {
     res.end(request.payload);
   }
 
+  /**
+   * Stops the idle instance FREEZE_GRACE_MS after it asked for work, unless work came first: back-
+   * to-back calls then skip a SIGSTOP/SIGCONT pair each, and background work still gets no more
+   * than that grace while idle.
+   */
   private freezeIfIdle(): void {
-    if (!this.env.freeze || this.frozen || this.active.size > 0 || this.phase !== 'ready') return;
-    this.signalGroup('SIGSTOP');
-    this.frozen = true;
+    if (!this.env.freeze || this.frozen || this.freezeTimer || this.active.size > 0 || this.phase !== 'ready') return;
+    this.freezeTimer = setTimeout(() => {
+      this.freezeTimer = undefined;
+      if (this.active.size > 0 || this.phase !== 'ready') return;
+      this.signalGroup('SIGSTOP');
+      this.frozen = true;
+    }, FREEZE_GRACE_MS);
   }
 
   private thaw(): void {
+    clearTimeout(this.freezeTimer);
+    this.freezeTimer = undefined;
     if (!this.frozen) return;
     this.signalGroup('SIGCONT');
     this.frozen = false;
@@ -406,6 +420,7 @@ export class Instance {
     for (const active of [...this.active.values()]) this.finish(active, failure);
     this.phase = 'gone';
     clearTimeout(this.initTimer);
+    clearTimeout(this.freezeTimer);
     this.watchdog?.stop();
     for (const res of this.waiting.splice(0)) res.destroy();
     this.cgroup?.remove();
