@@ -158,9 +158,10 @@ describe('invocation', () => {
       { name: 'of-async', runtime: 'nodejs', handler: 'index.handler' },
       {
         'index.mjs': [
-          "import { writeFileSync } from 'node:fs';",
+          "import { renameSync, writeFileSync } from 'node:fs';",
           "import { fileURLToPath } from 'node:url';",
-          "export const handler = async (event) => { writeFileSync(fileURLToPath(process.env.FAASBENCH_STORAGE_URL) + '/of-async.json', JSON.stringify(event)); return 1; };",
+          // Written aside and renamed, so the test never reads a half-written file.
+          "export const handler = async (event) => { const file = fileURLToPath(process.env.FAASBENCH_STORAGE_URL) + '/of-async.json'; writeFileSync(file + '.part', JSON.stringify(event)); renameSync(file + '.part', file); return 1; };",
           '',
         ].join('\n'),
       },
