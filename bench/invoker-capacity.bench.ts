@@ -39,29 +39,31 @@ async function trial(url: string, rate: number, seconds: number, store: string):
   const s = result.summary;
   const dropped = s.byStatus.dropped ?? 0;
   const ok = s.byStatus.ok ?? 0;
-  return { rate, p50Ms: s.latenessMs.p50, p99Ms: s.latenessMs.p99, maxMs: s.latenessMs.max, dropped, ok, holds: dropped === 0 && ok === s.total && s.latenessMs.p99 <= 1 };
+  return { rate, p50Ms: s.latenessMs.p50, p99Ms: s.latenessMs.p99, maxMs: s.latenessMs.max, dropped, ok, holds: dropped === 0 && ok === s.total };
 }
 
-/** Up by a quarter while the rate holds, then halve the gap between the last held and the first failed, twice. */
-async function capacity(url: string, store: string): Promise<{ best: Trial | undefined; trials: Trial[] }> {
+/** The issue's bar: nothing dropped and p99 lateness at most 1 ms. */
+const onTime = (t: Trial): boolean => t.holds && t.p99Ms <= 1;
+/** Throughput alone: every call sent and answered, however late. */
+const complete = (t: Trial): boolean => t.holds;
+
+/**
+ * From `from`, up by a quarter while `holds`, then halve the gap between the last held and the
+ * first failed rate, twice.
+ */
+async function capacity(url: string, store: string, from: number, holds: (t: Trial) => boolean): Promise<{ best: Trial | undefined; trials: Trial[] }> {
   const trials: Trial[] = [];
   let held: Trial | undefined;
   let failed: number | undefined;
-  for (let rate = 2000; failed === undefined && rate <= 100_000; rate = Math.round(rate * 1.25)) {
+  const attempt = async (rate: number): Promise<void> => {
     const t = await trial(url, rate, trialS, store);
     trials.push(t);
-    progress(`  ${rate}/s: p99 lateness ${t.p99Ms.toFixed(2)} ms, dropped ${t.dropped} -> ${t.holds ? 'holds' : 'does not hold'}`);
-    if (t.holds) held = t;
+    progress(`  ${rate}/s: p99 lateness ${t.p99Ms.toFixed(2)} ms, dropped ${t.dropped} -> ${holds(t) ? 'holds' : 'does not hold'}`);
+    if (holds(t)) held = t;
     else failed = rate;
-  }
-  for (let i = 0; i < 2 && held && failed !== undefined; i++) {
-    const rate = Math.round((held.rate + failed) / 2);
-    const t = await trial(url, rate, trialS, store);
-    trials.push(t);
-    progress(`  ${rate}/s: p99 lateness ${t.p99Ms.toFixed(2)} ms, dropped ${t.dropped} -> ${t.holds ? 'holds' : 'does not hold'}`);
-    if (t.holds) held = t;
-    else failed = rate;
-  }
+  };
+  for (let rate = from; failed === undefined && rate <= 100_000; rate = Math.round(rate * 1.25)) await attempt(rate);
+  for (let i = 0; i < 2 && held && failed !== undefined; i++) await attempt(Math.round((held.rate + failed) / 2));
   return { best: held, trials };
 }
 
@@ -89,13 +91,15 @@ try {
   progress('closed-loop peers on the bare server');
   const ac = await autocannonMax(bare.url);
   const wrk = wrkMax(bare.url);
-  progress('open-loop capacity of the invoker (runLoad: http provider + SQLite store)');
-  const { best, trials } = await capacity(`${bare.url}/`, store);
+  progress('open-loop capacity of the invoker (runLoad: http provider + SQLite store), p99 lateness <= 1 ms');
+  const { best, trials } = await capacity(`${bare.url}/`, store, 500, onTime);
+  progress('highest rate with every call sent and answered, lateness aside');
+  const { best: throughput, trials: throughputTrials } = await capacity(`${bare.url}/`, store, 2000, complete);
   progress('lateness at 1,000 and 5,000 calls/s (10 s each)');
   const at = [await trial(`${bare.url}/`, 1000, 10, store), await trial(`${bare.url}/`, 5000, 10, store)];
   const ratio = best ? best.rate / ac : 0;
   if (json) {
-    printJson({ machine, trialS, autocannon: ac, wrk, capacity: best, trials, lateness: at, ratioToAutocannon: ratio, aimMet: ratio >= 0.8 });
+    printJson({ machine, trialS, autocannon: ac, wrk, capacity: best, trials, throughput, throughputTrials, lateness: at, ratioToAutocannon: ratio, aimMet: ratio >= 0.8 });
   } else {
     console.log(machineLine(machine));
     console.log(`\nOpen-loop capacity (p99 lateness <= 1 ms, nothing dropped; ${trialS} s per trial) vs closed-loop maximum (${CONNECTIONS} connections):\n`);
@@ -103,7 +107,8 @@ try {
       markdownTable(
         ['load generator', 'mode', 'calls/s', 'ratio to autocannon'],
         [
-          ['faasbench invoker (runLoad, SQLite store)', 'open loop', fixed(best?.rate, 0), fixed(ratio, 2)],
+          ['faasbench invoker (runLoad, SQLite store)', 'open loop, p99 lateness <= 1 ms', fixed(best?.rate, 0), fixed(ratio, 2)],
+          ['faasbench invoker (runLoad, SQLite store)', 'open loop, nothing dropped', fixed(throughput?.rate, 0), fixed(throughput ? throughput.rate / ac : undefined, 2)],
           ['autocannon', 'closed loop', fixed(ac, 0), '1.00'],
           ['wrk (1 thread)', 'closed loop', wrk === undefined ? 'wrk not installed' : fixed(wrk, 0), wrk === undefined ? '—' : fixed(wrk / ac, 2)],
         ],
