@@ -20,6 +20,7 @@ import { benchPool, header, send, type Reply, type Target } from './http-load.ts
 import { elapsedUs, summarize, type Summary } from './latency-stats.ts';
 import { fixed, markdownTable, verdict } from './markdown-table.ts';
 import { startPlatformServer, stopAll, type ServerProcess } from './server-processes.ts';
+import { waitForNoInstances } from './platform-instances.ts';
 
 const AIM_OVERHEAD_MS = 15;
 /** How long to wait for the previous instance to be gone, so two never overlap on 2 cores. */
@@ -102,21 +103,9 @@ function timeSpawn(cmd: FloorCommand): Promise<number> {
 
 // ---- cold invocations ----
 
-/** The live instances of `fn`, from the platform's /metrics (an instance counts until its process has exited). */
-async function liveInstances(pool: Pool, fn: string, signal: AbortSignal): Promise<number> {
-  const res = await pool.request({ method: 'GET', path: '/metrics', signal });
-  const text = await res.body.text();
-  const pattern = new RegExp(`^faasbench_instances\\{[^}]*function="${fn}"[^}]*\\} (\\d+)$`, 'gm');
-  return [...text.matchAll(pattern)].reduce((sum, m) => sum + Number(m[1]), 0);
-}
-
 /** Waits until the previous call's instance has exited, so its teardown does not overlap the next start. */
-async function settle(pool: Pool, fn: string, signal: AbortSignal): Promise<void> {
-  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-  while (!signal.aborted && (await liveInstances(pool, fn, signal)) > 0) {
-    if (Date.now() > deadline) throw new Error(`${fn}: an instance was still alive ${SETTLE_TIMEOUT_MS / 1000} s after its call, despite keepAliveS 0`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+function settle(pool: Pool, fn: string, signal: AbortSignal): Promise<void> {
+  return waitForNoInstances(pool, fn, SETTLE_TIMEOUT_MS, signal);
 }
 
 /** Why a reply does not count as a correct cold answer; undefined when it does. */
