@@ -96,3 +96,10 @@ export function printJson(value: unknown): void {
 export function progress(message: string): void {
   console.error(message);
 }
+
+/** Prints a bench's report, then its errors and whether Ctrl-C cut it short. */
+export function printReport(lines: string[], errors: readonly string[], interrupted: boolean): void {
+  if (errors.length) lines.push('', 'ERRORS:', ...errors);
+  if (interrupted) lines.push('', 'INTERRUPTED: what was measured before Ctrl-C is shown.');
+  console.log(lines.join('\n'));
+}

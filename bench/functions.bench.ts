@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { loadFunctionPackage, MAX_MEMORY_MB, MIN_MEMORY_MB, type FunctionPackage } from '../src/core/function-package.ts';
 import { resolveInput } from '../src/workload/function-inputs.ts';
-import { EXIT, describeMachine, interruptSignal, machineLine, positiveFlag, printJson, progress, type Machine } from './bench-cli.ts';
+import { EXIT, describeMachine, interruptSignal, machineLine, positiveFlag, printJson, printReport, progress, type Machine } from './bench-cli.ts';
 import { benchDataDir, REPO } from './bench-functions.ts';
 import { header, type Reply } from './http-load.ts';
 import { elapsedUs, summarize, type Summary } from './latency-stats.ts';
@@ -379,10 +379,7 @@ function printMarkdown(results: readonly SizeResult[], settings: Settings, facts
     '',
     ...sebsNotes(results),
   ];
-  const errors = errorLines(results);
-  if (errors.length) lines.push('', 'ERRORS:', ...errors);
-  if (interrupted) lines.push('', 'INTERRUPTED: what was measured before Ctrl-C is shown.');
-  console.log(lines.join('\n'));
+  printReport(lines, errorLines(results), interrupted);
 }
 
 // ---- main ----

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import type { Pool } from 'undici';
 import { resolvePython } from '../src/platform/runtimes/index.ts';
 import { namespacesWork, sandboxCommand } from '../src/platform/sandbox.ts';
-import { EXIT, describeMachine, interruptSignal, machineLine, positiveFlag, printJson, progress, type Machine } from './bench-cli.ts';
+import { EXIT, describeMachine, interruptSignal, machineLine, positiveFlag, printJson, printReport, progress, type Machine } from './bench-cli.ts';
 import { benchDataDir, isNoopResponse, ONE_VCPU_MB, writeNoopFunctions } from './bench-functions.ts';
 import { benchPool, header, send, type Reply, type Target } from './http-load.ts';
 import { elapsedUs, summarize, type Summary } from './latency-stats.ts';
@@ -229,10 +229,7 @@ function printMarkdown(floors: readonly Floor[], cold: readonly ColdResult[], ai
     '',
     ...aims.map((a) => `- ${a.runtime}: cold median − spawn floor median ≤ ${AIM_OVERHEAD_MS} ms: ${a.overheadMs.toFixed(2)} ms: **${verdict(a.met)}**`),
   ];
-  const errors = cold.filter((c) => c.errors > 0).map((c) => `- ${c.fn}: ${c.errors} errors (first: ${c.firstError ?? '?'})`);
-  if (errors.length) lines.push('', 'ERRORS:', ...errors);
-  if (interrupted) lines.push('', 'INTERRUPTED: what was measured before Ctrl-C is shown.');
-  console.log(lines.join('\n'));
+  printReport(lines, cold.filter((c) => c.errors > 0).map((c) => `- ${c.fn}: ${c.errors} errors (first: ${c.firstError ?? '?'})`), interrupted);
 }
 
 async function main(): Promise<number> {
