@@ -1,4 +1,5 @@
-// CPU proportional to memory: 1,769 MB buys one vCPU, through the cpu cgroup's quota.
+// CPU proportional to memory: 1,769 MB buys one vCPU, through the cpu cgroup's quota. A timing
+// test: it runs alone, after the rest of the suite (vitest.timing.config.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../src/platform/platform.ts';
 import { invokeHttp, nodeFunction, startPlatform } from './support/platform.ts';
@@ -30,7 +31,9 @@ describe('cpu share', () => {
     // Warm both first: the first call also pays for module compilation.
     await invokeHttp(platform, 'busy-small', { n: 1000 });
     await invokeHttp(platform, 'busy-full', { n: 1000 });
-    const fullReply = await invokeHttp(platform, 'busy-full', { n });
+    // The unthrottled side is the one a neighbour can slow down: take its best of three.
+    const fullReplies = [await invokeHttp(platform, 'busy-full', { n }), await invokeHttp(platform, 'busy-full', { n }), await invokeHttp(platform, 'busy-full', { n })];
+    const fullReply = fullReplies.reduce((best, r) => ((r.json() as { ms: number }).ms < (best.json() as { ms: number }).ms ? r : best));
     const smallReply = await invokeHttp(platform, 'busy-small', { n });
     expect(fullReply.headers['x-faasbench-cpu-vcpus']).toBe('1.0000');
     expect(smallReply.headers['x-faasbench-cpu-vcpus']).toBe((128 / 1769).toFixed(4));
