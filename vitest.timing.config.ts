@@ -7,7 +7,7 @@ import { TIMING_TESTS } from './vitest.config.ts';
 export default defineConfig({
   test: {
     include: TIMING_TESTS,
-    globalSetup: ['test/support/global-setup.ts'],
+    globalSetup: ['test/support/quiet-machine.ts'],
     pool: 'forks',
     maxWorkers: 1,
     fileParallelism: false,
