@@ -3,26 +3,16 @@
  * URL is given), deployment, payload, plan (pattern, shard), store (run row, batched records), the invoker,
  * live progress and Ctrl-C. Everything here is wiring; behaviour lives in the folders it calls.
  */
-import { readFileSync } from 'node:fs';
-import { FaasbenchError, isFaasbenchError } from '../core/errors.ts';
+import { FaasbenchError } from '../core/errors.ts';
 import type { FunctionPackage, FunctionSettingsInput } from '../core/function-package.ts';
-import type { InvocationRecord } from '../core/invocation-record.ts';
 import { shardOf, type LoadPlan } from '../core/load-plan.ts';
 import type { Provider } from '../core/provider.ts';
-import { SummaryBuilder, type RunSummary } from '../analysis/latency-summary.ts';
-import { runPlan, type RecordSink } from '../invoker/invoker.ts';
-import { Progress } from '../invoker/progress.ts';
 import { createProvider, type ProviderOptions } from '../providers/index.ts';
-import { openStore, type JsonValue, type Store } from '../store/index.ts';
+import { openStore, type Store } from '../store/index.ts';
 import { resolveInput } from '../workload/function-inputs.ts';
 import { patternNamed, planPattern } from '../workload/registry.ts';
-import { hostFacts } from './host-facts.ts';
+import { executePlan, type PlanRunResult } from './plan-execution.ts';
 import { startPlatformProcess } from './platform-process.ts';
-import { startProgress } from './progress-line.ts';
-
-const TOOL_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-/** Records reach the store at least this often, so a kill -9 loses under a second of them. */
-const SINK_FLUSH_MS = 200;
 
 export interface LoadRunSpec {
   readonly fn: string;
@@ -46,13 +36,7 @@ export interface LoadRunSpec {
   readonly showProgress: boolean;
 }
 
-export interface LoadRunResult {
-  readonly runId: string;
-  readonly status: 'completed' | 'interrupted';
-  readonly summary: RunSummary;
-  /** The payload of the last answer, for a person who invoked once to read. */
-  readonly lastPayload: Buffer | null;
-}
+export type LoadRunResult = PlanRunResult;
 
 export async function runLoad(spec: LoadRunSpec): Promise<LoadRunResult> {
   const platform = spec.provider === 'local' && spec.providerOptions.url === undefined ? await startPlatformProcess() : null;
@@ -84,105 +68,17 @@ function planFor(spec: LoadRunSpec): LoadPlan {
   return spec.shard ? shardOf(plan, spec.shard.index, spec.shard.total) : plan;
 }
 
-async function openRun(spec: LoadRunSpec, store: Store): Promise<string> {
-  const joining = spec.shard !== undefined && spec.shard.index > 0;
-  if (joining) {
-    if (!spec.runId) throw new FaasbenchError('InvalidParameterValue', '--shard i/n with i > 0 joins a run: give the same --run-id as shard 0');
-    return spec.runId;
-  }
-  return store.createRun({
-    ...(spec.runId ? { id: spec.runId } : {}),
-    kind: 'invoke',
-    name: spec.fn,
-    provider: spec.provider,
-    params: toJson({ pattern: spec.pattern.name, options: spec.pattern.options, payload: spec.payload, shard: spec.shard ?? null, maxInFlight: spec.maxInFlight }),
-    seed: spec.seed,
-    host: hostFacts(),
-    toolVersion: TOOL_VERSION,
-  });
-}
-
 async function measure(spec: LoadRunSpec, provider: Provider, store: Store, payload: Buffer): Promise<LoadRunResult> {
-  const plan = planFor(spec);
-  const runId = await openRun(spec, store);
-  const summary = new SummaryBuilder();
-  const sink = new BatchingSink(store, summary);
-  const progress = new Progress(plan.count);
-  const controller = new AbortController();
-  const onSigint = (): void => controller.abort();
-  process.once('SIGINT', onSigint);
-  const stopProgress = startProgress(() => progress.snapshot(), spec.showProgress);
-  let status: 'completed' | 'interrupted' = 'interrupted';
-  let lastPayload: Buffer | null = null;
-  try {
-    const outcome = await runPlan({
-      runId,
-      plan,
-      provider,
-      payloadOf: () => payload,
-      sink,
-      maxInFlight: spec.maxInFlight,
-      signal: controller.signal,
-      progress,
-      onAnswer: (_call, result) => (lastPayload = result.payload),
-      ...(spec.startAtMs !== undefined ? { startUs: spec.startAtMs * 1000 } : {}),
-    });
-    status = outcome.status;
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-    stopProgress();
-    await sink.close();
-    const ownsRun = spec.shard === undefined || spec.shard.index === 0;
-    if (ownsRun) await finish(store, runId, status, summary.summary());
-  }
-  return { runId, status, summary: summary.summary(), lastPayload };
-}
-
-async function finish(store: Store, runId: string, status: 'completed' | 'interrupted', summary: RunSummary): Promise<void> {
-  try {
-    await store.finishRun(runId, status, toJson(summary));
-  } catch (err) {
-    if (!isFaasbenchError(err, 'ResourceConflict')) throw err;
-  }
-}
-
-/** Plain data for a JSON column: what JSON.stringify keeps of it. */
-function toJson(value: unknown): JsonValue {
-  return JSON.parse(JSON.stringify(value)) as JsonValue;
-}
-
-/**
- * The invoker writes synchronously; records are handed to the store in batches off the send path,
- * at least every SINK_FLUSH_MS.
- */
-class BatchingSink implements RecordSink {
-  private batch: InvocationRecord[] = [];
-  private readonly timer = setInterval(() => void this.hand(), SINK_FLUSH_MS);
-  private failure: unknown;
-
-  constructor(
-    private readonly store: Store,
-    private readonly summary: SummaryBuilder,
-  ) {}
-
-  write(record: InvocationRecord): void {
-    this.batch.push(record);
-    this.summary.add(record);
-  }
-
-  async close(): Promise<void> {
-    clearInterval(this.timer);
-    await this.hand();
-    await this.store.flush();
-    if (this.failure) throw this.failure;
-  }
-
-  private async hand(): Promise<void> {
-    if (this.batch.length === 0) return;
-    const records = this.batch;
-    this.batch = [];
-    await this.store.appendRecords(records).catch((err: unknown) => {
-      this.failure ??= err;
-    });
-  }
+  return executePlan({
+    provider,
+    store,
+    plan: planFor(spec),
+    payloadOf: () => payload,
+    run: { kind: 'invoke', name: spec.fn, provider: spec.provider, params: { pattern: spec.pattern.name, options: spec.pattern.options, payload: spec.payload, shard: spec.shard ?? null, maxInFlight: spec.maxInFlight }, seed: spec.seed },
+    shard: spec.shard,
+    runId: spec.runId,
+    startAtMs: spec.startAtMs,
+    maxInFlight: spec.maxInFlight,
+    showProgress: spec.showProgress,
+  });
 }
