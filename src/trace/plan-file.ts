@@ -57,49 +57,87 @@ export function planHeader(schedule: Schedule, labels: readonly string[]): PlanH
   return { format: 'faasbench-plan', version: 1, unit, seed, arrivals, sampling, count, units, labels: [...labels], functions: functions.map((f) => ({ name: f.name, key: { ...f.key }, proxy: f.proxy, payload: f.payload })) };
 }
 
-/** Writes to `file` through a temporary name: a failure leaves no plan file behind. */
-export function writePlanFile(file: string, header: PlanHeader, batches: Iterable<CallBatch>): { calls: number; bytes: number } {
-  const temporary = `${file}.partial-${process.pid}`;
-  const fd = openSync(temporary, 'w');
-  try {
-    const out = new ChunkWriter(fd);
+/** Where batches of calls go: a plan file or vSwarm's load.json. */
+export interface CallWriter {
+  write(batch: CallBatch): void;
+  /** Flushes and moves the file into place; returns the calls and bytes written. */
+  finish(): { calls: number; bytes: number };
+  /** Removes what was written: a stopped or failed run leaves no file behind. */
+  abort(): void;
+}
+
+/** Writes to `file` through a temporary name, renamed into place by finish(). */
+export class PlanWriter implements CallWriter {
+  private readonly temporary: string;
+  private readonly fd: number;
+  private readonly out: ChunkWriter;
+  private readonly synthetic: boolean[];
+  private last = 0;
+  private calls = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly header: PlanHeader,
+  ) {
+    this.temporary = `${file}.partial-${process.pid}`;
+    this.fd = openSync(this.temporary, 'w');
+    this.out = new ChunkWriter(this.fd);
     const json = Buffer.from(JSON.stringify(header));
     const length = Buffer.alloc(4);
     length.writeUInt32LE(json.length);
-    out.bytes(MAGIC);
-    out.bytes(length);
-    out.bytes(json);
-    const synthetic = header.functions.map((f) => f.payload.kind === 'synthetic');
-    let last = 0;
-    let calls = 0;
-    for (const batch of batches) {
-      for (let i = 0; i < batch.fns.length; i++) {
-        const offset = batch.offsetsUs[i]!;
-        const f = batch.fns[i]!;
-        out.varint(offset - last);
-        out.varint(f);
-        if (synthetic[f]) {
-          out.varint(Math.max(0, Math.round(batch.durationMs[i]! * 1000)));
-          out.varint(Math.max(0, Math.round(batch.memoryMb[i]! * 1024)));
-        }
-        last = offset;
+    this.out.bytes(MAGIC);
+    this.out.bytes(length);
+    this.out.bytes(json);
+    this.synthetic = header.functions.map((f) => f.payload.kind === 'synthetic');
+  }
+
+  write(batch: CallBatch): void {
+    const { out, synthetic } = this;
+    for (let i = 0; i < batch.fns.length; i++) {
+      const offset = batch.offsetsUs[i]!;
+      const f = batch.fns[i]!;
+      out.varint(offset - this.last);
+      out.varint(f);
+      if (synthetic[f]) {
+        out.varint(Math.max(0, Math.round(batch.durationMs[i]! * 1000)));
+        out.varint(Math.max(0, Math.round(batch.memoryMb[i]! * 1024)));
       }
-      calls += batch.fns.length;
+      this.last = offset;
     }
-    if (calls !== header.count) throw new Error(`plan writer: ${calls} calls written, header says ${header.count}`);
-    const bytes = out.close();
-    closeSync(fd);
-    renameSync(temporary, file);
-    return { calls, bytes };
-  } catch (err) {
+    this.calls += batch.fns.length;
+  }
+
+  finish(): { calls: number; bytes: number } {
+    if (this.calls !== this.header.count) {
+      this.abort();
+      throw new Error(`plan writer: ${this.calls} calls written, the header says ${this.header.count}`);
+    }
+    const bytes = this.out.close();
+    closeSync(this.fd);
+    renameSync(this.temporary, this.file);
+    return { calls: this.calls, bytes };
+  }
+
+  abort(): void {
     try {
-      closeSync(fd);
+      closeSync(this.fd);
     } catch {
-      // Already closed after a successful flush; the temporary file is removed below either way.
+      // Already closed; the temporary file is removed either way.
     }
-    rmSync(temporary, { force: true });
+    rmSync(this.temporary, { force: true });
+  }
+}
+
+/** Writes a whole plan at once (tests, benchmarks); the CLI drives a PlanWriter so Ctrl-C can stop it. */
+export function writePlanFile(file: string, header: PlanHeader, batches: Iterable<CallBatch>): { calls: number; bytes: number } {
+  const writer = new PlanWriter(file, header);
+  try {
+    for (const batch of batches) writer.write(batch);
+  } catch (err) {
+    writer.abort();
     throw err;
   }
+  return writer.finish();
 }
 
 class ChunkWriter {
