@@ -8,13 +8,13 @@ import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { FaasbenchError } from '../core/errors.ts';
 import type { FunctionPackage } from '../core/function-package.ts';
-import type { RunSummary } from '../analysis/latency-summary.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { splitPatternArgs } from '../workload/registry.ts';
 import { EXIT } from './exit-codes.ts';
 import { findPackage, FUNCTIONS_DIR } from './functions-list.ts';
 import { runLoad, type LoadRunResult } from './load-run.ts';
 import { parseProviderOptions, parseShard, positiveInt } from './option-parsers.ts';
+import { summaryTable } from './summary-table.ts';
 
 interface InvokeOptions {
   provider: string;
@@ -157,13 +157,4 @@ async function report(result: LoadRunResult, opts: InvokeOptions, pkg: FunctionP
   console.log(summaryTable(result.summary));
   console.log(`run ${result.runId} ${result.status}`);
   if (result.summary.total === 1) console.log(JSON.stringify(response, null, 2));
-}
-
-function summaryTable(s: RunSummary): string {
-  const table = new Table({ head: ['', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max'], style: { head: [], border: [] } });
-  const line = (label: string, p: RunSummary['latencyMs']): string[] => [label, String(p.count), ...[p.p50, p.p90, p.p99, p.p999, p.max].map((v) => v.toFixed(2))];
-  table.push(line('latency ms', s.latencyMs), line('lateness ms', s.latenessMs));
-  const statuses = Object.entries(s.byStatus).map(([k, v]) => `${k} ${v}`).join(', ');
-  const classes = Object.entries(s.errorClasses).map(([k, v]) => `${k} ${v}`).join(', ');
-  return `${table.toString()}\ncalls ${s.total}: ${statuses}${classes ? ` (${classes})` : ''}; cold ${s.cold}, warm ${s.warm}, instances ${s.instances}`;
 }

@@ -11,6 +11,7 @@ import { registerFunctionsList } from './functions-list.ts';
 import { registerInvoke } from './invoke.ts';
 import { registerDeploy } from './deploy.ts';
 import { registerRuns } from './runs.ts';
+import { registerTrace } from './trace.ts';
 import { EXIT } from './exit-codes.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -27,6 +28,7 @@ registerFunctionsList(program);
 registerInvoke(program);
 registerDeploy(program);
 registerRuns(program);
+registerTrace(program);
 
 // `faasbench export ... | head` closes the pipe early: that is a reader's choice, not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

@@ -1,0 +1,163 @@
+/**
+ * `faasbench trace replay <traceDir> | --plan plan.fbplan`: sends a trace replay through a
+ * provider, generating calls on the fly (no plan file needed) or streaming a written plan. Each
+ * trace function is deployed under its own name from its proxy's package (synthetic when it has
+ * none); every call is stored, tagged with the trace function's hash.
+ */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { FaasbenchError } from '../core/errors.ts';
+import type { FunctionPackage } from '../core/function-package.ts';
+import type { PlannedInvocation } from '../core/load-plan.ts';
+import type { Provider } from '../core/provider.ts';
+import { createProvider } from '../providers/index.ts';
+import { openStore } from '../store/index.ts';
+import { parseProxyId, SYNTHETIC } from '../trace/mapping.ts';
+import { openPlanFile } from '../trace/plan-file.ts';
+import { batchesToPlan, unitBatches, type CallBatch, type Schedule, type ScheduledFunction } from '../trace/schedule.ts';
+import { resolveInput } from '../workload/function-inputs.ts';
+import { EXIT } from './exit-codes.ts';
+import { findPackage, FUNCTIONS_DIR } from './functions-list.ts';
+import { parseProviderOptions, parseShard, positiveInt } from './option-parsers.ts';
+import { executePlan, type PlanRunResult } from './plan-execution.ts';
+import { startPlatformProcess } from './platform-process.ts';
+import { summaryTable } from './summary-table.ts';
+import { addScheduleOptions, scheduleTrace, type ScheduleOptions } from './trace-schedule-options.ts';
+
+interface ReplayOptions extends ScheduleOptions {
+  plan?: string;
+  provider: string;
+  providerOpt: string[];
+  dir: string;
+  deploy: boolean;
+  store?: string;
+  storageUrl?: string;
+  shard?: string;
+  runId?: string;
+  startAt?: string;
+  maxInFlight: string;
+  json?: boolean;
+}
+
+/** The runtime's own footprint on top of what synthetic is asked to hold. */
+const SYNTHETIC_HEADROOM_MB = 64;
+
+export function registerTraceReplay(trace: Command): void {
+  addScheduleOptions(
+    trace
+      .command('replay [traceDir]')
+      .description('send a trace replay (from a trace folder, generated on the fly, or from --plan) through a provider; every call is stored')
+      .option('--plan <file>', 'replay this plan file (from trace plan or trace import) instead of a trace folder'),
+  )
+    .option('--provider <name>', 'local, aws-lambda, openfaas or http', 'local')
+    .option('-o, --provider-opt <key=value...>', 'a provider option (repeatable), e.g. url=http://127.0.0.1:9000', [])
+    .option('--dir <dir>', 'folder of function folders (the proxies)', FUNCTIONS_DIR)
+    .option('--no-deploy', 'call what is already deployed (e.g. endpoints of an imported load.json)')
+    .option('--store <target>', 'SQLite file or postgres:// URL (default: $FAASBENCH_STORE or ./faasbench.db)')
+    .option('--storage-url <url>', 'bucket root for generated inputs when the provider is not local')
+    .option('--shard <i/n>', 'send only shard i of n of the plan (0-based); shards share --run-id and --start-at')
+    .option('--run-id <id>', 'the run to create (shard 0) or join (other shards)')
+    .option('--start-at <epoch-ms>', 'when offset 0 of the plan falls, for shards on several hosts')
+    .option('--max-in-flight <n>', 'calls in flight at once; beyond it calls are recorded as dropped', '1000')
+    .option('--json', 'print the run and its summary as JSON')
+    .action(async (traceDir: string | undefined, opts: ReplayOptions) => {
+      const source = await replaySource(traceDir, opts);
+      const result = await replay(source, opts);
+      if (opts.json) console.log(JSON.stringify({ runId: result.runId, status: result.status, functions: source.schedule.functions.length, summary: result.summary }, null, 2));
+      else {
+        console.log(summaryTable(result.summary));
+        console.log(`run ${result.runId} ${result.status}`);
+      }
+      const failed = result.summary.total !== (result.summary.byStatus.ok ?? 0);
+      process.exitCode = result.status === 'interrupted' ? EXIT.interrupted : failed ? EXIT.failed : EXIT.ok;
+    });
+}
+
+interface ReplaySource {
+  readonly name: string;
+  readonly schedule: Schedule;
+  readonly batches: () => Iterable<CallBatch>;
+}
+
+async function replaySource(traceDir: string | undefined, opts: ReplayOptions): Promise<ReplaySource> {
+  if ((traceDir === undefined) === (opts.plan === undefined)) throw new FaasbenchError('InvalidParameterValue', 'give a trace folder or --plan <file>, one of the two');
+  if (opts.plan !== undefined) {
+    const file = openPlanFile(opts.plan);
+    return { name: path.basename(opts.plan), schedule: file.header, batches: () => file.batches() };
+  }
+  const { inputs, schedule } = await scheduleTrace(traceDir!, opts);
+  return { name: path.basename(path.resolve(traceDir!)), schedule, batches: () => unitBatches(inputs, schedule) };
+}
+
+async function replay(source: ReplaySource, opts: ReplayOptions): Promise<PlanRunResult> {
+  const providerOptions = parseProviderOptions(opts.providerOpt);
+  const platform = opts.provider === 'local' && providerOptions.url === undefined ? await startPlatformProcess() : null;
+  const owned: Array<{ close(): Promise<void> }> = [];
+  try {
+    const provider = await createProvider(opts.provider, platform ? { ...providerOptions, url: platform.url } : providerOptions);
+    owned.push(provider);
+    const store = await openStore(opts.store);
+    owned.push(store);
+    const storageUrl = platform?.storageUrl ?? opts.storageUrl ?? process.env.FAASBENCH_STORAGE_URL ?? '';
+    const bodies = await deployAll(source, provider, opts, storageUrl);
+    const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
+    const plan = batchesToPlan(source.schedule, source.batches);
+    return await executePlan({
+      provider,
+      store,
+      plan,
+      payloadOf: (call: PlannedInvocation) => bodies.get(call.fn) ?? Buffer.from(JSON.stringify('event' in call.payload ? call.payload.event : null)),
+      run: { kind: 'trace-replay', name: source.name, provider: opts.provider, params: replayParams(opts), seed: source.schedule.seed },
+      shard,
+      runId: opts.runId,
+      startAtMs: opts.startAt === undefined ? undefined : positiveInt(opts.startAt, '--start-at'),
+      maxInFlight: positiveInt(opts.maxInFlight, '--max-in-flight'),
+      showProgress: opts.json !== true,
+    });
+  } finally {
+    for (const resource of owned.reverse()) await resource.close();
+    await platform?.stop();
+  }
+}
+
+function replayParams(opts: ReplayOptions): Record<string, unknown> {
+  const { plan, mapping, minutes, unit, arrivals, shift, seed, sampling, maxInFlight, shard } = opts;
+  return { plan: plan ?? null, mapping: mapping ?? null, minutes: minutes ?? null, unit: unit ?? null, arrivals, shift: shift === true, seed, sampling, maxInFlight, shard: shard ?? null };
+}
+
+/**
+ * Deploys each function of the schedule from its proxy's package and resolves the bodies of
+ * calls with a named input, once, before the run: inputs are never built while calls go out.
+ */
+async function deployAll(source: ReplaySource, provider: Provider, opts: ReplayOptions, storageUrl: string): Promise<Map<string, Buffer>> {
+  const bodies = new Map<string, Buffer>();
+  const syntheticMemory = syntheticNeeds(source);
+  for (const fn of source.schedule.functions) {
+    if (fn.payload.kind === 'event') {
+      bodies.set(fn.name, Buffer.from(JSON.stringify(fn.payload.event)));
+      continue;
+    }
+    const pkg = renamed(findPackage(fn.payload.kind === 'synthetic' ? SYNTHETIC : parseProxyId(fn.proxy).fn, opts.dir), fn.name);
+    if (opts.deploy) await provider.deploy(pkg, fn.payload.kind === 'synthetic' ? { memoryMb: syntheticMemory.get(fn.name) ?? pkg.manifest.memoryMb } : {});
+    if (fn.payload.kind === 'input') bodies.set(fn.name, Buffer.from(JSON.stringify(await resolveInput(pkg, fn.payload.input, { seed: source.schedule.seed, storageUrl }))));
+  }
+  return bodies;
+}
+
+function renamed(pkg: FunctionPackage, name: string): FunctionPackage {
+  return { ...pkg, manifest: { ...pkg.manifest, name } };
+}
+
+/** Memory each synthetic function needs: the most any of its calls holds, plus the runtime's own. */
+function syntheticNeeds(source: ReplaySource): Map<string, number> {
+  const functions: readonly ScheduledFunction[] = source.schedule.functions;
+  if (!functions.some((f) => f.payload.kind === 'synthetic')) return new Map();
+  const most = new Float64Array(functions.length);
+  for (const batch of source.batches()) {
+    for (let i = 0; i < batch.fns.length; i++) {
+      const memory = batch.memoryMb[i]!;
+      if (memory > most[batch.fns[i]!]!) most[batch.fns[i]!] = memory;
+    }
+  }
+  return new Map(functions.map((f, i) => [f.name, Math.min(10_240, Math.max(128, Math.ceil((most[i]! + SYNTHETIC_HEADROOM_MB) / 64) * 64))]));
+}
