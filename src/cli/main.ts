@@ -11,6 +11,7 @@ import { registerFunctionsList } from './functions-list.ts';
 import { registerInvoke } from './invoke.ts';
 import { registerDeploy } from './deploy.ts';
 import { registerRuns } from './runs.ts';
+import { registerExperiment } from './experiment.ts';
 import { registerTrace } from './trace.ts';
 import { EXIT } from './exit-codes.ts';
 
@@ -29,6 +30,7 @@ registerInvoke(program);
 registerDeploy(program);
 registerRuns(program);
 registerTrace(program);
+registerExperiment(program);
 
 // `faasbench export ... | head` closes the pipe early: that is a reader's choice, not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

@@ -6,9 +6,11 @@ import type { Command } from 'commander';
 import { registerTraceExport } from './trace-export.ts';
 import { registerTracePlan } from './trace-plan.ts';
 import { registerTraceReplay } from './trace-replay.ts';
+import { registerTraceSample } from './trace-sample.ts';
 
 export function registerTrace(program: Command): void {
   const trace = program.command('trace').description('sample, profile, map, plan, replay, export and plot Azure Functions 2019 format traces');
+  registerTraceSample(trace);
   registerTracePlan(trace);
   registerTraceReplay(trace);
   registerTraceExport(trace);

@@ -1,0 +1,189 @@
+/**
+ * `faasbench experiment list | run | new | rerun`: wiring only. A run gets its provider (the local
+ * platform in a child process by default), the store, Ctrl-C and a progress line; the experiment
+ * runtime in src/experiments does the rest.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Table from 'cli-table3';
+import type { Command } from 'commander';
+import { FaasbenchError } from '../core/errors.ts';
+import type { ExperimentResult } from '../experiments/define.ts';
+import { parseParamPairs, resolveParams } from '../experiments/params.ts';
+import { BUILTIN, loadExperiment } from '../experiments/registry.ts';
+import { runExperiment, type ExperimentRunResult } from '../experiments/runner.ts';
+import { experimentTemplate } from '../experiments/template.ts';
+import { createProvider, type ProviderOptions } from '../providers/index.ts';
+import { openStore, type JsonValue } from '../store/index.ts';
+import { EXIT } from './exit-codes.ts';
+import { findPackage, FUNCTIONS_DIR } from './functions-list.ts';
+import { hostFacts } from './host-facts.ts';
+import { parseProviderOptions, positiveInt } from './option-parsers.ts';
+import { startPlatformProcess } from './platform-process.ts';
+import { StatusLine } from './status-line.ts';
+
+const TOOL_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+interface RunOptions {
+  provider: string;
+  providerOpt: string[];
+  param: string[];
+  seed: string;
+  dir: string;
+  store?: string;
+  storageUrl?: string;
+  json?: boolean;
+}
+
+export function registerExperiment(program: Command): void {
+  const experiment = program.command('experiment').description('run the built-in studies (cold starts, idle timeout, scaling, memory/cost...) or your own');
+
+  experiment
+    .command('list')
+    .description('the built-in experiments and their parameters')
+    .option('--json', 'print as JSON')
+    .action((opts: { json?: boolean }) => {
+      const rows = Object.values(BUILTIN).map((e) => ({ name: e.name, description: e.description, params: defaultsOf(e.params.parse({}) as Record<string, unknown>) }));
+      if (opts.json) return console.log(JSON.stringify(rows, null, 2));
+      const table = new Table({ head: ['experiment', 'what it measures', 'parameters (defaults)'], style: { head: [], border: [] }, wordWrap: true, colWidths: [22, 50, 50] });
+      for (const r of rows) table.push([r.name, r.description, Object.entries(r.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')]);
+      console.log(table.toString());
+    });
+
+  experiment
+    .command('run <experiment>')
+    .description('run a built-in experiment by name, or your own module by path (./my-study.ts)')
+    .option('--provider <names>', 'local, aws-lambda, openfaas, http; several comma-separated run side by side, each its own run', 'local')
+    .option('-o, --provider-opt <key=value...>', 'a provider option (repeatable)', [])
+    .option('-p, --param <key=value...>', 'an experiment parameter (repeatable); see experiment list', [])
+    .option('--seed <n>', 'seed for inputs and random choices; stored, so rerun repeats it', '42')
+    .option('--dir <dir>', 'folder of function folders', FUNCTIONS_DIR)
+    .option('--store <target>', 'SQLite file or postgres:// URL (default: $FAASBENCH_STORE or ./faasbench.db)')
+    .option('--storage-url <url>', 'bucket root for generated inputs when the provider is not local')
+    .option('--json', 'print the runs and their results as JSON')
+    .action(async (nameOrPath: string, opts: RunOptions) => {
+      const results = await runOnProviders(nameOrPath, parseParamPairs(opts.param), opts.provider.split(',').map((p) => p.trim()).filter(Boolean), opts, undefined);
+      finish(results, opts.json === true);
+    });
+
+  experiment
+    .command('rerun <runId>')
+    .description('run a stored experiment run again: same experiment, parameters, seed and provider')
+    .option('-o, --provider-opt <key=value...>', 'a provider option (repeatable)', [])
+    .option('--dir <dir>', 'folder of function folders', FUNCTIONS_DIR)
+    .option('--store <target>', 'SQLite file or postgres:// URL (default: $FAASBENCH_STORE or ./faasbench.db)')
+    .option('--storage-url <url>', 'bucket root for generated inputs when the provider is not local')
+    .option('--json', 'print the run and its result as JSON')
+    .action(async (runId: string, opts: Omit<RunOptions, 'provider' | 'param' | 'seed'>) => {
+      const store = await openStore(opts.store);
+      const run = await store.getRun(runId).finally(() => store.close());
+      if (!run) throw new FaasbenchError('ResourceNotFound', `no run ${runId} in the store (see faasbench runs)`);
+      const params = run.params as { experiment?: string; values?: Record<string, unknown> } | null;
+      if (run.kind !== 'experiment' || typeof params?.experiment !== 'string') throw new FaasbenchError('InvalidParameterValue', `run ${runId} is a ${run.kind} run, not an experiment`);
+      const seed = String(run.seed ?? 42);
+      const results = await runOnProviders(params.experiment, params.values ?? {}, [run.provider], { ...opts, provider: run.provider, param: [], seed }, runId);
+      finish(results, opts.json === true);
+    });
+
+  experiment
+    .command('new <name>')
+    .description('write NAME.ts, a commented experiment that runs as written (faasbench experiment run ./NAME.ts)')
+    .option('--out <file>', 'where to write it (default: ./NAME.ts)')
+    .action((name: string, opts: { out?: string }) => {
+      if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(name)) throw new FaasbenchError('InvalidParameterValue', `experiment name "${name}": expected letters, digits, "-" or "_", starting with a letter`);
+      const file = path.resolve(opts.out ?? `${name}.ts`);
+      if (existsSync(file)) throw new FaasbenchError('ResourceConflict', `${file} exists; choose another name or --out`);
+      writeFileSync(file, experimentTemplate(name));
+      console.log(`wrote ${file}\nrun it: faasbench experiment run ${path.relative(process.cwd(), file).startsWith('.') ? path.relative(process.cwd(), file) : `./${path.relative(process.cwd(), file)}`}`);
+    });
+}
+
+interface ProviderRun {
+  readonly provider: string;
+  readonly outcome: ExperimentRunResult;
+}
+
+async function runOnProviders(nameOrPath: string, values: Record<string, unknown>, providers: string[], opts: RunOptions, rerunOf: string | undefined): Promise<ProviderRun[]> {
+  const { experiment, source } = await loadExperiment(nameOrPath);
+  const params = resolveParams(experiment.name, experiment.params, values);
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    return await Promise.all(
+      providers.map(async (provider) => ({
+        provider,
+        outcome: await onProvider(provider, parseProviderOptions(opts.providerOpt), async (target, storageUrl) => {
+          const store = await openStore(opts.store);
+          const status = new StatusLine(opts.json !== true);
+          const prefix = providers.length > 1 ? `[${provider}] ` : '';
+          try {
+            return await runExperiment({
+              experiment,
+              params,
+              source,
+              provider: target,
+              store,
+              seed: positiveInt(opts.seed, '--seed', 0),
+              findPackage: (name) => findPackage(name, opts.dir),
+              storageUrl: storageUrl ?? opts.storageUrl ?? process.env.FAASBENCH_STORAGE_URL ?? '',
+              host: hostFacts(),
+              toolVersion: TOOL_VERSION,
+              signal: controller.signal,
+              log: (message) => opts.json !== true && console.error(`${prefix}${message}`),
+              onProgress: (done, total, label) => status.update(() => `${prefix}${experiment.name}: ${label ?? 'step'} ${done}/${total}`),
+              ...(rerunOf ? { rerunOf } : {}),
+            });
+          } finally {
+            await store.close();
+          }
+        }),
+      })),
+    );
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+/** Gives `work` a provider: the local platform in a child process unless a URL is given. */
+async function onProvider<T>(name: string, options: ProviderOptions, work: (provider: Awaited<ReturnType<typeof createProvider>>, storageUrl: string | undefined) => Promise<T>): Promise<T> {
+  const platform = name === 'local' && options.url === undefined ? await startPlatformProcess() : null;
+  try {
+    const provider = await createProvider(name, platform ? { ...options, url: platform.url } : options);
+    try {
+      return await work(provider, platform?.storageUrl);
+    } finally {
+      await provider.close();
+    }
+  } finally {
+    await platform?.stop();
+  }
+}
+
+function finish(runs: ProviderRun[], json: boolean): void {
+  if (json) {
+    console.log(JSON.stringify(runs.map(({ provider, outcome }) => ({ provider, runId: outcome.runId, status: outcome.status, result: outcome.result, error: outcome.error?.message ?? null })), null, 2));
+  } else {
+    for (const { provider, outcome } of runs) {
+      console.log(`\n${provider}: run ${outcome.runId} ${outcome.status}`);
+      if (outcome.result) console.log(resultTable(outcome.result));
+      if (outcome.error) console.error(`error: ${outcome.error.message}`);
+    }
+  }
+  const statuses = runs.map((r) => r.outcome.status);
+  process.exitCode = statuses.includes('interrupted') ? EXIT.interrupted : statuses.includes('failed') ? EXIT.failed : EXIT.ok;
+}
+
+export function resultTable(result: ExperimentResult): string {
+  const table = new Table({ head: [...result.columns], style: { head: [], border: [] } });
+  for (const row of result.rows) table.push(row.map((cell) => (cell === null ? '-' : typeof cell === 'number' ? formatNumber(cell) : String(cell))));
+  return [table.toString(), ...(result.notes ?? [])].join('\n');
+}
+
+function formatNumber(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(Math.abs(n) >= 100 ? 1 : Math.abs(n) >= 1 ? 2 : 4);
+}
+
+function defaultsOf(values: Record<string, unknown>): Record<string, JsonValue> {
+  return JSON.parse(JSON.stringify(values)) as Record<string, JsonValue>;
+}

@@ -1,0 +1,241 @@
+/**
+ * The Bench API an experiment's hooks receive: deploy, invoke (one, n at once, or a whole plan
+ * through the open-loop invoker), reconfigure, sleep, keep state across runs (kv), store its own
+ * rows (record), log and report progress. Every call goes through the invoker, so each one is an
+ * InvocationRecord of the run with planned, sent and received times like any load run.
+ */
+import type { FunctionPackage, FunctionSettingsInput } from '../core/function-package.ts';
+import type { InvocationRecord } from '../core/invocation-record.ts';
+import { planOf, type LoadPlan, type PlannedInvocation } from '../core/load-plan.ts';
+import { epochMicros } from '../core/clock.ts';
+import type { Provider } from '../core/provider.ts';
+import { SummaryBuilder, type RunSummary } from '../analysis/latency-summary.ts';
+import { runPlan } from '../invoker/invoker.ts';
+import type { JsonValue, Store } from '../store/index.ts';
+import { resolveInput } from '../workload/function-inputs.ts';
+
+export type Payload = { readonly input: string } | { readonly event: unknown };
+
+export interface InvocationOutcome {
+  readonly record: InvocationRecord;
+  /** The answer parsed as JSON (or its text when it is not JSON); null when none came back. */
+  readonly response: unknown;
+}
+
+export interface LoadOutcome {
+  readonly summary: RunSummary;
+  readonly status: 'completed' | 'interrupted';
+}
+
+export interface Bench {
+  readonly runId: string;
+  readonly providerName: string;
+  readonly seed: number;
+  /** Aborted on Ctrl-C: long waits and loads stop; the runner then runs cleanup. */
+  readonly signal: AbortSignal;
+  /** Deploys a function of the functions folder (optionally under another name); returns the deployed name. */
+  deploy(fn: string, settings?: Partial<FunctionSettingsInput> & { readonly as?: string }): Promise<string>;
+  invoke(fn: string, payload?: Payload, options?: { readonly tag?: string }): Promise<InvocationOutcome>;
+  /** n calls sent at the same instant (one planned time), answers in call order. */
+  invokeConcurrently(n: number, fn: string, payload?: Payload, options?: { readonly tag?: string }): Promise<InvocationOutcome[]>;
+  /** A whole plan through the open-loop invoker; `payloadOf` gives each call's payload (default: the plan's). */
+  runLoad(plan: LoadPlan, options?: { readonly payloadOf?: (call: PlannedInvocation) => Payload; readonly maxInFlight?: number }): Promise<LoadOutcome>;
+  /** Changes settings (memory, environment...): on Lambda-like platforms the next call starts a new instance. */
+  updateConfig(fn: string, patch: Partial<FunctionSettingsInput>): Promise<void>;
+  sleep(ms: number): Promise<void>;
+  /** State kept per experiment across runs. */
+  readonly kv: {
+    get(key: string): Promise<JsonValue | undefined>;
+    set(key: string, value: JsonValue): Promise<void>;
+    delete(key: string): Promise<void>;
+  };
+  /** An experiment-specific row, stored as JSON with the run. */
+  record(kind: string, row: JsonValue): Promise<void>;
+  log(message: string): void;
+  progress(done: number, total: number, label?: string): void;
+}
+
+export interface BenchContext {
+  readonly runId: string;
+  readonly experiment: string;
+  readonly provider: Provider;
+  readonly store: Store;
+  readonly seed: number;
+  readonly signal: AbortSignal;
+  /** Finds a function folder by name (the CLI's functions folder). */
+  readonly findPackage: (name: string) => FunctionPackage;
+  /** Bucket root generated inputs upload to (the local platform's storage, or --storage-url). */
+  readonly storageUrl: string;
+  readonly log: (message: string) => void;
+  readonly progress: (done: number, total: number, label?: string) => void;
+}
+
+/** Calls of one plan go out this long after runLoad is called: time to set up, short enough to not matter. */
+const START_DELAY_US = 2_000;
+
+export class BenchSession implements Bench {
+  readonly runId: string;
+  readonly providerName: string;
+  readonly seed: number;
+  readonly signal: AbortSignal;
+  /** What this run deployed, by deployed name: the runner removes them at the end. */
+  readonly deployed = new Map<string, FunctionPackage>();
+  private nextSeq = 0;
+  private readonly bodies = new Map<string, Buffer>();
+
+  constructor(private readonly context: BenchContext) {
+    this.runId = context.runId;
+    this.providerName = context.provider.name;
+    this.seed = context.seed;
+    this.signal = context.signal;
+  }
+
+  readonly kv = {
+    get: (key: string) => this.context.store.kvGet(this.context.experiment, key),
+    set: (key: string, value: JsonValue) => this.context.store.kvSet(this.context.experiment, key, value),
+    delete: (key: string) => this.context.store.kvDelete(this.context.experiment, key),
+  };
+
+  async deploy(fn: string, settings: Partial<FunctionSettingsInput> & { readonly as?: string } = {}): Promise<string> {
+    const { as, ...overrides } = settings;
+    const found = this.context.findPackage(fn);
+    const pkg = as ? { ...found, manifest: { ...found.manifest, name: as } } : found;
+    await this.context.provider.deploy(pkg, overrides);
+    this.deployed.set(pkg.manifest.name, pkg);
+    return pkg.manifest.name;
+  }
+
+  async invoke(fn: string, payload: Payload = { event: {} }, options: { readonly tag?: string } = {}): Promise<InvocationOutcome> {
+    const [outcome] = await this.invokeConcurrently(1, fn, payload, options);
+    return outcome!;
+  }
+
+  async invokeConcurrently(n: number, fn: string, payload: Payload = { event: {} }, options: { readonly tag?: string } = {}): Promise<InvocationOutcome[]> {
+    const body = await this.body(fn, payload);
+    const calls: PlannedInvocation[] = Array.from({ length: n }, (_, seq) => ({ seq, offsetUs: 0, fn, payload: { event: null }, phase: 'measure', ...(options.tag ? { tag: options.tag } : {}) }));
+    const records = new Map<number, InvocationRecord>();
+    const responses = new Map<number, Buffer>();
+    const plan = planOf({ functions: [fn], count: n, durationUs: 0 }, function* () {
+      yield* calls;
+    });
+    const { base } = await this.send(plan, () => body, { collect: records, responses });
+    return calls.map((call) => {
+      const record = records.get(base + call.seq);
+      if (!record) throw new Error(`call ${call.seq} of ${fn} left no record`);
+      return { record, response: parse(responses.get(record.seq)) };
+    });
+  }
+
+  async runLoad(plan: LoadPlan, options: { readonly payloadOf?: (call: PlannedInvocation) => Payload; readonly maxInFlight?: number } = {}): Promise<LoadOutcome> {
+    const cache = new Map<string, Buffer>();
+    // Inputs are resolved before the run, never while calls go out.
+    for (const call of plan) {
+      const payload = options.payloadOf ? options.payloadOf(call) : call.payload;
+      if ('input' in payload && !cache.has(`${call.fn}\0${payload.input}`)) cache.set(`${call.fn}\0${payload.input}`, await this.body(call.fn, payload));
+    }
+    const payloadOf = (call: PlannedInvocation): Buffer => {
+      const payload = options.payloadOf ? options.payloadOf(call) : call.payload;
+      return 'input' in payload ? cache.get(`${call.fn}\0${payload.input}`)! : Buffer.from(JSON.stringify(payload.event));
+    };
+    const { outcome } = await this.send(plan, payloadOf, { ...(options.maxInFlight ? { maxInFlight: options.maxInFlight } : {}) });
+    return outcome;
+  }
+
+  updateConfig(fn: string, patch: Partial<FunctionSettingsInput>): Promise<void> {
+    return this.context.provider.updateConfiguration(fn, patch);
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.signal.aborted) return resolve();
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  record(kind: string, row: JsonValue): Promise<void> {
+    return this.context.store.addRecord(this.runId, kind, row);
+  }
+
+  log(message: string): void {
+    this.context.log(message);
+  }
+
+  progress(done: number, total: number, label?: string): void {
+    this.context.progress(done, total, label);
+  }
+
+  /** Sends a plan, renumbered after the run's earlier calls so every record has its own seq. */
+  private async send(
+    plan: LoadPlan,
+    payloadOf: (call: PlannedInvocation) => Buffer,
+    options: { readonly collect?: Map<number, InvocationRecord>; readonly responses?: Map<number, Buffer>; readonly maxInFlight?: number },
+  ): Promise<{ outcome: LoadOutcome; base: number }> {
+    const base = this.nextSeq;
+    let count = 0;
+    const renumbered = planOf({ functions: plan.functions, ...(plan.count === undefined ? {} : { count: plan.count }), ...(plan.closedLoop ? { closedLoop: plan.closedLoop } : {}) }, function* () {
+      for (const call of plan) {
+        count++;
+        yield { ...call, seq: base + call.seq };
+      }
+    });
+    const summary = new SummaryBuilder();
+    const store = this.context.store;
+    let pending: InvocationRecord[] = [];
+    let failure: unknown = null;
+    // The store buffers and writes in the background; handing it records in batches keeps memory flat on long loads.
+    const hand = (): void => {
+      const batch = pending;
+      pending = [];
+      store.appendRecords(batch).catch((err: unknown) => (failure ??= err));
+    };
+    const outcome = await runPlan({
+      runId: this.runId,
+      plan: renumbered,
+      provider: this.context.provider,
+      payloadOf,
+      sink: {
+        write: (record) => {
+          summary.add(record);
+          pending.push(record);
+          if (pending.length >= 1000) hand();
+          options.collect?.set(record.seq, record);
+        },
+      },
+      signal: this.signal,
+      startUs: epochMicros() + START_DELAY_US,
+      ...(options.maxInFlight ? { maxInFlight: options.maxInFlight } : {}),
+      ...(options.responses ? { onAnswer: (call: PlannedInvocation, result: { payload: Buffer }) => options.responses!.set(call.seq, result.payload) } : {}),
+    });
+    this.nextSeq = base + Math.max(count, plan.count ?? 0);
+    hand();
+    await store.flush();
+    if (failure) throw failure;
+    return { outcome: { summary: summary.summary(), status: outcome.status }, base };
+  }
+
+  private async body(fn: string, payload: Payload): Promise<Buffer> {
+    if ('event' in payload) return Buffer.from(JSON.stringify(payload.event));
+    const key = `${fn}\0${payload.input}`;
+    const cached = this.bodies.get(key);
+    if (cached) return cached;
+    const pkg = this.deployed.get(fn) ?? this.context.findPackage(fn);
+    const body = Buffer.from(JSON.stringify(await resolveInput(pkg, payload.input, { seed: this.seed, storageUrl: this.context.storageUrl })));
+    this.bodies.set(key, body);
+    return body;
+  }
+}
+
+function parse(payload: Buffer | undefined): unknown {
+  if (payload === undefined || payload.length === 0) return null;
+  const text = payload.toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Built-in experiments by name. Adding one is a file in builtin/ and a line here; a user's own
+ * experiment is any module whose default export is a defineExperiment(...), loaded by path.
+ */
+import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { FaasbenchError } from '../core/errors.ts';
+import { isExperiment, type Experiment } from './define.ts';
+
+export const BUILTIN: Readonly<Record<string, Experiment>> = {};
+
+export interface LoadedExperiment {
+  readonly experiment: Experiment;
+  /** A built-in's name or the module's absolute path: what a rerun loads again. */
+  readonly source: string;
+}
+
+export async function loadExperiment(nameOrPath: string): Promise<LoadedExperiment> {
+  const builtin = BUILTIN[nameOrPath];
+  if (builtin) return { experiment: builtin, source: nameOrPath };
+  const file = path.resolve(nameOrPath);
+  if (!/[./\\]/.test(nameOrPath) || !existsSync(file)) {
+    throw new FaasbenchError('ResourceNotFound', `no experiment "${nameOrPath}": not a built-in (${Object.keys(BUILTIN).join(', ')}) nor a file`);
+  }
+  let mod: { default?: unknown };
+  try {
+    mod = await importAsModule(file);
+  } catch (err) {
+    throw new FaasbenchError('InvalidParameterValue', `${file}: cannot load the experiment: ${(err as Error).message}`);
+  }
+  if (!isExperiment(mod.default)) throw new FaasbenchError('InvalidParameterValue', `${file}: expected a default export made with defineExperiment({ name, params, run, ... })`);
+  return { experiment: mod.default, source: file };
+}
+
+/**
+ * Experiments are ES modules. A `.ts` file outside any `"type": "module"` package (a fresh folder,
+ * as `experiment new` makes) would load as CommonJS, so it is imported through a sibling `.mts`
+ * copy: same folder, so its relative imports still resolve; removed once loaded.
+ */
+async function importAsModule(file: string): Promise<{ default?: unknown }> {
+  if (!file.endsWith('.ts') || isModuleScope(path.dirname(file))) return (await import(pathToFileURL(file).href)) as { default?: unknown };
+  const copy = path.join(path.dirname(file), `.${path.basename(file, '.ts')}.${process.pid}.faasbench.mts`);
+  copyFileSync(file, copy);
+  try {
+    return (await import(pathToFileURL(copy).href)) as { default?: unknown };
+  } finally {
+    rmSync(copy, { force: true });
+  }
+}
+
+function isModuleScope(dir: string): boolean {
+  for (let at = dir; ; at = path.dirname(at)) {
+    const manifest = path.join(at, 'package.json');
+    if (existsSync(manifest)) return (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: string }).type === 'module';
+    if (path.dirname(at) === at) return false;
+  }
+}

@@ -1,0 +1,49 @@
+/** The file `faasbench experiment new NAME` writes: a complete experiment that runs as written. */
+export function experimentTemplate(name: string): string {
+  return `// ${name}: a faasbench experiment. Run it with
+//   faasbench experiment run ./${name}.ts [--provider local] [--param calls=20]
+import { defineExperiment, z } from 'faasbench/experiments';
+
+export default defineExperiment({
+  name: '${name}',
+  description: 'Warm latency of hello after one cold call (edit me).',
+  // Every parameter has a default, so the experiment runs bare; --param k=v overrides.
+  params: z.object({
+    fn: z.string().default('hello'),
+    calls: z.number().int().min(1).default(10),
+    memoryMb: z.number().int().min(128).default(256),
+  }),
+
+  // Deploy what the experiment needs; runs before run().
+  async prepare(bench, params) {
+    await bench.deploy(params.fn, { memoryMb: params.memoryMb });
+  },
+
+  // Every call is stored as an invocation of this run; bench.record() keeps your own rows.
+  async run(bench, params) {
+    const cold = await bench.invoke(params.fn);
+    const warm: number[] = [];
+    for (let i = 0; i < params.calls; i++) {
+      const { record } = await bench.invoke(params.fn);
+      if (record.latencyMs !== null) warm.push(record.latencyMs);
+      bench.progress(i + 1, params.calls, 'warm calls');
+    }
+    warm.sort((a, b) => a - b);
+    const median = warm[Math.floor(warm.length / 2)] ?? null;
+    await bench.record('latency', { cold: cold.record.latencyMs, warmMedian: median });
+    return {
+      columns: ['call', 'latency ms'],
+      rows: [
+        ['first (cold: ' + String(cold.record.cold) + ')', cold.record.latencyMs],
+        ['warm median of ' + warm.length, median],
+      ],
+    };
+  },
+
+  // Always runs, after a failure or Ctrl-C too. Functions deployed through bench are removed for you.
+  async cleanup(bench) {
+    bench.log('done');
+  },
+});
+`;
+}
