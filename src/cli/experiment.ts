@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { FaasbenchError } from '../core/errors.ts';
 import type { ExperimentResult } from '../experiments/define.ts';
 import { parseParamPairs, resolveParams } from '../experiments/params.ts';
-import { BUILTIN, loadExperiment } from '../experiments/registry.ts';
+import { builtinExperiments, loadExperiment } from '../experiments/registry.ts';
 import { runExperiment, type ExperimentRunResult } from '../experiments/runner.ts';
 import { experimentTemplate } from '../experiments/template.ts';
 import { createProvider, type ProviderOptions } from '../providers/index.ts';
@@ -42,8 +42,8 @@ export function registerExperiment(program: Command): void {
     .command('list')
     .description('the built-in experiments and their parameters')
     .option('--json', 'print as JSON')
-    .action((opts: { json?: boolean }) => {
-      const rows = Object.values(BUILTIN).map((e) => ({ name: e.name, description: e.description, params: defaultsOf(e.params.parse({}) as Record<string, unknown>) }));
+    .action(async (opts: { json?: boolean }) => {
+      const rows = (await builtinExperiments()).map((e) => ({ name: e.name, description: e.description, params: defaultsOf(e.params.parse({}) as Record<string, unknown>) }));
       if (opts.json) return console.log(JSON.stringify(rows, null, 2));
       const table = new Table({ head: ['experiment', 'what it measures', 'parameters (defaults)'], style: { head: [], border: [] }, wordWrap: true, colWidths: [22, 50, 50] });
       for (const r of rows) table.push([r.name, r.description, Object.entries(r.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')]);

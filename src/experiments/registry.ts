@@ -8,7 +8,12 @@ import { pathToFileURL } from 'node:url';
 import { FaasbenchError } from '../core/errors.ts';
 import { isExperiment, type Experiment } from './define.ts';
 
-export const BUILTIN: Readonly<Record<string, Experiment>> = {};
+/** Built-ins, one file each in builtin/ (`builtin/<name>.ts`, default export); loaded when used. */
+export const BUILTIN_NAMES: readonly string[] = [];
+
+export async function builtinExperiments(): Promise<Experiment[]> {
+  return Promise.all(BUILTIN_NAMES.map(async (name) => (await loadExperiment(name)).experiment));
+}
 
 export interface LoadedExperiment {
   readonly experiment: Experiment;
@@ -17,11 +22,14 @@ export interface LoadedExperiment {
 }
 
 export async function loadExperiment(nameOrPath: string): Promise<LoadedExperiment> {
-  const builtin = BUILTIN[nameOrPath];
-  if (builtin) return { experiment: builtin, source: nameOrPath };
+  if (BUILTIN_NAMES.includes(nameOrPath)) {
+    const mod = (await import(`./builtin/${nameOrPath}.ts`)) as { default?: unknown };
+    if (!isExperiment(mod.default)) throw new Error(`builtin/${nameOrPath}.ts: no default experiment export`);
+    return { experiment: mod.default, source: nameOrPath };
+  }
   const file = path.resolve(nameOrPath);
   if (!/[./\\]/.test(nameOrPath) || !existsSync(file)) {
-    throw new FaasbenchError('ResourceNotFound', `no experiment "${nameOrPath}": not a built-in (${Object.keys(BUILTIN).join(', ')}) nor a file`);
+    throw new FaasbenchError('ResourceNotFound', `no experiment "${nameOrPath}": not a built-in (${BUILTIN_NAMES.join(', ') || 'none yet'}) nor a file`);
   }
   let mod: { default?: unknown };
   try {
