@@ -138,7 +138,8 @@ async function deployAll(source: ReplaySource, provider: Provider, opts: ReplayO
       continue;
     }
     const pkg = renamed(findPackage(fn.payload.kind === 'synthetic' ? SYNTHETIC : parseProxyId(fn.proxy).fn, opts.dir), fn.name);
-    if (opts.deploy) await provider.deploy(pkg, fn.payload.kind === 'synthetic' ? { memoryMb: syntheticMemory.get(fn.name) ?? pkg.manifest.memoryMb } : {});
+    // synthetic reproduces durations the trace measured: a CPU quota sized for its memory would stretch them.
+    if (opts.deploy) await provider.deploy(pkg, fn.payload.kind === 'synthetic' ? { memoryMb: syntheticMemory.get(fn.name) ?? pkg.manifest.memoryMb, cpuModel: 'none' } : {});
     if (fn.payload.kind === 'input') bodies.set(fn.name, Buffer.from(JSON.stringify(await resolveInput(pkg, fn.payload.input, { seed: source.schedule.seed, storageUrl }))));
   }
   return bodies;

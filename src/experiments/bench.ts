@@ -51,6 +51,8 @@ export interface Bench {
   };
   /** An experiment-specific row, stored as JSON with the run. */
   record(kind: string, row: JsonValue): Promise<void>;
+  /** This run's stored invocations so far, in seq order (every call made through the bench is stored before its promise resolves). */
+  records(): AsyncIterable<InvocationRecord>;
   log(message: string): void;
   progress(done: number, total: number, label?: string): void;
 }
@@ -159,6 +161,10 @@ export class BenchSession implements Bench {
 
   record(kind: string, row: JsonValue): Promise<void> {
     return this.context.store.addRecord(this.runId, kind, row);
+  }
+
+  records(): AsyncIterable<InvocationRecord> {
+    return this.context.store.records(this.runId);
   }
 
   log(message: string): void {

@@ -1,0 +1,123 @@
+/**
+ * trace-replay: the trace pipeline end to end inside an experiment. Read a trace (the bundled
+ * Azure excerpt by default), sample a representative subset, take a time window, map functions to
+ * proxies (a mapping file) or let `synthetic` stand in with each function's own percentiles,
+ * deploy one function per trace function, replay the window open-loop, and compare what ran with
+ * what the trace says: calls per function, cold starts, and duration against the trace's median.
+ */
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { ARRIVAL_MODES } from '../../trace/arrivals.ts';
+import { openTraceStream } from '../../trace/azure-trace-reader.ts';
+import { readMapping } from '../../trace/mapping-file.ts';
+import { parseProxyId, SYNTHETIC } from '../../trace/mapping.ts';
+import { replayTargets } from '../../trace/replay-targets.ts';
+import { sampleTrace } from '../../trace/sampler.ts';
+import { batchesToPlan, describeSchedule, unitBatches, type ScheduleInput } from '../../trace/schedule.ts';
+import { totalInvocations, type TraceFunction } from '../../trace/trace-function.ts';
+import type { JsonValue } from '../../store/index.ts';
+import type { Bench } from '../bench.ts';
+import { defineExperiment, type ExperimentResult } from '../define.ts';
+
+const BUNDLED_TRACE = fileURLToPath(new URL('../../../traces/azure-example-4fn', import.meta.url));
+/** The runtime's own footprint on top of what synthetic is asked to hold. */
+const SYNTHETIC_HEADROOM_MB = 64;
+
+const params = z.object({
+  trace: z.string().default(BUNDLED_TRACE),
+  /** Functions to sample; 0 takes them all. */
+  size: z.number().int().min(0).default(0),
+  tries: z.number().int().min(1).default(10),
+  /** First and last minute label of the window (inclusive). */
+  from: z.number().int().default(6),
+  to: z.number().int().default(7),
+  arrivals: z.enum(ARRIVAL_MODES).default('uniform'),
+  shift: z.boolean().default(true),
+  mapping: z.string().nullable().default(null),
+});
+
+type Params = z.output<typeof params>;
+
+export default defineExperiment({
+  name: 'trace-replay',
+  description: 'Replays a window of an Azure-format trace (sampled, mapped to proxies or synthetic) and compares calls, cold starts and durations with the trace.',
+  params,
+  async run(bench, p) {
+    const functions = await chooseFunctions(bench, p);
+    const inputs = replayTargets(functions, p.mapping ? readMapping(p.mapping) : null);
+    const schedule = describeSchedule(inputs, { unit: 'minute', seed: bench.seed, arrivals: { mode: p.arrivals, shift: p.shift }, sampling: 'bracket' });
+    await deployAll(bench, inputs);
+    bench.log(`replaying minutes ${p.from}-${p.to}: ${schedule.count} calls of ${inputs.length} functions (${p.arrivals}${p.shift ? ', shifted' : ''})`);
+    const load = await bench.runLoad(batchesToPlan(schedule, () => unitBatches(inputs, schedule)));
+    const rows = await compare(bench, inputs);
+    await bench.record('replay', JSON.parse(JSON.stringify({ planned: schedule.count, ...load.summary })) as JsonValue);
+    return result(rows, schedule.count, load.summary.total);
+  },
+});
+
+async function chooseFunctions(bench: Bench, p: Params): Promise<readonly TraceFunction[]> {
+  const stream = await openTraceStream(p.trace, { minutes: { from: p.from, to: p.to } });
+  for (const note of stream.notes) bench.log(`note: ${note}`);
+  if (p.size === 0) {
+    const all: TraceFunction[] = [];
+    for await (const fn of stream.functions()) all.push(fn);
+    return all;
+  }
+  const sample = await sampleTrace(stream, { size: p.size, tries: p.tries, seed: bench.seed });
+  bench.log(`sampled ${sample.functions.length} of ${sample.functionsTotal} functions (score ${sample.score.toFixed(4)}, try ${sample.best})`);
+  return sample.functions;
+}
+
+/**
+ * One deployment per trace function. synthetic gets the memory its largest draw needs and no CPU
+ * cap: it stands in for a function whose duration the trace already measured, so a quota sized for
+ * its memory would stretch that duration instead of reproducing it (cpuModel is the local
+ * platform's setting; other providers ignore it).
+ */
+async function deployAll(bench: Bench, inputs: readonly ScheduleInput[]): Promise<void> {
+  for (const { fn, target } of inputs) {
+    if (target.payload.kind === 'synthetic') {
+      const memoryMb = Math.min(10_240, Math.max(128, Math.ceil((fn.memory.percentilesMb[100] + SYNTHETIC_HEADROOM_MB) / 64) * 64));
+      await bench.deploy(SYNTHETIC, { as: target.name, memoryMb, cpuModel: 'none', timeoutS: Math.max(3, Math.ceil(fn.duration.percentilesMs[100] / 1000) + 2) });
+    } else await bench.deploy(parseProxyId(target.proxy).fn, { as: target.name });
+  }
+}
+
+interface Row {
+  readonly fn: TraceFunction;
+  readonly name: string;
+  readonly proxy: string;
+  readonly calls: number;
+  readonly ok: number;
+  readonly cold: number;
+  readonly durations: number[];
+}
+
+/** Per trace function, from the records this run stored. */
+async function compare(bench: Bench, inputs: readonly ScheduleInput[]): Promise<Row[]> {
+  const rows = new Map(inputs.map(({ fn, target }) => [target.name, { fn, name: target.name, proxy: target.proxy, calls: 0, ok: 0, cold: 0, durations: [] as number[] }]));
+  for await (const record of bench.records()) {
+    const row = rows.get(record.fn);
+    if (!row) continue;
+    row.calls++;
+    if (record.status === 'ok') row.ok++;
+    if (record.cold) row.cold++;
+    if (record.durationMs !== null) row.durations.push(record.durationMs);
+  }
+  return [...rows.values()];
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+function result(rows: Row[], planned: number, recorded: number): ExperimentResult {
+  return {
+    columns: ['function', 'proxy', 'trace calls', 'recorded', 'ok', 'cold', 'trace p50 ms', 'replay p50 ms'],
+    rows: rows.map((r) => [r.fn.key.fn.slice(0, 12), r.proxy, totalInvocations(r.fn), r.calls, r.ok, r.cold, r.fn.duration.percentilesMs[50], median(r.durations)]),
+    notes: [`planned ${planned} calls, recorded ${recorded}, ${rows.reduce((sum, r) => sum + r.ok, 0)} ok; each trace function deployed as trace-<hash prefix>`],
+    summary: { planned, recorded, functions: rows.length },
+  };
+}
