@@ -12,6 +12,7 @@ import { registerInvoke } from './invoke.ts';
 import { registerDeploy } from './deploy.ts';
 import { registerRuns } from './runs.ts';
 import { registerExperiment } from './experiment.ts';
+import { registerSuite } from './suite.ts';
 import { registerTrace } from './trace.ts';
 import { EXIT } from './exit-codes.ts';
 
@@ -31,6 +32,7 @@ registerDeploy(program);
 registerRuns(program);
 registerTrace(program);
 registerExperiment(program);
+registerSuite(program);
 
 // `faasbench export ... | head` closes the pipe early: that is a reader's choice, not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
