@@ -2,8 +2,7 @@
  * mapping.json on disk: `trace map` writes it, `trace plan`/`replay`/`export`/`plot` read it.
  * Validated field by field, so a hand-edited file fails with the path of what is wrong.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { FaasbenchError } from '../core/errors.ts';
 import type { Mapping } from './mapping.ts';
@@ -42,7 +41,7 @@ export function readMapping(file: string): Mapping {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-    throw new FaasbenchError('InvalidParameterValue', `${basename(file)}: field ${field || '(top level)'}: ${issue.message}`);
+    throw new FaasbenchError('InvalidParameterValue', `${file}: field ${field || '(top level)'}: ${issue.message}`);
   }
   return parsed.data;
 }
@@ -50,6 +49,11 @@ export function readMapping(file: string): Mapping {
 /** Pretty JSON through a temporary name, so a reader never sees half a file. */
 export function writeMapping(file: string, mapping: Mapping): void {
   const temporary = `${file}.partial-${process.pid}`;
-  writeFileSync(temporary, `${JSON.stringify(mapping, null, 2)}\n`);
-  renameSync(temporary, file);
+  try {
+    writeFileSync(temporary, `${JSON.stringify(mapping, null, 2)}\n`);
+    renameSync(temporary, file);
+  } catch (err) {
+    rmSync(temporary, { force: true });
+    throw err;
+  }
 }
