@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { registerTraceExport } from './trace-export.ts';
 import { registerTraceMap } from './trace-map.ts';
 import { registerTracePlan } from './trace-plan.ts';
+import { registerTracePlot } from './trace-plot.ts';
 import { registerTraceProfile } from './trace-profile.ts';
 import { registerTraceReplay } from './trace-replay.ts';
 import { registerTraceSample } from './trace-sample.ts';
@@ -18,4 +19,5 @@ export function registerTrace(program: Command): void {
   registerTracePlan(trace);
   registerTraceReplay(trace);
   registerTraceExport(trace);
+  registerTracePlot(trace);
 }
