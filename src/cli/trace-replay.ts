@@ -140,9 +140,20 @@ async function deployAll(source: ReplaySource, provider: Provider, opts: ReplayO
     const pkg = renamed(findPackage(fn.payload.kind === 'synthetic' ? SYNTHETIC : parseProxyId(fn.proxy).fn, opts.dir), fn.name);
     // synthetic reproduces durations the trace measured: a CPU quota sized for its memory would stretch them.
     if (opts.deploy) await provider.deploy(pkg, fn.payload.kind === 'synthetic' ? { memoryMb: syntheticMemory.get(fn.name) ?? pkg.manifest.memoryMb, cpuModel: 'none' } : {});
-    if (fn.payload.kind === 'input') bodies.set(fn.name, Buffer.from(JSON.stringify(await resolveInput(pkg, fn.payload.input, { seed: source.schedule.seed, storageUrl }))));
+    if (fn.payload.kind === 'input') bodies.set(fn.name, Buffer.from(JSON.stringify(await inputOf(pkg, fn.payload.input, source.schedule.seed, storageUrl))));
   }
   return bodies;
+}
+
+/** A generated input may upload to storage: without a bucket that is the user's to fix, so say how. */
+async function inputOf(pkg: FunctionPackage, input: string, seed: number, storageUrl: string): Promise<unknown> {
+  try {
+    return await resolveInput(pkg, input, { seed, storageUrl });
+  } catch (err) {
+    if (err instanceof FaasbenchError) throw err;
+    const hint = storageUrl === '' ? ' (no storage: give --storage-url, the bucket root the functions read; `platform start --json` prints the local one)' : '';
+    throw new FaasbenchError('InvalidParameterValue', `input "${input}" of ${pkg.manifest.name}: ${(err as Error).message}${hint}`);
+  }
 }
 
 function renamed(pkg: FunctionPackage, name: string): FunctionPackage {
