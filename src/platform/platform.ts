@@ -6,7 +6,7 @@
  * The platform folder owns processes, cgroups and its data directory. It may import core/ only.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -91,7 +91,8 @@ export class LocalPlatform {
   private constructor(
     private readonly server: ReturnType<typeof createGateway>,
     readonly url: string,
-    private readonly dataDir: string,
+    /** This platform's own staging folder under <dataDir>/code. */
+    private readonly codeRoot: string,
     private readonly tmpRoot: string,
     private readonly cgroups: CgroupController,
     env: Omit<InstanceEnvironment, 'gateway'> & { gateway: string },
@@ -113,12 +114,18 @@ export class LocalPlatform {
     const region = options.region ?? 'us-east-1';
     const dataDir = path.resolve(options.dataDir ?? defaultDataDir());
     const isolation = chooseIsolation(options.isolation ?? 'auto', dataDir);
-    mkdirSync(path.join(dataDir, 'code'), { recursive: true });
+    // Each platform stages code in a folder of its own: platforms sharing a data directory (parallel
+    // runs) must not remove each other's deployments when one stops.
+    const codeRoot = path.join(dataDir, 'code', `${process.pid}-${randomBytes(3).toString('hex')}`);
+    mkdirSync(codeRoot, { recursive: true });
+    sweepStaleCode(path.join(dataDir, 'code'));
     const runtimeDir = path.join(dataDir, 'runtime');
     installBootstraps(runtimeDir);
     // Node looks up the nearest package.json to decide whether .js is CommonJS; on Lambda there is
     // none above /var/task. This empty one stops the lookup before any project the data dir is in.
-    writeFileSync(path.join(dataDir, 'code', 'package.json'), '{}\n');
+    // Renamed into place: another platform's instance may be reading it right now.
+    writeFileSync(path.join(dataDir, 'code', `.package.json.${process.pid}`), '{}\n');
+    renameSync(path.join(dataDir, 'code', `.package.json.${process.pid}`), path.join(dataDir, 'code', 'package.json'));
     prepareRuntimes();
     // Under /tmp, so that an instance's private /tmp hides every other instance's directory.
     sweepLeftovers(['/sys/fs/cgroup/memory', '/sys/fs/cgroup/cpu', '/sys/fs/cgroup'], '/tmp');
@@ -147,7 +154,7 @@ export class LocalPlatform {
       ...(options.token ? { FAASBENCH_TOKEN: options.token } : {}),
     };
     const env = { gateway: `127.0.0.1:${port}`, tmpRoot, runtimeDir, isolation, cgroups, freeze: facts.freeze === 'sigstop', region, platformVariables };
-    holder.platform = new LocalPlatform(server, `http://${host.includes(':') ? `[${host}]` : host}:${port}`, dataDir, tmpRoot, cgroups, env, facts, region, storageUrl);
+    holder.platform = new LocalPlatform(server, `http://${host.includes(':') ? `[${host}]` : host}:${port}`, codeRoot, tmpRoot, cgroups, env, facts, region, storageUrl);
     return holder.platform;
   }
 
@@ -165,7 +172,7 @@ export class LocalPlatform {
     if (!parsed.success) throw new FaasbenchError('InvalidParameterValue', describeIssues(parsed.error));
     const manifest = parsed.data;
     const revision = ++this.revisions;
-    const staged = stageCode(code, path.join(this.dataDir, 'code', manifest.name, String(revision)));
+    const staged = stageCode(code, path.join(this.codeRoot, manifest.name, String(revision)));
     const missing = runtimes[manifest.runtime].missingHandler(staged.dir, manifest.handler);
     if (missing) {
       rmSync(staged.dir, { recursive: true, force: true });
@@ -278,7 +285,7 @@ export class LocalPlatform {
     this.cgroups.dispose();
     rmSync(this.tmpRoot, { recursive: true, force: true });
     // Deployments live as long as the platform: staged code is not reused by a later start.
-    rmSync(path.join(this.dataDir, 'code'), { recursive: true, force: true });
+    rmSync(this.codeRoot, { recursive: true, force: true });
   }
 
   private lookup(name: string): FunctionInfo & { codeDir: string } {
@@ -329,4 +336,23 @@ function chooseIsolation(wanted: 'auto' | Isolation, dataDir: string): Isolation
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+/** Staging folders (`<pid>-<hex>`) of platforms whose process is gone: a kill -9 leaves them behind. */
+function sweepStaleCode(codeDir: string): void {
+  for (const entry of readdirSync(codeDir, { withFileTypes: true })) {
+    const pid = Number(/^(\d+)-[0-9a-f]+$/.exec(entry.name)?.[1]);
+    if (!entry.isDirectory() || !Number.isInteger(pid) || pid === process.pid || processAlive(pid)) continue;
+    rmSync(path.join(codeDir, entry.name), { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -3,7 +3,7 @@
  * bootstrap file beside this one; nothing else in the platform knows runtime details.
  */
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Runtime } from '../../core/runtime-id.ts';
@@ -90,7 +90,15 @@ const BOOTSTRAPS = ['nodejs-bootstrap.mjs', 'python_bootstrap.py'];
  * Copies the bootstraps into `dir` (the instances' LAMBDA_RUNTIME_DIR). Instances get a private
  * /tmp, so nothing they load may live under /tmp, and this source tree might.
  */
+/**
+ * Several platforms may share one data directory (parallel runs): each bootstrap is written under a
+ * temporary name and renamed over the old one, so an instance starting meanwhile never reads half a file.
+ */
 export function installBootstraps(dir: string): void {
   mkdirSync(dir, { recursive: true });
-  for (const file of BOOTSTRAPS) copyFileSync(path.join(HERE, file), path.join(dir, file));
+  for (const file of BOOTSTRAPS) {
+    const temporary = path.join(dir, `.${file}.${process.pid}`);
+    copyFileSync(path.join(HERE, file), temporary);
+    renameSync(temporary, path.join(dir, file));
+  }
 }
