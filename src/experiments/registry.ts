@@ -9,7 +9,14 @@ import { FaasbenchError } from '../core/errors.ts';
 import { isExperiment, type Experiment } from './define.ts';
 
 /** Built-ins, one file each in builtin/ (`builtin/<name>.ts`, default export); loaded when used. */
-export const BUILTIN_NAMES: readonly string[] = ['trace-replay'];
+export const BUILTIN_NAMES: readonly string[] = [
+  'cold-start',
+  'concurrency-scaling',
+  'load-spikes',
+  'invocation-overhead',
+  'nested-chain',
+  'trace-replay',
+];
 
 export async function builtinExperiments(): Promise<Experiment[]> {
   return Promise.all(BUILTIN_NAMES.map(async (name) => (await loadExperiment(name)).experiment));
