@@ -1,0 +1,204 @@
+// The instance-lifetime experiments (cold-start, idle-timeout, eviction-model) as a user runs them:
+// the real CLI by name, the real local platform in its own process, a real SQLite store. What
+// each experiment concluded from the client side (measure's instance ids) is checked call by call
+// against the platform's ground truth stored with every invocation (instance id, cold flag).
+// None of these behaviours depends on cgroups; the mode in effect is detected, named in the test
+// output, and decides what measure's cgroup-derived id (inst_id) must look like.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { InvocationRecord } from '../src/core/invocation-record.ts';
+import { median, type ClassifiedCall } from '../src/experiments/builtin/cold-start.ts';
+import type { WaitRow } from '../src/experiments/builtin/eviction-model.ts';
+import type { Probe } from '../src/experiments/builtin/idle-timeout.ts';
+import { identityOf, statEvent } from '../src/experiments/builtin/instance-identity.ts';
+import type { PlatformFacts } from '../src/platform/platform.ts';
+import { openStore } from '../src/store/index.ts';
+import { REPO, scratchDir, startPlatform } from './support/platform.ts';
+
+const BIN = path.join(REPO, 'bin/faasbench.mjs');
+const run = promisify(execFile);
+
+interface RunJson {
+  runId: string;
+  status: string;
+  result: { columns: string[]; rows: Array<Array<string | number | boolean | null>>; notes: string[]; summary: Record<string, unknown> } | null;
+  error: string | null;
+}
+
+interface Ran {
+  run: RunJson;
+  records: InvocationRecord[];
+  rows: (kind: string) => unknown[];
+}
+
+async function experiment(name: string, params: Record<string, unknown>): Promise<Ran> {
+  const dir = scratchDir(name);
+  const store = path.join(dir, 'runs.db');
+  // A platform data directory of its own: platforms on the default one share its code/ folder,
+  // and the first to stop removes it under the others.
+  const env = { ...process.env, XDG_CACHE_HOME: dir };
+  const args = [BIN, 'experiment', 'run', name, '--store', store, '--json', ...Object.entries(params).flatMap(([k, v]) => ['-p', `${k}=${JSON.stringify(v)}`])];
+  const { stdout } = await run(process.execPath, args, { maxBuffer: 1 << 24, env });
+  const [result] = JSON.parse(stdout) as RunJson[];
+  const db = await openStore(store);
+  try {
+    const records: InvocationRecord[] = [];
+    for await (const r of db.records(result!.runId)) records.push(r);
+    const experimentRows: Array<{ kind: string; row: unknown }> = [];
+    for await (const r of db.experimentRows(result!.runId)) experimentRows.push(r);
+    return { run: result!, records, rows: (kind) => experimentRows.filter((r) => r.kind === kind).map((r) => r.row) };
+  } finally {
+    await db.close();
+  }
+}
+
+/** The table as objects by column name. */
+const table = (r: RunJson): Array<Record<string, unknown>> => r.result!.rows.map((row) => Object.fromEntries(r.result!.columns.map((c, i) => [c, row[i]])));
+
+let facts: PlatformFacts;
+/** Each instance has its own cgroup, so measure's inst_id is the platform's instance id. */
+let ownCgroup: boolean;
+
+beforeAll(async () => {
+  const platform = await startPlatform();
+  facts = platform.facts;
+  await platform.stop();
+  ownCgroup = facts.memoryLimit !== 'rss-watchdog' || facts.cpuLimit !== 'none';
+  console.log(`lifetime experiments on a platform with memory limit ${facts.memoryLimit}, cpu limit ${facts.cpuLimit}, isolation ${facts.isolation}`);
+});
+
+describe('experiment cold-start', () => {
+  it('classifies every call cold or warm exactly as the platform does: 48 of 48, for node and python at 128 and 512 MB', async () => {
+    const { run: out, records, rows } = await experiment('cold-start', { runtimes: ['measure-node', 'measure-py'], memorySizes: [128, 512], repetitions: 3, warmCalls: 3 });
+    expect(out).toMatchObject({ status: 'completed', error: null });
+    expect(table(out).map((r) => [r.runtime, r['memory MB'], r['cold calls'], r['warm calls'], r.agreement])).toEqual([
+      ['measure-node', 128, 3, 9, '12/12'],
+      ['measure-node', 512, 3, 9, '12/12'],
+      ['measure-py', 128, 3, 9, '12/12'],
+      ['measure-py', 512, 3, 9, '12/12'],
+    ]);
+    expect(out.result!.summary).toMatchObject({ calls: 48, judged: 48, agreed: 48, agreement: 1, unexpected: 0 });
+    expect(out.result!.notes[0]).toBe("cold/warm classification from instance identity agreed with the platform's ground truth on 48 of 48 calls");
+
+    // The experiment's verdicts against the stored ground truth, recomputed here call by call.
+    const calls = rows('call') as ClassifiedCall[];
+    expect(records).toHaveLength(48);
+    expect(calls).toHaveLength(48);
+    const bySeq = new Map(records.map((r) => [r.seq, r]));
+    for (const c of calls) {
+      const truth = bySeq.get(c.seq)!;
+      expect(truth.status).toBe('ok');
+      expect([c.seq, c.cold]).toEqual([c.seq, truth.cold]);
+      // The configuration change made exactly the first call of each repetition cold, with an init.
+      expect([c.seq, truth.cold, truth.initMs !== null]).toEqual([c.seq, c.call === 0, c.call === 0]);
+      // One client-side id per platform instance, and the other way round.
+      expect(calls.filter((o) => o.instance === c.instance).map((o) => o.seq)).toEqual(calls.filter((o) => bySeq.get(o.seq)!.instanceId === truth.instanceId).map((o) => o.seq));
+      // Where each instance has its own cgroup, measure's inst_id names it as the platform does.
+      expect([c.seq, c.instId === truth.instanceId]).toEqual([c.seq, ownCgroup]);
+      expect(truth.memoryMb).toBe(c.memoryMb);
+    }
+    expect(new Set(records.map((r) => r.instanceId)).size).toBe(12);
+
+    // The table's medians are those of the stored latencies; a cold call pays its init on top.
+    for (const row of table(out)) {
+      const group = calls.filter((c) => c.runtime === row.runtime && c.memoryMb === row['memory MB']);
+      const latency = (cold: boolean): number => Math.round(median(group.filter((c) => c.cold === cold).map((c) => bySeq.get(c.seq)!.latencyMs!))! * 10) / 10;
+      expect([row['cold p50 ms'], row['warm p50 ms']]).toEqual([latency(true), latency(false)]);
+      expect(row['init p50 ms'] as number).toBeGreaterThan(0);
+      expect(row['cold p50 ms'] as number).toBeGreaterThan(row['warm p50 ms'] as number);
+    }
+  }, 60_000);
+});
+
+describe('experiment idle-timeout', () => {
+  it('with keepAliveS 3 the estimate is within 0.5 s of 3 s, its bracket holds 3 s, and every probe matches the platform', async () => {
+    const { run: out, records, rows } = await experiment('idle-timeout', { keepAliveS: 3, initialGapS: 1, maxGapS: 30, resolutionS: 0.25 });
+    expect(out).toMatchObject({ status: 'completed', error: null });
+    const summary = out.result!.summary as { estimateS: number; loS: number; hiS: number; probes: number; inconsistent: boolean; agreed: number; judged: number };
+    console.log(`idle-timeout (${facts.memoryLimit}): estimate ${summary.estimateS} s in [${summary.loS}, ${summary.hiS}] s after ${summary.probes} probes`);
+    expect(Math.abs(summary.estimateS - 3)).toBeLessThanOrEqual(0.5);
+    // A survived gap plus the loopback trips stayed under 3 s; an evicted one reached it.
+    expect(summary.loS).toBeLessThan(3);
+    expect(summary.hiS).toBeGreaterThan(2.99);
+    expect(summary.hiS - summary.loS).toBeLessThanOrEqual(0.25);
+    expect(Math.abs(summary.estimateS - (summary.loS + summary.hiS) / 2)).toBeLessThanOrEqual(0.001);
+    expect(summary.inconsistent).toBe(false);
+
+    const probes = rows('probe') as Probe[];
+    expect(probes).toHaveLength(summary.probes);
+    // Coarse: 1 and 2 s survive, 4 s does not; then bisection between 2 and 4 s.
+    expect(probes.slice(0, 3).map((x) => [x.phase, x.plannedGapS, x.survived])).toEqual([
+      ['coarse', 1, true],
+      ['coarse', 2, true],
+      ['coarse', 4, false],
+    ]);
+    expect(probes.slice(3).every((x) => x.phase === 'fine')).toBe(true);
+    expect(probes.length).toBeLessThanOrEqual(8);
+
+    // Each verdict against the platform: the call before and the probe on one instance, the probe warm.
+    expect(records).toHaveLength(1 + probes.length);
+    for (const [i, x] of probes.entries()) {
+      const [before, after] = [records[i]!, records[i + 1]!];
+      expect(after.tag).toBe(`probe-${x.probe}`);
+      const truth = before.instanceId === after.instanceId && after.cold === false;
+      expect([x.probe, x.survived, x.platformSurvived]).toEqual([x.probe, truth, truth]);
+      // The platform evicts exactly at 3 s idle: the measured gaps fall on the right side of it.
+      if (x.gapS < 2.95) expect([x.probe, x.gapS, x.survived]).toEqual([x.probe, x.gapS, true]);
+      if (x.gapS >= 3) expect([x.probe, x.gapS, x.survived]).toEqual([x.probe, x.gapS, false]);
+      // The gap is the client's own measurement from the stored times.
+      expect(x.gapS).toBeCloseTo((after.sentUs! - before.receivedUs!) / 1e6, 6);
+    }
+    expect(out.result!.notes[1]).toBe(`the client's verdict (measure's instance ids) matched the platform's on ${probes.length} of ${probes.length} probes`);
+  }, 60_000);
+});
+
+describe('experiment eviction-model', () => {
+  it('4 instances idle 1, 2 and 4 s with keepAliveS 3: survivors 4, 4, 0, counted as the platform counts them', async () => {
+    const { run: out, records, rows } = await experiment('eviction-model', { instances: 4, waitsS: [1, 2, 4], keepAliveS: 3 });
+    expect(out).toMatchObject({ status: 'completed', error: null });
+    console.log(`eviction-model (${facts.memoryLimit}): ${JSON.stringify(out.result!.rows)}`);
+    expect(table(out).map((r) => [r['wait s'], r.started, r.survivors, r.new, r.other])).toEqual([
+      [1, 4, 4, 0, 0],
+      [2, 4, 4, 0, 0],
+      [4, 4, 0, 4, 0],
+    ]);
+    expect(out.result!.notes[0]).toBe('the 4 instances live and die together: all survived 2 s idle, none survived 4 s');
+
+    // The same counts from the platform's instance ids and cold flags.
+    expect(records).toHaveLength(3 * 8);
+    const seen = new Set<string>();
+    for (const w of rows('wait') as WaitRow[]) {
+      const start = records.filter((r) => r.tag === `wait-${w.waitS}-start`);
+      const probe = records.filter((r) => r.tag === `wait-${w.waitS}-probe`);
+      expect([start.length, probe.length]).toEqual([4, 4]);
+      const ids = new Set(start.map((r) => r.instanceId!));
+      expect([w.waitS, ids.size, start.every((r) => r.cold === true)]).toEqual([w.waitS, 4, true]);
+      // The configuration change before each wait left none of the earlier instances to answer.
+      expect([...ids].some((id) => seen.has(id))).toBe(false);
+      for (const id of ids) seen.add(id);
+      expect([w.waitS, probe.filter((r) => ids.has(r.instanceId!)).length, probe.filter((r) => r.cold === true).length]).toEqual([w.waitS, w.survivors, w.fresh]);
+      // The start calls ended together, so all four idle periods were alike.
+      expect(w.endSpreadMs!).toBeLessThan(250);
+      expect(w.idleS).toBeGreaterThanOrEqual(w.waitS);
+    }
+  }, 60_000);
+});
+
+describe('reading measure', () => {
+  it("a first call has equal ids; later calls keep exist_id and draw a new_id; anything else has no identity", () => {
+    expect(statEvent({ sleep: 5 })).toEqual({ cmds: { sleep: 5, stat: { argv: 1 } } });
+    expect(identityOf({ end_time: 12.5, stat: { exist_id: 'a', new_id: 'a', inst_id: 'i' } })).toEqual({ id: 'a', fresh: true, instId: 'i', endTimeMs: 12.5 });
+    expect(identityOf({ stat: { exist_id: 'a', new_id: 'b' } })).toEqual({ id: 'a', fresh: false, instId: null, endTimeMs: null });
+    expect(identityOf({ errorType: 'InvalidCommand' })).toBeNull();
+    expect(identityOf('text')).toBeNull();
+    expect(identityOf({ stat: { exist_id: '', new_id: '' } })).toBeNull();
+  });
+
+  it('medians are nearest-rank: a value some call had', () => {
+    expect(median([5, 1, 4, 2, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2);
+    expect(median([])).toBeNull();
+  });
+});
