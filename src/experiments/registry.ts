@@ -11,6 +11,8 @@ import { isExperiment, type Experiment } from './define.ts';
 /** Built-ins, one file each in builtin/ (`builtin/<name>.ts`, default export); loaded when used. */
 export const BUILTIN_NAMES: readonly string[] = [
   'cold-start',
+  'idle-timeout',
+  'eviction-model',
   'concurrency-scaling',
   'load-spikes',
   'invocation-overhead',
