@@ -17,6 +17,9 @@ export const BUILTIN_NAMES: readonly string[] = [
   'load-spikes',
   'invocation-overhead',
   'nested-chain',
+  'memory-sweep',
+  'cpu-share',
+  'io-net',
   'trace-replay',
 ];
 
