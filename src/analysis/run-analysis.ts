@@ -1,0 +1,432 @@
+/**
+ * analyzeRun(store, runId): the statistics of one stored run, per function and for the run as a
+ * whole, from one pass over its records in seq order (memory: histograms, a bounded reservoir per
+ * function, one entry per instance; never the records themselves).
+ *
+ * Definitions, stated once for every figure below:
+ * - Phases: warm-up calls are counted (`warmupCalls`) and feed cold-start inference and the
+ *   instance timeline (they create the instances later calls find warm), but no other figure.
+ * - Latency: received - sent of `ok` calls only; errors and throttles are counted, not timed.
+ * - Percentiles: nearest rank (the p-th percentile of n values is the ceil(p/100 * n)-th smallest)
+ *   from an HDR histogram of whole µs with 3 significant digits: exact to the µs below 2.048 ms,
+ *   above that the top of the value's bucket, at most 1/1024 (0.1%) above the true value, capped
+ *   at the exact max. `max` and `min` are exact; `mean` is the histogram's.
+ * - CIs: seeded bootstrap (bootstrap.ts) over a uniform reservoir of at most 10,000 latencies per
+ *   function, centred on the HDR figure; the median's needs 10 calls and p99's 100 (below that the
+ *   p99 is the maximum and a bootstrap says nothing), else null.
+ * - Lateness: sent - planned of sent calls (negative values, sent early, count as 0).
+ * - Cold starts: the platform's ground truth (record.cold) where a function has any; otherwise the
+ *   client-side inference (cold-inference.ts), and `source` says which. Rate = cold / (cold + warm).
+ * - Instances: distinct instance ids, and the peak live at once (instances-timeline.ts).
+ * - Billing: GB-s = billed ms x memory MB / 1024 / 1000, summed over calls that reached the
+ *   function (ok or function error) with a billed duration; prices are the cost model's business.
+ */
+import * as hdr from 'hdr-histogram-js';
+import { FaasbenchError } from '../core/errors.ts';
+import type { InvocationRecord, InvocationStatus } from '../core/invocation-record.ts';
+import type { JsonValue, Run, Store } from '../store/store.ts';
+import { bootstrapQuantiles, DEFAULT_LEVEL, DEFAULT_MAX_SAMPLE, DEFAULT_RESAMPLES, Reservoir } from './bootstrap.ts';
+import { analyzeCallTree, asCallTree, type CriticalStep } from './call-tree.ts';
+import { ColdInference, combineOutcomes, type FunctionInference, type InferenceMethod, type MethodOutcome } from './cold-inference.ts';
+import { InstanceTimeline, type InstancesTimeline } from './instances-timeline.ts';
+
+/** Fewest ok calls for a median CI, and for a p99 CI. */
+export const MIN_CALLS_MEDIAN_CI = 10;
+export const MIN_CALLS_P99_CI = 100;
+
+export interface Percentiles {
+  readonly count: number;
+  readonly min: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly max: number;
+  readonly mean: number;
+}
+
+export interface Interval {
+  readonly lo: number;
+  readonly hi: number;
+}
+
+export interface LatencyCis {
+  readonly level: number;
+  readonly resamples: number;
+  /** Latencies resampled, of `n`: fewer when the reservoir was full (the CI is then rescaled). */
+  readonly sample: number;
+  readonly n: number;
+  readonly p50: Interval | null;
+  readonly p99: Interval | null;
+}
+
+export interface ColdStartStats {
+  readonly source: 'platform' | 'inferred' | 'mixed' | 'none';
+  /** Measure-phase calls. */
+  readonly cold: number;
+  readonly warm: number;
+  /** Calls that reached the function with no cold/warm answer (platform source only). */
+  readonly unknown: number;
+  readonly rate: number | null;
+  readonly coldLatencyMs: Percentiles | null;
+  readonly warmLatencyMs: Percentiles | null;
+  /** The platform's Init Duration of cold calls. */
+  readonly initMs: Percentiles | null;
+}
+
+export interface Billing {
+  readonly calls: number;
+  readonly billedMs: number;
+  readonly gbSeconds: number;
+}
+
+export interface FunctionStats {
+  /** The function's name; `*` for the whole run. */
+  readonly fn: string;
+  /** Measure-phase calls. */
+  readonly calls: number;
+  readonly warmupCalls: number;
+  readonly byStatus: Partial<Record<InvocationStatus, number>>;
+  readonly ok: number;
+  /** function-error, rejected and transport-error. */
+  readonly errors: number;
+  readonly throttles: number;
+  readonly dropped: number;
+  readonly errorClasses: Record<string, number>;
+  readonly latencyMs: Percentiles | null;
+  readonly latencyCi: LatencyCis | null;
+  readonly latenessMs: Percentiles | null;
+  /** The platform's Duration of ok calls. */
+  readonly durationMs: Percentiles | null;
+  readonly maxMemoryMb: number | null;
+  readonly billing: Billing;
+  readonly coldStart: ColdStartStats;
+  readonly instances: { readonly count: number; readonly peak: number };
+}
+
+export interface InferenceSummary {
+  /** Over every function, each by the method its figures used (`methods`: which ones that was). */
+  readonly chosen: Omit<MethodOutcome, 'method'> & { readonly methods: readonly InferenceMethod[] };
+  readonly instanceId: MethodOutcome;
+  readonly latency: MethodOutcome;
+  readonly functions: readonly FunctionInference[];
+}
+
+export interface CallTreeSummary {
+  readonly kind: string;
+  readonly nodes: number;
+  readonly failed: number;
+  readonly depth: number;
+  readonly coldNodes: number;
+  readonly instances: number;
+  readonly rootMs: number;
+  readonly sumSelfMs: number;
+  readonly criticalPath: readonly CriticalStep[];
+}
+
+export interface RunAnalysis {
+  readonly run: Pick<Run, 'id' | 'kind' | 'name' | 'provider' | 'status' | 'startedAt' | 'finishedAt'>;
+  readonly total: FunctionStats;
+  readonly functions: readonly FunctionStats[];
+  readonly inference: InferenceSummary;
+  readonly timeline: InstancesTimeline;
+  /** Nested-invocation trees found in the run's experiment rows (a `tree` field, as nested-chain records). */
+  readonly callTrees: readonly CallTreeSummary[];
+}
+
+export interface AnalyzeOptions {
+  /** Bootstrap seed; the same seed gives the same CIs. Default 1. */
+  readonly seed?: number;
+  readonly resamples?: number;
+  readonly level?: number;
+  /** Reservoir size per function. Default 10,000. */
+  readonly maxSample?: number;
+  readonly bucketMs?: number;
+}
+
+/** What one pass keeps, for analyzeRun and compare. */
+export interface RunCollection {
+  readonly run: Run;
+  readonly analysis: RunAnalysis;
+  /** Per function (and `*`): the reservoir of ok measure-phase latencies, ms, sorted; and how many it stands for. */
+  readonly samples: ReadonlyMap<string, { readonly sorted: Float64Array; readonly n: number }>;
+}
+
+function usHistogram(): hdr.Histogram {
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, autoResize: true });
+}
+
+/**
+ * µs histogram -> ms figures. With the exact extremes kept beside it, a percentile is capped at
+ * the exact max: the bucket top can overshoot the largest value, and no percentile exceeds it.
+ */
+function percentiles(h: hdr.Histogram, exact?: { min: number; max: number }): Percentiles | null {
+  if (h.totalCount === 0) return null;
+  const max = exact ? exact.max : h.maxValue / 1000;
+  const at = (p: number): number => Math.min(max, h.getValueAtPercentile(p) / 1000);
+  return {
+    count: h.totalCount,
+    min: exact ? exact.min : h.getValueAtPercentile(0) / 1000,
+    p50: at(50),
+    p90: at(90),
+    p99: at(99),
+    p999: at(99.9),
+    max,
+    mean: h.mean / 1000,
+  };
+}
+
+/** A histogram of ms values recorded in µs, with the exact extremes. */
+class Timing {
+  readonly hist = usHistogram();
+  min = Infinity;
+  max = -Infinity;
+  add(ms: number): void {
+    this.hist.recordValue(Math.max(0, Math.round(ms * 1000)));
+    this.min = Math.min(this.min, ms);
+    this.max = Math.max(this.max, ms);
+  }
+  percentiles(): Percentiles | null {
+    return percentiles(this.hist, { min: this.min, max: this.max });
+  }
+}
+
+class Accumulator {
+  calls = 0;
+  warmupCalls = 0;
+  readonly byStatus: Partial<Record<InvocationStatus, number>> = {};
+  readonly errorClasses: Record<string, number> = {};
+  readonly latency = new Timing();
+  readonly lateness = new Timing();
+  readonly duration = new Timing();
+  readonly init = new Timing();
+  /** Ok measure-phase latency by the platform's cold flag. */
+  readonly coldLatency = usHistogram();
+  readonly warmLatency = usHistogram();
+  truthCold = 0;
+  truthWarm = 0;
+  truthUnknown = 0;
+  maxMemoryMb: number | null = null;
+  /** MB x ms summed, divided once at the end: whole numbers add up exactly. */
+  billed = { calls: 0, billedMs: 0, mbMs: 0 };
+  readonly reservoir: Reservoir;
+
+  constructor(seed: number, fn: string, maxSample: number) {
+    this.reservoir = new Reservoir(seed, fn, maxSample);
+  }
+
+  add(r: InvocationRecord): void {
+    if (r.phase !== 'measure') {
+      this.warmupCalls += 1;
+      return;
+    }
+    this.calls += 1;
+    this.byStatus[r.status] = (this.byStatus[r.status] ?? 0) + 1;
+    if (r.errorClass !== null) this.errorClasses[r.errorClass] = (this.errorClasses[r.errorClass] ?? 0) + 1;
+    if (r.sentUs !== null) this.lateness.add(Math.max(0, r.sentUs - r.plannedUs) / 1000);
+    if (r.status === 'ok' && r.latencyMs !== null) {
+      this.latency.add(r.latencyMs);
+      this.reservoir.add(r.latencyMs);
+      if (r.cold !== null) (r.cold ? this.coldLatency : this.warmLatency).recordValue(Math.max(0, Math.round(r.latencyMs * 1000)));
+    }
+    if (r.status === 'ok' && r.durationMs !== null) this.duration.add(r.durationMs);
+    if (r.cold === true) this.truthCold += 1;
+    else if (r.cold === false) this.truthWarm += 1;
+    else if (r.status === 'ok' || r.status === 'function-error') this.truthUnknown += 1;
+    if (r.cold === true && r.initMs !== null) this.init.add(r.initMs);
+    if (r.maxMemoryMb !== null) this.maxMemoryMb = Math.max(this.maxMemoryMb ?? 0, r.maxMemoryMb);
+    // Billed as the cost model bills: calls that reached the function, errors included.
+    if ((r.status === 'ok' || r.status === 'function-error') && r.billedMs !== null && r.memoryMb !== null) {
+      this.billed.calls += 1;
+      this.billed.billedMs += r.billedMs;
+      this.billed.mbMs += r.billedMs * r.memoryMb;
+    }
+  }
+}
+
+const count = (byStatus: Partial<Record<InvocationStatus, number>>, ...statuses: InvocationStatus[]): number => statuses.reduce((s, k) => s + (byStatus[k] ?? 0), 0);
+
+function latencyCis(acc: Accumulator, latency: Percentiles | null, key: string, o: Required<Omit<AnalyzeOptions, 'bucketMs'>>): LatencyCis | null {
+  const n = acc.reservoir.seen;
+  if (latency === null || n < MIN_CALLS_MEDIAN_CI) return null;
+  const sorted = acc.reservoir.sorted();
+  const withP99 = n >= MIN_CALLS_P99_CI;
+  const ps = withP99 ? [50, 99] : [50];
+  const estimates = withP99 ? [latency.p50, latency.p99] : [latency.p50];
+  const b = bootstrapQuantiles({ sorted, n, estimates }, ps, { seed: o.seed, key: `latency:${key}`, resamples: o.resamples, level: o.level })!;
+  const interval = (i: number): Interval | null => {
+    const q = b.quantiles[i];
+    return q ? { lo: q.lo, hi: q.hi } : null;
+  };
+  return { level: b.level, resamples: b.resamples, sample: b.sample, n: b.n, p50: interval(0), p99: withP99 ? interval(1) : null };
+}
+
+function coldStats(acc: Accumulator, inference: ColdInference | null): ColdStartStats {
+  const init = acc.init.percentiles();
+  const rate = (cold: number, warm: number): number | null => (cold + warm > 0 ? cold / (cold + warm) : null);
+  if (acc.truthCold + acc.truthWarm > 0) {
+    return {
+      source: 'platform',
+      cold: acc.truthCold,
+      warm: acc.truthWarm,
+      unknown: acc.truthUnknown,
+      rate: rate(acc.truthCold, acc.truthWarm),
+      coldLatencyMs: percentiles(acc.coldLatency),
+      warmLatencyMs: percentiles(acc.warmLatency),
+      initMs: init,
+    };
+  }
+  const result = inference?.result();
+  if (!inference || !result || result.chosen === null) return { source: 'none', cold: 0, warm: 0, unknown: acc.truthUnknown, rate: null, coldLatencyMs: null, warmLatencyMs: null, initMs: init };
+  const split = inference.inferredLatency();
+  return {
+    source: 'inferred',
+    cold: result.measured.cold,
+    warm: result.measured.warm,
+    unknown: 0,
+    rate: rate(result.measured.cold, result.measured.warm),
+    coldLatencyMs: percentiles(split.cold),
+    warmLatencyMs: percentiles(split.warm),
+    initMs: init,
+  };
+}
+
+function stats(fn: string, acc: Accumulator, cold: ColdStartStats, instances: { count: number; peak: number }, o: Required<Omit<AnalyzeOptions, 'bucketMs'>>): FunctionStats {
+  const latencyMs = acc.latency.percentiles();
+  return {
+    fn,
+    calls: acc.calls,
+    warmupCalls: acc.warmupCalls,
+    byStatus: { ...acc.byStatus },
+    ok: count(acc.byStatus, 'ok'),
+    errors: count(acc.byStatus, 'function-error', 'rejected', 'transport-error'),
+    throttles: count(acc.byStatus, 'throttled'),
+    dropped: count(acc.byStatus, 'dropped'),
+    errorClasses: { ...acc.errorClasses },
+    latencyMs,
+    latencyCi: latencyCis(acc, latencyMs, fn, o),
+    latenessMs: acc.lateness.percentiles(),
+    durationMs: acc.duration.percentiles(),
+    maxMemoryMb: acc.maxMemoryMb,
+    billing: { calls: acc.billed.calls, billedMs: acc.billed.billedMs, gbSeconds: acc.billed.mbMs / 1024 / 1000 },
+    coldStart: cold,
+    instances,
+  };
+}
+
+/** The run's cold-start figures from its functions': counts summed, latency histograms merged. */
+function totalCold(parts: ReadonlyArray<{ acc: Accumulator; inference: ColdInference; cold: ColdStartStats }>, runAcc: Accumulator): ColdStartStats {
+  const sources = new Set(parts.map((p) => p.cold.source).filter((s) => s !== 'none'));
+  const coldHist = usHistogram();
+  const warmHist = usHistogram();
+  for (const p of parts) {
+    if (p.cold.source === 'platform') {
+      coldHist.add(p.acc.coldLatency);
+      warmHist.add(p.acc.warmLatency);
+    } else if (p.cold.source === 'inferred') {
+      const split = p.inference.inferredLatency();
+      coldHist.add(split.cold);
+      warmHist.add(split.warm);
+    }
+  }
+  const cold = parts.reduce((s, p) => s + p.cold.cold, 0);
+  const warm = parts.reduce((s, p) => s + p.cold.warm, 0);
+  return {
+    source: sources.size === 0 ? 'none' : sources.size === 1 ? [...sources][0]! : 'mixed',
+    cold,
+    warm,
+    unknown: parts.reduce((s, p) => s + p.cold.unknown, 0),
+    rate: cold + warm > 0 ? cold / (cold + warm) : null,
+    coldLatencyMs: percentiles(coldHist),
+    warmLatencyMs: percentiles(warmHist),
+    initMs: runAcc.init.percentiles(),
+  };
+}
+
+function resolveOptions(options: AnalyzeOptions): Required<Omit<AnalyzeOptions, 'bucketMs'>> {
+  return { seed: options.seed ?? 1, resamples: options.resamples ?? DEFAULT_RESAMPLES, level: options.level ?? DEFAULT_LEVEL, maxSample: options.maxSample ?? DEFAULT_MAX_SAMPLE };
+}
+
+async function callTrees(store: Store, runId: string): Promise<CallTreeSummary[]> {
+  const out: CallTreeSummary[] = [];
+  for await (const row of store.experimentRows(runId)) {
+    const value: JsonValue = row.row;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
+    const tree = asCallTree(value.tree);
+    if (!tree) continue;
+    const a = analyzeCallTree(tree);
+    out.push({ kind: row.kind, nodes: a.nodes, failed: a.failed, depth: a.depth, coldNodes: a.coldNodes, instances: a.instances, rootMs: a.rootMs, sumSelfMs: a.sumSelfMs, criticalPath: a.criticalPath });
+  }
+  return out;
+}
+
+/** The run, or ResourceNotFound naming it. */
+export async function requireRun(store: Store, runId: string): Promise<Run> {
+  const run = await store.getRun(runId);
+  if (!run) throw new FaasbenchError('ResourceNotFound', `no run ${runId} in the store (see faasbench runs)`);
+  return run;
+}
+
+/** One pass over the run's records, keeping the latency samples compare needs beside the figures. */
+export async function collectRun(store: Store, runId: string, options: AnalyzeOptions = {}): Promise<RunCollection> {
+  const run = await requireRun(store, runId);
+  const o = resolveOptions(options);
+  const runAcc = new Accumulator(o.seed, '*', o.maxSample);
+  const accs = new Map<string, Accumulator>();
+  const inferences = new Map<string, ColdInference>();
+  const timeline = new InstanceTimeline();
+  for await (const r of store.records(run.id)) {
+    let acc = accs.get(r.fn);
+    if (!acc) {
+      accs.set(r.fn, (acc = new Accumulator(o.seed, r.fn, o.maxSample)));
+      inferences.set(r.fn, new ColdInference(r.fn));
+    }
+    acc.add(r);
+    runAcc.add(r);
+    inferences.get(r.fn)!.add(r);
+    timeline.add(r);
+  }
+  const instancesTimeline = timeline.result(options.bucketMs === undefined ? {} : { bucketMs: options.bucketMs });
+  const instancesOf = (fn: string): { count: number; peak: number } => {
+    const t = instancesTimeline.functions.find((f) => f.fn === fn);
+    return { count: t?.instances ?? 0, peak: t?.peak ?? 0 };
+  };
+  const names = [...accs.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const parts = names.map((fn) => {
+    const acc = accs.get(fn)!;
+    const inference = inferences.get(fn)!;
+    return { fn, acc, inference, cold: coldStats(acc, inference) };
+  });
+  const functions = parts.map((p) => stats(p.fn, p.acc, p.cold, instancesOf(p.fn), o));
+  const liveAll = Array.from({ length: instancesTimeline.buckets }, (_, b) => instancesTimeline.functions.reduce((s, f) => s + f.live[b]!, 0));
+  const peak = Math.max(0, ...liveAll);
+  const total = stats('*', runAcc, totalCold(parts, runAcc), { count: instancesTimeline.functions.reduce((s, f) => s + f.instances, 0), peak }, o);
+
+  const results = parts.map((p) => p.inference.result());
+  const chosenOutcomes = results.flatMap((r) => (r.chosen === 'instance-id' ? [r.instanceId] : r.chosen === 'latency' ? [r.latency] : []));
+  const { method: _method, ...chosen } = combineOutcomes('instance-id', chosenOutcomes);
+  const inference: InferenceSummary = {
+    chosen: { ...chosen, methods: [...new Set(results.flatMap((r) => (r.chosen ? [r.chosen] : [])))] },
+    instanceId: combineOutcomes('instance-id', results.map((r) => r.instanceId)),
+    latency: combineOutcomes('latency', results.map((r) => r.latency)),
+    functions: results,
+  };
+
+  const samples = new Map<string, { sorted: Float64Array; n: number }>();
+  for (const [fn, acc] of [...accs.entries(), ['*', runAcc] as const]) samples.set(fn, { sorted: acc.reservoir.sorted(), n: acc.reservoir.seen });
+
+  const analysis: RunAnalysis = {
+    run: { id: run.id, kind: run.kind, name: run.name, provider: run.provider, status: run.status, startedAt: run.startedAt, finishedAt: run.finishedAt },
+    total,
+    functions,
+    inference,
+    timeline: instancesTimeline,
+    callTrees: await callTrees(store, run.id),
+  };
+  return { run, analysis, samples };
+}
+
+/** The run's statistics; ResourceNotFound for an unknown run. An empty run gives zero counts and null figures. */
+export async function analyzeRun(store: Store, runId: string, options: AnalyzeOptions = {}): Promise<RunAnalysis> {
+  return (await collectRun(store, runId, options)).analysis;
+}
