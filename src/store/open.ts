@@ -3,6 +3,7 @@
  * anything else is an SQLite file path. Without a target, the environment variable
  * FAASBENCH_STORE names one, and without that the store is ./faasbench.db.
  */
+import { FaasbenchError } from '../core/errors.ts';
 import { openPostgres, isPostgresUrl } from './postgres.ts';
 import { SqlStore } from './sql-store.ts';
 import { DEFAULT_SQLITE_PATH, openSqlite } from './sqlite.ts';
@@ -18,11 +19,22 @@ export function storeTarget(target?: string, env: NodeJS.ProcessEnv = process.en
 export async function openStore(target?: string, options: StoreOptions = {}): Promise<Store> {
   const where = storeTarget(target);
   const dialect = isPostgresUrl(where) ? 'postgres' : 'sqlite';
-  const db = dialect === 'postgres' ? await openPostgres(where, options) : await openSqlite(where, options);
+  const db = dialect === 'postgres' ? await openPostgres(where, options) : await openSqlite(where, options).catch(notAStore(where));
   try {
     return new SqlStore(db, dialect, options);
   } catch (err) {
     await db.destroy();
     throw err;
   }
+}
+
+/** SQLite's verdict on a file that is not a database (or a damaged one), as bad input naming the file. */
+function notAStore(file: string): (err: unknown) => never {
+  return (err) => {
+    const code = (err as { code?: unknown }).code;
+    if (code === 'SQLITE_NOTADB' || (typeof code === 'string' && code.startsWith('SQLITE_CORRUPT'))) {
+      throw new FaasbenchError('InvalidParameterValue', `${file} is not a faasbench store (SQLite: ${(err as Error).message})`, { cause: err });
+    }
+    throw err;
+  };
 }
