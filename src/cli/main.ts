@@ -13,6 +13,8 @@ import { registerDeploy } from './deploy.ts';
 import { registerRuns } from './runs.ts';
 import { registerExperiment } from './experiment.ts';
 import { registerSuite } from './suite.ts';
+import { registerAnalyze } from './analyze.ts';
+import { registerCompare } from './compare.ts';
 import { registerTrace } from './trace.ts';
 import { EXIT } from './exit-codes.ts';
 
@@ -33,6 +35,8 @@ registerRuns(program);
 registerTrace(program);
 registerExperiment(program);
 registerSuite(program);
+registerAnalyze(program);
+registerCompare(program);
 
 // `faasbench export ... | head` closes the pipe early: that is a reader's choice, not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
