@@ -122,7 +122,9 @@ describe('analyzeRun', () => {
     // 5,008-5,011, capped at the exact max); p90 rank 21 -> 10 µs.
     expect(a.latenessMs).toMatchObject({ count: 23, p50: 0.01, p90: 0.01, p99: 5.01, max: 5.01 });
     expect(a.instances).toEqual({ count: 2, peak: 2 });
-    expect(a.billing).toEqual({ calls: 21, billedMs: 22, gbSeconds: (22 * 128) / 1024 / 1000 });
+    // The test run's provider is priced as Lambda x86_64: 22 ms at 128 MB and 21 requests.
+    const gbSeconds = (22 * 128) / 1024 / 1000;
+    expect(a.billing).toEqual({ calls: 21, billedMs: 22, gbSeconds, costUsd: gbSeconds * 0.0000166667 + (21 * 0.2) / 1_000_000 });
     expect(analysis.total).toMatchObject({ fn: '*', calls: 34, ok: 30, instances: { count: 3 } });
     expect(analysis.callTrees).toEqual([
       {

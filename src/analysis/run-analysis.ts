@@ -21,6 +21,8 @@
  * - Billing: GB-s = billed ms x memory MB / 1024 / 1000, summed over calls that reached the
  *   function (ok or function error) with a billed duration; prices are the cost model's business.
  */
+import { costWith } from './cost.ts';
+import { pricingFor, type Pricing } from './pricing.ts';
 import * as hdr from 'hdr-histogram-js';
 import { FaasbenchError } from '../core/errors.ts';
 import type { InvocationRecord, InvocationStatus } from '../core/invocation-record.ts';
@@ -78,6 +80,8 @@ export interface Billing {
   readonly calls: number;
   readonly billedMs: number;
   readonly gbSeconds: number;
+  /** GB-s plus requests at the provider's price table (pricing.ts); null where it has no price. */
+  readonly costUsd: number | null;
 }
 
 export interface FunctionStats {
@@ -126,6 +130,8 @@ export interface CallTreeSummary {
 
 export interface RunAnalysis {
   readonly run: Pick<Run, 'id' | 'kind' | 'name' | 'provider' | 'status' | 'startedAt' | 'finishedAt'>;
+  /** What the run's calls were priced at, and why. */
+  readonly pricing: string;
   readonly total: FunctionStats;
   readonly functions: readonly FunctionStats[];
   readonly inference: InferenceSummary;
@@ -291,7 +297,12 @@ function coldStats(acc: Accumulator, inference: ColdInference | null): ColdStart
   };
 }
 
-function stats(fn: string, acc: Accumulator, cold: ColdStartStats, instances: { count: number; peak: number }, o: Required<Omit<AnalyzeOptions, 'bucketMs'>>): FunctionStats {
+/** Memory may differ between calls: the MB-ms sum is priced as 1 MB over its whole billed time. */
+function costUsd(pricing: Pricing, acc: Accumulator): number | null {
+  return pricing.table ? costWith(pricing.table, { memoryMb: 1, billedMs: acc.billed.mbMs, requests: acc.billed.calls }).usd : null;
+}
+
+function stats(fn: string, acc: Accumulator, cold: ColdStartStats, instances: { count: number; peak: number }, o: Required<Omit<AnalyzeOptions, 'bucketMs'>> & { readonly pricing: Pricing }): FunctionStats {
   const latencyMs = acc.latency.percentiles();
   return {
     fn,
@@ -308,7 +319,7 @@ function stats(fn: string, acc: Accumulator, cold: ColdStartStats, instances: { 
     latenessMs: acc.lateness.percentiles(),
     durationMs: acc.duration.percentiles(),
     maxMemoryMb: acc.maxMemoryMb,
-    billing: { calls: acc.billed.calls, billedMs: acc.billed.billedMs, gbSeconds: acc.billed.mbMs / 1024 / 1000 },
+    billing: { calls: acc.billed.calls, billedMs: acc.billed.billedMs, gbSeconds: acc.billed.mbMs / 1024 / 1000, costUsd: costUsd(o.pricing, acc) },
     coldStart: cold,
     instances,
   };
@@ -370,7 +381,7 @@ export async function requireRun(store: Store, runId: string): Promise<Run> {
 /** One pass over the run's records, keeping the latency samples compare needs beside the figures. */
 export async function collectRun(store: Store, runId: string, options: AnalyzeOptions = {}): Promise<RunCollection> {
   const run = await requireRun(store, runId);
-  const o = resolveOptions(options);
+  const o = { ...resolveOptions(options), pricing: pricingFor(run.provider) };
   const runAcc = new Accumulator(o.seed, '*', o.maxSample);
   const accs = new Map<string, Accumulator>();
   const inferences = new Map<string, ColdInference>();
@@ -417,6 +428,7 @@ export async function collectRun(store: Store, runId: string, options: AnalyzeOp
 
   const analysis: RunAnalysis = {
     run: { id: run.id, kind: run.kind, name: run.name, provider: run.provider, status: run.status, startedAt: run.startedAt, finishedAt: run.finishedAt },
+    pricing: o.pricing.note,
     total,
     functions,
     inference,

@@ -112,7 +112,10 @@ export function analysisText(a: RunAnalysis): string {
   ];
   const classes = Object.entries(a.total.errorClasses).sort((x, y) => y[1] - x[1]);
   if (classes.length) lines.push(`errors by class: ${classes.map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  if (a.total.billing.calls) lines.push(`billed: ${fmt(a.total.billing.gbSeconds, 4)} GB-s over ${a.total.billing.calls} calls (${a.total.billing.billedMs} ms)`);
+  if (a.total.billing.calls) {
+    const cost = a.total.billing.costUsd === null ? 'no price' : `$${a.total.billing.costUsd.toFixed(6)}`;
+    lines.push(`billed: ${fmt(a.total.billing.gbSeconds, 4)} GB-s over ${a.total.billing.calls} calls (${a.total.billing.billedMs} ms): ${cost}; ${a.pricing}`);
+  }
   lines.push(...inferenceText(a));
   if (a.callTrees.length) {
     const table = new Table({ head: ['tree', 'nodes', 'failed', 'cold', 'root ms', 'critical path (ms added per level)'], style: { head: [], border: [] } });
