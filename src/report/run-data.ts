@@ -1,0 +1,405 @@
+/**
+ * readRunData(store, runId): one stored run turned into what its charts and summary need, in one
+ * pass over its records (seq order) and memory bounded whatever the run's size: per function a
+ * latency histogram and, up to `exactUpTo` calls, the latencies themselves; a stride sample of
+ * points for the scatter; log bins of lateness; one entry per instance. runCharts(data) then
+ * picks the charts that run has, experiment-specific ones included. The report and the dashboard
+ * both call these two.
+ *
+ * Figures follow analysis/run-analysis.ts's definitions (not imported: it is not in the tree this
+ * was written against, and the report must not wait for it): latency is received - sent of `ok`
+ * calls of the measure phase; percentiles are nearest rank; lateness is sent - planned of sent
+ * calls; instances are live from their first call's send to their last call's receive; cold is the
+ * platform's flag.
+ */
+import * as hdr from 'hdr-histogram-js';
+import type { TopLevelSpec } from 'vega-lite';
+import { FaasbenchError } from '../core/errors.ts';
+import type { InvocationRecord, InvocationStatus } from '../core/invocation-record.ts';
+import type { JsonValue, Run, Store } from '../store/store.ts';
+import type { MappingEntry } from '../trace/mapping.ts';
+import { readMapping } from '../trace/mapping-file.ts';
+import {
+  cdfPoints,
+  cdfRanks,
+  CDF_POINTS,
+  instancesOverTime,
+  latenessHistogram,
+  latencyCdf,
+  latencyOverTime,
+  LogHistogramBuilder,
+  MAX_SCATTER_POINTS,
+  memorySweepCurve,
+  StrideSample,
+  type CdfPoint,
+  type InstancesSeries,
+  type LogHistogram,
+  type MemorySweepOptions,
+  type MemorySweepRow,
+  type Sampling,
+  type TimePoint,
+} from './run-charts.ts';
+import { memoryDurationScatter, traceVsProxyHistogram } from './trace-charts.ts';
+
+export interface ReadRunOptions {
+  /** Scatter points kept while reading (cold starts and other calls each). Default MAX_SCATTER_POINTS. */
+  readonly maxPoints?: number;
+  /** Per function, latencies kept for exact percentiles; beyond, HDR histogram figures. Default 20,000. */
+  readonly exactUpTo?: number;
+  /** Most buckets of the instances timeline. Default 200. */
+  readonly maxBuckets?: number;
+  /** Records fetched per query. */
+  readonly pageSize?: number;
+}
+
+export const DEFAULT_EXACT_UP_TO = 20_000;
+export const DEFAULT_MAX_BUCKETS = 200;
+
+export interface LatencyStats {
+  readonly count: number;
+  readonly min: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly max: number;
+  readonly mean: number;
+  /** False when the percentiles come from an HDR histogram (3 significant digits, at most 0.1% above); min, max and mean are exact either way. */
+  readonly exact: boolean;
+}
+
+export interface FunctionReport {
+  /** The function's name; `*` for all functions together. */
+  readonly fn: string;
+  /** Measure-phase calls. */
+  readonly calls: number;
+  readonly warmupCalls: number;
+  /** Measure-phase calls by status. */
+  readonly byStatus: Partial<Record<InvocationStatus, number>>;
+  /** Measure-phase calls the platform flagged cold and warm. */
+  readonly cold: number;
+  readonly warm: number;
+  readonly latencyMs: LatencyStats | null;
+}
+
+export interface RunReportData {
+  readonly run: Run;
+  /** Every stored record of the run, warm-up included. */
+  readonly records: number;
+  /** All records by status. */
+  readonly byStatus: Partial<Record<InvocationStatus, number>>;
+  /** Sorted by name. */
+  readonly functions: readonly FunctionReport[];
+  /** All functions together, when there are several; else null. */
+  readonly total: FunctionReport | null;
+  readonly cdf: { readonly points: readonly CdfPoint[]; readonly calls: Readonly<Record<string, number>>; readonly method: string };
+  readonly overTime: { readonly points: readonly TimePoint[]; readonly sampling: { readonly cold: Sampling; readonly other: Sampling } };
+  /** Null when no call reported an instance id. */
+  readonly instances: (InstancesSeries & { readonly startUs: number; readonly count: number }) | null;
+  readonly lateness: LogHistogram;
+  readonly dropped: number;
+  /** A memory-sweep run's sizes (experiment rows of kind `size`), null otherwise. */
+  readonly memorySweep: { readonly rows: readonly MemorySweepRow[]; readonly options: MemorySweepOptions } | null;
+  /** A trace replay's mapping, when its params name one that can still be read. */
+  readonly mapping: { readonly file: string; readonly entries: readonly MappingEntry[] } | null;
+  /** What a reader should know that no chart shows: warm-up calls left out, a mapping file gone... */
+  readonly notes: readonly string[];
+}
+
+/** Latencies of one function: exact values while few, an HDR histogram (µs) always. */
+class LatencyAccumulator {
+  readonly #hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, autoResize: true });
+  #exact: number[] | null = [];
+  #min = Infinity;
+  #max = -Infinity;
+  #sum = 0;
+  #n = 0;
+  readonly #exactUpTo: number;
+
+  constructor(exactUpTo: number) {
+    this.#exactUpTo = exactUpTo;
+  }
+
+  add(ms: number): void {
+    this.#hist.recordValue(Math.max(0, Math.round(ms * 1000)));
+    if (this.#exact) {
+      this.#exact.push(ms);
+      if (this.#exact.length > this.#exactUpTo) this.#exact = null;
+    }
+    this.#min = Math.min(this.#min, ms);
+    this.#max = Math.max(this.#max, ms);
+    this.#sum += ms;
+    this.#n += 1;
+  }
+
+  merge(other: LatencyAccumulator): void {
+    this.#hist.add(other.#hist);
+    this.#exact = this.#exact && other.#exact && this.#exact.length + other.#exact.length <= this.#exactUpTo ? [...this.#exact, ...other.#exact] : null;
+    this.#min = Math.min(this.#min, other.#min);
+    this.#max = Math.max(this.#max, other.#max);
+    this.#sum += other.#sum;
+    this.#n += other.#n;
+  }
+
+  get count(): number {
+    return this.#n;
+  }
+
+  get exact(): boolean {
+    return this.#exact !== null;
+  }
+
+  stats(): LatencyStats | null {
+    if (this.#n === 0) return null;
+    const base = { count: this.#n, min: this.#min, max: this.#max, mean: this.#sum / this.#n };
+    if (this.#exact) {
+      const sorted = this.sorted()!;
+      const at = (p: number): number => sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1]!;
+      return { ...base, p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), exact: true };
+    }
+    const at = (p: number): number => Math.min(this.#max, this.#hist.getValueAtPercentile(p) / 1000);
+    return { ...base, p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), exact: false };
+  }
+
+  sorted(): Float64Array | null {
+    return this.#exact ? Float64Array.from(this.#exact).sort() : null;
+  }
+
+  /** cdfPoints' ranks, read off the histogram: what a run too large to keep gets. */
+  cdf(fn: string): CdfPoint[] {
+    const sorted = this.sorted();
+    if (sorted) return cdfPoints(fn, sorted);
+    const n = this.#n;
+    const valueAt = (rank: number): number => Math.max(this.#min, Math.min(this.#max, this.#hist.getValueAtPercentile((100 * rank) / n) / 1000));
+    return [{ fn, latencyMs: this.#min, fraction: 0 }, ...cdfRanks(n).map((rank) => ({ fn, latencyMs: rank === n ? this.#max : valueAt(rank), fraction: rank / n }))];
+  }
+}
+
+class FunctionAccumulator {
+  calls = 0;
+  warmupCalls = 0;
+  readonly byStatus: Partial<Record<InvocationStatus, number>> = {};
+  cold = 0;
+  warm = 0;
+  readonly latency: LatencyAccumulator;
+
+  constructor(readonly fn: string, exactUpTo: number) {
+    this.latency = new LatencyAccumulator(exactUpTo);
+  }
+
+  add(r: InvocationRecord): void {
+    if (r.phase !== 'measure') {
+      this.warmupCalls += 1;
+      return;
+    }
+    this.calls += 1;
+    this.byStatus[r.status] = (this.byStatus[r.status] ?? 0) + 1;
+    if (r.cold === true) this.cold += 1;
+    else if (r.cold === false) this.warm += 1;
+    if (r.status === 'ok' && r.latencyMs !== null) this.latency.add(r.latencyMs);
+  }
+
+  report(): FunctionReport {
+    return { fn: this.fn, calls: this.calls, warmupCalls: this.warmupCalls, byStatus: { ...this.byStatus }, cold: this.cold, warm: this.warm, latencyMs: this.latency.stats() };
+  }
+}
+
+interface Span {
+  fn: string;
+  firstUs: number;
+  lastUs: number;
+}
+
+/** A scatter point before the run's first send time is known. */
+interface RawPoint {
+  readonly fn: string;
+  readonly sentUs: number;
+  readonly latencyMs: number;
+  readonly cold: boolean | null;
+}
+
+/** The run's figures and chart inputs; ResourceNotFound naming the id when the store has no such run. */
+export async function readRunData(store: Store, runId: string, options: ReadRunOptions = {}): Promise<RunReportData> {
+  const run = await store.getRun(runId);
+  if (!run) throw new FaasbenchError('ResourceNotFound', `no run ${runId} in the store (see faasbench runs)`);
+  const exactUpTo = options.exactUpTo ?? DEFAULT_EXACT_UP_TO;
+  const maxPoints = options.maxPoints ?? MAX_SCATTER_POINTS;
+  const functions = new Map<string, FunctionAccumulator>();
+  const byStatus: Partial<Record<InvocationStatus, number>> = {};
+  const coldPoints = new StrideSample<RawPoint>(maxPoints);
+  const otherPoints = new StrideSample<RawPoint>(maxPoints);
+  const lateness = new LogHistogramBuilder();
+  // One entry per instance, never per call: a 10-million-call run has thousands, not millions.
+  // Keyed by function, then instance: one id could recur under two functions (a shared sandbox).
+  const spans = new Map<string, Map<string, Span>>();
+  let records = 0;
+  let dropped = 0;
+  let firstUs = Infinity;
+
+  for await (const r of store.records(run.id, options.pageSize ? { pageSize: options.pageSize } : {})) {
+    records += 1;
+    byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
+    let acc = functions.get(r.fn);
+    if (!acc) functions.set(r.fn, (acc = new FunctionAccumulator(r.fn, exactUpTo)));
+    acc.add(r);
+    const from = r.sentUs ?? r.plannedUs;
+    firstUs = Math.min(firstUs, from);
+    if (r.status === 'dropped') dropped += 1;
+    if (r.instanceId !== null) {
+      let ofFn = spans.get(r.fn);
+      if (!ofFn) spans.set(r.fn, (ofFn = new Map()));
+      const to = r.receivedUs ?? from;
+      const span = ofFn.get(r.instanceId);
+      if (span) {
+        if (from < span.firstUs) span.firstUs = from;
+        if (to > span.lastUs) span.lastUs = to;
+      } else ofFn.set(r.instanceId, { fn: r.fn, firstUs: from, lastUs: to });
+    }
+    if (r.phase !== 'measure') continue;
+    if (r.sentUs !== null) lateness.add((r.sentUs - r.plannedUs) / 1000);
+    if (r.status === 'ok' && r.latencyMs !== null && r.sentUs !== null) {
+      (r.cold === true ? coldPoints : otherPoints).add({ fn: r.fn, sentUs: r.sentUs, latencyMs: r.latencyMs, cold: r.cold });
+    }
+  }
+
+  const accs = [...functions.values()].sort((a, b) => (a.fn < b.fn ? -1 : a.fn > b.fn ? 1 : 0));
+  let total: FunctionReport | null = null;
+  if (accs.length > 1) {
+    const all = new FunctionAccumulator('*', exactUpTo);
+    for (const a of accs) {
+      all.calls += a.calls;
+      all.warmupCalls += a.warmupCalls;
+      all.cold += a.cold;
+      all.warm += a.warm;
+      for (const [status, n] of Object.entries(a.byStatus) as [InvocationStatus, number][]) all.byStatus[status] = (all.byStatus[status] ?? 0) + n;
+      all.latency.merge(a.latency);
+    }
+    total = all.report();
+  }
+
+  const exact = accs.every((a) => a.latency.exact);
+  const toPoint = (p: RawPoint): TimePoint => ({ fn: p.fn, tS: Math.round(p.sentUs - firstUs) / 1e6, latencyMs: p.latencyMs, cold: p.cold });
+  const notes: string[] = [];
+  const warmup = accs.reduce((s, a) => s + a.warmupCalls, 0);
+  if (warmup > 0) notes.push(`${warmup} warm-up call${warmup === 1 ? '' : 's'} left out of the latency figures and charts (they count in the instances chart).`);
+  const [memorySweep, mapping] = await Promise.all([readMemorySweep(store, run.id), readTraceMapping(run, notes)]);
+
+  return {
+    run,
+    records,
+    byStatus,
+    functions: accs.map((a) => a.report()),
+    total,
+    cdf: {
+      points: accs.flatMap((a) => (a.latency.count > 0 ? a.latency.cdf(a.fn) : [])),
+      calls: Object.fromEntries(accs.map((a) => [a.fn, a.latency.count])),
+      method: exact ? 'exact: every call counted' : `from HDR histograms (3 significant digits) at ${CDF_POINTS} evenly spaced ranks and p99, p99.9...; functions of up to ${exactUpTo.toLocaleString('en-US')} calls exact`,
+    },
+    overTime: { points: [...otherPoints.items.map(toPoint), ...coldPoints.items.map(toPoint)], sampling: { cold: coldPoints.sampling, other: otherPoints.sampling } },
+    instances: bucketSpans([...spans.values()].flatMap((ofFn) => [...ofFn.values()]), firstUs, options.maxBuckets ?? DEFAULT_MAX_BUCKETS),
+    lateness: lateness.result(),
+    dropped,
+    memorySweep,
+    mapping,
+    notes,
+  };
+}
+
+/** Bucket widths of 1, 2 or 5 times a power of ten ms keep the axis labels round. */
+function niceBucketMs(spanMs: number, maxBuckets: number): number {
+  const raw = Math.max(1, spanMs / maxBuckets);
+  const power = 10 ** Math.floor(Math.log10(raw));
+  for (const step of [1, 2, 5]) if (step * power >= raw) return step * power;
+  return 10 * power;
+}
+
+function bucketSpans(spans: readonly Span[], startUs: number, maxBuckets: number): RunReportData['instances'] {
+  if (spans.length === 0) return null;
+  // A loop, not Math.max(...spans): a spread of 100,000s of arguments overflows the stack.
+  const endUs = spans.reduce((max, s) => (s.lastUs > max ? s.lastUs : max), -Infinity);
+  const bucketMs = niceBucketMs((endUs - startUs) / 1000, maxBuckets);
+  const bucketOf = (us: number): number => Math.floor((us - startUs) / (bucketMs * 1000));
+  const buckets = bucketOf(endUs) + 1;
+  const byFn = new Map<string, Int32Array>();
+  for (const s of spans) {
+    let delta = byFn.get(s.fn);
+    if (!delta) byFn.set(s.fn, (delta = new Int32Array(buckets + 1)));
+    // A difference array: +1 at a span's first bucket, -1 after its last.
+    delta[bucketOf(s.firstUs)]! += 1;
+    delta[bucketOf(s.lastUs) + 1]! -= 1;
+  }
+  const functions = [...byFn.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([fn, delta]) => {
+      let running = 0;
+      return { fn, live: Array.from({ length: buckets }, (_, b) => (running += delta[b]!)) };
+    });
+  return { startUs, bucketMs, functions, count: spans.length };
+}
+
+const isObject = (v: JsonValue | undefined): v is { [key: string]: JsonValue } => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * memory-sweep's `size` rows (memoryMb, averageBilledMs, costUsd) and its recommendation from the
+ * `result` row. Other experiments record `size` rows too (cpu-share, io-net): without an average
+ * billed duration and a cost field, a row is not a sweep's.
+ */
+async function readMemorySweep(store: Store, runId: string): Promise<RunReportData['memorySweep']> {
+  const rows: MemorySweepRow[] = [];
+  for await (const { row } of store.experimentRows(runId, { kind: 'size' })) {
+    if (!isObject(row) || typeof row.memoryMb !== 'number' || !('costUsd' in row) || !('averageBilledMs' in row)) continue;
+    if (typeof row.averageBilledMs !== 'number') continue;
+    rows.push({ memoryMb: row.memoryMb, durationMs: row.averageBilledMs, costUsd: typeof row.costUsd === 'number' ? row.costUsd : null });
+  }
+  if (rows.length === 0) return null;
+  let recommended: MemorySweepOptions['recommended'] = null;
+  let note: string | undefined;
+  for await (const { row } of store.experimentRows(runId, { kind: 'result' })) {
+    const summary = isObject(row) ? row.summary : undefined;
+    if (!isObject(summary)) continue;
+    const choice = summary.recommendation;
+    if (isObject(choice) && typeof choice.memoryMb === 'number' && typeof summary.strategy === 'string') recommended = { memoryMb: choice.memoryMb, by: summary.strategy };
+    if (typeof summary.pricedAs === 'string') note = `cost priced as ${summary.pricedAs}, request price included`;
+  }
+  return { rows, options: { durationLabel: 'average billed duration (ms)', recommended, ...(note ? { note } : {}) } };
+}
+
+/** The mapping a trace replay names (`trace replay --mapping`, or the trace-replay experiment's `mapping`), read again from disk. */
+async function readTraceMapping(run: Run, notes: string[]): Promise<RunReportData['mapping']> {
+  const params = run.params;
+  let file: JsonValue | undefined;
+  if (run.kind === 'trace-replay' && isObject(params)) file = params.mapping;
+  else if (run.kind === 'experiment' && run.name === 'trace-replay' && isObject(params) && isObject(params.values)) file = params.values.mapping;
+  if (typeof file !== 'string' || file === '') return null;
+  try {
+    return { file, entries: readMapping(file).entries };
+  } catch (err) {
+    notes.push(`The replay's mapping could not be read, so its trace-vs-proxy charts are left out: ${(err as Error).message}`);
+    return null;
+  }
+}
+
+export interface RunChart {
+  /** File name stem: `latency-cdf` gives latency-cdf.svg and latency-cdf.png. */
+  readonly name: string;
+  readonly title: string;
+  readonly spec: TopLevelSpec;
+}
+
+/** The charts this run has data for, in reading order. */
+export function runCharts(data: RunReportData): RunChart[] {
+  const charts: RunChart[] = [];
+  if (data.memorySweep) charts.push({ name: 'memory-sweep', title: 'Memory sweep: speed and cost', spec: memorySweepCurve(data.memorySweep.rows, data.memorySweep.options) });
+  if (data.cdf.points.length > 0) charts.push({ name: 'latency-cdf', title: 'Latency CDF', spec: latencyCdf(data.cdf.points, { calls: data.cdf.calls, method: data.cdf.method }) });
+  if (data.overTime.points.length > 0) charts.push({ name: 'latency-over-time', title: 'Latency over time', spec: latencyOverTime(data.overTime.points, { sampling: data.overTime.sampling }) });
+  if (data.instances) charts.push({ name: 'instances-over-time', title: 'Instances over time', spec: instancesOverTime(data.instances) });
+  if (data.lateness.total > 0) charts.push({ name: 'lateness', title: 'Lateness', spec: latenessHistogram(data.lateness, { dropped: data.dropped }) });
+  if (data.mapping && data.mapping.entries.length > 0) {
+    charts.push(
+      { name: 'trace-duration-histogram', title: 'Trace vs proxy: p75 duration', spec: traceVsProxyHistogram(data.mapping.entries, 'duration') },
+      { name: 'trace-memory-histogram', title: 'Trace vs proxy: p75 memory', spec: traceVsProxyHistogram(data.mapping.entries, 'memory') },
+      { name: 'trace-memory-duration', title: 'Trace vs proxy: memory vs duration', spec: memoryDurationScatter(data.mapping.entries) },
+    );
+  }
+  return charts;
+}
