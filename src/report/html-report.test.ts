@@ -1,0 +1,61 @@
+// The report page around the charts: what the summary says, that nothing in it can run or fetch,
+// and that several inline SVGs cannot clash.
+import { describe, expect, it } from 'vitest';
+import type { Run } from '../store/store.ts';
+import { reportHtml, uniqueIds } from './html-report.ts';
+import type { RunReportData } from './run-data.ts';
+
+const RUN: Run = {
+  id: 'r1',
+  kind: 'invoke',
+  name: '<script>alert(1)</script>',
+  provider: 'local',
+  params: { pattern: 'constant' },
+  seed: 42,
+  host: null,
+  toolVersion: '0.1.0',
+  status: 'completed',
+  startedAt: '2026-01-01T00:00:00.000Z',
+  finishedAt: '2026-01-01T00:01:05.000Z',
+  summary: null,
+  progress: null,
+  progressAt: null,
+  duplicates: 0,
+};
+
+const stats = (p50: number, exact: boolean) => ({ count: 3, min: 1, p50, p90: 3, p99: 3, p999: 3, max: 3, mean: 2, exact });
+
+const DATA: RunReportData = {
+  run: RUN,
+  records: 4,
+  byStatus: { ok: 3, throttled: 1 },
+  functions: [{ fn: 'f & g', calls: 4, warmupCalls: 0, byStatus: { ok: 3, throttled: 1 }, cold: 1, warm: 2, latencyMs: stats(2, false) }],
+  total: null,
+  cdf: { points: [], calls: {}, method: '' },
+  overTime: { points: [], sampling: { cold: { total: 0, stride: 1 }, other: { total: 0, stride: 1 } } },
+  instances: null,
+  lateness: { binsPerDecade: 5, floor: 0.001, bins: [], belowFloor: 0, total: 0 },
+  dropped: 0,
+  memorySweep: null,
+  mapping: null,
+  notes: ['a note with <b>markup</b>'],
+};
+
+describe('reportHtml', () => {
+  it('escapes every stored text and marks histogram figures', () => {
+    const html = reportHtml(DATA, [{ name: 'latency-cdf', title: 'Latency CDF', svg: '<svg width="1" height="1"><clipPath id="clip1"/><g clip-path="url(#clip1)"/></svg>' }]);
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('<td class="text">f &amp; g</td><td>4</td><td>3</td><td>1</td><td>1</td><td>2</td>');
+    expect(html).toContain('<td>2.00*</td>');
+    expect(html).toContain('<li>a note with &lt;b&gt;markup&lt;/b&gt;</li>');
+    expect(html).toContain('2026-01-01T00:01:05.000Z (1 min 5 s)');
+    expect(html).toContain('<section class="chart" id="chart-latency-cdf">\n<h2>Latency CDF</h2>\n<figure><svg width="1" height="1"><clipPath id="latency-cdf-clip1"/>');
+    expect(html).not.toContain('generated');
+    expect(reportHtml(DATA, [], '2026-01-02T00:00:00Z')).toContain('report generated 2026-01-02T00:00:00Z');
+  });
+
+  it('prefixes ids and the references to them, leaving the rest of the SVG alone', () => {
+    expect(uniqueIds('<g id="a"><use href="#a"/><path fill="url(#g1)" d="M0"/></g>', 'my chart')).toBe('<g id="my_chart-a"><use href="#my_chart-a"/><path fill="url(#my_chart-g1)" d="M0"/></g>');
+  });
+});
