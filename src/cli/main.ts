@@ -15,6 +15,7 @@ import { registerExperiment } from './experiment.ts';
 import { registerSuite } from './suite.ts';
 import { registerAnalyze } from './analyze.ts';
 import { registerCompare } from './compare.ts';
+import { registerReport } from './report.ts';
 import { registerTrace } from './trace.ts';
 import { EXIT } from './exit-codes.ts';
 
@@ -37,6 +38,7 @@ registerExperiment(program);
 registerSuite(program);
 registerAnalyze(program);
 registerCompare(program);
+registerReport(program);
 
 // `faasbench export ... | head` closes the pipe early: that is a reader's choice, not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
