@@ -1,11 +1,14 @@
 /**
- * report/: chart specs (Vega-Lite) and their rendering to SVG and PNG in Node, shared by the
- * report and the dashboard; later the HTML report. It reads core and trace types and pure
- * functions only: it must not touch the store, providers, the platform or the CLI, and it never
- * reads or writes files (callers hand it data and write what it returns).
+ * report/: chart specs (Vega-Lite), their rendering to SVG and PNG in Node, and the self-contained
+ * HTML report, shared with the dashboard. It reads a run through the Store interface (run-data.ts)
+ * and writes only the report folder it is given (html-report.ts); it must not touch providers, the
+ * platform or the CLI, and never writes the store.
  */
 export * from './chart-config.ts';
+export * from './html-report.ts';
 export * from './log-axis.ts';
 export * from './log-bins.ts';
 export * from './render.ts';
+export * from './run-charts.ts';
+export * from './run-data.ts';
 export * from './trace-charts.ts';
