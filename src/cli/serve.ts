@@ -1,0 +1,57 @@
+/**
+ * `faasbench serve`: the read-only dashboard over a store (src/web), until Ctrl-C. Binds loopback
+ * unless --host says otherwise, and then only with --token.
+ */
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { FaasbenchError } from '../core/errors.ts';
+import { openStore, storeTarget } from '../store/index.ts';
+import { DEFAULT_PORT, requireSafeBinding, startDashboard } from '../web/index.ts';
+import { positiveInt } from './option-parsers.ts';
+
+const MAX_PORT = 65_535;
+
+interface ServeOptions {
+  port: string;
+  host: string;
+  token?: string;
+  store?: string;
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the runs dashboard: live status and progress, run detail with charts, comparison of two runs (read-only)')
+    .option('--port <n>', 'port to listen on (0 picks a free one)', String(DEFAULT_PORT))
+    .option('--host <address>', 'address to bind; anything but loopback needs --token', '127.0.0.1')
+    .option('--token <secret>', 'required from every request: "Authorization: Bearer <secret>" or ?token=<secret>')
+    .option('--store <target>', 'SQLite file or postgres:// URL (default: $FAASBENCH_STORE or ./faasbench.db)')
+    .action(async (opts: ServeOptions) => {
+      const port = positiveInt(opts.port, '--port', 0);
+      if (port > MAX_PORT) throw new FaasbenchError('InvalidParameterValue', `--port: expected 0 to ${MAX_PORT}, got "${opts.port}"`);
+      // Before the store opens: a refused address should not create a database file on the way.
+      requireSafeBinding(opts.host, opts.token);
+      const where = storeTarget(opts.store);
+      // Unlike analyze, a store that does not exist yet is served: a dashboard is often opened
+      // before the first run. Said aloud, since a mistyped --store looks just like an empty one.
+      const fresh = !/^postgres(ql)?:\/\//i.test(where) && where !== ':memory:' && !existsSync(where);
+      const store = await openStore(opts.store);
+      try {
+        const dashboard = await startDashboard({
+          store,
+          host: opts.host,
+          port,
+          ...(opts.token !== undefined ? { token: opts.token } : {}),
+          onError: (err, request) => console.error(`faasbench serve: ${request}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+        });
+        console.log(`faasbench dashboard on ${dashboard.url}/ (store ${where})`);
+        if (fresh) console.error(`faasbench serve: there was no store at ${where}; it is empty until a run writes to it`);
+        if (opts.token !== undefined) console.log('  every request needs the token: "Authorization: Bearer <token>", or open the address with ?token=<token>');
+        console.log('  Ctrl-C to stop');
+        await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
+        await dashboard.close();
+      } finally {
+        await store.close();
+      }
+    });
+}

@@ -1,0 +1,94 @@
+/**
+ * A stored run as the runs list shows it: status, how far it got, how long it took, and what it
+ * ran. Pure: the caller passes the time, so a running run's duration is "so far".
+ *
+ * Progress comes in two shapes, both written by the run's own process: load runs (`invoke`,
+ * `trace replay`) store the invoker's snapshot (`planned`, `done`, `dropped`, `errors`...), and
+ * experiments store `{ done, total, label }` of their steps.
+ */
+import type { JsonValue, Run, RunStatus } from '../store/store.ts';
+
+export interface ProgressView {
+  /** Calls answered or dropped (load runs), steps done (experiments). */
+  readonly done: number;
+  /** Calls planned or steps in all; null when the writer does not know (an open-ended plan). */
+  readonly total: number | null;
+  /** Calls that were not ok, where the writer counts them. */
+  readonly errors: number | null;
+  /** 'calls' for a load run, 'steps' for an experiment. */
+  readonly unit: 'calls' | 'steps';
+  /** The experiment's current step, when it names one. */
+  readonly label: string | null;
+  /** When the writer last reported. */
+  readonly at: string | null;
+}
+
+export interface RunRow {
+  readonly id: string;
+  readonly kind: string;
+  readonly name: string;
+  /** The experiment's name for experiment runs, else null: what the list's experiment column shows. */
+  readonly experiment: string | null;
+  readonly provider: string;
+  readonly status: RunStatus;
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  /** Finish minus start; for a running run, now minus start. */
+  readonly durationMs: number | null;
+  readonly progress: ProgressView | null;
+  /** Calls the run made, where the summary or progress says. */
+  readonly calls: number | null;
+}
+
+type JsonObject = { readonly [key: string]: JsonValue };
+
+function asObject(value: JsonValue | null): JsonObject | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : null;
+}
+
+function num(value: JsonValue | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+export function progressView(run: Run): ProgressView | null {
+  const p = asObject(run.progress);
+  if (!p) return null;
+  const done = num(p.done);
+  if (done === null) return null;
+  const isLoad = 'sent' in p || 'planned' in p;
+  return {
+    // A dropped call is finished too: without it a run that drops calls would never reach 100%.
+    done: isLoad ? done + (num(p.dropped) ?? 0) : done,
+    total: isLoad ? num(p.planned) : num(p.total),
+    errors: num(p.errors),
+    unit: isLoad ? 'calls' : 'steps',
+    label: typeof p.label === 'string' ? p.label : null,
+    at: run.progressAt,
+  };
+}
+
+function callsOf(run: Run, progress: ProgressView | null): number | null {
+  const total = num(asObject(run.summary)?.total);
+  if (total !== null) return total;
+  return progress?.unit === 'calls' ? progress.done : null;
+}
+
+export function runRow(run: Run, nowMs: number): RunRow {
+  const started = Date.parse(run.startedAt);
+  const end = run.finishedAt !== null ? Date.parse(run.finishedAt) : run.status === 'running' ? nowMs : NaN;
+  const durationMs = Number.isFinite(started) && Number.isFinite(end) ? Math.max(0, end - started) : null;
+  const progress = progressView(run);
+  return {
+    id: run.id,
+    kind: run.kind,
+    name: run.name,
+    experiment: run.kind === 'experiment' ? run.name : null,
+    provider: run.provider,
+    status: run.status,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    durationMs,
+    progress,
+    calls: callsOf(run, progress),
+  };
+}
