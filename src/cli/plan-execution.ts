@@ -19,6 +19,8 @@ import { startProgress } from './progress-line.ts';
 const TOOL_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 /** Records reach the store at least this often, so a kill -9 loses under a second of them. */
 const SINK_FLUSH_MS = 200;
+/** A dashboard reads a running run's progress from the store: it is at most this stale. */
+const STORED_PROGRESS_MS = 1000;
 
 export interface PlanRun {
   readonly provider: Provider;
@@ -54,6 +56,10 @@ export async function executePlan(spec: PlanRun): Promise<PlanRunResult> {
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
   const stopProgress = startProgress(() => progress.snapshot(), spec.showProgress);
+  const ownsRun = spec.shard === undefined || spec.shard.index === 0;
+  // Shard 0 alone: shards writing one run's progress row would overwrite each other's counts.
+  const storeProgress = (): Promise<void> => store.updateProgress(runId, toJson(progress.snapshot())).catch(() => undefined);
+  const progressTimer = ownsRun ? setInterval(() => void storeProgress(), STORED_PROGRESS_MS) : undefined;
   let status: 'completed' | 'interrupted' = 'interrupted';
   let lastPayload: Buffer | null = null;
   try {
@@ -73,9 +79,12 @@ export async function executePlan(spec: PlanRun): Promise<PlanRunResult> {
   } finally {
     process.removeListener('SIGINT', onSigint);
     stopProgress();
+    clearInterval(progressTimer);
     await sink.close();
-    const ownsRun = spec.shard === undefined || spec.shard.index === 0;
-    if (ownsRun) await finish(store, runId, status, summary.summary());
+    if (ownsRun) {
+      await storeProgress();
+      await finish(store, runId, status, summary.summary());
+    }
   }
   return { runId, status, summary: summary.summary(), lastPayload };
 }
