@@ -16,6 +16,7 @@ import { registerSuite } from './suite.ts';
 import { registerAnalyze } from './analyze.ts';
 import { registerCompare } from './compare.ts';
 import { registerReport } from './report.ts';
+import { registerServe } from './serve.ts';
 import { registerTrace } from './trace.ts';
 import { EXIT } from './exit-codes.ts';
 
@@ -39,6 +40,7 @@ registerSuite(program);
 registerAnalyze(program);
 registerCompare(program);
 registerReport(program);
+registerServe(program);
 
 // `faasbench export ... | head` closes the pipe early: that is a reader's choice, not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
