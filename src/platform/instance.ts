@@ -349,6 +349,13 @@ export class Instance {
   }
 
   private timedOut(active: Active): void {
+    // libuv's timers run on a millisecond loop clock and can fire a fraction of a millisecond
+    // early by performance.now(): wait out the rest, so a timed-out call never reports less than its limit.
+    const left = (active.deliveredAt ?? 0) + this.fn.settings.timeoutS * 1000 - performance.now();
+    if (left > 0) {
+      active.timer = setTimeout(() => this.timedOut(active), Math.ceil(left));
+      return;
+    }
     const message = timeoutMessage(this.fn.settings.timeoutS);
     active.log += `${new Date().toISOString()} ${active.request.requestId} ${message}\n`;
     this.finish(active, { errorType: 'Sandbox.Timedout', message, status: 'timeout' });
