@@ -19,11 +19,11 @@ export function storeTarget(target?: string, env: NodeJS.ProcessEnv = process.en
 export async function openStore(target?: string, options: StoreOptions = {}): Promise<Store> {
   const where = storeTarget(target);
   const dialect = isPostgresUrl(where) ? 'postgres' : 'sqlite';
-  const db = dialect === 'postgres' ? await openPostgres(where, options) : await openSqlite(where, options).catch(notAStore(where));
+  const backend = dialect === 'postgres' ? await openPostgres(where, options) : await openSqlite(where, options).catch(notAStore(where));
   try {
-    return new SqlStore(db, dialect, options);
+    return new SqlStore(backend, dialect, options);
   } catch (err) {
-    await db.destroy();
+    await backend.db.destroy();
     throw err;
   }
 }

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { FaasbenchError } from '../core/errors.ts';
 import { applyMigrations } from './migrations.ts';
 import type { Database } from './schema.ts';
+import type { SqlBackend } from './sql-store.ts';
 import type { StoreOptions } from './store.ts';
 import { queryLogger } from './query-log.ts';
 
@@ -20,7 +21,7 @@ export function isPostgresUrl(target: string): boolean {
   return /^postgres(ql)?:\/\//i.test(target);
 }
 
-export async function openPostgres(url: string, options: StoreOptions = {}): Promise<Kysely<Database>> {
+export async function openPostgres(url: string, options: StoreOptions = {}): Promise<SqlBackend> {
   const { schema } = options;
   if (schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
     throw new FaasbenchError('InvalidParameterValue', `store schema ${JSON.stringify(schema)}: expected a plain identifier (letters, digits, _)`);
@@ -36,7 +37,10 @@ export async function openPostgres(url: string, options: StoreOptions = {}): Pro
     await db.destroy();
     throw new FaasbenchError('ServiceUnavailable', `cannot open the PostgreSQL store at ${redacted(url)}: ${(err as Error).message}`, { cause: err });
   }
-  return db;
+  // Any pooled connection will do: a read needs no transaction, and writes run on their own.
+  const readArrays = async (query: { sql: string; parameters: readonly unknown[] }): Promise<unknown[][]> =>
+    (await pool.query<unknown[]>({ text: query.sql, values: [...query.parameters], rowMode: 'array' })).rows;
+  return { db, readArrays };
 }
 
 /**

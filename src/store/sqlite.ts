@@ -10,13 +10,16 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { applyMigrations } from './migrations.ts';
 import type { Database } from './schema.ts';
+import type { ReadArrays, SqlBackend } from './sql-store.ts';
 import type { StoreOptions } from './store.ts';
 import { queryLogger } from './query-log.ts';
 
 export const DEFAULT_SQLITE_PATH = './faasbench.db';
 const BUSY_TIMEOUT_MS = 5_000;
+/** Prepared array-mode statements kept: one per column list a reader uses, and readers use few. */
+const STATEMENTS_KEPT = 16;
 
-export async function openSqlite(file: string, options: StoreOptions = {}): Promise<Kysely<Database>> {
+export async function openSqlite(file: string, options: StoreOptions = {}): Promise<SqlBackend> {
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const sqlite = new BetterSqlite3(file, { timeout: BUSY_TIMEOUT_MS });
   try {
@@ -36,7 +39,26 @@ export async function openSqlite(file: string, options: StoreOptions = {}): Prom
     await db.destroy();
     throw err;
   }
-  return db;
+  return { db, readArrays: arrayReader(db, sqlite) };
+}
+
+/**
+ * better-sqlite3's raw mode over the connection Kysely drives. Each read takes that connection
+ * through Kysely, so it waits for a write transaction in progress (the write buffer's) to end
+ * instead of reading inside it.
+ */
+function arrayReader(db: Kysely<Database>, sqlite: BetterSqlite3.Database): ReadArrays {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return (query) =>
+    db.connection().execute(async () => {
+      let statement = statements.get(query.sql);
+      if (statement === undefined) {
+        if (statements.size >= STATEMENTS_KEPT) statements.clear();
+        statement = sqlite.prepare(query.sql).raw(true);
+        statements.set(query.sql, statement);
+      }
+      return statement.all(...query.parameters) as unknown[][];
+    });
 }
 
 /** `begin immediate` takes the write lock before reading the applied versions, so two openers queue. */

@@ -90,6 +90,12 @@ export interface ReadOptions {
   readonly pageSize?: number;
 }
 
+/** An invocation field, by its record name, that a reader can ask for on its own. */
+export type InvocationField = keyof InvocationRecord;
+
+/** An invocation holding only the fields asked for. */
+export type InvocationFields<F extends InvocationField> = Pick<InvocationRecord, F>;
+
 export interface Store {
   /** 'sqlite' or 'postgres'. */
   readonly dialect: 'sqlite' | 'postgres';
@@ -110,6 +116,15 @@ export interface Store {
   getRun(id: string): Promise<Run | undefined>;
   /** A run's invocations in seq order, a page at a time. */
   records(runId: string, options?: ReadOptions): AsyncIterable<InvocationRecord>;
+  /**
+   * A run's invocations in seq order with only `fields`, a page (array) at a time: what a reader
+   * of a large run uses when it needs a few columns. The database sends and the driver builds
+   * only those columns, as arrays rather than objects (building 20 properties per row is most of
+   * what reading a whole record costs), and the caller loops over each page without awaiting
+   * every record. Values are decoded as records() decodes them; fields not asked for are
+   * undefined (they are not in the type). An unknown run has no pages.
+   */
+  recordPages<F extends InvocationField>(runId: string, fields: readonly F[], options?: ReadOptions): AsyncIterable<InvocationFields<F>[]>;
   countRecords(runId: string): Promise<number>;
   addRecord(runId: string, kind: string, row: JsonValue): Promise<void>;
   /** Experiment rows of a run in the order they were added, optionally of one kind. */

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFaasbenchError } from '../../core/errors.ts';
 import type { InvocationRecord } from '../../core/invocation-record.ts';
 import { MIGRATIONS } from '../migrations.ts';
+import { INVOCATION_COLUMNS } from '../schema.ts';
 import type { Store, StoreOptions } from '../store.ts';
 import { makeRecord, makeRecords } from './records.ts';
 import { RUN } from './run-meta.ts';
@@ -171,6 +172,64 @@ export function storeContract(backend: () => Backend): void {
       } finally {
         await logged.close();
       }
+    });
+
+    it('reads chosen fields a page at a time, decoded as records() decodes them', async () => {
+      const id = await store.createRun(RUN);
+      const written = makeRecords(id, 0, 2_345);
+      await store.appendRecords(written);
+      const fields = ['latencyMs', 'cold', 'fn', 'plannedUs', 'errorClass', 'tag'] as const;
+      const pages = await collect(store.recordPages(id, fields, { pageSize: 1_000 }));
+      expect(pages.map((p) => p.length)).toEqual([1_000, 1_000, 345]);
+      const read = pages.flat();
+      expect(read).toEqual(written.map((r) => ({ latencyMs: r.latencyMs, cold: r.cold, fn: r.fn, plannedUs: r.plannedUs, errorClass: r.errorClass, tag: r.tag })));
+      // Exactly those fields hold values: cold's true, false and null all come back as such.
+      expect(Object.entries(read[3]!).filter(([, v]) => v !== undefined).map(([k]) => k).sort()).toEqual([...fields].sort());
+      expect(new Set(read.map((r) => r.cold))).toEqual(new Set([true, false, null]));
+      // Without seq among the fields the pages still follow it.
+      const ids = (await collect(store.recordPages(id, ['requestId'], { pageSize: 700 }))).flat();
+      expect(ids.map((r) => r.requestId)).toEqual(written.map((r) => r.requestId));
+      expect((ids[0] as Record<string, unknown>).seq).toBeUndefined();
+    });
+
+    it('reads every field alike through recordPages and records()', async () => {
+      const id = await store.createRun(RUN);
+      await store.appendRecords(makeRecords(id, 0, 1_200));
+      const all = INVOCATION_COLUMNS.map(([, field]) => field);
+      const paged = (await collect(store.recordPages(id, all))).flat();
+      expect(paged).toStrictEqual(await collect(store.records(id)));
+    });
+
+    it('runs one query per page over the chosen columns only, the buffered records written first', async () => {
+      const queries: { sql: string; parameters: readonly unknown[] }[] = [];
+      const logged = await backend().open({ flushIntervalMs: 60_000, onQuery: (sql, parameters) => queries.push({ sql, parameters }) });
+      try {
+        const id = await logged.createRun(RUN);
+        await logged.appendRecords(makeRecords(id, 0, 2_500));
+        queries.length = 0;
+        const pages = await collect(logged.recordPages(id, ['seq', 'latencyMs'], { pageSize: 1_000 }));
+        expect(pages.flat().map((r) => r.seq)).toEqual(Array.from({ length: 2_500 }, (_, i) => i));
+        const reads = queries.filter((q) => /^select/i.test(q.sql) && q.sql.includes('"invocations"'));
+        expect(reads.length).toBe(3);
+        expect(reads[0]!.sql).toContain('"latency_ms"');
+        expect(reads[0]!.sql).not.toContain('"request_id"');
+        expect(reads.map((q) => q.parameters)).toEqual([
+          [id, -1, 1_000],
+          [id, 999, 1_000],
+          [id, 1_999, 1_000],
+        ]);
+      } finally {
+        await logged.close();
+      }
+    });
+
+    it('gives an unknown run no pages and refuses an unknown, repeated or missing field', async () => {
+      expect(await collect(store.recordPages('no-such-run', ['seq']))).toEqual([]);
+      const unknown = await rejection(collect(store.recordPages('no-such-run', ['latency' as 'seq'])));
+      expect(isFaasbenchError(unknown, 'InvalidParameterValue')).toBe(true);
+      expect(unknown.message).toBe('recordPages: no invocation field "latency"');
+      expect((await rejection(collect(store.recordPages('no-such-run', ['seq', 'fn', 'seq'])))).message).toBe('recordPages: field "seq" asked for twice');
+      expect((await rejection(collect(store.recordPages('no-such-run', [])))).message).toBe('recordPages needs at least one field');
     });
 
     it('keeps the first write of a (run, seq) and counts the duplicates on the run', async () => {
