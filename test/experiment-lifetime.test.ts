@@ -179,9 +179,13 @@ describe('experiment eviction-model', () => {
       expect([...ids].some((id) => seen.has(id))).toBe(false);
       for (const id of ids) seen.add(id);
       expect([w.waitS, probe.filter((r) => ids.has(r.instanceId!)).length, probe.filter((r) => r.cold === true).length]).toEqual([w.waitS, w.survivors, w.fresh]);
-      // The start calls ended together, so all four idle periods were alike.
-      expect(w.endSpreadMs!).toBeLessThan(250);
+      // Each instance idled from its own end to the probe: between idleS and idleS + the spread of
+      // the ends. All four idle periods fall on the same side of the 3 s keep-alive, so the
+      // verdict is about the wait, not about which instance happened to finish last.
       expect(w.idleS).toBeGreaterThanOrEqual(w.waitS);
+      const longestIdleS = w.idleS + w.endSpreadMs! / 1000;
+      if (w.waitS < 3) expect([w.waitS, longestIdleS < 3]).toEqual([w.waitS, true]);
+      else expect([w.waitS, w.idleS >= 3]).toEqual([w.waitS, true]);
     }
   }, 60_000);
 });
