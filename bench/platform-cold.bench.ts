@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import type { Pool } from 'undici';
 import { resolvePython } from '../src/platform/runtimes/index.ts';
 import { namespacesWork, sandboxCommand } from '../src/platform/sandbox.ts';
+import { sandboxHelper } from '../src/platform/sandbox-helper.ts';
 import { EXIT, describeMachine, interruptSignal, machineLine, positiveFlag, printJson, printReport, progress, type Machine } from './bench-cli.ts';
 import { benchDataDir, isNoopResponse, ONE_VCPU_MB, writeNoopFunctions } from './bench-functions.ts';
 import { benchPool, header, send, type Reply, type Target } from './http-load.ts';
@@ -75,16 +76,20 @@ function parseSettings(): Settings {
 // ---- the spawn floor ----
 
 /**
- * The floors of each runtime. For node, also a diagnostic: node behind the platform's own sandbox
- * wrapper (unshare, sh, bind mounts), which tells how much of the cold overhead
- * the wrapper is. `tmpDir` stands in for an instance's /tmp.
+ * The floors of each runtime. For node, also diagnostics: node behind each of the platform's
+ * sandbox launchers (the shell wrapper: unshare, sh, two mounts; the compiled sandbox-exec, which
+ * the platform uses where it could be built), which tell how much of the cold overhead the
+ * sandbox is. `tmpDir` stands in for an instance's /tmp.
  */
-function floorCommands(runtime: Runtime, codeDir: string, tmpDir: string): FloorCommand[] {
+function floorCommands(runtime: Runtime, codeDir: string, tmpDir: string, dataDir: string): FloorCommand[] {
   if (runtime === 'python') return [{ label: 'python3 -c pass', file: resolvePython(), args: ['-c', 'pass'], floorOf: 'python' }];
   const node: FloorCommand = { label: 'node -e 0', file: process.execPath, args: ['-e', '0'], floorOf: 'nodejs' };
   if (!namespacesWork()) return [node];
-  const wrapped = sandboxCommand({ isolation: 'namespace', tmpDir, codeDir, runtime: { file: node.file, args: node.args } });
-  return [node, { label: '(diagnostic) sandbox wrapper + node -e 0', ...wrapped }];
+  const spec = { isolation: 'namespace' as const, tmpDir, codeDir, runtime: { file: node.file, args: node.args } };
+  const rows: FloorCommand[] = [node, { label: '(diagnostic) shell sandbox wrapper + node -e 0', ...sandboxCommand(spec) }];
+  const helper = sandboxHelper(dataDir).file;
+  if (helper) rows.push({ label: '(diagnostic) sandbox-exec + node -e 0', ...sandboxCommand({ ...spec, helper }) });
+  return rows;
 }
 
 /** Spawn to exit of one process, in ms. The environment is as bare as an instance's. */
@@ -246,7 +251,7 @@ async function main(): Promise<number> {
     platform = await startPlatformServer({ dataDir: benchDataDir('cold'), freeze: true, deploy });
     for (const [runtime, fn] of [['nodejs', 'noop'], ['python', 'noop-py']] as const) {
       if (signal.aborted) break;
-      const measured = await measureRuntime(platform, runtime, fn, floorCommands(runtime, fns.nodejs, tmpDir), settings.n, signal);
+      const measured = await measureRuntime(platform, runtime, fn, floorCommands(runtime, fns.nodejs, tmpDir, benchDataDir('cold')), settings.n, signal);
       floors.push(...measured.floors);
       cold.push(measured.cold);
     }

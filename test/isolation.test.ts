@@ -56,34 +56,41 @@ const call = (method, p, body) => new Promise((resolve) => { const req = http.re
 } })();
 `;
 
-let platform: LocalPlatform;
-beforeAll(async () => {
-  process.env[SECRET] = 'must-not-leak';
-  platform = await startPlatform();
-});
-afterAll(async () => {
-  delete process.env[SECRET];
-  await platform.stop();
-});
-
+// Both sandbox launchers: the compiled sandbox-exec (chosen where a C compiler builds it) and the
+// shell wrapper it replaces must give the same sandbox.
 describe.each([
-  ['node-probe', () => nodeFunction('node-probe', NODE_PROBE, { environment: { DECLARED: 'yes' } })],
-  ['py-probe', () => writeFunction({ name: 'py-probe', runtime: 'python', handler: 'app.handler', environment: { DECLARED: 'yes' } }, { 'app.py': PYTHON_PROBE })],
-  ['sh-probe', () => writeFunction({ name: 'sh-probe', runtime: 'provided.al2023', environment: { DECLARED: 'yes' } }, { bootstrap: PROVIDED_PROBE })],
-])('%s', (name, makeFolder) => {
-  it('sees only its own temp files, cannot write its code, and has a clean environment', async () => {
-    expect(platform.facts.isolation).toBe('namespace');
-    platform.deployFolder(makeFolder());
-    const [a, b] = (await Promise.all([invokeHttp(platform, name, { marker: 'from-a' }), invokeHttp(platform, name, { marker: 'from-b' })])) as [HttpReply, HttpReply];
-    expect(a.headers['x-faasbench-instance-id']).not.toBe(b.headers['x-faasbench-instance-id']);
-    const pa = a.json() as Probe;
-    const pb = b.json() as Probe;
-    expect(pa.tmp).toEqual(['from-a']);
-    expect(pb.tmp).toEqual(['from-b']);
-    expect(pa.codeWritable).toBe(false);
-    for (const probe of [pa, pb]) {
-      expect(probe.env).not.toContain(SECRET);
-      expect(probe.env.filter((k) => !SET_BY_INTERPRETER.includes(k))).toEqual(['DECLARED', ...STANDARD].sort());
-    }
+  ['sandbox-exec', 'auto'],
+  ['shell', 'shell'],
+] as const)('launched by %s', (launcher, sandboxLauncher) => {
+  let platform: LocalPlatform;
+  beforeAll(async () => {
+    process.env[SECRET] = 'must-not-leak';
+    platform = await startPlatform({ sandboxLauncher });
+  });
+  afterAll(async () => {
+    delete process.env[SECRET];
+    await platform.stop();
+  });
+
+  describe.each([
+    ['node-probe', () => nodeFunction('node-probe', NODE_PROBE, { environment: { DECLARED: 'yes' } })],
+    ['py-probe', () => writeFunction({ name: 'py-probe', runtime: 'python', handler: 'app.handler', environment: { DECLARED: 'yes' } }, { 'app.py': PYTHON_PROBE })],
+    ['sh-probe', () => writeFunction({ name: 'sh-probe', runtime: 'provided.al2023', environment: { DECLARED: 'yes' } }, { bootstrap: PROVIDED_PROBE })],
+  ])('%s', (name, makeFolder) => {
+    it('sees only its own temp files, cannot write its code, and has a clean environment', async () => {
+      expect([platform.facts.isolation, platform.facts.launcher]).toEqual(['namespace', launcher]);
+      platform.deployFolder(makeFolder());
+      const [a, b] = (await Promise.all([invokeHttp(platform, name, { marker: 'from-a' }), invokeHttp(platform, name, { marker: 'from-b' })])) as [HttpReply, HttpReply];
+      expect(a.headers['x-faasbench-instance-id']).not.toBe(b.headers['x-faasbench-instance-id']);
+      const pa = a.json() as Probe;
+      const pb = b.json() as Probe;
+      expect(pa.tmp).toEqual(['from-a']);
+      expect(pb.tmp).toEqual(['from-b']);
+      expect(pa.codeWritable).toBe(false);
+      for (const probe of [pa, pb]) {
+        expect(probe.env).not.toContain(SECRET);
+        expect(probe.env.filter((k) => !SET_BY_INTERPRETER.includes(k))).toEqual(['DECLARED', ...STANDARD].sort());
+      }
+    });
   });
 });

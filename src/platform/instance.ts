@@ -37,6 +37,8 @@ export interface InstanceEnvironment {
   /** Where the runtime bootstraps were installed (LAMBDA_RUNTIME_DIR). */
   readonly runtimeDir: string;
   readonly isolation: Isolation;
+  /** The compiled sandbox launcher, or null for the shell wrapper. */
+  readonly sandboxHelper: string | null;
   readonly cgroups: CgroupController;
   readonly freeze: boolean;
   readonly region: string;
@@ -111,6 +113,7 @@ export class Instance {
       tmpDir: this.tmpDir,
       codeDir: fn.codeDir,
       runtime: runtime.command(fn.codeDir, env.runtimeDir),
+      helper: env.sandboxHelper,
     });
     this.startedAt = performance.now();
     this.lastUsed = this.startedAt;

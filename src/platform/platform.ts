@@ -33,6 +33,7 @@ import { Pool } from './pool.ts';
 import { sweepLeftovers } from './leftovers.ts';
 import { installBootstraps, prepareRuntimes, runtimes } from './runtimes/index.ts';
 import { namespacesWork, type Isolation } from './sandbox.ts';
+import { sandboxHelper } from './sandbox-helper.ts';
 
 export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 export const ACCOUNT_ID = '000000000000';
@@ -48,6 +49,8 @@ export interface PlatformOptions {
   /** Concurrent executions across all functions. */
   accountLimit?: number;
   isolation?: 'auto' | Isolation;
+  /** `shell` keeps the shell wrapper even where the compiled launcher could be built. */
+  sandboxLauncher?: 'auto' | 'shell';
   cgroups?: 'auto' | 'off';
   freeze?: boolean;
   region?: string;
@@ -58,6 +61,8 @@ export interface PlatformOptions {
 /** What the platform could apply on this host, reported with every run. */
 export interface PlatformFacts {
   readonly isolation: Isolation;
+  /** What sets up an instance's sandbox: the compiled launcher, the shell wrapper, or nothing. */
+  readonly launcher: 'sandbox-exec' | 'shell' | 'none';
   readonly memoryLimit: 'cgroup-v1' | 'cgroup-v2' | 'rss-watchdog';
   readonly cpuLimit: 'cgroup-v1' | 'cgroup-v2' | 'none';
   readonly freeze: 'sigstop' | 'off';
@@ -131,8 +136,10 @@ export class LocalPlatform {
     sweepLeftovers(['/sys/fs/cgroup/memory', '/sys/fs/cgroup/cpu', '/sys/fs/cgroup'], '/tmp');
     const tmpRoot = mkdtempSync(path.join('/tmp', `faasbench-${process.pid}-`));
     const cgroups = options.cgroups === 'off' ? CgroupController.disabled() : CgroupController.detect(`faasbench-${process.pid}-${randomBytes(3).toString('hex')}`);
+    const helper = isolation === 'namespace' && options.sandboxLauncher !== 'shell' ? sandboxHelper(dataDir).file : null;
     const facts: PlatformFacts = {
       isolation,
+      launcher: isolation === 'none' ? 'none' : helper ? 'sandbox-exec' : 'shell',
       memoryLimit: cgroups.support.memory ? `cgroup-${cgroups.support.memory}` : 'rss-watchdog',
       cpuLimit: cgroups.support.cpu ? `cgroup-${cgroups.support.cpu}` : 'none',
       freeze: options.freeze === false ? 'off' : 'sigstop',
@@ -153,7 +160,7 @@ export class LocalPlatform {
       FAASBENCH_STORAGE_URL: storageUrl,
       ...(options.token ? { FAASBENCH_TOKEN: options.token } : {}),
     };
-    const env = { gateway: `127.0.0.1:${port}`, tmpRoot, runtimeDir, isolation, cgroups, freeze: facts.freeze === 'sigstop', region, platformVariables };
+    const env = { gateway: `127.0.0.1:${port}`, tmpRoot, runtimeDir, isolation, sandboxHelper: helper, cgroups, freeze: facts.freeze === 'sigstop', region, platformVariables };
     holder.platform = new LocalPlatform(server, `http://${host.includes(':') ? `[${host}]` : host}:${port}`, codeRoot, tmpRoot, cgroups, env, facts, region, storageUrl);
     return holder.platform;
   }

@@ -1,6 +1,7 @@
 /**
  * How an instance process is started: its clean environment, its private /tmp and read-only code
- * (a mount namespace, where `unshare` works). Cgroups are joined by the platform once the process
+ * (a mount namespace, where `unshare` works), set up by the compiled launcher where one could be
+ * built, else by the shell wrapper below. Cgroups are joined by the platform once the process
  * runs (see InstanceCgroup.join).
  */
 import { spawnSync } from 'node:child_process';
@@ -32,11 +33,14 @@ export interface SandboxSpec {
   tmpDir: string;
   codeDir: string;
   runtime: RuntimeCommand;
+  /** The compiled launcher (sandbox-helper.ts), or null for the shell wrapper. */
+  helper?: string | null;
 }
 
 export function sandboxCommand(spec: SandboxSpec): { file: string; args: string[] } {
-  const { isolation, tmpDir, codeDir, runtime } = spec;
+  const { isolation, tmpDir, codeDir, runtime, helper } = spec;
   if (isolation === 'none') return { file: runtime.file, args: [...runtime.args] };
+  if (helper) return { file: helper, args: [tmpDir, codeDir, runtime.file, ...runtime.args] };
   return { file: 'unshare', args: ['--mount', '--propagation', 'private', 'sh', '-c', SCRIPT, 'sandbox', tmpDir, codeDir, runtime.file, ...runtime.args] };
 }
 
