@@ -19,6 +19,7 @@
  * bootstrap, Bickel, Götze & van Zwet 1997). Results say when that happened (`scale` < 1).
  */
 import { createPrng, type Prng } from '../core/prng.ts';
+import { indexDraws, type IndexDraws } from './index-draws.ts';
 
 export const DEFAULT_RESAMPLES = 2_000;
 export const DEFAULT_LEVEL = 0.95;
@@ -122,12 +123,12 @@ function resolve(options: BootstrapOptions): Resolved {
 }
 
 /**
- * B bootstrap statistics of each percentile in `ps`, one Float64Array of length B per entry.
- * Drawing into per-index counts over the sorted sample and walking them finds the k-th smallest
- * of a resample exactly as sorting it would, in O(m) instead of O(m log m), and reads all the
- * percentiles of one resample in one walk.
+ * B bootstrap statistics of each percentile in `ps`, one Float64Array of length B per entry, the
+ * resamples drawn from `draws` (indexDraws(seed, key, m)). Drawing into per-index counts over the
+ * sorted sample and walking them finds the k-th smallest of a resample exactly as sorting it
+ * would, in O(m) instead of O(m log m), and reads all the percentiles of one resample in one walk.
  */
-export function resampleQuantiles(sorted: ArrayLike<number>, ps: readonly number[], resamples: number, prng: Prng): Float64Array[] {
+export function resampleQuantiles(sorted: ArrayLike<number>, ps: readonly number[], resamples: number, draws: IndexDraws): Float64Array[] {
   const m = sorted.length;
   if (m === 0) throw new RangeError('cannot resample an empty sample');
   const order = ps.map((p, i) => ({ rank: nearestRank(p, m), i })).sort((a, b) => a.rank - b.rank);
@@ -135,7 +136,7 @@ export function resampleQuantiles(sorted: ArrayLike<number>, ps: readonly number
   const counts = new Int32Array(m);
   for (let b = 0; b < resamples; b++) {
     counts.fill(0);
-    for (let k = 0; k < m; k++) counts[prng.int(0, m - 1)]! += 1;
+    draws.countInto(counts, m);
     let cumulative = 0;
     let index = 0;
     for (const { rank, i } of order) {
@@ -179,7 +180,7 @@ export function bootstrapQuantiles(spec: SampleSpec, ps: readonly number[], opti
   const o = resolve(options);
   const { m, n, scale } = scaleOf(spec);
   if (m === 0) return null;
-  const stats = resampleQuantiles(spec.sorted, ps, o.resamples, createPrng(o.seed, o.key));
+  const stats = resampleQuantiles(spec.sorted, ps, o.resamples, indexDraws(o.seed, o.key, m));
   const quantiles = ps.map((p, i) => {
     const own = quantileOfSorted(spec.sorted, p);
     const centre = spec.estimates?.[i] ?? own;
@@ -216,8 +217,8 @@ export function bootstrapDifference(a: SampleSpec, b: SampleSpec, ps: readonly n
   const sa = scaleOf(a);
   const sb = scaleOf(b);
   if (sa.m === 0 || sb.m === 0) return null;
-  const statsA = resampleQuantiles(a.sorted, ps, o.resamples, createPrng(o.seed, `${o.key}:a`));
-  const statsB = resampleQuantiles(b.sorted, ps, o.resamples, createPrng(o.seed, `${o.key}:b`));
+  const statsA = resampleQuantiles(a.sorted, ps, o.resamples, indexDraws(o.seed, `${o.key}:a`, sa.m));
+  const statsB = resampleQuantiles(b.sorted, ps, o.resamples, indexDraws(o.seed, `${o.key}:b`, sb.m));
   const differences = ps.map((p, i) => {
     const ownA = quantileOfSorted(a.sorted, p);
     const ownB = quantileOfSorted(b.sorted, p);
