@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { FaasbenchError } from '../core/errors.ts';
 import { Instance, type InstanceEnvironment } from './instance.ts';
 import type { EvictionReason, FunctionSnapshot, InvocationResult, InvokeRequest } from './invocation.ts';
+import { keepAliveMs, recordIdleEviction } from './keep-alive.ts';
 
 export interface PoolEvents {
   coldStart(fn: string): void;
@@ -23,11 +24,20 @@ interface Waiter {
   readonly timer: NodeJS.Timeout;
 }
 
+/** An instance's place in its function's keep-alive streams (see keep-alive.ts). */
+interface Draws {
+  readonly ordinal: number;
+  periods: number;
+}
+
 /** Per-function bookkeeping; instances of older revisions stay listed until they drain. */
 interface FunctionState {
   readonly instances: Set<Instance>;
   readonly waiters: Waiter[];
   readonly idleTimers: Map<Instance, NodeJS.Timeout>;
+  /** Instances started so far, and each live one's ordinal and idle periods: the keys of its keep-alive draws. */
+  started: number;
+  readonly draws: Map<Instance, Draws>;
 }
 
 export class Pool {
@@ -104,7 +114,7 @@ export class Pool {
   private state(name: string): FunctionState {
     let state = this.functions.get(name);
     if (!state) {
-      state = { instances: new Set(), waiters: [], idleTimers: new Map() };
+      state = { instances: new Set(), waiters: [], idleTimers: new Map(), started: 0, draws: new Map() };
       this.functions.set(name, state);
     }
     return state;
@@ -131,6 +141,8 @@ export class Pool {
       gone: (i, reason) => this.gone(i, reason),
     });
     state.instances.add(instance);
+    state.started += 1;
+    state.draws.set(instance, { ordinal: state.started, periods: 0 });
     this.events.coldStart(fn.name);
     return instance;
   }
@@ -190,14 +202,26 @@ export class Pool {
   }
 
   private scheduleIdle(instance: Instance, state: FunctionState): void {
-    const { keepAliveS, keepAliveJitterS } = instance.fn.settings;
-    const ms = (keepAliveS + Math.random() * keepAliveJitterS) * 1000;
+    const draw = state.draws.get(instance) as Draws; // set when the pool started it
+    draw.periods += 1;
+    const ms = keepAliveMs(instance.fn.settings, { fn: instance.fn.name, ordinal: draw.ordinal, period: draw.periods });
     this.cancelIdle(instance);
-    if (ms <= 0) {
-      instance.kill('idle');
+    this.idleExpired(instance, state, ms);
+  }
+
+  /** Evicts the instance once it has been idle for `ms`, else waits out the rest. */
+  private idleExpired(instance: Instance, state: FunctionState, ms: number): void {
+    // Measured from the end of the last invocation, not from when the timer was set; and libuv's
+    // timers run on a millisecond loop clock and can fire a fraction of a millisecond early by
+    // performance.now(): so no instance is evicted before its keep-alive is over.
+    const idleMs = performance.now() - instance.lastUsed;
+    if (idleMs < ms) {
+      state.idleTimers.set(instance, setTimeout(() => this.idleExpired(instance, state, ms), Math.ceil(ms - idleMs)));
       return;
     }
-    state.idleTimers.set(instance, setTimeout(() => instance.kill('idle'), ms));
+    state.idleTimers.delete(instance);
+    recordIdleEviction(instance, { keepAliveMs: ms, idleMs });
+    instance.kill('idle');
   }
 
   private cancelIdle(instance: Instance): void {
@@ -210,6 +234,7 @@ export class Pool {
     const state = this.state(instance.fn.name);
     this.cancelIdle(instance);
     state.instances.delete(instance);
+    state.draws.delete(instance);
     this.events.evicted(instance.fn.name, reason);
     queueMicrotask(() => this.admitWaiters(instance.fn.name));
   }
