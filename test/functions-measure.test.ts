@@ -32,6 +32,7 @@ interface Measured {
   start_time: number;
   end_time: number;
   elapsed_time: number;
+  sleep?: number;
   sleep_till?: number;
   stat?: Stat;
   io?: { time: number; speed: string }[];
@@ -166,6 +167,13 @@ describe.each(VERSIONS)('%s', (name) => {
     expect(reason).toMatch(/refused/i);
   });
 
+  it('sleep 200: slept at least 200 ms, by its own report and by elapsed_time', async () => {
+    const { body } = await measure(name, { sleep: 200 });
+    expect(body.sleep).toBeGreaterThanOrEqual(200);
+    expect(body.elapsed_time).toBeGreaterThanOrEqual(body.sleep as number);
+    expect(body.elapsed_time).toBeGreaterThanOrEqual(200);
+  });
+
   it('sleep_till 300 ms ahead ends within 5 ms after the target', async () => {
     // Never early, every time; within 5 ms on at least one of three tries, because other tests
     // share the two cores and can hold the instance off the CPU for a few ms at the wrong moment.
@@ -215,6 +223,24 @@ describe.each(VERSIONS)('%s', (name) => {
     expect(errorOf(gone).errorType).toBe('CommandFailed');
     // iperf3's own words, which vary a little between its versions.
     expect(errorOf(gone).errorMessage).toMatch(new RegExp(`^net: iperf3 could not measure against 127\\.0\\.0\\.1:${port}: unable to connect to server.*: Connection refused$`));
+  });
+
+  it('net without iperf3: CommandFailed naming iperf3, and the instance keeps serving', async () => {
+    // The platform sets PATH itself, as Lambda does; MEASURE_IPERF3 names the binary instead, here
+    // a command that is on no PATH, which is what a host without iperf3 looks like to the function.
+    const bare = `${name}-no-iperf3`;
+    platform.deployFolder(path.join(REPO, 'functions', name), { name: bare, environment: { MEASURE_IPERF3: 'iperf3-absent' } });
+    const reply = await invokeHttp(platform, bare, { cmds: { net: { server_ip: '127.0.0.1', port: await freePort(), seconds: 1 } } });
+    expect(reply.headers['x-amz-function-error']).toBe('Unhandled');
+    // toMatchObject: the error also carries its stack trace, as Lambda's do.
+    expect(errorOf(reply)).toMatchObject({
+      errorType: 'CommandFailed',
+      errorMessage: 'net: iperf3 is not installed (MEASURE_IPERF3 is "iperf3-absent", which is neither on PATH nor an executable file)',
+    });
+    const after = await invokeHttp(platform, bare, { cmds: { ls_tmp: true } });
+    expect(after.status).toBe(200);
+    expect(after.headers['x-amz-function-error']).toBeUndefined();
+    expect(after.headers['x-faasbench-instance-id']).toBe(reply.headers['x-faasbench-instance-id']);
   });
 
   it('cpu times the factorial; cpuu returns strictly increasing integer ms timestamps', async () => {

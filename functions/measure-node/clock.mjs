@@ -24,6 +24,11 @@ export function wallClock() {
 export async function sleepFor(now, ms) {
   const start = now();
   await delay(ms);
+  // libuv's timers run on a millisecond loop clock and can end a fraction of a ms early by this
+  // clock: spin out the rest, so a sleep never reports (or lasts) less than was asked.
+  while (now() - start < ms) {
+    // spin
+  }
   return now() - start;
 }
 

@@ -7,8 +7,12 @@ import { CommandFailed } from './args.mjs';
 /** Beyond the test's own seconds: connecting and exchanging results; then iperf3 is killed. */
 const GRACE_S = 5;
 
-/** An iperf3 binary shipped in the function folder wins (Lambda has none), else the one on PATH. */
+/**
+ * MEASURE_IPERF3 when set (a path, or a command looked up on PATH); else an iperf3 shipped in the
+ * function folder (Lambda has none); else the one on PATH.
+ */
 function iperf3Binary() {
+  if (process.env.MEASURE_IPERF3) return process.env.MEASURE_IPERF3;
   const bundled = path.join(process.env.LAMBDA_TASK_ROOT ?? '.', 'iperf3');
   try {
     accessSync(bundled, constants.X_OK);
@@ -16,6 +20,13 @@ function iperf3Binary() {
   } catch {
     return 'iperf3';
   }
+}
+
+/** Where the missing iperf3 was looked for, for the error. */
+function notInstalled() {
+  const chosen = process.env.MEASURE_IPERF3;
+  const where = chosen ? `MEASURE_IPERF3 is "${chosen}", which is neither on PATH nor an executable file` : 'not on PATH, and no executable iperf3 in the function folder';
+  return new CommandFailed(`net: iperf3 is not installed (${where})`);
 }
 
 function runIperf3(args, timeoutMs) {
@@ -42,7 +53,7 @@ export async function net({ serverIp, port, seconds }) {
   const target = `${serverIp}:${port}`;
   const timeoutS = seconds + GRACE_S;
   const { err, stdout, stderr } = await runIperf3(['-c', serverIp, '-p', String(port), '-t', String(seconds), '-J'], timeoutS * 1000);
-  if (err?.code === 'ENOENT') throw new CommandFailed('net: iperf3 is not installed (not on PATH, and no executable iperf3 in the function folder)');
+  if (err?.code === 'ENOENT') throw notInstalled();
   if (err?.killed) throw new CommandFailed(`net: iperf3 against ${target} did not finish within ${timeoutS} s and was killed`);
   let report;
   try {

@@ -15,6 +15,10 @@ def sleep_for(ms):
     """Sleeps `ms` and returns the ms actually slept."""
     start = now_ms()
     time.sleep(ms / 1000)
+    # time.sleep keeps to the monotonic clock; by the wall clock it can end a hair early (NTP
+    # slewing): spin out the rest, so a sleep never reports (or lasts) less than was asked.
+    while now_ms() - start < ms:
+        pass
     return now_ms() - start
 
 

@@ -10,9 +10,20 @@ GRACE_S = 5
 
 
 def _iperf3_binary():
-    """An iperf3 binary shipped in the function folder wins (Lambda has none), else the one on PATH."""
+    """MEASURE_IPERF3 when set (a path, or a command looked up on PATH); else an iperf3 shipped in
+    the function folder (Lambda has none); else the one on PATH."""
+    chosen = os.environ.get("MEASURE_IPERF3")
+    if chosen:
+        return chosen
     bundled = os.path.join(os.environ.get("LAMBDA_TASK_ROOT", "."), "iperf3")
     return bundled if os.access(bundled, os.X_OK) else "iperf3"
+
+
+def _not_installed():
+    """Where the missing iperf3 was looked for, for the error."""
+    chosen = os.environ.get("MEASURE_IPERF3")
+    where = f'MEASURE_IPERF3 is "{chosen}", which is neither on PATH nor an executable file' if chosen else "not on PATH, and no executable iperf3 in the function folder"
+    return CommandFailed(f"net: iperf3 is not installed ({where})")
 
 
 def _summarise(report, target):
@@ -36,7 +47,7 @@ def net(args):
     try:
         done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout_s)
     except FileNotFoundError:
-        raise CommandFailed("net: iperf3 is not installed (not on PATH, and no executable iperf3 in the function folder)") from None
+        raise _not_installed() from None
     except subprocess.TimeoutExpired:
         raise CommandFailed(f"net: iperf3 against {target} did not finish within {timeout_s} s and was killed") from None
     try:
