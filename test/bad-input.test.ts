@@ -55,7 +55,7 @@ describe('bad input', () => {
     await stillServing();
   });
 
-  it('invalid function.json: the error names the file and the field', () => {
+  it('invalid function.json: the error names the file and the field', async () => {
     const dir = path.join(scratchDir('bad-manifest'), 'bad');
     mkdirSync(dir);
     writeFileSync(path.join(dir, 'function.json'), JSON.stringify({ name: 'bad', runtime: 'java21', handler: 'index.handler', memoryMb: 64 }));
@@ -65,6 +65,9 @@ describe('bad input', () => {
     );
     writeFileSync(file, '{\n  "name": "bad",\n  "runtime": nodejs\n}');
     expect(() => platform.deployFolder(dir)).toThrow(new RegExp(`^${file.replace(/[.]/g, '\\.')}:3:14: invalid JSON`));
+    // Nothing half-deployed, and the platform serves on.
+    expect(() => platform.get('bad')).toThrow('Function not found: arn:aws:lambda:us-east-1:000000000000:function:bad');
+    await stillServing();
   });
 
   it('zip without the handler: 400 InvalidParameterValueException saying which file is missing', async () => {

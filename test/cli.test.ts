@@ -1,9 +1,11 @@
-// The CLI as a user runs it: real processes, exit codes, --json output, Ctrl-C (SIGINT).
+// The CLI as a user runs it: real processes, exit codes, --json output, Ctrl-C (SIGINT); and
+// --help of every command, in-process on the program main.ts builds (a process each would take minutes).
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { describe, expect, it } from 'vitest';
+import { Command, CommanderError } from 'commander';
+import { describe, expect, it, vi } from 'vitest';
 import { request } from 'undici';
 import { nodeFunction, REPO, scratchDir } from './support/platform.ts';
 
@@ -23,17 +25,73 @@ describe('faasbench platform start', () => {
     expect(await exited).toBe(0);
   });
 
-  it('every command has --help', async () => {
-    for (const args of [['--help'], ['platform', '--help'], ['platform', 'start', '--help'], ['demo', '--help'], ['functions', 'list', '--help'], ['invoke', '--help']]) {
-      const child = spawn(process.execPath, [path.join(REPO, 'bin/faasbench.mjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-      expect(code).toBe(0);
-      expect(out).toMatch(/^Usage: faasbench/);
+  it('refuses a non-loopback --host without --token: exit 3, the reason on stderr, no listening address on stdout', async () => {
+    const run = faasbench('platform', 'start', '--host', '0.0.0.0', '--port', '0', '--data-dir', scratchDir('cli-exposed'));
+    await expect(run).rejects.toMatchObject({
+      code: 3,
+      stdout: '',
+      stderr: 'faasbench: binding to 0.0.0.0 exposes the platform beyond this machine: give a token (--token)\n',
+    });
+  });
+});
+
+describe('--help', () => {
+  it('the bin exits 0 with the usage', async () => {
+    const { stdout } = await faasbench('--help');
+    expect(stdout).toMatch(/^Usage: faasbench \[options\] \[command\]\n/);
+  });
+
+  it('every command and subcommand of the program: exits 0 with a Usage line naming it', async () => {
+    const program = await cliProgram();
+    let out = '';
+    const capture = (cmd: Command): void => {
+      cmd.configureOutput({ writeOut: (text) => (out += text), writeErr: (text) => (out += text) });
+      cmd.commands.forEach(capture);
+    };
+    capture(program);
+    const paths = [[], ...commandPaths(program)];
+    // A floor, so that an enumeration which found nothing (or only the top) cannot pass.
+    expect(paths).toEqual(expect.arrayContaining([['platform', 'start'], ['functions', 'list'], ['invoke'], ['trace', 'sample'], ['experiment']]));
+    for (const words of paths) {
+      out = '';
+      const outcome = await program.parseAsync([...words, '--help'], { from: 'user' }).then(
+        () => 'returned without showing help',
+        (err: unknown) => err,
+      );
+      // main.ts sets exitOverride, so commander throws where it would exit; main.ts exits with this code.
+      expect(outcome, words.join(' ')).toBeInstanceOf(CommanderError);
+      expect(outcome).toMatchObject({ code: 'commander.helpDisplayed', exitCode: 0 });
+      expect(out.split('\n')[0]).toMatch(new RegExp(`^Usage: faasbench${words.map((w) => ` ${w}`).join('')}( |$)`));
     }
   });
 });
+
+/**
+ * The program src/cli/main.ts builds, caught at its parse call: main.ts parses process.argv as
+ * soon as it is imported, and here that is vitest's argv, so the one call is kept from running.
+ */
+async function cliProgram(): Promise<Command> {
+  const parse = vi.spyOn(Command.prototype, 'parseAsync').mockImplementation(function (this: Command) {
+    return Promise.resolve(this);
+  });
+  try {
+    await import('../src/cli/main.ts');
+    const [program, ...more] = parse.mock.contexts;
+    if (!program || more.length) throw new Error(`src/cli/main.ts parsed ${parse.mock.contexts.length} times, not once`);
+    // Spied on Command.prototype, so the call's `this` is a Command; vitest types contexts loosely.
+    return program as Command;
+  } finally {
+    parse.mockRestore();
+  }
+}
+
+/** The words naming every command under `cmd`, each subcommand after its parent. */
+function commandPaths(cmd: Command, prefix: readonly string[] = []): string[][] {
+  return cmd.commands.flatMap((sub) => {
+    const words = [...prefix, sub.name()];
+    return [words, ...commandPaths(sub, words)];
+  });
+}
 
 const faasbench = (...args: string[]): Promise<{ stdout: string; stderr: string }> =>
   promisify(execFile)(process.execPath, [path.join(REPO, 'bin/faasbench.mjs'), ...args, ...(args[0] === 'invoke' ? ['--store', path.join(scratchDir('cli-store'), 'runs.db')] : [])]);
@@ -53,6 +111,19 @@ describe('faasbench functions list and invoke', () => {
     expect(out.invocations.map((i) => [i.start, i.status])).toEqual([['cold', 'ok'], ['warm', 'ok']]);
     expect(out.invocations[0]?.instanceId).toBe(out.invocations[1]?.instanceId);
     expect(out.response).toEqual({ message: 'hello faasbench', runtime: 'nodejs', event: { name: 'faasbench' } });
+  });
+
+  it('invokes measure-node with its small input: the commands that input names, all run', async () => {
+    const out = JSON.parse((await faasbench('invoke', 'measure-node', '--input', 'small', '--json')).stdout) as {
+      invocations: Array<{ start: string; status: string }>;
+      response: Record<string, unknown> & { io: unknown[]; cpuu: number[] };
+    };
+    expect(out.invocations.map((i) => [i.start, i.status])).toEqual([['cold', 'ok']]);
+    // functions/measure-node/function.json: small is stat, one io round, cpu and cpuu.
+    expect(Object.keys(out.response)).toEqual(['start_time', 'end_time', 'elapsed_time', 'stat', 'io', 'cpu', 'cpuu']);
+    expect(out.response.io).toHaveLength(1);
+    expect(out.response.cpu).toBeGreaterThan(0);
+    expect(out.response.cpuu.length).toBeGreaterThan(0);
   });
 
   it('exits 3 naming the missing input, and 1 when the function fails', async () => {
