@@ -90,6 +90,9 @@ interface FirstCall {
 /** Count slots per latency bin: truth (cold, warm, unknown) x phase (warm-up, measure). */
 const slot = (truth: boolean | null, measured: boolean): number => (truth === true ? 0 : truth === false ? 2 : 4) + (measured ? 1 : 0);
 
+/** What the inference reads of a call. */
+export type InferenceInput = Pick<InvocationRecord, 'seq' | 'phase' | 'status' | 'latencyMs' | 'instanceId' | 'cold' | 'sentUs' | 'plannedUs'>;
+
 export class ColdInference {
   readonly fn: string;
   readonly #first = new Map<string, FirstCall>();
@@ -108,7 +111,7 @@ export class ColdInference {
     this.fn = fn;
   }
 
-  add(r: InvocationRecord): void {
+  add(r: InferenceInput): void {
     const measured = r.phase === 'measure';
     const answered = r.status === 'ok' || r.status === 'function-error';
     if (answered) this.#answered += 1;

@@ -54,7 +54,7 @@ export interface TimelineOptions {
 export class InstanceTimeline {
   readonly #spans = new Map<string, { fn: string; instanceId: string; firstUs: number; lastUs: number; calls: number }>();
 
-  add(r: InvocationRecord): void {
+  add(r: Pick<InvocationRecord, 'fn' | 'instanceId' | 'sentUs' | 'plannedUs' | 'receivedUs'>): void {
     if (r.instanceId === null) return;
     const from = r.sentUs ?? r.plannedUs;
     const to = r.receivedUs ?? from;

@@ -26,7 +26,7 @@ import { pricingFor, type Pricing } from './pricing.ts';
 import * as hdr from 'hdr-histogram-js';
 import { FaasbenchError } from '../core/errors.ts';
 import type { InvocationRecord, InvocationStatus } from '../core/invocation-record.ts';
-import type { JsonValue, Run, Store } from '../store/store.ts';
+import type { InvocationFields, JsonValue, Run, Store } from '../store/store.ts';
 import { bootstrapQuantiles, DEFAULT_LEVEL, DEFAULT_MAX_SAMPLE, DEFAULT_RESAMPLES, Reservoir } from './bootstrap.ts';
 import { analyzeCallTree, asCallTree, type CriticalStep } from './call-tree.ts';
 import { ColdInference, combineOutcomes, type FunctionInference, type InferenceMethod, type MethodOutcome } from './cold-inference.ts';
@@ -158,6 +158,29 @@ export interface RunCollection {
   readonly samples: ReadonlyMap<string, { readonly sorted: Float64Array; readonly n: number }>;
 }
 
+/** The invocation fields the analysis reads: all a pass asks the store for. */
+export const ANALYSIS_FIELDS = [
+  'fn',
+  'seq',
+  'phase',
+  'status',
+  'errorClass',
+  'plannedUs',
+  'sentUs',
+  'receivedUs',
+  'latencyMs',
+  'instanceId',
+  'cold',
+  'initMs',
+  'durationMs',
+  'billedMs',
+  'memoryMb',
+  'maxMemoryMb',
+] as const satisfies readonly (keyof InvocationRecord)[];
+
+/** An invocation as the analysis sees it. */
+export type AnalysedRecord = InvocationFields<(typeof ANALYSIS_FIELDS)[number]>;
+
 function usHistogram(): hdr.Histogram {
   return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, autoResize: true });
 }
@@ -192,6 +215,12 @@ class Timing {
     this.min = Math.min(this.min, ms);
     this.max = Math.max(this.max, ms);
   }
+  /** Adds what `other` recorded: the same counts, so the same figures, as recording its values here. */
+  merge(other: Timing): void {
+    this.hist.add(other.hist);
+    this.min = Math.min(this.min, other.min);
+    this.max = Math.max(this.max, other.max);
+  }
   percentiles(): Percentiles | null {
     return percentiles(this.hist, { min: this.min, max: this.max });
   }
@@ -216,12 +245,28 @@ class Accumulator {
   /** MB x ms summed, divided once at the end: whole numbers add up exactly. */
   billed = { calls: 0, billedMs: 0, mbMs: 0 };
   readonly reservoir: Reservoir;
+  /**
+   * False for the run's total: its histograms are its functions' merged at the end (mergeTimings),
+   * which gives the same counts for half the recording. Its counts, sums and reservoir still see
+   * every record in order, so key order, float sums and the sample are what one pass gives.
+   */
+  readonly #timed: boolean;
 
-  constructor(seed: number, fn: string, maxSample: number) {
+  constructor(seed: number, fn: string, maxSample: number, timed = true) {
     this.reservoir = new Reservoir(seed, fn, maxSample);
+    this.#timed = timed;
   }
 
-  add(r: InvocationRecord): void {
+  mergeTimings(parts: Iterable<Accumulator>): void {
+    for (const p of parts) {
+      this.latency.merge(p.latency);
+      this.lateness.merge(p.lateness);
+      this.duration.merge(p.duration);
+      this.init.merge(p.init);
+    }
+  }
+
+  add(r: AnalysedRecord): void {
     if (r.phase !== 'measure') {
       this.warmupCalls += 1;
       return;
@@ -229,17 +274,20 @@ class Accumulator {
     this.calls += 1;
     this.byStatus[r.status] = (this.byStatus[r.status] ?? 0) + 1;
     if (r.errorClass !== null) this.errorClasses[r.errorClass] = (this.errorClasses[r.errorClass] ?? 0) + 1;
-    if (r.sentUs !== null) this.lateness.add(Math.max(0, r.sentUs - r.plannedUs) / 1000);
+    const timed = this.#timed;
+    if (timed && r.sentUs !== null) this.lateness.add(Math.max(0, r.sentUs - r.plannedUs) / 1000);
     if (r.status === 'ok' && r.latencyMs !== null) {
-      this.latency.add(r.latencyMs);
       this.reservoir.add(r.latencyMs);
-      if (r.cold !== null) (r.cold ? this.coldLatency : this.warmLatency).recordValue(Math.max(0, Math.round(r.latencyMs * 1000)));
+      if (timed) {
+        this.latency.add(r.latencyMs);
+        if (r.cold !== null) (r.cold ? this.coldLatency : this.warmLatency).recordValue(Math.max(0, Math.round(r.latencyMs * 1000)));
+      }
     }
-    if (r.status === 'ok' && r.durationMs !== null) this.duration.add(r.durationMs);
+    if (timed && r.status === 'ok' && r.durationMs !== null) this.duration.add(r.durationMs);
     if (r.cold === true) this.truthCold += 1;
     else if (r.cold === false) this.truthWarm += 1;
     else if (r.status === 'ok' || r.status === 'function-error') this.truthUnknown += 1;
-    if (r.cold === true && r.initMs !== null) this.init.add(r.initMs);
+    if (timed && r.cold === true && r.initMs !== null) this.init.add(r.initMs);
     if (r.maxMemoryMb !== null) this.maxMemoryMb = Math.max(this.maxMemoryMb ?? 0, r.maxMemoryMb);
     // Billed as the cost model bills: calls that reached the function, errors included.
     if ((r.status === 'ok' || r.status === 'function-error') && r.billedMs !== null && r.memoryMb !== null) {
@@ -378,64 +426,92 @@ export async function requireRun(store: Store, runId: string): Promise<Run> {
   return run;
 }
 
+/**
+ * One run's analysis fed a record at a time, for a caller that reads the records itself: the
+ * dashboard reads a run once for both its analysis and its charts. collectRun is the usual way in.
+ */
+export class RunCollector {
+  readonly #run: Run;
+  readonly #options: AnalyzeOptions;
+  readonly #o: Required<Omit<AnalyzeOptions, 'bucketMs'>> & { readonly pricing: Pricing };
+  readonly #runAcc: Accumulator;
+  readonly #accs = new Map<string, { acc: Accumulator; inference: ColdInference }>();
+  readonly #timeline = new InstanceTimeline();
+  #finished = false;
+
+  constructor(run: Run, options: AnalyzeOptions = {}) {
+    this.#run = run;
+    this.#options = options;
+    this.#o = { ...resolveOptions(options), pricing: pricingFor(run.provider) };
+    this.#runAcc = new Accumulator(this.#o.seed, '*', this.#o.maxSample, false);
+  }
+
+  /** Records in seq order, as the store hands them out. */
+  add(r: AnalysedRecord): void {
+    let of = this.#accs.get(r.fn);
+    if (!of) this.#accs.set(r.fn, (of = { acc: new Accumulator(this.#o.seed, r.fn, this.#o.maxSample), inference: new ColdInference(r.fn) }));
+    of.acc.add(r);
+    this.#runAcc.add(r);
+    of.inference.add(r);
+    this.#timeline.add(r);
+  }
+
+  /** The figures, once; reads the run's experiment rows for call trees. */
+  async finish(store: Store): Promise<RunCollection> {
+    if (this.#finished) throw new Error('RunCollector.finish: already finished');
+    this.#finished = true;
+    const run = this.#run;
+    const o = this.#o;
+    const runAcc = this.#runAcc;
+    runAcc.mergeTimings([...this.#accs.values()].map((a) => a.acc));
+    const options = this.#options;
+    const instancesTimeline = this.#timeline.result(options.bucketMs === undefined ? {} : { bucketMs: options.bucketMs });
+    const instancesOf = (fn: string): { count: number; peak: number } => {
+      const t = instancesTimeline.functions.find((f) => f.fn === fn);
+      return { count: t?.instances ?? 0, peak: t?.peak ?? 0 };
+    };
+    const names = [...this.#accs.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const parts = names.map((fn) => {
+      const { acc, inference } = this.#accs.get(fn)!;
+      return { fn, acc, inference, cold: coldStats(acc, inference) };
+    });
+    const functions = parts.map((p) => stats(p.fn, p.acc, p.cold, instancesOf(p.fn), o));
+    const liveAll = Array.from({ length: instancesTimeline.buckets }, (_, b) => instancesTimeline.functions.reduce((s, f) => s + f.live[b]!, 0));
+    const peak = Math.max(0, ...liveAll);
+    const total = stats('*', runAcc, totalCold(parts, runAcc), { count: instancesTimeline.functions.reduce((s, f) => s + f.instances, 0), peak }, o);
+
+    const results = parts.map((p) => p.inference.result());
+    const chosenOutcomes = results.flatMap((r) => (r.chosen === 'instance-id' ? [r.instanceId] : r.chosen === 'latency' ? [r.latency] : []));
+    const { method: _method, ...chosen } = combineOutcomes('instance-id', chosenOutcomes);
+    const inference: InferenceSummary = {
+      chosen: { ...chosen, methods: [...new Set(results.flatMap((r) => (r.chosen ? [r.chosen] : [])))] },
+      instanceId: combineOutcomes('instance-id', results.map((r) => r.instanceId)),
+      latency: combineOutcomes('latency', results.map((r) => r.latency)),
+      functions: results,
+    };
+
+    const samples = new Map<string, { sorted: Float64Array; n: number }>();
+    for (const [fn, acc] of [...parts.map((p) => [p.fn, p.acc] as const), ['*', runAcc] as const]) samples.set(fn, { sorted: acc.reservoir.sorted(), n: acc.reservoir.seen });
+
+    const analysis: RunAnalysis = {
+      run: { id: run.id, kind: run.kind, name: run.name, provider: run.provider, status: run.status, startedAt: run.startedAt, finishedAt: run.finishedAt },
+      pricing: o.pricing.note,
+      total,
+      functions,
+      inference,
+      timeline: instancesTimeline,
+      callTrees: await callTrees(store, run.id),
+    };
+    return { run, analysis, samples };
+  }
+}
+
 /** One pass over the run's records, keeping the latency samples compare needs beside the figures. */
 export async function collectRun(store: Store, runId: string, options: AnalyzeOptions = {}): Promise<RunCollection> {
   const run = await requireRun(store, runId);
-  const o = { ...resolveOptions(options), pricing: pricingFor(run.provider) };
-  const runAcc = new Accumulator(o.seed, '*', o.maxSample);
-  const accs = new Map<string, Accumulator>();
-  const inferences = new Map<string, ColdInference>();
-  const timeline = new InstanceTimeline();
-  for await (const r of store.records(run.id)) {
-    let acc = accs.get(r.fn);
-    if (!acc) {
-      accs.set(r.fn, (acc = new Accumulator(o.seed, r.fn, o.maxSample)));
-      inferences.set(r.fn, new ColdInference(r.fn));
-    }
-    acc.add(r);
-    runAcc.add(r);
-    inferences.get(r.fn)!.add(r);
-    timeline.add(r);
-  }
-  const instancesTimeline = timeline.result(options.bucketMs === undefined ? {} : { bucketMs: options.bucketMs });
-  const instancesOf = (fn: string): { count: number; peak: number } => {
-    const t = instancesTimeline.functions.find((f) => f.fn === fn);
-    return { count: t?.instances ?? 0, peak: t?.peak ?? 0 };
-  };
-  const names = [...accs.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const parts = names.map((fn) => {
-    const acc = accs.get(fn)!;
-    const inference = inferences.get(fn)!;
-    return { fn, acc, inference, cold: coldStats(acc, inference) };
-  });
-  const functions = parts.map((p) => stats(p.fn, p.acc, p.cold, instancesOf(p.fn), o));
-  const liveAll = Array.from({ length: instancesTimeline.buckets }, (_, b) => instancesTimeline.functions.reduce((s, f) => s + f.live[b]!, 0));
-  const peak = Math.max(0, ...liveAll);
-  const total = stats('*', runAcc, totalCold(parts, runAcc), { count: instancesTimeline.functions.reduce((s, f) => s + f.instances, 0), peak }, o);
-
-  const results = parts.map((p) => p.inference.result());
-  const chosenOutcomes = results.flatMap((r) => (r.chosen === 'instance-id' ? [r.instanceId] : r.chosen === 'latency' ? [r.latency] : []));
-  const { method: _method, ...chosen } = combineOutcomes('instance-id', chosenOutcomes);
-  const inference: InferenceSummary = {
-    chosen: { ...chosen, methods: [...new Set(results.flatMap((r) => (r.chosen ? [r.chosen] : [])))] },
-    instanceId: combineOutcomes('instance-id', results.map((r) => r.instanceId)),
-    latency: combineOutcomes('latency', results.map((r) => r.latency)),
-    functions: results,
-  };
-
-  const samples = new Map<string, { sorted: Float64Array; n: number }>();
-  for (const [fn, acc] of [...accs.entries(), ['*', runAcc] as const]) samples.set(fn, { sorted: acc.reservoir.sorted(), n: acc.reservoir.seen });
-
-  const analysis: RunAnalysis = {
-    run: { id: run.id, kind: run.kind, name: run.name, provider: run.provider, status: run.status, startedAt: run.startedAt, finishedAt: run.finishedAt },
-    pricing: o.pricing.note,
-    total,
-    functions,
-    inference,
-    timeline: instancesTimeline,
-    callTrees: await callTrees(store, run.id),
-  };
-  return { run, analysis, samples };
+  const collector = new RunCollector(run, options);
+  for await (const page of store.recordPages(run.id, ANALYSIS_FIELDS)) for (const r of page) collector.add(r);
+  return collector.finish(store);
 }
 
 /** The run's statistics; ResourceNotFound for an unknown run. An empty run gives zero counts and null figures. */
