@@ -16,7 +16,7 @@ import * as hdr from 'hdr-histogram-js';
 import type { TopLevelSpec } from 'vega-lite';
 import { FaasbenchError } from '../core/errors.ts';
 import type { InvocationRecord, InvocationStatus } from '../core/invocation-record.ts';
-import type { JsonValue, Run, Store } from '../store/store.ts';
+import type { InvocationFields, JsonValue, Run, Store } from '../store/store.ts';
 import type { MappingEntry } from '../trace/mapping.ts';
 import { readMapping } from '../trace/mapping-file.ts';
 import {
@@ -53,6 +53,12 @@ export interface ReadRunOptions {
 }
 
 export const DEFAULT_EXACT_UP_TO = 20_000;
+
+/** The invocation fields the report reads: all its pass asks the store for. */
+export const REPORT_FIELDS = ['fn', 'phase', 'status', 'cold', 'latencyMs', 'plannedUs', 'sentUs', 'receivedUs', 'instanceId'] as const satisfies readonly (keyof InvocationRecord)[];
+
+/** An invocation as the report sees it. */
+export type ReportedRecord = InvocationFields<(typeof REPORT_FIELDS)[number]>;
 export const DEFAULT_MAX_BUCKETS = 200;
 
 export interface LatencyStats {
@@ -187,7 +193,7 @@ class FunctionAccumulator {
     this.latency = new LatencyAccumulator(exactUpTo);
   }
 
-  add(r: InvocationRecord): void {
+  add(r: ReportedRecord): void {
     if (r.phase !== 'measure') {
       this.warmupCalls += 1;
       return;
@@ -218,36 +224,49 @@ interface RawPoint {
   readonly cold: boolean | null;
 }
 
-/** The run's figures and chart inputs; ResourceNotFound naming the id when the store has no such run. */
-export async function readRunData(store: Store, runId: string, options: ReadRunOptions = {}): Promise<RunReportData> {
-  const run = await store.getRun(runId);
-  if (!run) throw new FaasbenchError('ResourceNotFound', `no run ${runId} in the store (see faasbench runs)`);
-  const exactUpTo = options.exactUpTo ?? DEFAULT_EXACT_UP_TO;
-  const maxPoints = options.maxPoints ?? MAX_SCATTER_POINTS;
-  const functions = new Map<string, FunctionAccumulator>();
-  const byStatus: Partial<Record<InvocationStatus, number>> = {};
-  const coldPoints = new StrideSample<RawPoint>(maxPoints);
-  const otherPoints = new StrideSample<RawPoint>(maxPoints);
-  const lateness = new LogHistogramBuilder();
+/**
+ * One run's report data fed a record at a time, for a caller that reads the records itself: the
+ * dashboard reads a run once for both its analysis and its charts. readRunData is the usual way in.
+ */
+export class RunDataBuilder {
+  readonly #run: Run;
+  readonly #exactUpTo: number;
+  readonly #maxBuckets: number;
+  readonly #functions = new Map<string, FunctionAccumulator>();
+  readonly #byStatus: Partial<Record<InvocationStatus, number>> = {};
+  readonly #coldPoints: StrideSample<RawPoint>;
+  readonly #otherPoints: StrideSample<RawPoint>;
+  readonly #lateness = new LogHistogramBuilder();
   // One entry per instance, never per call: a 10-million-call run has thousands, not millions.
   // Keyed by function, then instance: one id could recur under two functions (a shared sandbox).
-  const spans = new Map<string, Map<string, Span>>();
-  let records = 0;
-  let dropped = 0;
-  let firstUs = Infinity;
+  readonly #spans = new Map<string, Map<string, Span>>();
+  #records = 0;
+  #dropped = 0;
+  #firstUs = Infinity;
+  #finished = false;
 
-  for await (const r of store.records(run.id, options.pageSize ? { pageSize: options.pageSize } : {})) {
-    records += 1;
-    byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
-    let acc = functions.get(r.fn);
-    if (!acc) functions.set(r.fn, (acc = new FunctionAccumulator(r.fn, exactUpTo)));
+  constructor(run: Run, options: ReadRunOptions = {}) {
+    this.#run = run;
+    this.#exactUpTo = options.exactUpTo ?? DEFAULT_EXACT_UP_TO;
+    this.#maxBuckets = options.maxBuckets ?? DEFAULT_MAX_BUCKETS;
+    const maxPoints = options.maxPoints ?? MAX_SCATTER_POINTS;
+    this.#coldPoints = new StrideSample<RawPoint>(maxPoints);
+    this.#otherPoints = new StrideSample<RawPoint>(maxPoints);
+  }
+
+  /** Records in seq order, as the store hands them out. */
+  add(r: ReportedRecord): void {
+    this.#records += 1;
+    this.#byStatus[r.status] = (this.#byStatus[r.status] ?? 0) + 1;
+    let acc = this.#functions.get(r.fn);
+    if (!acc) this.#functions.set(r.fn, (acc = new FunctionAccumulator(r.fn, this.#exactUpTo)));
     acc.add(r);
     const from = r.sentUs ?? r.plannedUs;
-    firstUs = Math.min(firstUs, from);
-    if (r.status === 'dropped') dropped += 1;
+    if (from < this.#firstUs) this.#firstUs = from;
+    if (r.status === 'dropped') this.#dropped += 1;
     if (r.instanceId !== null) {
-      let ofFn = spans.get(r.fn);
-      if (!ofFn) spans.set(r.fn, (ofFn = new Map()));
+      let ofFn = this.#spans.get(r.fn);
+      if (!ofFn) this.#spans.set(r.fn, (ofFn = new Map()));
       const to = r.receivedUs ?? from;
       const span = ofFn.get(r.instanceId);
       if (span) {
@@ -255,54 +274,72 @@ export async function readRunData(store: Store, runId: string, options: ReadRunO
         if (to > span.lastUs) span.lastUs = to;
       } else ofFn.set(r.instanceId, { fn: r.fn, firstUs: from, lastUs: to });
     }
-    if (r.phase !== 'measure') continue;
-    if (r.sentUs !== null) lateness.add((r.sentUs - r.plannedUs) / 1000);
+    if (r.phase !== 'measure') return;
+    if (r.sentUs !== null) this.#lateness.add((r.sentUs - r.plannedUs) / 1000);
     if (r.status === 'ok' && r.latencyMs !== null && r.sentUs !== null) {
-      (r.cold === true ? coldPoints : otherPoints).add({ fn: r.fn, sentUs: r.sentUs, latencyMs: r.latencyMs, cold: r.cold });
+      (r.cold === true ? this.#coldPoints : this.#otherPoints).add({ fn: r.fn, sentUs: r.sentUs, latencyMs: r.latencyMs, cold: r.cold });
     }
   }
 
-  const accs = [...functions.values()].sort((a, b) => (a.fn < b.fn ? -1 : a.fn > b.fn ? 1 : 0));
-  let total: FunctionReport | null = null;
-  if (accs.length > 1) {
-    const all = new FunctionAccumulator('*', exactUpTo);
-    for (const a of accs) {
-      all.calls += a.calls;
-      all.warmupCalls += a.warmupCalls;
-      all.cold += a.cold;
-      all.warm += a.warm;
-      for (const [status, n] of Object.entries(a.byStatus) as [InvocationStatus, number][]) all.byStatus[status] = (all.byStatus[status] ?? 0) + n;
-      all.latency.merge(a.latency);
+  /** The figures and chart inputs, once; reads the run's experiment rows and a replay's mapping file. */
+  async finish(store: Store): Promise<RunReportData> {
+    if (this.#finished) throw new Error('RunDataBuilder.finish: already finished');
+    this.#finished = true;
+    const run = this.#run;
+    const exactUpTo = this.#exactUpTo;
+    const firstUs = this.#firstUs;
+    const accs = [...this.#functions.values()].sort((a, b) => (a.fn < b.fn ? -1 : a.fn > b.fn ? 1 : 0));
+    let total: FunctionReport | null = null;
+    if (accs.length > 1) {
+      const all = new FunctionAccumulator('*', exactUpTo);
+      for (const a of accs) {
+        all.calls += a.calls;
+        all.warmupCalls += a.warmupCalls;
+        all.cold += a.cold;
+        all.warm += a.warm;
+        for (const [status, n] of Object.entries(a.byStatus) as [InvocationStatus, number][]) all.byStatus[status] = (all.byStatus[status] ?? 0) + n;
+        all.latency.merge(a.latency);
+      }
+      total = all.report();
     }
-    total = all.report();
+
+    const exact = accs.every((a) => a.latency.exact);
+    const toPoint = (p: RawPoint): TimePoint => ({ fn: p.fn, tS: Math.round(p.sentUs - firstUs) / 1e6, latencyMs: p.latencyMs, cold: p.cold });
+    const notes: string[] = [];
+    const warmup = accs.reduce((s, a) => s + a.warmupCalls, 0);
+    if (warmup > 0) notes.push(`${warmup} warm-up call${warmup === 1 ? '' : 's'} left out of the latency figures and charts (they count in the instances chart).`);
+    const [memorySweep, mapping] = await Promise.all([readMemorySweep(store, run.id), readTraceMapping(run, notes)]);
+    const [coldPoints, otherPoints] = [this.#coldPoints, this.#otherPoints];
+
+    return {
+      run,
+      records: this.#records,
+      byStatus: this.#byStatus,
+      functions: accs.map((a) => a.report()),
+      total,
+      cdf: {
+        points: accs.flatMap((a) => (a.latency.count > 0 ? a.latency.cdf(a.fn) : [])),
+        calls: Object.fromEntries(accs.map((a) => [a.fn, a.latency.count])),
+        method: exact ? 'exact: every call counted' : `from HDR histograms (3 significant digits) at ${CDF_POINTS} evenly spaced ranks and p99, p99.9...; functions of up to ${exactUpTo.toLocaleString('en-US')} calls exact`,
+      },
+      overTime: { points: [...otherPoints.items.map(toPoint), ...coldPoints.items.map(toPoint)], sampling: { cold: coldPoints.sampling, other: otherPoints.sampling } },
+      instances: bucketSpans([...this.#spans.values()].flatMap((ofFn) => [...ofFn.values()]), firstUs, this.#maxBuckets),
+      lateness: this.#lateness.result(),
+      dropped: this.#dropped,
+      memorySweep,
+      mapping,
+      notes,
+    };
   }
+}
 
-  const exact = accs.every((a) => a.latency.exact);
-  const toPoint = (p: RawPoint): TimePoint => ({ fn: p.fn, tS: Math.round(p.sentUs - firstUs) / 1e6, latencyMs: p.latencyMs, cold: p.cold });
-  const notes: string[] = [];
-  const warmup = accs.reduce((s, a) => s + a.warmupCalls, 0);
-  if (warmup > 0) notes.push(`${warmup} warm-up call${warmup === 1 ? '' : 's'} left out of the latency figures and charts (they count in the instances chart).`);
-  const [memorySweep, mapping] = await Promise.all([readMemorySweep(store, run.id), readTraceMapping(run, notes)]);
-
-  return {
-    run,
-    records,
-    byStatus,
-    functions: accs.map((a) => a.report()),
-    total,
-    cdf: {
-      points: accs.flatMap((a) => (a.latency.count > 0 ? a.latency.cdf(a.fn) : [])),
-      calls: Object.fromEntries(accs.map((a) => [a.fn, a.latency.count])),
-      method: exact ? 'exact: every call counted' : `from HDR histograms (3 significant digits) at ${CDF_POINTS} evenly spaced ranks and p99, p99.9...; functions of up to ${exactUpTo.toLocaleString('en-US')} calls exact`,
-    },
-    overTime: { points: [...otherPoints.items.map(toPoint), ...coldPoints.items.map(toPoint)], sampling: { cold: coldPoints.sampling, other: otherPoints.sampling } },
-    instances: bucketSpans([...spans.values()].flatMap((ofFn) => [...ofFn.values()]), firstUs, options.maxBuckets ?? DEFAULT_MAX_BUCKETS),
-    lateness: lateness.result(),
-    dropped,
-    memorySweep,
-    mapping,
-    notes,
-  };
+/** The run's figures and chart inputs; ResourceNotFound naming the id when the store has no such run. */
+export async function readRunData(store: Store, runId: string, options: ReadRunOptions = {}): Promise<RunReportData> {
+  const run = await store.getRun(runId);
+  if (!run) throw new FaasbenchError('ResourceNotFound', `no run ${runId} in the store (see faasbench runs)`);
+  const builder = new RunDataBuilder(run, options);
+  for await (const page of store.recordPages(run.id, REPORT_FIELDS, options.pageSize ? { pageSize: options.pageSize } : {})) for (const r of page) builder.add(r);
+  return builder.finish(store);
 }
 
 /** Bucket widths of 1, 2 or 5 times a power of ten ms keep the axis labels round. */
