@@ -48,3 +48,30 @@ describe('python runtime', () => {
     expect(rs.map((r) => r.json())).toEqual(rs.map((r) => r.headers['x-faasbench-request-id']));
   });
 });
+
+describe('nodejs runtime', () => {
+  // Lambda's console format: time, request id, level, message; one line per call, newlines as \r.
+  const LOGGER = "console.log('hello', { n: event.n }); console.warn('two\\nlines'); await new Promise((r) => setTimeout(r, event.waitMs ?? 0)); console.error('done', event.n); return event.n;";
+  const lineOf = (log: string, requestId: string) => log.split('\n').filter((l) => l.includes(`\t${requestId}\t`)).map((l) => l.replace(/^\S+\t/, ''));
+
+  it('prints console output with the request id and level, one call at a time', async () => {
+    platform.deployFolder(writeFunctionFor('node-log', 1));
+    for (const n of [1, 2]) {
+      const r = await platform.invokeJson('node-log', { n });
+      expect(lineOf(r.log, r.requestId)).toEqual([`${r.requestId}\tINFO\thello { n: ${n} }`, `${r.requestId}\tWARN\ttwo\rlines`, `${r.requestId}\tERROR\tdone ${n}`]);
+    }
+  });
+
+  it('keeps overlapping calls apart by request id with concurrency > 1', async () => {
+    platform.deployFolder(writeFunctionFor('node-log-shared', 2));
+    const [a, b] = await Promise.all([platform.invokeJson('node-log-shared', { n: 1, waitMs: 200 }), platform.invokeJson('node-log-shared', { n: 2, waitMs: 100 })]);
+    expect(a.instanceId).toBe(b.instanceId);
+    for (const [r, n] of [[a, 1], [b, 2]] as const) {
+      expect(lineOf(r.log, r.requestId)).toEqual([`${r.requestId}\tINFO\thello { n: ${n} }`, `${r.requestId}\tWARN\ttwo\rlines`, `${r.requestId}\tERROR\tdone ${n}`]);
+    }
+  });
+
+  function writeFunctionFor(name: string, concurrency: number): string {
+    return writeFunction({ name, runtime: 'nodejs20.x', handler: 'index.handler', concurrency, cpuModel: 'none' }, { 'index.mjs': `export const handler = async (event) => { ${LOGGER} };\n` });
+  }
+});
