@@ -13,7 +13,7 @@ import { parseParamPairs, resolveParams } from '../experiments/params.ts';
 import { builtinExperiments, loadExperiment } from '../experiments/registry.ts';
 import { runExperiment, type ExperimentRunResult } from '../experiments/runner.ts';
 import { experimentTemplate } from '../experiments/template.ts';
-import { createProvider, type ProviderOptions } from '../providers/index.ts';
+import { createProvider, providerNames, type ProviderOptions } from '../providers/index.ts';
 import { openStore, type JsonValue } from '../store/index.ts';
 import { EXIT } from './exit-codes.ts';
 import { findPackage, FUNCTIONS_DIR } from './functions-list.ts';
@@ -45,8 +45,8 @@ export function registerExperiment(program: Command): void {
     .action(async (opts: { json?: boolean }) => {
       const rows = (await builtinExperiments()).map((e) => ({ name: e.name, description: e.description, params: defaultsOf(e.params.parse({}) as Record<string, unknown>) }));
       if (opts.json) return console.log(JSON.stringify(rows, null, 2));
-      const table = new Table({ head: ['experiment', 'what it measures', 'parameters (defaults)'], style: { head: [], border: [] }, wordWrap: true, colWidths: [22, 50, 50] });
-      for (const r of rows) table.push([r.name, r.description, Object.entries(r.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')]);
+      const table = new Table({ head: ['experiment', 'what it measures', 'parameters (defaults)'], style: { head: [], border: [] }, wordWrap: true, colWidths: [22, 50, LIST_PARAMS_WIDTH] });
+      for (const r of rows) table.push([r.name, r.description, breakLongWords(Object.entries(r.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' '), LIST_PARAMS_WIDTH - 2)]);
       console.log(table.toString());
     });
 
@@ -54,7 +54,7 @@ export function registerExperiment(program: Command): void {
     .command('run <experiment>')
     .description('run a built-in experiment by name, or your own module by path (./my-study.ts)')
     .option('--provider <names>', 'local, aws-lambda, openfaas, http; several comma-separated run side by side, each its own run', 'local')
-    .option('-o, --provider-opt <key=value...>', 'a provider option (repeatable)', [])
+    .option('-o, --provider-opt <key=value...>', 'a provider option (repeatable); with several providers, name one: aws-lambda.endpoint=...', [])
     .option('-p, --param <key=value...>', 'an experiment parameter (repeatable); see experiment list', [])
     .option('--seed <n>', 'seed for inputs and random choices; stored, so rerun repeats it', '42')
     .option('--dir <dir>', 'folder of function folders', FUNCTIONS_DIR)
@@ -62,7 +62,9 @@ export function registerExperiment(program: Command): void {
     .option('--storage-url <url>', 'bucket root for generated inputs when the provider is not local')
     .option('--json', 'print the runs and their results as JSON')
     .action(async (nameOrPath: string, opts: RunOptions) => {
-      const results = await runOnProviders(nameOrPath, parseParamPairs(opts.param), opts.provider.split(',').map((p) => p.trim()).filter(Boolean), opts, undefined);
+      const providers = opts.provider.split(',').map((p) => p.trim()).filter(Boolean);
+      checkScopes(opts.providerOpt, providers);
+      const results = await runOnProviders(nameOrPath, parseParamPairs(opts.param), providers, opts, undefined);
       finish(results, opts.json === true);
     });
 
@@ -80,6 +82,7 @@ export function registerExperiment(program: Command): void {
       if (!run) throw new FaasbenchError('ResourceNotFound', `no run ${runId} in the store (see faasbench runs)`);
       const params = run.params as { experiment?: string; values?: Record<string, unknown> } | null;
       if (run.kind !== 'experiment' || typeof params?.experiment !== 'string') throw new FaasbenchError('InvalidParameterValue', `run ${runId} is a ${run.kind} run, not an experiment`);
+      checkScopes(opts.providerOpt, [run.provider]);
       const seed = String(run.seed ?? 42);
       const results = await runOnProviders(params.experiment, params.values ?? {}, [run.provider], { ...opts, provider: run.provider, param: [], seed }, runId);
       finish(results, opts.json === true);
@@ -113,7 +116,7 @@ async function runOnProviders(nameOrPath: string, values: Record<string, unknown
     return await Promise.all(
       providers.map(async (provider) => ({
         provider,
-        outcome: await onProvider(provider, parseProviderOptions(opts.providerOpt), async (target, storageUrl) => {
+        outcome: await onProvider(provider, parseProviderOptions(optionsOf(provider, opts.providerOpt)), async (target, storageUrl) => {
           const store = await openStore(opts.store);
           const status = new StatusLine(opts.json !== true);
           const prefix = providers.length > 1 ? `[${provider}] ` : '';
@@ -142,6 +145,34 @@ async function runOnProviders(nameOrPath: string, values: Record<string, unknown
     );
   } finally {
     process.removeListener('SIGINT', onSigint);
+  }
+}
+
+/**
+ * The `-o` pairs one provider of the command gets. Each provider rejects options it does not know
+ * (a typo must not pass silently), so side by side providers could share none: `aws-lambda.endpoint=URL`
+ * goes to aws-lambda alone, and an unnamed `key=value` to every provider.
+ */
+function optionsOf(provider: string, pairs: readonly string[]): string[] {
+  return pairs.flatMap((pair) => {
+    const scope = scopeOf(pair);
+    if (scope === null) return [pair];
+    return scope === provider ? [pair.slice(provider.length + 1)] : [];
+  });
+}
+
+/** The provider a pair names (`aws-lambda.endpoint=...`), or null for a pair every provider gets. */
+function scopeOf(pair: string): string | null {
+  const key = pair.slice(0, pair.includes('=') ? pair.indexOf('=') : undefined);
+  const dot = key.indexOf('.');
+  return dot > 0 && providerNames().includes(key.slice(0, dot)) ? key.slice(0, dot) : null;
+}
+
+/** A pair for a provider the command does not run would be dropped unseen: refused instead. */
+function checkScopes(pairs: readonly string[], providers: readonly string[]): void {
+  for (const pair of pairs) {
+    const scope = scopeOf(pair);
+    if (scope !== null && !providers.includes(scope)) throw new FaasbenchError('InvalidParameterValue', `--provider-opt ${pair}: ${scope} is not among the providers of this run (${providers.join(', ')})`);
   }
 }
 
@@ -178,6 +209,20 @@ export function resultTable(result: ExperimentResult): string {
   const table = new Table({ head: [...result.columns], style: { head: [], border: [] } });
   for (const row of result.rows) table.push(row.map((cell) => (cell === null ? '-' : typeof cell === 'number' ? formatNumber(cell) : String(cell))));
   return [table.toString(), ...(result.notes ?? [])].join('\n');
+}
+
+/** The list's parameters column; a cell holds two less (its padding). */
+const LIST_PARAMS_WIDTH = 50;
+
+/**
+ * cli-table3 cuts a word longer than its column short with "…": a long default (an event, a
+ * trace path) would lose its end. Such words are split over lines instead, so all of it shows.
+ */
+function breakLongWords(text: string, width: number): string {
+  return text
+    .split(' ')
+    .map((word) => (word.length <= width ? word : (word.match(new RegExp(`.{1,${width}}`, 'g')) ?? [word]).join('\n')))
+    .join(' ');
 }
 
 function formatNumber(n: number): string {
