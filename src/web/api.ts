@@ -3,17 +3,18 @@
  * run with its analysis, its charts as SVG (rendered here, so the pages need no chart library),
  * and the comparison of two runs. Read-only: nothing here writes the store.
  *
- * Analysis and charts read every record of a run, so they are cached per run: a finished run's
- * until newer runs push it out (it no longer changes), a running run's for a second or three (the
- * pages poll it).
+ * Analysis and charts need every record of a run, so one pass reads them for both (run-detail.ts)
+ * and everything is cached per run: a finished run's until newer runs push it out (it no longer
+ * changes), a running run's for a second or three (the pages poll it).
  */
-import { analyzeRun, compareRuns, type RunAnalysis, type RunComparison } from '../analysis/index.ts';
+import { compareRuns, type RunAnalysis, type RunComparison } from '../analysis/index.ts';
 import { FaasbenchError } from '../core/errors.ts';
 import { renderChart } from '../report/render.ts';
-import { readRunData, runCharts } from '../report/run-data.ts';
+import { runCharts, type RunReportData } from '../report/run-data.ts';
 import type { JsonValue, Run, Store } from '../store/store.ts';
 import { Memo } from './memo.ts';
 import { HttpError } from './responses.ts';
+import { readRunDetail, type RunDetailData } from './run-detail.ts';
 import { runRow, type RunRow } from './run-rows.ts';
 
 export const DEFAULT_RUNS_LIMIT = 100;
@@ -21,9 +22,14 @@ export const MAX_RUNS_LIMIT = 10_000;
 /** How long a running run's analysis and charts are reused: the pages' poll intervals. */
 const RUNNING_ANALYSIS_TTL_MS = 1000;
 const RUNNING_CHARTS_TTL_MS = 3000;
-/** Finished runs kept: a few analyses are small; charts of large runs run to megabytes of SVG each. */
+/**
+ * Finished runs kept: analyses are small; charts of large runs run to megabytes of SVG each; a
+ * pass's report data (up to 20,000 latencies per function, 20,000 scatter points) is only kept
+ * until both halves of a page have been answered from it.
+ */
 const ANALYSES_KEPT = 32;
 const CHART_SETS_KEPT = 8;
+const PASSES_KEPT = 4;
 
 export interface RunDetail extends RunRow {
   readonly params: JsonValue;
@@ -52,6 +58,7 @@ export interface RunCharts {
 export class DashboardApi {
   readonly #analyses: Memo<RunAnalysis>;
   readonly #charts: Memo<RunCharts>;
+  readonly #passes: Memo<RunDetailData>;
 
   constructor(
     private readonly store: Store,
@@ -59,6 +66,7 @@ export class DashboardApi {
   ) {
     this.#analyses = new Memo(ANALYSES_KEPT, now);
     this.#charts = new Memo(CHART_SETS_KEPT, now);
+    this.#passes = new Memo(PASSES_KEPT, now);
   }
 
   /** The run, or ResourceNotFound with a message a person can act on. */
@@ -68,15 +76,18 @@ export class DashboardApi {
     return run;
   }
 
-  async runs(limitText: string | null): Promise<{ runs: RunRow[] }> {
+  /** The newest runs, at most `limit`; `more` says the store holds older ones beyond them (the page offers to show them). */
+  async runs(limitText: string | null): Promise<{ runs: RunRow[]; more: boolean }> {
     const limit = parseLimit(limitText);
     const now = this.now();
-    return { runs: (await this.store.listRuns({ limit })).map((r) => runRow(r, now)) };
+    // One more than asked tells whether there are more without counting the whole table.
+    const listed = await this.store.listRuns({ limit: limit + 1 });
+    return { runs: listed.slice(0, limit).map((r) => runRow(r, now)), more: listed.length > limit };
   }
 
   async run(id: string): Promise<{ run: RunDetail; analysis: RunAnalysis }> {
     const run = await this.requireRun(id);
-    const analysis = await this.#analyses.get(run.id, versionOf(run), ttlOf(run, RUNNING_ANALYSIS_TTL_MS), () => analyzeRun(this.store, run.id));
+    const analysis = await this.#analyses.get(run.id, versionOf(run), ttlOf(run, RUNNING_ANALYSIS_TTL_MS), async () => (await this.#pass(run)).analysis);
     const records = analysis.total.calls + analysis.total.warmupCalls;
     const detail: RunDetail = { ...runRow(run, this.now()), params: run.params, seed: run.seed, host: run.host, toolVersion: run.toolVersion, summary: run.summary, duplicates: run.duplicates, records };
     return { run: detail, analysis };
@@ -84,7 +95,12 @@ export class DashboardApi {
 
   async charts(id: string): Promise<RunCharts> {
     const run = await this.requireRun(id);
-    return this.#charts.get(run.id, versionOf(run), ttlOf(run, RUNNING_CHARTS_TTL_MS), () => renderRunCharts(this.store, run.id));
+    return this.#charts.get(run.id, versionOf(run), ttlOf(run, RUNNING_CHARTS_TTL_MS), async () => renderRunCharts((await this.#pass(run)).data));
+  }
+
+  /** The run's records read once for its analysis and its charts; a running run's for a second at most. */
+  #pass(run: Run): Promise<RunDetailData> {
+    return this.#passes.get(run.id, versionOf(run), ttlOf(run, RUNNING_ANALYSIS_TTL_MS), () => readRunDetail(this.store, run));
   }
 
   async compare(a: string | null, b: string | null): Promise<{ runs: { a: RunRow; b: RunRow }; comparison: RunComparison }> {
@@ -97,8 +113,7 @@ export class DashboardApi {
 }
 
 /** Every chart the run has data for, as SVG. */
-async function renderRunCharts(store: Store, runId: string): Promise<RunCharts> {
-  const data = await readRunData(store, runId);
+async function renderRunCharts(data: RunReportData): Promise<RunCharts> {
   const charts: ChartSvg[] = [];
   // One at a time: layout is CPU work, and parallel renders would only queue on the one thread.
   for (const chart of runCharts(data)) {

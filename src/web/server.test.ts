@@ -23,7 +23,9 @@ describe('dashboard server', () => {
   let dashboard: Dashboard;
   /** A store whose reads fail while `broken` is set, as a database that went away would. */
   let broken = false;
-  const ids = { load: '', experiment: '', hostile: '' };
+  /** Reads of a run's invocations, to see that a page's analysis and charts share one. */
+  let recordReads = 0;
+  const ids = { load: '', experiment: '', hostile: '', done: '' };
 
   beforeAll(async () => {
     store = await openStore(':memory:');
@@ -35,11 +37,15 @@ describe('dashboard server', () => {
     await store.finishRun(ids.experiment, 'failed', { result: null, error: { message: 'deploy failed', stack: null } });
     ids.hostile = await store.createRun({ ...RUN, name: '<img src=x onerror=alert(1)>', startedAt: '2026-06-01T10:00:00.000Z' });
     await store.finishRun(ids.hostile, 'completed', { total: 0 });
+    ids.done = await store.createRun({ ...RUN, startedAt: '2026-06-01T09:00:00.000Z' });
+    await store.appendRecords(makeRecords(ids.done, 0, 40));
+    await store.finishRun(ids.done, 'completed', { total: 40 });
     await store.flush();
     const failing = new Proxy(store, {
       get(target, key, receiver) {
         const value = Reflect.get(target, key, receiver) as unknown;
         if (typeof value !== 'function') return value;
+        if (key === 'records' || key === 'recordPages') recordReads += 1;
         return (...args: unknown[]) => {
           if (broken) throw new Error('SQLITE_IOERR: disk I/O error');
           return (value as (...a: unknown[]) => unknown).apply(target, args);
@@ -56,12 +62,33 @@ describe('dashboard server', () => {
 
   it('lists runs newest first with status, duration and progress in either shape', async () => {
     const { runs } = (await get(dashboard, '/api/runs')).json() as { runs: Array<Record<string, unknown>> };
-    expect(runs.map((r) => r.id)).toEqual([ids.load, ids.experiment, ids.hostile]);
+    expect(runs.map((r) => r.id)).toEqual([ids.load, ids.experiment, ids.hostile, ids.done]);
     // Dropped calls are finished calls: without them the bar would never reach the end.
     expect(runs[0]).toMatchObject({ status: 'running', durationMs: 10_000, progress: { done: 60, total: 100, errors: 9, unit: 'calls' }, calls: 60, experiment: null });
     expect(runs[1]).toMatchObject({ status: 'failed', experiment: 'cold-start', progress: { done: 2, total: 6, unit: 'steps', label: 'nodejs 256 MB' }, calls: null });
     expect(runs[2]).toMatchObject({ status: 'completed', calls: 0, progress: null });
     expect(((await get(dashboard, '/api/runs?limit=1')).json() as { runs: unknown[] }).runs).toHaveLength(1);
+  });
+
+  it('says whether the store holds runs beyond the limit, for the page to offer them', async () => {
+    const list = async (route: string): Promise<{ runs: unknown[]; more: boolean }> => (await get(dashboard, route)).json() as { runs: unknown[]; more: boolean };
+    expect(await list('/api/runs?limit=3')).toMatchObject({ more: true });
+    expect((await list('/api/runs?limit=3')).runs).toHaveLength(3);
+    expect(await list('/api/runs?limit=4')).toMatchObject({ more: false });
+    expect(await list('/api/runs')).toMatchObject({ more: false });
+  });
+
+  it("reads a finished run's records once for its analysis and its charts", async () => {
+    const before = recordReads;
+    const { analysis } = (await get(dashboard, `/api/runs/${ids.done}`)).json() as { analysis: { total: Record<string, unknown> } };
+    const { charts } = (await get(dashboard, `/api/runs/${ids.done}/charts`)).json() as { charts: Array<{ name: string; svg: string }> };
+    expect(analysis.total).toMatchObject({ calls: 30, warmupCalls: 10 });
+    expect(charts.map((c) => c.name)).toContain('latency-cdf');
+    expect(recordReads - before).toBe(1);
+    // Both cached: a second visit reads nothing.
+    await get(dashboard, `/api/runs/${ids.done}`);
+    await get(dashboard, `/api/runs/${ids.done}/charts`);
+    expect(recordReads - before).toBe(1);
   });
 
   it("answers a run with its analysis, and an empty run's charts as none", async () => {
