@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../src/store/open.ts';
 import { REPO, scratchDir } from './support/platform.ts';
 
 const BIN = path.join(REPO, 'bin/faasbench.mjs');
@@ -190,6 +191,38 @@ describe('faasbench serve', () => {
 
     expect(consoleErrors).toEqual([]);
   }, 90_000);
+
+  it('shows the newest 100 runs, and all of them when asked', async () => {
+    // Written beside the server, as other runs would be: older than the runs above, so listed after them.
+    const writer = await openStore(store);
+    try {
+      for (let i = 0; i < 110; i++) {
+        const id = await writer.createRun({ kind: 'invoke', name: `old ${i}`, provider: 'local', toolVersion: 'test', startedAt: new Date(Date.UTC(2020, 0, 1, 0, i)).toISOString() });
+        await writer.finishRun(id, 'completed', { total: 0 });
+      }
+    } finally {
+      await writer.close();
+    }
+    const total = ((await (await request(`${served.url}/api/runs?limit=10000`)).body.json()) as { runs: unknown[] }).runs.length;
+    expect(total).toBeGreaterThan(110);
+    const page = await context.newPage();
+    const rows = page.locator('#runs tbody tr[data-run-id]');
+    await page.goto(`${served.url}/`);
+    await page.getByRole('button', { name: 'Show all runs' }).waitFor({ timeout: 10_000 });
+    expect(await rows.count()).toBe(100);
+    expect(await page.locator('#shown-text').textContent()).toBe('The newest 100 runs.');
+    await page.getByRole('button', { name: 'Show all runs' }).click();
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(total);
+    expect(await page.locator('#shown-text').textContent()).toBe(`All ${total} runs.`);
+    expect(new URL(page.url()).searchParams.get('all')).toBe('1');
+    await shot(page, '5-runs-all');
+    // The choice is in the address: a reload keeps it, and the button goes back to the newest 100.
+    await page.reload();
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(total);
+    await page.getByRole('button', { name: 'Show the newest 100 only' }).click();
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(100);
+    await page.close();
+  });
 
   it('answers an unknown run with 404 and a clear message, a write with 405, and keeps serving', async () => {
     const api = await get(`${served.url}/api/runs/no-such-run`);
