@@ -52,26 +52,31 @@ export interface TimelineOptions {
 }
 
 export class InstanceTimeline {
-  readonly #spans = new Map<string, { fn: string; instanceId: string; firstUs: number; lastUs: number; calls: number }>();
+  /**
+   * By function, then instance id: one id could in principle recur under two functions (a shared
+   * sandbox), and two lookups of strings whose hashes are already known cost less per call than
+   * building and hashing a joined key.
+   */
+  readonly #spans = new Map<string, Map<string, { fn: string; instanceId: string; firstUs: number; lastUs: number; calls: number }>>();
 
   add(r: Pick<InvocationRecord, 'fn' | 'instanceId' | 'sentUs' | 'plannedUs' | 'receivedUs'>): void {
     if (r.instanceId === null) return;
     const from = r.sentUs ?? r.plannedUs;
     const to = r.receivedUs ?? from;
-    // One id could in principle recur under two functions (a shared sandbox): keep them apart.
-    const key = `${r.fn}\0${r.instanceId}`;
-    const span = this.#spans.get(key);
+    let ofFn = this.#spans.get(r.fn);
+    if (!ofFn) this.#spans.set(r.fn, (ofFn = new Map()));
+    const span = ofFn.get(r.instanceId);
     if (!span) {
-      this.#spans.set(key, { fn: r.fn, instanceId: r.instanceId, firstUs: from, lastUs: to, calls: 1 });
+      ofFn.set(r.instanceId, { fn: r.fn, instanceId: r.instanceId, firstUs: from, lastUs: to, calls: 1 });
       return;
     }
-    span.firstUs = Math.min(span.firstUs, from);
-    span.lastUs = Math.max(span.lastUs, to);
+    if (from < span.firstUs) span.firstUs = from;
+    if (to > span.lastUs) span.lastUs = to;
     span.calls += 1;
   }
 
   spans(): InstanceSpan[] {
-    return [...this.#spans.values()].map((s) => ({ ...s }));
+    return [...this.#spans.values()].flatMap((ofFn) => [...ofFn.values()].map((s) => ({ ...s })));
   }
 
   result(options: TimelineOptions = {}): InstancesTimeline {
