@@ -4,7 +4,7 @@
  * failed connection into an InvokeResult, and the `X-Faasbench-*` ground truth as PlatformFacts.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { Agent, Pool, type Dispatcher } from 'undici';
+import { Client, Dispatcher, errors } from 'undici';
 import { FaasbenchError, type ErrorCode } from '../core/errors.ts';
 import { NO_FACTS, type PlatformFacts } from '../core/invocation-record.ts';
 import type { InvokeResult } from '../core/provider.ts';
@@ -25,12 +25,146 @@ export interface HttpReply {
   readonly body: Buffer;
 }
 
-/** A pool to one origin (`local`, `openfaas`), or an agent for URLs that vary per function (`http`). */
+/**
+ * Connections for one origin (`local`, `openfaas`: `origin` given, a call to another is refused) or
+ * for URLs that vary per function (`http`: origin null, a set of connections per origin).
+ */
 export function createDispatcher(origin: string | null, options: ConnectionOptions = {}): Dispatcher {
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const common = { headersTimeout: timeout, bodyTimeout: timeout, keepAliveTimeout: 30_000, connections: options.connections ?? null };
-  return origin === null ? new Agent(common) : new Pool(origin, common);
+  return new KeepAlivePool(origin, { headersTimeout: timeout, bodyTimeout: timeout, keepAliveTimeout: 30_000 }, options.connections ?? Infinity);
 }
+
+interface Connections {
+  /** Every connection opened to the origin; each carries one call at a time. */
+  readonly all: Client[];
+  /** Those carrying no call, the most recently used last. */
+  readonly idle: Client[];
+  /** Calls waiting for a connection, when `all` has reached the bound. */
+  readonly waiting: Array<{ readonly options: Dispatcher.DispatchOptions; readonly handler: Dispatcher.DispatchHandler }>;
+}
+
+/**
+ * Keep-alive connections, one call at a time on each (no pipelining: a call never waits behind
+ * another's answer), an idle connection always taken before a new one is opened.
+ *
+ * undici's Pool and Agent wait a turn of the event loop before reusing a connection whose answer
+ * just arrived, and open another connection for a call made in that turn: back-to-back calls
+ * (`sequential`, a closed loop, a worker starting its next call) alternated between two
+ * connections, and the second call of a run paid a TCP (and TLS) handshake inside what was
+ * measured as a warm call. Here such a call goes on the connection it follows; undici writes it
+ * after that same turn, as it does for any call on an idle connection.
+ */
+class KeepAlivePool extends Dispatcher {
+  readonly #origins = new Map<string, Connections>();
+  /** Calls dispatched and not yet ended, waiting ones included: close() lets them finish. */
+  #calls = 0;
+  #whenNoCalls: Array<() => void> = [];
+  #handing = false;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+
+  private readonly origin: string | null;
+
+  constructor(
+    origin: string | null,
+    private readonly clientOptions: Client.Options,
+    private readonly bound: number,
+  ) {
+    super();
+    this.origin = origin === null ? null : new URL(origin).origin;
+  }
+
+  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    const origin = new URL(String(options.origin)).origin;
+    if (this.#closed) throw new errors.ClientClosedError();
+    if (this.origin !== null && origin !== this.origin) throw new errors.InvalidArgumentError(`these connections are to ${this.origin}, not ${origin}`);
+    let connections = this.#origins.get(origin);
+    if (!connections) this.#origins.set(origin, (connections = { all: [], idle: [], waiting: [] }));
+    this.#calls += 1;
+    // Behind calls already waiting, never ahead of them.
+    const client = connections.waiting.length > 0 ? undefined : (connections.idle.pop() ?? (connections.all.length < this.bound ? this.#open(origin, connections) : undefined));
+    if (client) this.#start(client, connections, options, handler);
+    else connections.waiting.push({ options, handler });
+    return true;
+  }
+
+  /**
+   * Lets every call already dispatched finish (waiting ones go out as connections free), then
+   * closes the connections. Closing twice waits for the same close.
+   */
+  override close(): Promise<void> {
+    this.#closed = true;
+    this.#closing ??= (async () => {
+      if (this.#calls > 0) await new Promise<void>((resolve) => this.#whenNoCalls.push(resolve));
+      await Promise.all([...this.#origins.values()].flatMap((c) => c.all.map((client) => client.close())));
+    })();
+    return this.#closing;
+  }
+
+  /** Aborts every call: undici fails the running ones; the waiting ones fail on a destroyed connection. */
+  override async destroy(): Promise<void> {
+    this.#closed = true;
+    for (const c of this.#origins.values()) {
+      await Promise.all(c.all.map((client) => client.destroy()));
+      // A destroyed client fails a call through the handler's own error callback, whatever its shape.
+      for (const { options, handler } of c.waiting.splice(0)) c.all[0]!.dispatch(options, handler);
+    }
+  }
+
+  #open(origin: string, connections: Connections): Client {
+    const client = new Client(origin, this.clientOptions);
+    connections.all.push(client);
+    return client;
+  }
+
+  /** Sends one call on `client` and puts the connection back when the call has ended. */
+  #start(client: Client, connections: Connections, options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): void {
+    let ended = false;
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      connections.idle.push(client);
+      this.#handOn(connections);
+      this.#calls -= 1;
+      if (this.#calls === 0) for (const resolve of this.#whenNoCalls.splice(0)) resolve();
+    };
+    // The handler keeps its own shape (undici calls either its old or its new callbacks); only the
+    // callbacks that end a call are watched.
+    const watched = new Proxy(handler, {
+      get(target, key, receiver) {
+        const value: unknown = Reflect.get(target, key, receiver);
+        if (typeof value !== 'function') return value;
+        if (!ENDS.has(key)) return value.bind(target);
+        return (...args: unknown[]) => {
+          end();
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    client.dispatch(options, watched);
+  }
+
+  /**
+   * Gives freed connections to waiting calls once the callback that freed one has returned
+   * (undici is still settling that connection's state while a call's end callback runs).
+   */
+  #handOn(connections: Connections): void {
+    if (connections.waiting.length === 0 || this.#handing) return;
+    this.#handing = true;
+    queueMicrotask(() => {
+      this.#handing = false;
+      for (const c of this.#origins.values()) {
+        while (c.waiting.length > 0 && c.idle.length > 0) {
+          const next = c.waiting.shift()!;
+          this.#start(c.idle.pop()!, c, next.options, next.handler);
+        }
+      }
+    });
+  }
+}
+
+/** The handler callbacks that end a call, in undici's old and new handler shapes. */
+const ENDS = new Set<string | symbol>(['onComplete', 'onError', 'onUpgrade', 'onResponseEnd', 'onResponseError', 'onRequestUpgrade']);
 
 export interface SendOptions {
   readonly method: Dispatcher.HttpMethod;

@@ -1,0 +1,134 @@
+// Pooled keep-alive connections: a benchmark that opened a connection per call would measure TCP
+// handshakes (vSwarm's loader does). Calls go through the http provider to a real node:http server
+// that counts the sockets it accepts.
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Provider } from '../core/provider.ts';
+import { createHttpProvider } from './http.ts';
+
+interface CountingServer {
+  readonly url: string;
+  /** Sockets accepted so far. */
+  readonly sockets: () => number;
+  /** Requests answered, per socket in the order the sockets were accepted. */
+  readonly requestsPerSocket: () => number[];
+  /** The most requests the server held at once. */
+  readonly peakInFlight: () => number;
+  /** Closes every open connection and resolves once the server has seen them closed. */
+  dropConnections(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Answers every request after `delayMs`, so concurrent calls overlap for certain. */
+async function countingServer(delayMs: number): Promise<CountingServer> {
+  const perSocket = new Map<Socket, number>();
+  let inFlight = 0;
+  let peak = 0;
+  const server: Server = createServer((req, res) => {
+    inFlight += 1;
+    peak = Math.max(peak, inFlight);
+    req.resume();
+    req.on('end', () =>
+      setTimeout(() => {
+        perSocket.set(req.socket, (perSocket.get(req.socket) ?? 0) + 1);
+        inFlight -= 1;
+        res.end('{"ok":true}');
+      }, delayMs),
+    );
+  });
+  server.on('connection', (socket) => perSocket.set(socket, 0));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/{fn}`,
+    sockets: () => perSocket.size,
+    requestsPerSocket: () => [...perSocket.values()],
+    peakInFlight: () => peak,
+    dropConnections: async () => {
+      const open = [...perSocket.keys()].filter((socket) => !socket.destroyed);
+      const closed = open.map((socket) => once(socket, 'close'));
+      for (const socket of open) socket.destroy();
+      await Promise.all(closed);
+    },
+    close: async () => {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}
+
+/** `total` calls with at most `width` in flight: each worker starts its next call when its last ends. */
+async function callsInFlight(provider: Provider, total: number, width: number): Promise<string[]> {
+  const statuses: string[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < total) {
+      next += 1;
+      statuses.push((await provider.invoke('fn', Buffer.from('{}'))).status);
+    }
+  };
+  await Promise.all(Array.from({ length: width }, worker));
+  return statuses;
+}
+
+const open: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  for (const thing of open.splice(0).reverse()) await thing.close();
+});
+
+async function setUp(delayMs: number, options: Record<string, unknown> = {}): Promise<{ server: CountingServer; provider: Provider }> {
+  const server = await countingServer(delayMs);
+  open.push(server);
+  const provider = await createHttpProvider({ url: server.url, ...options });
+  open.push(provider);
+  return { server, provider };
+}
+
+describe('http provider connections', () => {
+  it('sends 100 sequential calls over one kept-alive socket', async () => {
+    const { server, provider } = await setUp(0);
+    for (let i = 0; i < 100; i++) expect((await provider.invoke('fn', Buffer.from('{}'))).status).toBe('ok');
+    expect(server.requestsPerSocket()).toEqual([100]);
+  });
+
+  it('sends 50 calls at 4 in flight over 4 sockets, each reused', async () => {
+    const { server, provider } = await setUp(20);
+    const statuses = await callsInFlight(provider, 50, 4);
+    expect(statuses).toEqual(Array(50).fill('ok'));
+    // The calls did overlap: 4 sockets are what 4 in flight need, and no call opened a fifth.
+    expect(server.peakInFlight()).toBe(4);
+    expect(server.sockets()).toBe(4);
+    expect(server.requestsPerSocket().reduce((a, b) => a + b, 0)).toBe(50);
+    expect(server.requestsPerSocket().every((n) => n > 1)).toBe(true);
+  });
+
+  it('keeps to the `connections` bound: 4 in flight over 2 sockets', async () => {
+    const { server, provider } = await setUp(20, { connections: 2 });
+    expect(await callsInFlight(provider, 20, 4)).toEqual(Array(20).fill('ok'));
+    // Calls beyond the bound wait in the client's queue for a free socket, so the server never holds more than 2.
+    expect(server.sockets()).toBe(2);
+    expect(server.peakInFlight()).toBe(2);
+    expect(server.requestsPerSocket().reduce((a, b) => a + b, 0)).toBe(20);
+  });
+
+  it('close() lets calls still waiting for a connection go out and finish', async () => {
+    const { server, provider } = await setUp(20, { connections: 1 });
+    const calls = Array.from({ length: 4 }, () => provider.invoke('fn', Buffer.from('{}')));
+    await provider.close();
+    expect((await Promise.all(calls)).map((r) => r.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
+    expect(server.requestsPerSocket()).toEqual([4]);
+  });
+
+  it('opens a new connection when the server has closed an idle one', async () => {
+    const { server, provider } = await setUp(0);
+    expect((await provider.invoke('fn', Buffer.from('{}'))).status).toBe('ok');
+    // What a server's keep-alive timeout does to an idle connection, awaited on the server's side.
+    await server.dropConnections();
+    expect((await provider.invoke('fn', Buffer.from('{}'))).status).toBe('ok');
+    expect(server.requestsPerSocket()).toEqual([1, 1]);
+  });
+});
