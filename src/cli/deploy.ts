@@ -1,5 +1,7 @@
 /** `faasbench deploy <function-dir...> --provider P`: deploy function folders to a platform. */
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
+import { loadFunctionPackage, type FunctionPackage } from '../core/function-package.ts';
 import { createProvider } from '../providers/index.ts';
 import { EXIT } from './exit-codes.ts';
 import { findPackage, FUNCTIONS_DIR } from './functions-list.ts';
@@ -14,7 +16,8 @@ export function registerDeploy(program: Command): void {
     .option('--dir <dir>', 'folder of function folders', FUNCTIONS_DIR)
     .option('--json', 'print the deployed names as JSON')
     .action(async (names: string[], opts: { provider: string; providerOpt: string[]; dir: string; json?: boolean }) => {
-      const packages = names.map((n) => findPackage(n, opts.dir));
+      // Every folder is read before anything is deployed: a bad one leaves the platform untouched.
+      const packages = names.map((n) => packageOf(n, opts.dir));
       const provider = await createProvider(opts.provider, parseProviderOptions(opts.providerOpt));
       try {
         for (const pkg of packages) {
@@ -27,4 +30,17 @@ export function registerDeploy(program: Command): void {
       if (opts.json) console.log(JSON.stringify({ provider: opts.provider, deployed: packages.map((p) => p.manifest.name) }));
       process.exitCode = EXIT.ok;
     });
+}
+
+/**
+ * A name from `functions list`, or a folder. A folder that is not a package says why, naming its
+ * function.json, rather than that no function has its path for a name.
+ */
+function packageOf(nameOrDir: string, dir: string): FunctionPackage {
+  try {
+    return findPackage(nameOrDir, dir);
+  } catch (err) {
+    if (statSync(nameOrDir, { throwIfNoEntry: false })?.isDirectory()) return loadFunctionPackage(nameOrDir);
+    throw err;
+  }
 }
