@@ -58,24 +58,59 @@ describe('faasbench trace plan / export / import', () => {
     expect(readFileSync(reexported).equals(readFileSync(load))).toBe(true);
   }, 60_000);
 
-  it('a bad trace exits 3 naming file, line and column, and writes nothing', async () => {
-    const dir = scratchDir('trace-bad');
-    const bad = path.join(dir, 'trace');
-    mkdirSync(bad);
-    for (const f of ['durations.csv', 'memory.csv']) copyFileSync(path.join(EXAMPLE, f), path.join(bad, f));
-    const lines = readFileSync(path.join(EXAMPLE, 'invocations.csv'), 'utf8').split('\n');
-    lines[2] = lines[2]!.replace(/,(\d+)$/, ',lots');
-    writeFileSync(path.join(bad, 'invocations.csv'), lines.join('\n'));
-    const out = path.join(dir, 'out');
-    mkdirSync(out);
-    const failure = await fails(['trace', 'plan', bad, '--out', path.join(out, 'plan.fbplan')]);
-    expect(failure.code).toBe(3);
-    expect(failure.stderr).toContain('invocations.csv:3: column 1440: expected an invocation count (a whole number >= 0), got "lots"');
-    expect(readdirSync(out)).toEqual([]);
-    const missing = await fails(['trace', 'replay', '--plan', path.join(out, 'nothing.fbplan')]);
+  it('a plan file that is not there exits 3 naming it', async () => {
+    const missing = await fails(['trace', 'replay', '--plan', path.join(scratchDir('trace-no-plan'), 'nothing.fbplan')]);
     expect(missing.code).toBe(3);
     expect(missing.stderr).toContain('nothing.fbplan: cannot read the plan file (ENOENT)');
   }, 30_000);
+});
+
+describe('faasbench trace on a bad trace', () => {
+  const original = (file: string): string[] => readFileSync(path.join(EXAMPLE, file), 'utf8').split('\n');
+  // The last function of the example: an error found on the last row is found after every other
+  // row was read and scheduled, the point where a streaming writer would have written most.
+  const [owner, app, fn] = original('invocations.csv')[4]!.split(',');
+
+  type Edit = (lines: string[]) => string[];
+  const cases: Array<[string, string, Edit, string]> = [
+    ['a missing column', 'durations.csv', (l) => [l[0]!.replace('percentile_Average_75', 'p75'), ...l.slice(1)], 'durations.csv:1: missing column percentile_Average_75 (the header has: HashOwner,HashApp,HashFunction,Average,'],
+    ['a row missing from durations.csv', 'durations.csv', (l) => l.filter((line) => !line.startsWith(`${owner},${app},${fn},`)), `durations.csv: no row for the function HashFunction=${fn} (HashApp=${app}) of invocations.csv line 5`],
+    // Minute 720 of the last function: column 4 + 720 of line 5, named by its label.
+    ['text in a count cell', 'invocations.csv', (l) => l.map((line, i) => (i === 4 ? line.split(',').map((cell, c) => (c === 4 + 719 ? 'many' : cell)).join(',') : line)), 'invocations.csv:5: column 720: expected an invocation count (a whole number >= 0), got "many"'],
+    ['an empty file', 'memory.csv', () => [''], 'memory.csv:1: empty file: expected a header line and one row per function'],
+  ];
+
+  /** The example trace with one file edited, and an output folder holding one file of its own. */
+  function fixture(file: string, edit: Edit): { trace: string; out: string } {
+    const dir = scratchDir('trace-bad');
+    const trace = path.join(dir, 'trace');
+    mkdirSync(trace);
+    for (const f of ['invocations.csv', 'durations.csv', 'memory.csv']) {
+      if (f === file) writeFileSync(path.join(trace, f), edit(original(f)).join('\n'));
+      else copyFileSync(path.join(EXAMPLE, f), path.join(trace, f));
+    }
+    const out = path.join(dir, 'out');
+    mkdirSync(out);
+    writeFileSync(path.join(out, 'kept.txt'), 'not faasbench output\n');
+    return { trace, out };
+  }
+
+  it.each(cases)('%s: plan, export and sample exit 3 naming the file and the place in it, and write nothing', async (_name, file, edit, message) => {
+    const { trace, out } = fixture(file, edit);
+    const commands = [
+      ['trace', 'plan', trace, '--out', path.join(out, 'plan.fbplan')],
+      ['trace', 'export', trace, '--out', path.join(out, 'load.json')],
+      ['trace', 'sample', trace, '--size', '2', '--tries', '2', '--out', out],
+    ];
+    for (const args of commands) {
+      const failure = await fails(args);
+      expect([args[1], failure.code]).toEqual([args[1], 3]);
+      expect(failure.stderr).toContain(`faasbench: ${message}`);
+      // No output, no temporary file left behind, the folder's own file untouched.
+      expect(readdirSync(out)).toEqual(['kept.txt']);
+      expect(readFileSync(path.join(out, 'kept.txt'), 'utf8')).toBe('not faasbench output\n');
+    }
+  }, 120_000);
 });
 
 describe('faasbench trace replay', () => {

@@ -95,6 +95,20 @@ describe('readTrace joins by key', () => {
     expect([window.labels[0], window.labels.at(-1), window.labels.length]).toEqual(['61', '120', 60]);
   });
 
+  it('reports non-monotone and negative percentiles with file and line, and keeps the rows', async () => {
+    // f1's 25th percentile (9) above its 50th (8), on line 3 of durations.csv; f2's 1st memory percentile negative, line 3 of memory.csv.
+    const durations = GOOD.durations.replace('o1,a1,f1,10,3,1,20,1,2,5,8,', 'o1,a1,f1,10,3,1,20,1,2,9,8,');
+    const memory = GOOD.memory.replace('f2,o1,a1,10,50,40,', 'f2,o1,a1,10,50,-1,');
+    const trace = await readTrace(traceDir({ durations, memory }));
+    expect(trace.notes).toEqual([
+      'durations.csv: 1 row(s) with a 75th percentile of 0 (line 4); kept: mapping treats 0 as the smallest measurable value',
+      'durations.csv: 1 row(s) whose percentiles decrease or are negative (line 3); kept as written',
+      'memory.csv: 1 row(s) whose percentiles decrease or are negative (line 3); kept as written',
+    ]);
+    expect(trace.functions[0]!.duration.percentilesMs).toMatchObject({ 25: 9, 50: 8 });
+    expect(trace.functions[1]!.memory.percentilesMb[1]).toBe(-1);
+  });
+
   it('notes rows no invocation refers to, after a full pass', async () => {
     const durations = `${GOOD.durations}\no9,a9,f9,1,1,1,1,1,1,1,1,1,1,1`;
     const stream = await openTraceStream(traceDir({ durations }));
