@@ -1,9 +1,13 @@
 /**
  * Analysis, report and dashboard over a 1-million-invocation run (aim: analysis and report each
- * under 10 s and 500 MB), each job in a fresh process so its peak RSS is its own, next to the
- * floor in the same run: the same rows read with a bare better-sqlite3 stmt.iterate().
+ * under 10 s and 500 MB), each job in a fresh process so its peak RSS is its own, next to two
+ * floors in the same run: the same rows read with a bare better-sqlite3 stmt.iterate() as objects
+ * of every column (what reading whole records costs), and as raw arrays of only the 16 columns
+ * analyzeRun reads (what Store.recordPages does, without the store around it).
  * Then `faasbench serve` over the same store, driven in Chromium: navigation to the runs table
- * filled (1,000 runs in the store), and navigation to the big run's page with its charts drawn.
+ * filled, the newest 100 and all 1,000 runs, and navigation to the big run's page with its charts
+ * drawn. Each job also says how busy the machine's CPUs were while it ran, since one job keeps at
+ * most one core busy and anything above that is other work.
  *
  *   node bin/run-ts.mjs bench/analysis-report.bench.ts [--calls 1000000] [--json]
  */
@@ -14,6 +18,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { ANALYSIS_FIELDS } from '../src/analysis/run-analysis.ts';
+import { INVOCATION_COLUMNS } from '../src/store/schema.ts';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { request } from 'undici';
 import { describeMachine, EXIT, interruptSignal, machineLine, positiveFlag, printJson, printReport, progress } from './bench-cli.ts';
@@ -39,18 +45,60 @@ interface ChildResult {
   seconds: number;
   peakRssMb: number;
   calls: number;
+  /** Share of all the machine's CPU time that was busy while the job ran (this job and anything else). */
+  machineBusy?: number;
+}
+
+/** Busy and total CPU time of the whole machine so far, for the busy share of an interval. */
+function cpuTimes(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const { times } of os.cpus()) {
+    const all = times.user + times.nice + times.sys + times.idle + times.irq;
+    total += all;
+    busy += all - times.idle;
+  }
+  return { busy, total };
 }
 
 /** Children share the terminal's process group, so a Ctrl-C reaches them too; the abort only stops waiting. */
 function child(...jobArgs: string[]): Promise<ChildResult> {
+  return spawned([path.join(HERE, 'analysis-child.ts'), ...jobArgs], true);
+}
+
+function spawned(args: readonly string[], viaTsx: boolean): Promise<ChildResult> {
+  const before = cpuTimes();
   return new Promise((resolve, reject) => {
-    const proc = execFile(process.execPath, [RUN_TS, path.join(HERE, 'analysis-child.ts'), ...jobArgs], { encoding: 'utf8', maxBuffer: 1 << 20, signal }, (err, stdout) => {
-      if (err) reject(err);
-      else resolve(JSON.parse(stdout) as ChildResult);
+    const proc = execFile(process.execPath, viaTsx ? [RUN_TS, ...args] : [...args], { encoding: 'utf8', maxBuffer: 1 << 20, signal, cwd: path.join(HERE, '..') }, (err, stdout) => {
+      if (err) return reject(err);
+      const after = cpuTimes();
+      resolve({ ...(JSON.parse(stdout) as ChildResult), machineBusy: (after.busy - before.busy) / (after.total - before.total) });
     });
     proc.stderr?.pipe(process.stderr);
   });
 }
+
+/**
+ * The second floor, in plain JavaScript so it loads no more than better-sqlite3: one statement
+ * over the run in raw (array) mode, only the columns analyzeRun asks Store.recordPages for.
+ */
+const RAW_COLUMNS = ANALYSIS_FIELDS.map((field) => INVOCATION_COLUMNS.find(([, f]) => f === field)![0]);
+const RAW_ARRAYS_JOB = `
+const started = performance.now();
+const Database = require('better-sqlite3');
+const [db, runId] = process.argv.slice(1);
+const sqlite = new Database(db, { readonly: true });
+const statement = sqlite.prepare('select ${RAW_COLUMNS.join(', ')} from invocations where run_id = ? order by seq').raw(true);
+let calls = 0;
+let sink = 0;
+for (const row of statement.iterate(runId)) {
+  calls++;
+  sink += row[${RAW_COLUMNS.indexOf('latency_ms')}] ?? 0;
+}
+sqlite.close();
+const peak = Number(/^VmHWM:\\s+(\\d+) kB/m.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
+console.log(JSON.stringify({ calls, sink: sink > 0 ? 1 : 0, seconds: (performance.now() - started) / 1000, peakRssMb: peak }));
+`;
 
 interface Served {
   readonly child: ChildProcess;
@@ -86,9 +134,11 @@ async function timedGet(url: string): Promise<{ ms: number; bytes: number }> {
 }
 
 interface DashboardResult {
-  /** Rows the runs page shows: the API's default limit, not every run in the store. */
+  /** Rows the runs page shows by default (the newest 100), and with ?all=1. */
   runsRowsShown: number;
   runsPageMs: number;
+  allRunsRowsShown: number;
+  allRunsPageMs: number;
   runPageSummaryMs: number;
   runPageChartsMs: number;
   marks: Record<string, number>;
@@ -117,13 +167,22 @@ async function dashboard(store: string, servers: Set<ChildProcess>): Promise<Das
     // One throwaway load, so the first timed navigation does not also pay Chromium's start-up.
     await page.goto(`${served.url}/assets/dashboard.css`);
 
-    const expected = Math.min(SMALL_RUNS + 1, ((await (await request(`${served.url}/api/runs`)).body.json()) as { runs: unknown[] }).runs.length);
-    progress(`dashboard: runs page (${expected} rows expected)...`);
+    const runs = SMALL_RUNS + 1;
+    const rows = (n: number): Promise<unknown> => page.waitForFunction((k) => document.querySelectorAll('#runs tbody tr[data-run-id]').length >= k, n, { timeout: PAGE_TIMEOUT_MS, polling: 'raf' });
+    const shownByDefault = Math.min(runs, ((await (await request(`${served.url}/api/runs`)).body.json()) as { runs: unknown[] }).runs.length);
+    progress(`dashboard: runs page (${shownByDefault} rows expected)...`);
     let started = performance.now();
     await page.goto(`${served.url}/`, { waitUntil: 'commit' });
-    await page.waitForFunction((n) => document.querySelectorAll('#runs tbody tr[data-run-id]').length >= n, expected, { timeout: PAGE_TIMEOUT_MS, polling: 'raf' });
+    await rows(shownByDefault);
     result.runsPageMs = performance.now() - started;
     result.runsRowsShown = await page.locator('#runs tbody tr[data-run-id]').count();
+
+    progress(`dashboard: runs page, all ${runs} runs...`);
+    started = performance.now();
+    await page.goto(`${served.url}/?all=1`, { waitUntil: 'commit' });
+    await rows(runs);
+    result.allRunsPageMs = performance.now() - started;
+    result.allRunsRowsShown = await page.locator('#runs tbody tr[data-run-id]').count();
 
     progress('dashboard: run page of the big run (cold cache)...');
     started = performance.now();
@@ -148,8 +207,9 @@ async function dashboard(store: string, servers: Set<ChildProcess>): Promise<Das
     for (const [name, route] of [
       ['GET /api/runs (default limit)', '/api/runs'],
       ['GET /api/runs?limit=1000', '/api/runs?limit=1000'],
+      ['GET /api/runs?limit=10000 (what the page asks for all)', '/api/runs?limit=10000'],
       [`GET /api/runs/<${big} run> (analysis, cold)`, `/api/runs/${BIG_RUN}`],
-      [`GET /api/runs/<${big} run>/charts (cold)`, `/api/runs/${BIG_RUN}/charts`],
+      [`GET /api/runs/<${big} run>/charts (next: the analysis' pass reused, charts rendered)`, `/api/runs/${BIG_RUN}/charts`],
       [`GET /api/runs/<${big} run> (cached)`, `/api/runs/${BIG_RUN}`],
     ] as const) {
       result.api![name] = await timedGet(served.url + route);
@@ -168,12 +228,17 @@ const servers = new Set<ChildProcess>();
 const errors: string[] = [];
 const jobs: Record<string, ChildResult> = {};
 let dash: DashboardResult | undefined;
+/** CPUs busy over the whole dashboard pass: server, Chromium and anything else. */
+let dashBusy: number | undefined;
 const machine = await describeMachine();
 try {
   const db = path.join(work, 'store.db');
   progress(`building the store: ${SMALL_RUNS} small runs and one of ${calls.toLocaleString('en-US')} calls (Store.appendRecords)...`);
   const built = await child('build', db, String(calls), String(SMALL_RUNS));
   progress(`  built in ${built.seconds.toFixed(1)} s`);
+  progress('raw-arrays...');
+  jobs['raw-arrays'] = await spawned(['-e', RAW_ARRAYS_JOB, db, BIG_RUN], false);
+  if (jobs['raw-arrays'].calls !== calls) errors.push(`raw-arrays: read ${jobs['raw-arrays'].calls} records, expected ${calls}`);
   for (const [name, jobArgs] of [
     ['raw', ['raw', db, BIG_RUN]],
     ['records', ['records', db, BIG_RUN]],
@@ -184,7 +249,10 @@ try {
     jobs[name] = await child(...jobArgs);
     if (jobs[name]!.calls !== calls) errors.push(`${name}: read ${jobs[name]!.calls} records, expected ${calls}`);
   }
+  const before = cpuTimes();
   dash = await dashboard(db, servers);
+  const after = cpuTimes();
+  dashBusy = (after.busy - before.busy) / (after.total - before.total);
 } catch (err) {
   if (!signal.aborted) errors.push(err instanceof Error ? err.message : String(err));
 } finally {
@@ -192,22 +260,31 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-const floor = jobs.raw;
+const floor = jobs['raw-arrays'];
 const aimMet = (j: ChildResult | undefined): boolean => j !== undefined && j.seconds < AIM_SECONDS && j.peakRssMb < AIM_MB;
-if (json) printJson({ machine, calls, runs: SMALL_RUNS + 1, jobs, ratioToFloor: Object.fromEntries(Object.entries(jobs).map(([k, j]) => [k, floor ? j.seconds / floor.seconds : null])), aims: { analyze: aimMet(jobs.analyze), report: aimMet(jobs.report) }, dashboard: dash, errors, interrupted: signal.aborted });
+if (json) printJson({ machine, calls, runs: SMALL_RUNS + 1, jobs, ratioToFloor: Object.fromEntries(Object.entries(jobs).map(([k, j]) => [k, floor ? j.seconds / floor.seconds : null])), aims: { analyze: aimMet(jobs.analyze), report: aimMet(jobs.report) }, dashboard: dash, dashboardCpusBusy: dashBusy, errors, interrupted: signal.aborted });
 else {
   const lines = [machineLine(machine), ''];
   const label: Record<string, string> = {
-    raw: 'floor: better-sqlite3 stmt.iterate(), all columns',
-    records: 'Store.records() alone',
+    'raw-arrays': `floor: better-sqlite3 raw iterate(), the ${RAW_COLUMNS.length} columns analyzeRun reads`,
+    raw: 'better-sqlite3 stmt.iterate(), all columns as objects',
+    records: 'Store.records() alone (every column, objects)',
     analyze: 'analyzeRun',
     report: 'report (readRunData + buildReport + writeReport)',
   };
   lines.push(
     markdownTable(
-      ['job (1 run)', 'calls', 'wall s', 'peak RSS MB', 'µs / call', 'x floor'],
-      Object.entries(jobs).map(([k, j]) => [label[k] ?? k, j.calls.toLocaleString('en-US'), fixed(j.seconds, 2), fixed(j.peakRssMb, 0), fixed((j.seconds * 1e6) / j.calls, 1), floor ? fixed(j.seconds / floor.seconds, 1) : '—']),
-      ['left', 'right', 'right', 'right', 'right', 'right'],
+      ['job (1 run)', 'calls', 'wall s', 'peak RSS MB', 'µs / call', 'x floor', 'CPUs busy'],
+      Object.entries(jobs).map(([k, j]) => [
+        label[k] ?? k,
+        j.calls.toLocaleString('en-US'),
+        fixed(j.seconds, 2),
+        fixed(j.peakRssMb, 0),
+        fixed((j.seconds * 1e6) / j.calls, 1),
+        floor ? fixed(j.seconds / floor.seconds, 1) : '—',
+        j.machineBusy === undefined ? '—' : `${fixed(j.machineBusy * 100, 0)}%`,
+      ]),
+      ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
     ),
   );
   if (dash) {
@@ -217,12 +294,14 @@ else {
         ['dashboard (Chromium, cold server caches)', 'ms'],
         [
           [`runs page: navigation to ${dash.runsRowsShown} rows drawn (${SMALL_RUNS + 1} runs in store)`, fixed(dash.runsPageMs, 0)],
+          [`runs page, all runs (/?all=1): navigation to ${dash.allRunsRowsShown} rows drawn`, fixed(dash.allRunsPageMs, 0)],
           [`run page of the ${big} run: navigation to summary table`, fixed(dash.runPageSummaryMs, 0)],
           [`run page of the ${big} run: navigation to 4 charts with data marks`, fixed(dash.runPageChartsMs, 0)],
           ...Object.entries(dash.api).map(([k, v]) => [`${k}, ${fixed(v.bytes / 1024, 0)} KB`, fixed(v.ms, 0)]),
         ],
         ['left', 'right'],
       ),
+      `CPUs busy over the dashboard pass (server, Chromium and anything else): ${dashBusy === undefined ? '—' : `${fixed(dashBusy * 100, 0)}%`}`,
     );
   }
   for (const k of ['analyze', 'report'] as const) {
