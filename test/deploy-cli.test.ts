@@ -82,4 +82,18 @@ describe('faasbench deploy', () => {
     const invalid = await fails(broken);
     expect(invalid).toEqual({ code: 3, stderr: `faasbench: ${path.join(broken, 'function.json')}:4:3: invalid JSON (CommaExpected)\n` });
   }, 30_000);
+
+  it('refuses --provider local without a url: a platform of its own would end with the command', async () => {
+    const folder = nodeFunction('deploy-nowhere', 'return 1;');
+    const err = await run(process.execPath, [BIN, 'deploy', folder]).then(
+      () => null,
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect([err?.code, err?.stdout, err?.stderr]).toEqual([
+      3,
+      '',
+      'faasbench: deploy --provider local needs -o url=... of a running platform (start one with `faasbench platform start`); a platform started by this command would end with it\n',
+    ]);
+    expect(deployedNames()).not.toContain('deploy-nowhere');
+  }, 30_000);
 });

@@ -1,6 +1,7 @@
 /** `faasbench deploy <function-dir...> --provider P`: deploy function folders to a platform. */
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
+import { FaasbenchError } from '../core/errors.ts';
 import { loadFunctionPackage, type FunctionPackage } from '../core/function-package.ts';
 import { createProvider } from '../providers/index.ts';
 import { EXIT } from './exit-codes.ts';
@@ -18,7 +19,13 @@ export function registerDeploy(program: Command): void {
     .action(async (names: string[], opts: { provider: string; providerOpt: string[]; dir: string; json?: boolean }) => {
       // Every folder is read before anything is deployed: a bad one leaves the platform untouched.
       const packages = names.map((n) => packageOf(n, opts.dir));
-      const provider = await createProvider(opts.provider, parseProviderOptions(opts.providerOpt));
+      const providerOptions = parseProviderOptions(opts.providerOpt);
+      // Without a url the local provider starts a platform of its own, which would end with this
+      // command and take the deployments with it: saying "deployed" then would be untrue.
+      if (opts.provider === 'local' && providerOptions.url === undefined) {
+        throw new FaasbenchError('InvalidParameterValue', 'deploy --provider local needs -o url=... of a running platform (start one with `faasbench platform start`); a platform started by this command would end with it');
+      }
+      const provider = await createProvider(opts.provider, providerOptions);
       try {
         for (const pkg of packages) {
           await provider.deploy(pkg);
