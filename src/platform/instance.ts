@@ -19,7 +19,8 @@ import {
 } from './invocation.ts';
 import { billedMs, endLine, initStartLine, reportLine, startLine, timeoutMessage } from './lambda-log.ts';
 import { MemoryWatchdog, readStatusKb } from './memory-watchdog.ts';
-import { runtimes } from './runtimes/index.ts';
+import { runtimes, type RuntimeCommand } from './runtimes/index.ts';
+import type { PrewarmedLaunchers } from './prewarmed-launchers.ts';
 import { sandboxCommand, sandboxPath, type Isolation } from './sandbox.ts';
 
 /** How long an idle instance runs on before it is stopped; see freezeIfIdle. */
@@ -39,6 +40,8 @@ export interface InstanceEnvironment {
   readonly isolation: Isolation;
   /** The compiled sandbox launcher, or null for the shell wrapper. */
   readonly sandboxHelper: string | null;
+  /** Launchers forked ahead of need (with the compiled launcher), or null: every start spawns. */
+  readonly launchers: PrewarmedLaunchers | null;
   readonly cgroups: CgroupController;
   readonly freeze: boolean;
   readonly region: string;
@@ -108,21 +111,12 @@ export class Instance {
     mkdirSync(this.tmpDir, { mode: 0o700 });
     this.cgroup = env.cgroups.create(id, memoryBytes);
     const runtime = runtimes[fn.runtime];
-    const cmd = sandboxCommand({
-      isolation: env.isolation,
-      tmpDir: this.tmpDir,
-      codeDir: fn.codeDir,
-      runtime: runtime.command(fn.codeDir, env.runtimeDir),
-      helper: env.sandboxHelper,
-    });
+    const command = runtime.command(fn.codeDir, env.runtimeDir);
+    const environment = this.lambdaEnvironment(runtime.executionEnv);
     this.startedAt = performance.now();
     this.lastUsed = this.startedAt;
-    this.proc = spawn(cmd.file, cmd.args, {
-      cwd: fn.codeDir,
-      env: this.lambdaEnvironment(runtime.executionEnv),
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const launch = { isolation: env.isolation, tmpDir: this.tmpDir, codeDir: fn.codeDir, cwd: fn.codeDir, file: command.file, args: command.args, env: environment };
+    this.proc = env.launchers?.take(launch) ?? this.spawnDirectly(command, environment);
     const memoryByCgroup = env.cgroups.support.memory !== null && this.cgroup !== null;
     this.applied = { cpuVcpus: null, memory: memoryByCgroup ? 'cgroup' : 'watchdog' };
     const pid = this.proc.pid;
@@ -155,6 +149,12 @@ export class Instance {
       this.initError = { errorType: 'Runtime.InitTimeout', message: `Init timed out after ${INIT_LIMIT_MS / 1000} seconds`, status: 'timeout' };
       this.kill('timeout');
     }, INIT_LIMIT_MS);
+  }
+
+  /** No prewarmed launcher was free: fork now, through the compiled launcher or the shell wrapper. */
+  private spawnDirectly(runtime: RuntimeCommand, environment: Record<string, string>): ChildProcess {
+    const cmd = sandboxCommand({ isolation: this.env.isolation, tmpDir: this.tmpDir, codeDir: this.fn.codeDir, runtime, helper: this.env.sandboxHelper });
+    return spawn(cmd.file, cmd.args, { cwd: this.fn.codeDir, env: environment, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   }
 
   get pid(): number | undefined {
@@ -346,9 +346,17 @@ export class Instance {
       this.initLog += text;
       return;
     }
-    // With several invocations in flight, Lambda-formatted lines name their request id.
-    const owner = running.length === 1 ? running[0] : running.find((a) => text.includes(a.request.requestId));
-    for (const a of owner ? [owner] : running) a.log += text;
+    if (running.length === 1) {
+      (running[0] as Active).log += text;
+      return;
+    }
+    // With several invocations in flight, Lambda-formatted lines name their request id, and one
+    // chunk of output can hold lines of several: each line goes to the call it names, a line that
+    // names none to every call running.
+    for (const line of text.match(/[^\n]*\n|[^\n]+$/g) ?? []) {
+      const owner = running.find((a) => line.includes(a.request.requestId));
+      for (const a of owner ? [owner] : running) a.log += line;
+    }
   }
 
   private timedOut(active: Active): void {

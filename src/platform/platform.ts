@@ -34,6 +34,7 @@ import { sweepLeftovers } from './leftovers.ts';
 import { installBootstraps, prepareRuntimes, runtimes } from './runtimes/index.ts';
 import { namespacesWork, type Isolation } from './sandbox.ts';
 import { sandboxHelper } from './sandbox-helper.ts';
+import { PrewarmedLaunchers } from './prewarmed-launchers.ts';
 
 export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 export const ACCOUNT_ID = '000000000000';
@@ -51,6 +52,11 @@ export interface PlatformOptions {
   isolation?: 'auto' | Isolation;
   /** `shell` keeps the shell wrapper even where the compiled launcher could be built. */
   sandboxLauncher?: 'auto' | 'shell';
+  /**
+   * Launchers kept forked ahead of cold starts (with the compiled launcher only; default 2). 0 forks
+   * the platform on every cold start, which costs more the more memory the platform holds.
+   */
+  prewarm?: number;
   cgroups?: 'auto' | 'off';
   freeze?: boolean;
   region?: string;
@@ -87,6 +93,7 @@ export type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';
 
 export class LocalPlatform {
   readonly facts: PlatformFacts;
+  private readonly launchers: PrewarmedLaunchers | null;
   readonly metrics: PlatformMetrics;
   private readonly functions = new Map<string, FunctionInfo & { codeDir: string }>();
   private readonly pool: Pool;
@@ -107,6 +114,7 @@ export class LocalPlatform {
     readonly storageUrl: string,
   ) {
     this.facts = facts;
+    this.launchers = env.launchers;
     this.metrics = new PlatformMetrics(() => this.pool);
     this.pool = new Pool(env, facts.accountLimit, this.metrics.poolEvents);
   }
@@ -160,7 +168,9 @@ export class LocalPlatform {
       FAASBENCH_STORAGE_URL: storageUrl,
       ...(options.token ? { FAASBENCH_TOKEN: options.token } : {}),
     };
-    const env = { gateway: `127.0.0.1:${port}`, tmpRoot, runtimeDir, isolation, sandboxHelper: helper, cgroups, freeze: facts.freeze === 'sigstop', region, platformVariables };
+    const prewarm = options.prewarm ?? 2;
+    const launchers = helper && prewarm > 0 ? new PrewarmedLaunchers(helper, prewarm) : null;
+    const env = { gateway: `127.0.0.1:${port}`, tmpRoot, runtimeDir, isolation, sandboxHelper: helper, launchers, cgroups, freeze: facts.freeze === 'sigstop', region, platformVariables };
     holder.platform = new LocalPlatform(server, `http://${host.includes(':') ? `[${host}]` : host}:${port}`, codeRoot, tmpRoot, cgroups, env, facts, region, storageUrl);
     return holder.platform;
   }
@@ -284,6 +294,7 @@ export class LocalPlatform {
 
   /** Stops serving, kills every instance and removes what the platform created on the host. */
   async stop(): Promise<void> {
+    this.launchers?.close();
     this.pool.drain(undefined, 'shutdown');
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

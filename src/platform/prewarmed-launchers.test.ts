@@ -1,0 +1,79 @@
+// Prewarmed launchers: forked ahead, handed an instance on stdin, replaced when taken or killed.
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { encodeSpec, PrewarmedLaunchers, type LaunchSpec } from './prewarmed-launchers.ts';
+import { sandboxHelper } from './sandbox-helper.ts';
+
+// Not under /tmp: the sandbox puts its own directory over /tmp, which would hide the code dir.
+const base = mkdtempSync(path.join(os.homedir(), '.faasbench-launchers-test-'));
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+const helper = sandboxHelper(base).file!;
+const [tmpDir, codeDir] = ['instance-tmp', 'code'].map((d) => path.join(base, d)) as [string, string];
+for (const d of [tmpDir, codeDir]) mkdirSync(d);
+
+const spec = (script: string, env: Record<string, string> = {}): LaunchSpec => ({
+  isolation: 'namespace', tmpDir, codeDir, cwd: codeDir, file: 'sh', args: ['-c', script], env: { PATH: '/usr/bin:/bin', ...env },
+});
+
+async function output(proc: NonNullable<ReturnType<PrewarmedLaunchers['take']>>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  proc.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+  proc.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  const [code] = (await once(proc, 'close')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+const waiting = (l: PrewarmedLaunchers): number => l.waitingPids().length;
+
+describe('prewarmed launchers', () => {
+  it('encodes a request as NUL-separated fields: isolation, dirs, cwd, argument count, arguments, environment', () => {
+    expect(encodeSpec({ isolation: 'none', tmpDir: '/t', codeDir: '/c', cwd: '/w', file: 'node', args: ['a.mjs'], env: { A: '1', B: 'x=y' } }).toString()).toBe(
+      'none\0/t\0/c\0/w\x002\0node\0a.mjs\0A=1\0B=x=y\0',
+    );
+    expect(() => encodeSpec({ ...spec('true'), env: { BAD: 'a\0b' } })).toThrow('a launch field contains a NUL byte: "BAD=a\\u0000b"');
+  });
+
+  it('runs the instance it is handed in its sandbox, with exactly the environment given, in its code directory', async () => {
+    const launchers = new PrewarmedLaunchers(helper, 1);
+    try {
+      const proc = launchers.take(spec('echo x > /tmp/m; ls /tmp; pwd; touch new 2>/dev/null || echo read-only; env | grep -v "^PWD=" | sort; read line || echo stdin-empty', { ONLY: 'this' }))!;
+      expect(proc).not.toBeNull();
+      expect(await output(proc)).toEqual({ code: 0, stdout: `m\n${codeDir}\nread-only\nONLY=this\nPATH=/usr/bin:/bin\nstdin-empty\n`, stderr: '' });
+      expect(readdirSync(tmpDir)).toEqual(['m']);
+    } finally {
+      launchers.close();
+    }
+  });
+
+  it('keeps its size: a taken launcher is replaced, and so is one killed while waiting; none after close', async () => {
+    const launchers = new PrewarmedLaunchers(helper, 2);
+    expect(waiting(launchers)).toBe(2);
+    const proc = launchers.take(spec('true'))!;
+    expect(waiting(launchers)).toBe(1);
+    await output(proc);
+    expect(waiting(launchers)).toBe(2);
+    const [victim] = launchers.waitingPids();
+    process.kill(victim!, 'SIGKILL');
+    for (let i = 0; i < 200 && launchers.waitingPids().includes(victim!); i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setImmediate(r));
+    expect([launchers.waitingPids().includes(victim!), waiting(launchers)]).toEqual([false, 2]);
+    launchers.close();
+    expect(waiting(launchers)).toBe(0);
+    expect(launchers.take(spec('true'))).toBeNull();
+  });
+
+  it('exits 98 naming the directory when the sandbox cannot be set up', async () => {
+    const launchers = new PrewarmedLaunchers(helper, 1);
+    try {
+      const missing = path.join(base, 'gone');
+      const r = await output(launchers.take({ ...spec('true'), tmpDir: missing })!);
+      expect(r).toEqual({ code: 98, stdout: '', stderr: `sandbox-exec: bind /tmp to ${missing}: No such file or directory\n` });
+    } finally {
+      launchers.close();
+    }
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * Launchers started ahead of need. Forking the platform costs time in proportion to its memory
+ * (a few hundred MB with its libraries: 10-15 ms a fork), and a cold start used to pay it on its
+ * critical path. A prewarmed launcher is `sandbox-exec --wait`, already forked and blocked reading
+ * its stdin; a cold start hands it the instance (sandbox, working directory, command, environment)
+ * and it sets up the sandbox and execs the runtime in the same process. OpenWhisk's prewarmed
+ * containers and Lambda's pre-created sandboxes do the same one level up.
+ *
+ * Init Duration still counts from the hand-over, which is when a spawn would have started.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Isolation } from './sandbox.ts';
+
+export interface LaunchSpec {
+  readonly isolation: Isolation;
+  readonly tmpDir: string;
+  readonly codeDir: string;
+  readonly cwd: string;
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export class PrewarmedLaunchers {
+  /** Each waiting launcher, with the listener that replaces it should it die while waiting. */
+  private readonly ready = new Map<ChildProcess, () => void>();
+  private closed = false;
+  private refilling = false;
+
+  /** Keeps `size` launchers of `helper` (the compiled sandbox-exec) waiting. */
+  constructor(
+    private readonly helper: string,
+    private readonly size: number,
+  ) {
+    this.refill();
+  }
+
+  /** A waiting launcher, started with `launch`; null when none is ready (the caller spawns). */
+  take(spec: LaunchSpec): ChildProcess | null {
+    const next = this.ready.entries().next();
+    if (next.done) return null;
+    const [proc, forget] = next.value;
+    this.ready.delete(proc);
+    proc.off('exit', forget).off('error', forget);
+    proc.stdin?.end(encodeSpec(spec));
+    // Off the cold start's path: the next fork waits for the event loop's next turn.
+    setImmediate(() => this.refill());
+    return proc;
+  }
+
+  /** The pids of the launchers waiting now (for /metrics-style reporting and tests). */
+  waitingPids(): number[] {
+    return [...this.ready.keys()].flatMap((p) => (p.pid === undefined ? [] : [p.pid]));
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const proc of this.ready.keys()) proc.kill('SIGKILL');
+    this.ready.clear();
+  }
+
+  private refill(): void {
+    if (this.refilling) return;
+    this.refilling = true;
+    try {
+      while (!this.closed && this.ready.size < this.size) this.start();
+    } finally {
+      this.refilling = false;
+    }
+  }
+
+  private start(): void {
+    // detached: the instance leads its own process group, which freeze and kill signal as a whole.
+    const proc = spawn(this.helper, ['--wait'], { cwd: '/', env: {}, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    // A launcher that dies while waiting (killed from outside) is just replaced.
+    const forget = (): void => {
+      if (this.ready.delete(proc) && !this.closed) setImmediate(() => this.refill());
+    };
+    proc.once('exit', forget);
+    proc.once('error', forget);
+    this.ready.set(proc, forget);
+  }
+}
+
+/** The request sandbox-exec --wait reads: NUL-separated fields, see sandbox-exec.c. */
+export function encodeSpec(spec: LaunchSpec): Buffer {
+  const env = Object.entries(spec.env).map(([k, v]) => `${k}=${v}`);
+  const fields = [spec.isolation, spec.tmpDir, spec.codeDir, spec.cwd, String(spec.args.length + 1), spec.file, ...spec.args, ...env];
+  for (const f of fields) if (f.includes('\0')) throw new Error(`a launch field contains a NUL byte: ${JSON.stringify(f)}`);
+  return Buffer.from(fields.map((f) => `${f}\0`).join(''));
+}
