@@ -105,6 +105,13 @@ export class Pool {
     }
   }
 
+  /** Instances still starting: a fork of the platform now would hold up their first /next. */
+  get initializing(): number {
+    let n = 0;
+    for (const state of this.functions.values()) for (const i of state.instances) if (i.phase === 'init') n += 1;
+    return n;
+  }
+
   get liveInstances(): number {
     let n = 0;
     for (const state of this.functions.values()) n += state.instances.size;

@@ -28,6 +28,11 @@ async function output(proc: NonNullable<ReturnType<PrewarmedLaunchers['take']>>)
 }
 
 const waiting = (l: PrewarmedLaunchers): number => l.waitingPids().length;
+/** Polls (bounded) until `ok`, then says whether it got there. */
+async function until(ok: () => boolean): Promise<boolean> {
+  for (let i = 0; i < 300 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+  return ok();
+}
 
 describe('prewarmed launchers', () => {
   it('encodes a request as NUL-separated fields: isolation, dirs, cwd, argument count, arguments, environment', () => {
@@ -55,15 +60,27 @@ describe('prewarmed launchers', () => {
     const proc = launchers.take(spec('true'))!;
     expect(waiting(launchers)).toBe(1);
     await output(proc);
-    expect(waiting(launchers)).toBe(2);
+    expect(await until(() => waiting(launchers) === 2)).toBe(true);
     const [victim] = launchers.waitingPids();
     process.kill(victim!, 'SIGKILL');
-    for (let i = 0; i < 200 && launchers.waitingPids().includes(victim!); i++) await new Promise((r) => setTimeout(r, 10));
-    await new Promise((r) => setImmediate(r));
-    expect([launchers.waitingPids().includes(victim!), waiting(launchers)]).toEqual([false, 2]);
+    expect(await until(() => !launchers.waitingPids().includes(victim!) && waiting(launchers) === 2)).toBe(true);
     launchers.close();
     expect(waiting(launchers)).toBe(0);
     expect(launchers.take(spec('true'))).toBeNull();
+  });
+
+  it('does not refill while the platform says it is busy (a fork would stop its event loop)', async () => {
+    let busy = true;
+    const launchers = new PrewarmedLaunchers(helper, 1, () => busy);
+    try {
+      await output(launchers.take(spec('true'))!);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(waiting(launchers)).toBe(0);
+      busy = false;
+      expect(await until(() => waiting(launchers) === 1)).toBe(true);
+    } finally {
+      launchers.close();
+    }
   });
 
   it('exits 98 naming the directory when the sandbox cannot be set up', async () => {

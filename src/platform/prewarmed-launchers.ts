@@ -7,6 +7,9 @@
  * containers and Lambda's pre-created sandboxes do the same one level up.
  *
  * Init Duration still counts from the hand-over, which is when a spawn would have started.
+ *
+ * Refilling forks the platform too, which stops its event loop for as long: it waits until no
+ * instance is starting, so a cold start's first /next is never held up behind a refill.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Isolation } from './sandbox.ts';
@@ -21,18 +24,22 @@ export interface LaunchSpec {
   readonly env: Readonly<Record<string, string>>;
 }
 
+/** How often a refill looks whether the platform is free to fork. */
+const REFILL_CHECK_MS = 5;
+
 export class PrewarmedLaunchers {
   /** Each waiting launcher, with the listener that replaces it should it die while waiting. */
   private readonly ready = new Map<ChildProcess, () => void>();
   private closed = false;
-  private refilling = false;
+  private refillTimer: NodeJS.Timeout | undefined;
 
-  /** Keeps `size` launchers of `helper` (the compiled sandbox-exec) waiting. */
+  /** Keeps `size` launchers of `helper` (the compiled sandbox-exec) waiting; `busy`: not now. */
   constructor(
     private readonly helper: string,
     private readonly size: number,
+    private readonly busy: () => boolean = () => false,
   ) {
-    this.refill();
+    while (this.ready.size < this.size) this.start();
   }
 
   /** A waiting launcher, started with `launch`; null when none is ready (the caller spawns). */
@@ -43,8 +50,7 @@ export class PrewarmedLaunchers {
     this.ready.delete(proc);
     proc.off('exit', forget).off('error', forget);
     proc.stdin?.end(encodeSpec(spec));
-    // Off the cold start's path: the next fork waits for the event loop's next turn.
-    setImmediate(() => this.refill());
+    this.scheduleRefill();
     return proc;
   }
 
@@ -55,18 +61,21 @@ export class PrewarmedLaunchers {
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.refillTimer);
     for (const proc of this.ready.keys()) proc.kill('SIGKILL');
     this.ready.clear();
   }
 
-  private refill(): void {
-    if (this.refilling) return;
-    this.refilling = true;
-    try {
-      while (!this.closed && this.ready.size < this.size) this.start();
-    } finally {
-      this.refilling = false;
-    }
+  /** One launcher at a time, each when nothing is starting: every fork stops the event loop. */
+  private scheduleRefill(): void {
+    if (this.refillTimer !== undefined || this.closed) return;
+    this.refillTimer = setTimeout(() => {
+      this.refillTimer = undefined;
+      if (this.closed || this.ready.size >= this.size) return;
+      if (!this.busy()) this.start();
+      if (this.ready.size < this.size) this.scheduleRefill();
+    }, REFILL_CHECK_MS);
+    this.refillTimer.unref();
   }
 
   private start(): void {
@@ -74,7 +83,7 @@ export class PrewarmedLaunchers {
     const proc = spawn(this.helper, ['--wait'], { cwd: '/', env: {}, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     // A launcher that dies while waiting (killed from outside) is just replaced.
     const forget = (): void => {
-      if (this.ready.delete(proc) && !this.closed) setImmediate(() => this.refill());
+      if (this.ready.delete(proc)) this.scheduleRefill();
     };
     proc.once('exit', forget);
     proc.once('error', forget);
