@@ -169,7 +169,7 @@ export class LocalPlatform {
       ...(options.token ? { FAASBENCH_TOKEN: options.token } : {}),
     };
     const prewarm = options.prewarm ?? 2;
-    const launchers = helper && prewarm > 0 ? new PrewarmedLaunchers(helper, prewarm, () => (holder.platform?.pool.initializing ?? 0) > 0) : null;
+    const launchers = helper && prewarm > 0 ? new PrewarmedLaunchers(helper, prewarm, () => ({ starting: holder.platform?.pool.initializing ?? 0, running: holder.platform?.pool.inFlight ?? 0 })) : null;
     const env = { gateway: `127.0.0.1:${port}`, tmpRoot, runtimeDir, isolation, sandboxHelper: helper, launchers, cgroups, freeze: facts.freeze === 'sigstop', region, platformVariables };
     holder.platform = new LocalPlatform(server, `http://${host.includes(':') ? `[${host}]` : host}:${port}`, codeRoot, tmpRoot, cgroups, env, facts, region, storageUrl);
     return holder.platform;

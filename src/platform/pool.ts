@@ -173,7 +173,7 @@ export class Pool {
   }
 
   /** Account-wide concurrent executions, derived rather than counted so it cannot drift. */
-  private get inFlight(): number {
+  get inFlight(): number {
     let n = 0;
     for (const state of this.functions.values()) for (const i of state.instances) n += i.load;
     return n;

@@ -69,14 +69,21 @@ describe('prewarmed launchers', () => {
     expect(launchers.take(spec('true'))).toBeNull();
   });
 
-  it('does not refill while the platform says it is busy (a fork would stop its event loop)', async () => {
-    let busy = true;
-    const launchers = new PrewarmedLaunchers(helper, 1, () => busy);
+  it('refills only when nothing is starting, and waits up to a second for no call to be running', async () => {
+    let activity = { starting: 1, running: 0 };
+    const launchers = new PrewarmedLaunchers(helper, 1, () => activity);
     try {
       await output(launchers.take(spec('true'))!);
       await new Promise((r) => setTimeout(r, 100));
       expect(waiting(launchers)).toBe(0);
-      busy = false;
+      // Calls running: it holds off, for a while.
+      activity = { starting: 0, running: 3 };
+      await new Promise((r) => setTimeout(r, 300));
+      expect(waiting(launchers)).toBe(0);
+      // Past its patience it forks between calls, but never while an instance starts.
+      expect(await until(() => waiting(launchers) === 1)).toBe(true);
+      await output(launchers.take(spec('true'))!);
+      activity = { starting: 0, running: 0 };
       expect(await until(() => waiting(launchers) === 1)).toBe(true);
     } finally {
       launchers.close();

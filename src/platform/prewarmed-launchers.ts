@@ -8,8 +8,10 @@
  *
  * Init Duration still counts from the hand-over, which is when a spawn would have started.
  *
- * Refilling forks the platform too, which stops its event loop for as long: it waits until no
- * instance is starting, so a cold start's first /next is never held up behind a refill.
+ * Refilling forks the platform too, which stops its event loop for as long. So it waits until the
+ * platform is idle (nothing starting, nothing running); under steady traffic it gives up waiting
+ * for idleness after REFILL_PATIENCE_MS but still never forks while an instance is starting, so a
+ * cold start's first /next is never held up behind a refill.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Isolation } from './sandbox.ts';
@@ -26,6 +28,16 @@ export interface LaunchSpec {
 
 /** How often a refill looks whether the platform is free to fork. */
 const REFILL_CHECK_MS = 5;
+/** How long a refill waits for no call at all to be running before it forks between calls. */
+const REFILL_PATIENCE_MS = 1000;
+
+/** What the platform is doing now, as far as a fork of it would disturb it. */
+export interface PlatformActivity {
+  /** Instances between start and their first /next. */
+  readonly starting: number;
+  /** Invocations in flight. */
+  readonly running: number;
+}
 
 export class PrewarmedLaunchers {
   /** Each waiting launcher, with the listener that replaces it should it die while waiting. */
@@ -33,11 +45,13 @@ export class PrewarmedLaunchers {
   private closed = false;
   private refillTimer: NodeJS.Timeout | undefined;
 
-  /** Keeps `size` launchers of `helper` (the compiled sandbox-exec) waiting; `busy`: not now. */
+  private waitingSince: number | undefined;
+
+  /** Keeps `size` launchers of `helper` (the compiled sandbox-exec) waiting, refilled when `activity` allows. */
   constructor(
     private readonly helper: string,
     private readonly size: number,
-    private readonly busy: () => boolean = () => false,
+    private readonly activity: () => PlatformActivity = () => ({ starting: 0, running: 0 }),
   ) {
     while (this.ready.size < this.size) this.start();
   }
@@ -72,10 +86,19 @@ export class PrewarmedLaunchers {
     this.refillTimer = setTimeout(() => {
       this.refillTimer = undefined;
       if (this.closed || this.ready.size >= this.size) return;
-      if (!this.busy()) this.start();
+      if (this.mayFork()) this.start();
       if (this.ready.size < this.size) this.scheduleRefill();
     }, REFILL_CHECK_MS);
     this.refillTimer.unref();
+  }
+
+  private mayFork(): boolean {
+    const { starting, running } = this.activity();
+    this.waitingSince ??= Date.now();
+    const patient = Date.now() - this.waitingSince < REFILL_PATIENCE_MS;
+    if (starting > 0 || (running > 0 && patient)) return false;
+    this.waitingSince = undefined;
+    return true;
   }
 
   private start(): void {
