@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../src/platform/platform.ts';
 import { invokeHttp, nodeFunction, startPlatform } from './support/platform.ts';
+import { appliedVcpus } from '../src/platform/cgroup.ts';
 
 // A fixed amount of work, timed inside the function: about 70 ms on one unthrottled core.
 const BUSY = `
@@ -36,7 +37,7 @@ describe('cpu share', () => {
     const fullReply = fullReplies.reduce((best, r) => ((r.json() as { ms: number }).ms < (best.json() as { ms: number }).ms ? r : best));
     const smallReply = await invokeHttp(platform, 'busy-small', { n });
     expect(fullReply.headers['x-faasbench-cpu-vcpus']).toBe('1.0000');
-    expect(smallReply.headers['x-faasbench-cpu-vcpus']).toBe((128 / 1769).toFixed(4));
+    expect(smallReply.headers['x-faasbench-cpu-vcpus']).toBe(appliedVcpus(128 / 1769).toFixed(4));
     const full = fullReply.json() as { ms: number };
     const small = smallReply.json() as { ms: number };
     console.log(`busy loop: ${full.ms.toFixed(1)} ms at 1,769 MB, ${small.ms.toFixed(1)} ms at 128 MB`);

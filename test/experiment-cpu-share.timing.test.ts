@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../src/platform/platform.ts';
 import { REPO, scratchDir, startPlatform } from './support/platform.ts';
+import { appliedVcpus } from '../src/platform/cgroup.ts';
 
 const BIN = path.join(REPO, 'bin/faasbench.mjs');
 const run = promisify(execFile);
@@ -53,7 +54,7 @@ describe('experiment cpu-share', () => {
     }
     expect(out.result!.summary.cpuLimit).toBe(platform.facts.cpuLimit);
     expect(rows.map((r) => [r['vCPUs applied'], r['expected share']])).toEqual([
-      ['0.0724', 0.0724],
+      [appliedVcpus(128 / 1769).toFixed(4), 0.0724],
       ['1.0000', 1],
     ]);
     const [small, full] = rows as [Record<string, number>, Record<string, number>];

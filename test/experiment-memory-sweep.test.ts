@@ -10,6 +10,7 @@ import type { InvocationRecord } from '../src/core/invocation-record.ts';
 import type { LocalPlatform } from '../src/platform/platform.ts';
 import { openStore } from '../src/store/index.ts';
 import { REPO, scratchDir, startPlatform } from './support/platform.ts';
+import { appliedVcpus } from '../src/platform/cgroup.ts';
 
 const BIN = path.join(REPO, 'bin/faasbench.mjs');
 const run = promisify(execFile);
@@ -120,7 +121,7 @@ describe('experiment memory-sweep', () => {
       return;
     }
     expect(out.result!.summary.cpuLimit).toBe(platform.facts.cpuLimit);
-    expect(rows.map((r) => r['vCPUs applied'])).toEqual(sizes.map((mb) => (mb / 1769).toFixed(4)));
+    expect(rows.map((r) => r['vCPUs applied'])).toEqual(sizes.map((mb) => appliedVcpus(mb / 1769).toFixed(4)));
     expect(out.result!.notes[3]).toBe(`CPU limit applied through the ${platform.facts.cpuLimit} cpu quota: vCPUs = memory / 1,769 MB`);
     // Up to 512 MB the quota (at most 0.29 of a CPU) binds whatever the test running beside this
     // one does, so each doubling is faster; above it a busy neighbour can take what the quota

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../src/platform/platform.ts';
 import { REPO, scratchDir, startPlatform } from './support/platform.ts';
+import { appliedVcpus } from '../src/platform/cgroup.ts';
 
 const BIN = path.join(REPO, 'bin/faasbench.mjs');
 
@@ -36,7 +37,7 @@ describe('experiment memory-sweep, timed', () => {
       expect(col('vCPUs applied')).toEqual(sizes.map(() => 'none'));
       return;
     }
-    expect(col('vCPUs applied')).toEqual(sizes.map((mb) => (mb / 1769).toFixed(4)));
+    expect(col('vCPUs applied')).toEqual(sizes.map((mb) => appliedVcpus(mb / 1769).toFixed(4)));
     for (let i = 1; i < sizes.length; i++) expect(avg[i]!, `${sizes[i]} MB against ${sizes[i - 1]} MB`).toBeLessThan(avg[i - 1]!);
     // 1,769 MB has 13.8 times the CPU of 128 MB.
     expect(avg[0]! / avg[4]!).toBeGreaterThanOrEqual(6);

@@ -8,7 +8,7 @@ import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { CgroupController, InstanceCgroup } from './cgroup.ts';
+import { appliedVcpus, type CgroupController, type InstanceCgroup } from './cgroup.ts';
 import {
   errorPayload,
   type EvictionReason,
@@ -273,7 +273,7 @@ export class Instance {
       const vcpus = this.fn.settings.memoryMb / MB_PER_VCPU;
       try {
         this.cgroup?.setCpuLimit(vcpus);
-        this.applied.cpuVcpus = vcpus;
+        this.applied.cpuVcpus = appliedVcpus(vcpus);
       } catch {
         /* reported as not applied */
       }
