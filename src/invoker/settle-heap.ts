@@ -1,8 +1,8 @@
 /**
- * A full garbage collection before a timed run. Start-up (loading every command's modules) leaves
- * tens of MB of young garbage; collected in the run's first seconds it paused the invoker for 5-12 ms
- * at a time, which is what a load run's p99 lateness then measured. Load generators settle the heap
- * before measuring for the same reason.
+ * A full garbage collection before a timed run. Start-up (loading every command's modules) and
+ * whatever ran before leave tens of MB of young garbage; collected in the run's first seconds it
+ * paused the invoker for 5-12 ms at a time, which is what a load run's p99 lateness then measured.
+ * Load generators settle the heap before measuring for the same reason.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
