@@ -23,7 +23,11 @@ afterAll(async () => {
 describe('experiment memory-sweep, timed', () => {
   it('durations fall with memory at every step from 128 to 1,769 MB where the cpu cgroup is writable', async () => {
     const store = path.join(scratchDir('memory-sweep'), 'runs.db');
-    const { stdout } = await promisify(execFile)(process.execPath, [BIN, 'experiment', 'run', 'memory-sweep', '--provider', 'local', '-o', `url=${platform.url}`, '--store', store, '--json']);
+    // n = 300: about 70 ms of matrix product on a whole core, so that even 1,024 MB (11.6 ms of quota
+    // a 20 ms period) is throttled over several periods; the default's ~20 ms ran nearly unthrottled
+    // there, and the kernel's enforcement slack then decided the order of the two largest sizes.
+    const event = JSON.stringify({ run_function: 'matmul', args: { n: 300 }, seed: 42 });
+    const { stdout } = await promisify(execFile)(process.execPath, [BIN, 'experiment', 'run', 'memory-sweep', '-p', `event=${event}`, '-p', 'calls=3', '--provider', 'local', '-o', `url=${platform.url}`, '--store', store, '--json']);
     const [out] = JSON.parse(stdout) as Array<{ status: string; result: { columns: string[]; rows: Array<Array<string | number | null>>; summary: { cpuLimit: string } } }>;
     expect(out!.status).toBe('completed');
     const col = (name: string): Array<string | number | null> => out!.result.rows.map((r) => r[out!.result.columns.indexOf(name)]!);
