@@ -19,8 +19,8 @@ import {
 } from './invocation.ts';
 import { billedMs, endLine, initStartLine, reportLine, startLine, timeoutMessage } from './lambda-log.ts';
 import { MemoryWatchdog, readStatusKb } from './memory-watchdog.ts';
-import { runtimes, type RuntimeCommand } from './runtimes/index.ts';
-import type { PrewarmedLaunchers } from './prewarmed-launchers.ts';
+import { runtimes } from './runtimes/index.ts';
+import type { LaunchSpec, PrewarmedLaunchers } from './prewarmed-launchers.ts';
 import { sandboxCommand, sandboxPath, type Isolation } from './sandbox.ts';
 
 /** How long an idle instance runs on before it is stopped; see freezeIfIdle. */
@@ -65,6 +65,8 @@ class Active {
   deliveredAt: number | undefined;
   log = '';
   timer: NodeJS.Timeout | undefined;
+  /** The runtime's answer, received and waiting a loop turn to be settled (see complete). */
+  answered: { readonly outcome: InvocationOutcome; readonly endedAt: number } | undefined;
   constructor(
     readonly request: InvokeRequest,
     readonly cold: boolean,
@@ -115,8 +117,8 @@ export class Instance {
     const environment = this.lambdaEnvironment(runtime.executionEnv);
     this.startedAt = performance.now();
     this.lastUsed = this.startedAt;
-    const launch = { isolation: env.isolation, tmpDir: this.tmpDir, codeDir: fn.codeDir, cwd: fn.codeDir, file: command.file, args: command.args, env: environment };
-    this.proc = env.launchers?.take(launch) ?? this.spawnDirectly(command, environment);
+    const launch: LaunchSpec = { isolation: env.isolation, tmpDir: this.tmpDir, codeDir: fn.codeDir, cwd: fn.codeDir, file: command.file, args: command.args, env: environment };
+    this.proc = env.launchers?.take(launch) ?? this.spawnDirectly(launch);
     const memoryByCgroup = env.cgroups.support.memory !== null && this.cgroup !== null;
     this.applied = { cpuVcpus: null, memory: memoryByCgroup ? 'cgroup' : 'watchdog' };
     const pid = this.proc.pid;
@@ -152,9 +154,10 @@ export class Instance {
   }
 
   /** No prewarmed launcher was free: fork now, through the compiled launcher or the shell wrapper. */
-  private spawnDirectly(runtime: RuntimeCommand, environment: Record<string, string>): ChildProcess {
-    const cmd = sandboxCommand({ isolation: this.env.isolation, tmpDir: this.tmpDir, codeDir: this.fn.codeDir, runtime, helper: this.env.sandboxHelper });
-    return spawn(cmd.file, cmd.args, { cwd: this.fn.codeDir, env: environment, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  private spawnDirectly(launch: LaunchSpec): ChildProcess {
+    const { isolation, tmpDir, codeDir, cwd, file, args, env } = launch;
+    const cmd = sandboxCommand({ isolation, tmpDir, codeDir, runtime: { file, args }, helper: this.env.sandboxHelper });
+    return spawn(cmd.file, cmd.args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   }
 
   get pid(): number | undefined {
@@ -346,6 +349,7 @@ export class Instance {
       this.initLog += text;
       return;
     }
+    // One call running owns all output: no need to split the chunk into lines.
     if (running.length === 1) {
       (running[0] as Active).log += text;
       return;
@@ -375,19 +379,27 @@ export class Instance {
 
   private complete(requestId: string, outcome: InvocationOutcome): boolean {
     const active = this.active.get(requestId);
-    if (!active || active.deliveredAt === undefined) return false;
-    this.finish(active, outcome);
+    if (!active || active.deliveredAt === undefined || active.answered) return false;
+    // The runtime wrote its output before it posted the result, but the pipe and the socket are
+    // read in whatever order the event loop sees them: settling a turn later lets output that
+    // was already waiting reach this call's log, not the next one's. The call ended now: its
+    // duration stops here, and neither its timeout nor an exit in that turn can undo the answer.
+    clearTimeout(active.timer);
+    const answered = { outcome, endedAt: performance.now() };
+    active.answered = answered;
+    setImmediate(() => {
+      if (this.active.get(requestId) === active) this.finish(active, answered.outcome, answered.endedAt);
+    });
     return true;
   }
 
-  /** Settles one invocation with a runtime outcome or a platform failure. */
-  private finish(active: Active, result: InvocationOutcome | Failure): void {
+  /** Settles one invocation with a runtime outcome or a platform failure, ended at `endedAt`. */
+  private finish(active: Active, result: InvocationOutcome | Failure, endedAt = performance.now()): void {
     clearTimeout(active.timer);
     this.active.delete(active.request.requestId);
     const pendingAt = this.pending.indexOf(active);
     if (pendingAt >= 0) this.pending.splice(pendingAt, 1);
-    const now = performance.now();
-    const durationMs = active.deliveredAt === undefined ? 0 : now - active.deliveredAt;
+    const durationMs = active.deliveredAt === undefined ? 0 : endedAt - active.deliveredAt;
     const requestId = active.request.requestId;
     const outcome: InvocationOutcome =
       'kind' in result
@@ -404,7 +416,7 @@ export class Instance {
     const failure = 'kind' in result ? undefined : { status: result.status, errorType: result.status === 'error' ? result.errorType : undefined };
     const prelude = active.cold ? initStartLine(this.fn.runtimeId) + this.takeInitLog() : '';
     const log = prelude + startLine(requestId) + active.log + endLine(requestId) + reportLine({ ...facts, ...(failure ? { failure } : {}) });
-    this.lastUsed = now;
+    this.lastUsed = endedAt;
     if (this.active.size === 0) this.watchdog?.stop();
     active.settle({ ...facts, cpuVcpus: this.applied.cpuVcpus, functionName: this.fn.name, instanceId: this.id, cold: active.cold, queueMs: active.queueMs, outcome, log });
     if (this.phase !== 'gone') this.hooks.slotFreed(this);
@@ -435,7 +447,7 @@ export class Instance {
       ? { errorType: 'Runtime.OutOfMemory', message: `Runtime exited with error: ${exitText}`, status: 'error' }
       : (this.initError ?? { errorType: 'Runtime.ExitError', message: `Runtime exited with error: ${exitText}`, status: 'error' });
     const reason: EvictionReason = oom ? 'oom' : this.initError ? (this.killReason ?? 'init-error') : (this.killReason ?? 'exit');
-    for (const active of [...this.active.values()]) this.finish(active, failure);
+    for (const active of [...this.active.values()]) this.finish(active, active.answered?.outcome ?? failure, active.answered?.endedAt);
     this.phase = 'gone';
     clearTimeout(this.initTimer);
     clearTimeout(this.freezeTimer);
