@@ -1,14 +1,14 @@
 // Prewarmed launchers: forked ahead, handed an instance on stdin, replaced when taken or killed.
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '../../test/support/platform.ts';
 import { encodeSpec, PrewarmedLaunchers, type LaunchSpec } from './prewarmed-launchers.ts';
 import { sandboxHelper } from './sandbox-helper.ts';
 
-// Not under /tmp: the sandbox puts its own directory over /tmp, which would hide the code dir.
-const base = mkdtempSync(path.join(os.homedir(), '.faasbench-launchers-test-'));
+// A scratch dir is outside /tmp: the sandbox puts its own directory over /tmp, which would hide the code dir.
+const base = scratchDir('sandbox-exec');
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 const helper = sandboxHelper(base).file!;
 const [tmpDir, codeDir] = ['instance-tmp', 'code'].map((d) => path.join(base, d)) as [string, string];

@@ -44,7 +44,7 @@ export class PrewarmedLaunchers {
   private readonly ready = new Map<ChildProcess, () => void>();
   private closed = false;
   private refillTimer: NodeJS.Timeout | undefined;
-
+  /** Since when a refill has been held off by calls running (see REFILL_PATIENCE_MS). */
   private waitingSince: number | undefined;
 
   /** Keeps `size` launchers of `helper` (the compiled sandbox-exec) waiting, refilled when `activity` allows. */
@@ -56,7 +56,7 @@ export class PrewarmedLaunchers {
     while (this.ready.size < this.size) this.start();
   }
 
-  /** A waiting launcher, started with `launch`; null when none is ready (the caller spawns). */
+  /** A waiting launcher, now running `spec`; null when none is ready (the caller spawns). */
   take(spec: LaunchSpec): ChildProcess | null {
     const next = this.ready.entries().next();
     if (next.done) return null;

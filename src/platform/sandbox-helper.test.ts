@@ -1,15 +1,15 @@
 // The compiled launcher: built once per source version, and the sandbox it sets up is the shell
 // wrapper's (private /tmp, read-only code, PWD and OLDPWD gone). Needs root and a C compiler, as CI has.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '../../test/support/platform.ts';
 import { sandboxHelper } from './sandbox-helper.ts';
 import { sandboxCommand } from './sandbox.ts';
 
-// Not under /tmp: the sandbox puts its own directory over /tmp, which would hide the code dir.
-const base = mkdtempSync(path.join(os.homedir(), '.faasbench-sandbox-test-'));
+// A scratch dir is outside /tmp: the sandbox puts its own directory over /tmp, which would hide the code dir.
+const base = scratchDir('sandbox-exec');
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
 describe('sandbox-exec', () => {
