@@ -12,6 +12,7 @@ import type { Provider } from '../core/provider.ts';
 import { SummaryBuilder, type RunSummary } from '../analysis/latency-summary.ts';
 import { runPlan, type RecordSink } from '../invoker/invoker.ts';
 import { Progress } from '../invoker/progress.ts';
+import { settleHeap } from '../invoker/settle-heap.ts';
 import type { JsonValue, Store } from '../store/index.ts';
 import { hostFacts } from './host-facts.ts';
 import { startProgress } from './progress-line.ts';
@@ -63,6 +64,7 @@ export async function executePlan(spec: PlanRun): Promise<PlanRunResult> {
   let status: 'completed' | 'interrupted' = 'interrupted';
   let lastPayload: Buffer | null = null;
   try {
+    settleHeap();
     const outcome = await runPlan({
       runId,
       plan,

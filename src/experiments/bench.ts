@@ -11,6 +11,7 @@ import { epochMicros } from '../core/clock.ts';
 import type { Provider } from '../core/provider.ts';
 import { SummaryBuilder, type RunSummary } from '../analysis/latency-summary.ts';
 import { runPlan } from '../invoker/invoker.ts';
+import { settleHeap } from '../invoker/settle-heap.ts';
 import type { JsonValue, Store } from '../store/index.ts';
 import { resolveInput } from '../workload/function-inputs.ts';
 
@@ -139,6 +140,8 @@ export class BenchSession implements Bench {
       const payload = options.payloadOf ? options.payloadOf(call) : call.payload;
       return 'input' in payload ? cache.get(`${call.fn}\0${payload.input}`)! : Buffer.from(JSON.stringify(payload.event));
     };
+    // A load's lateness must not measure the garbage of what ran before it; a single invoke skips this.
+    settleHeap();
     const { outcome } = await this.send(plan, payloadOf, { ...(options.maxInFlight ? { maxInFlight: options.maxInFlight } : {}) });
     return outcome;
   }

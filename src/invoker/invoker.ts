@@ -13,7 +13,6 @@ import { NO_FACTS, type InvocationRecord } from '../core/invocation-record.ts';
 import type { LoadPlan, PlannedInvocation } from '../core/load-plan.ts';
 import type { InvokeResult, Provider } from '../core/provider.ts';
 import { Progress, type ProgressSnapshot } from './progress.ts';
-import { settleHeap } from './settle-heap.ts';
 import { waitUntil } from './wait-until.ts';
 
 /** Where records go; a store batches behind this. */
@@ -56,8 +55,6 @@ interface Sent {
 
 export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
   const { plan, provider, sink, signal } = options;
-  // Before the schedule is fixed: the collection takes tens of ms on a large heap.
-  settleHeap();
   const maxInFlight = options.maxInFlight ?? 1000;
   const progress = options.progress ?? new Progress(plan.count);
   const startUs = options.startUs ?? epochMicros() + 20_000;

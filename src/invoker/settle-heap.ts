@@ -3,6 +3,9 @@
  * whatever ran before leave tens of MB of young garbage; collected in the run's first seconds it
  * paused the invoker for 5-12 ms at a time, which is what a load run's p99 lateness then measured.
  * Load generators settle the heap before measuring for the same reason.
+ *
+ * Called by whoever starts a timed load, before its schedule is fixed (the collection takes tens of
+ * ms on a large heap), and not for a single call, which would only wait for it.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
