@@ -17,7 +17,12 @@ export type InvocationStatus =
   /** No response: connection refused or reset, client timeout. */
   | 'transport-error'
   /** Never sent: the in-flight bound was reached at its planned time (overload, counted, not hidden). */
-  | 'dropped';
+  | 'dropped'
+  /**
+   * Sent, and the invoker stopped (killed) before an answer was recorded: the call may have run.
+   * Written provisionally at send time and replaced by the real outcome when it arrives.
+   */
+  | 'unknown';
 
 /** What the platform says about one invocation, from headers or a REPORT line. */
 export interface PlatformFacts {

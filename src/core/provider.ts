@@ -7,7 +7,7 @@ import type { FunctionPackage, FunctionSettingsInput } from './function-package.
 import type { InvocationStatus, PlatformFacts } from './invocation-record.ts';
 
 export interface InvokeResult {
-  readonly status: Exclude<InvocationStatus, 'dropped'>;
+  readonly status: Exclude<InvocationStatus, 'dropped' | 'unknown'>;
   readonly httpStatus: number | null;
   readonly payload: Buffer;
   readonly errorClass: string | null;
