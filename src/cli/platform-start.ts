@@ -2,8 +2,18 @@
 import path from 'node:path';
 import { readdirSync, existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { FaasbenchError } from '../core/errors.ts';
+import { describeReaped } from '../platform/leftovers.ts';
 import { defaultDataDir, LocalPlatform } from '../platform/platform.ts';
 import { EXIT } from './exit-codes.ts';
+import { watchParent } from './parent-watch.ts';
+
+/**
+ * How long a platform whose parent died gives its orderly stop: every instance was sent SIGKILL
+ * synchronously at its first step, what follows (removing cgroups and temp folders) takes ~10 ms
+ * and may be cut short, since the next start reaps whatever is left.
+ */
+const ORPHAN_STOP_MS = 1000;
 
 interface StartOptions {
   port: string;
@@ -16,6 +26,7 @@ interface StartOptions {
   freeze: boolean;
   deploy: string[];
   json?: boolean;
+  exitWithParent?: string;
 }
 
 export function registerPlatform(program: Command): void {
@@ -33,7 +44,13 @@ export function registerPlatform(program: Command): void {
     .option('--no-freeze', 'let idle instances run (no SIGSTOP between invocations)')
     .option('--deploy <dirs...>', 'function folders to deploy at start ("functions/*" style: a folder of folders works too)', [])
     .option('--json', 'print the listening address and platform facts as one JSON line')
+    // For platform-process.ts: exit, with every instance killed, as soon as that process is gone.
+    .addOption(new Option('--exit-with-parent <pid>', 'stop when this parent process dies or closes stdin').hideHelp())
     .action(async (opts: StartOptions) => {
+      const parentPid = opts.exitWithParent === undefined ? undefined : Number(opts.exitWithParent);
+      if (parentPid !== undefined && !(Number.isInteger(parentPid) && parentPid > 0)) {
+        throw new FaasbenchError('InvalidParameterValue', `--exit-with-parent: expected a process id, got "${opts.exitWithParent}"`);
+      }
       const p = await LocalPlatform.start({
         port: Number(opts.port),
         host: opts.host,
@@ -44,6 +61,7 @@ export function registerPlatform(program: Command): void {
         cgroups: opts.cgroups,
         freeze: opts.freeze,
       });
+      for (const leftover of p.reaped) console.error(`faasbench platform: ${describeReaped(leftover)}`);
       let deployed: string[];
       try {
         deployed = functionFolders(opts.deploy).map((dir) => p.deployFolder(dir).name);
@@ -51,7 +69,7 @@ export function registerPlatform(program: Command): void {
         await p.stop();
         throw err;
       }
-      if (opts.json) console.log(JSON.stringify({ url: p.url, storageUrl: p.storageUrl, functions: deployed, facts: p.facts }));
+      if (opts.json) console.log(JSON.stringify({ url: p.url, storageUrl: p.storageUrl, functions: deployed, facts: p.facts, reaped: p.reaped }));
       else {
         console.log(`faasbench platform listening on ${p.url}`);
         console.log(`  isolation ${p.facts.isolation}, memory limit ${p.facts.memoryLimit}, cpu limit ${p.facts.cpuLimit}, freeze ${p.facts.freeze}`);
@@ -59,9 +77,17 @@ export function registerPlatform(program: Command): void {
         console.log('  Lambda API: AWS SDK with endpoint ' + p.url + ' (any credentials); HTTP trigger: ' + p.url + '/fn/<name>/');
         console.log('  Ctrl-C to stop');
       }
-      await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
-      await p.stop();
-      process.exit(EXIT.ok);
+      const orphaned = await new Promise<string | null>((resolve) => {
+        process.once('SIGINT', () => resolve(null)).once('SIGTERM', () => resolve(null));
+        if (parentPid !== undefined) watchParent(parentPid, resolve);
+      });
+      if (orphaned === null) {
+        await p.stop();
+        process.exit(EXIT.ok);
+      }
+      console.error(`faasbench platform: stopping: ${orphaned}`);
+      await Promise.race([p.stop(), new Promise((resolve) => setTimeout(resolve, ORPHAN_STOP_MS))]);
+      process.exit(EXIT.interrupted);
     });
 }
 

@@ -12,6 +12,7 @@ describe('parseManifest', () => {
     expect(m).toEqual({
       name: 'f', runtime: 'python', handler: 'app.handler', memoryMb: 256, timeoutS: 3, description: '', environment: {},
       concurrency: 1, keepAliveS: 300, keepAliveJitterS: 0, onLimit: 'throttle', queueTimeoutS: 10, cpuModel: 'proportional', inputs: {}, include: {},
+      eventQueueLimit: 1000, eventRetryAttempts: 2, eventRetryDelaysS: [60, 120], eventMaxAgeS: 21_600,
     });
   });
 

@@ -13,6 +13,11 @@ import { parseRuntime, RUNTIME_HELP, type Runtime } from './runtime-id.ts';
 export const MIN_MEMORY_MB = 128;
 export const MAX_MEMORY_MB = 10_240;
 export const MAX_TIMEOUT_S = 900;
+/**
+ * Event calls a function's queue holds by default: at Lambda's 1 MB Event payload limit, at most
+ * 1 GB of payloads waiting per function.
+ */
+export const DEFAULT_EVENT_QUEUE_LIMIT = 1000;
 
 const runtimeField = z.string().transform((id, ctx): Runtime => {
   const runtime = parseRuntime(id);
@@ -42,6 +47,17 @@ export const functionSettingsSchema = z.strictObject({
   queueTimeoutS: z.number().positive().default(10),
   /** `proportional`: 1,769 MB buys one vCPU, as on Lambda. `none`: no CPU limit. */
   cpuModel: z.enum(['proportional', 'none']).default('proportional'),
+  /**
+   * Event (asynchronous) calls accepted and not yet finished (waiting, running or waiting to
+   * retry); a call past it is refused with 429, logged and counted. Never subject to onLimit.
+   */
+  eventQueueLimit: z.number().int().min(1).default(DEFAULT_EVENT_QUEUE_LIMIT),
+  /** Lambda's MaximumRetryAttempts: how often an Event call is run again after a function error. */
+  eventRetryAttempts: z.number().int().min(0).max(2).default(2),
+  /** The waits before the first and the second retry; Lambda waits 1 minute, then 2. */
+  eventRetryDelaysS: z.tuple([z.number().min(0), z.number().min(0)]).default([60, 120]),
+  /** Lambda's MaximumEventAgeInSeconds (60 s to 6 h, default 6 h): an Event call older than this is dropped. */
+  eventMaxAgeS: z.number().int().min(60).max(21_600).default(21_600),
 });
 
 export const functionPackageSchema = functionSettingsSchema.extend({

@@ -3,11 +3,14 @@
  * Everything here degrades to "not available" instead of failing: the platform then falls back to
  * the RSS watchdog and unthrottled CPU, and reports which mechanism it applied.
  */
-import { mkdirSync, readFileSync, rmdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync, existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { killProcess, processAlive } from './process-liveness.ts';
 
 const ROOT = '/sys/fs/cgroup';
+/** Where a platform's groups can be: the v1 memory and cpu hierarchies, and the v2 root. */
+export const CGROUP_ROOTS: readonly string[] = [path.join(ROOT, 'memory'), path.join(ROOT, 'cpu'), ROOT];
 /**
  * The CPU quota's period. The kernel's default (100 ms) lets a call shorter than its quota run
  * unthrottled: at 1,024 MB (0.58 vCPU, 58 ms a period) a 27 ms call took as long as at 1,769 MB. At
@@ -120,15 +123,30 @@ export class CgroupController {
     return this.createV1(instanceId, memoryBytes);
   }
 
+  /**
+   * Kills every process in this platform's groups, stopped ones too: a bootstrap's child that left
+   * the instance's process group is still in its cgroup. Returns the pids signalled.
+   */
+  killAll(): number[] {
+    if (!this.base) return [];
+    const pids = new Set<number>();
+    for (const dir of this.parentDirs()) for (const group of [dir, ...subgroups(dir)]) for (const pid of killGroupMembers(group)) pids.add(pid);
+    return [...pids];
+  }
+
   /** Removes this platform's parent groups; instance groups must already be gone. */
   dispose(): void {
-    for (const dir of [path.join(ROOT, 'memory', this.base), path.join(ROOT, 'cpu', this.base), path.join(ROOT, this.base)]) {
+    for (const dir of this.parentDirs()) {
       try {
         rmdirSync(dir);
       } catch {
         /* absent or still busy: nothing more to do */
       }
     }
+  }
+
+  private parentDirs(): string[] {
+    return CGROUP_ROOTS.map((root) => path.join(root, this.base));
   }
 
   private createV1(id: string, memoryBytes: number): InstanceCgroup | null {
@@ -201,6 +219,41 @@ export function appliedVcpus(vcpus: number): number {
 function quotaUs(vcpus: number): number {
   // The kernel refuses quotas under 1 ms.
   return Math.max(1000, Math.round(vcpus * CFS_PERIOD_US));
+}
+
+/** The child groups of `dir` (none when it does not exist). */
+export function subgroups(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => path.join(dir, e.name));
+  } catch {
+    return [];
+  }
+}
+
+/** The processes in one group (not its children); empty when the group is gone. */
+export function groupMembers(dir: string): number[] {
+  try {
+    return readFileSync(path.join(dir, 'cgroup.procs'), 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * SIGKILL to every process in the group, which kills stopped (frozen) ones too; on cgroup v2 also
+ * cgroup.kill, which the kernel applies to the whole subtree at once, forks in flight included.
+ * Returns the pids that were signalled.
+ */
+export function killGroupMembers(dir: string): number[] {
+  // Only where the kernel offers it: writing elsewhere would create a plain file.
+  if (existsSync(path.join(dir, 'cgroup.kill'))) tryWrite(path.join(dir, 'cgroup.kill'), '1');
+  // A zombie is dead already (only its parent's wait is missing): it is not counted as killed.
+  return groupMembers(dir).filter((pid) => processAlive(pid) && killProcess(pid));
 }
 
 function tryRmdir(dir: string): void {

@@ -37,7 +37,7 @@ async function handle(options: GatewayOptions, req: IncomingMessage, res: Server
   if (options.token !== undefined && !authorized(req, options.token)) {
     throw new FaasbenchError('Unauthorized', 'a token is required: send "Authorization: Bearer <token>" or use the token as the access key id');
   }
-  if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok', functions: platform.list().length, ...platform.facts });
+  if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok', functions: platform.list().length, ...platform.facts, reaped: platform.reaped });
   if (url.pathname === '/metrics') {
     const text = await platform.metrics.registry.metrics();
     res.writeHead(200, { 'content-type': platform.metrics.registry.contentType }).end(text);

@@ -16,5 +16,7 @@ export function groundTruthHeaders(r: InvocationResult): Record<string, string> 
     'x-faasbench-max-memory-mb': String(r.maxMemoryMb),
     'x-faasbench-queue-ms': r.queueMs.toFixed(3),
     'x-faasbench-cpu-vcpus': r.cpuVcpus === null ? 'unlimited' : r.cpuVcpus.toFixed(4),
+    // What failed, where an API's own answer hides it (the HTTP trigger's 502, as API Gateway's).
+    ...(r.outcome.kind === 'function-error' ? { 'x-faasbench-error-type': r.outcome.errorType } : {}),
   };
 }

@@ -11,6 +11,8 @@ import { performance } from 'node:perf_hooks';
 import { appliedVcpus, type CgroupController, type InstanceCgroup } from './cgroup.ts';
 import {
   errorPayload,
+  RESPONSE_TOO_LARGE,
+  responseTooLargePayload,
   type EvictionReason,
   type FunctionSnapshot,
   type InvocationOutcome,
@@ -20,6 +22,7 @@ import {
 import { billedMs, endLine, initStartLine, reportLine, startLine, timeoutMessage } from './lambda-log.ts';
 import { MemoryWatchdog, readStatusKb } from './memory-watchdog.ts';
 import { runtimes } from './runtimes/index.ts';
+import { markInstance, unmarkInstance } from './instance-marker.ts';
 import type { LaunchSpec, PrewarmedLaunchers } from './prewarmed-launchers.ts';
 import { sandboxCommand, sandboxPath, type Isolation } from './sandbox.ts';
 
@@ -123,6 +126,8 @@ export class Instance {
     this.applied = { cpuVcpus: null, memory: memoryByCgroup ? 'cgroup' : 'watchdog' };
     const pid = this.proc.pid;
     if (pid !== undefined) {
+      // So that a platform starting after a crash of this one finds the process without a cgroup.
+      markInstance(env.tmpRoot, id, pid);
       this.watchdog = new MemoryWatchdog(pid, memoryBytes, () => {
         this.watchdogFired = true;
         this.kill('oom');
@@ -217,6 +222,11 @@ export class Instance {
 
   fail(requestId: string, payload: Buffer, errorType: string | undefined): boolean {
     return this.complete(requestId, { kind: 'function-error', payload, errorType: errorType ?? errorTypeOf(payload) });
+  }
+
+  /** The runtime's answer passed Lambda's response limit: the call ends now, the instance lives on. */
+  responseTooLarge(requestId: string, sizeBytes: number | undefined): boolean {
+    return this.complete(requestId, { kind: 'function-error', payload: responseTooLargePayload(sizeBytes), errorType: RESPONSE_TOO_LARGE });
   }
 
   reportInitError(payload: Buffer, errorType: string | undefined): void {
@@ -456,6 +466,7 @@ export class Instance {
     this.cgroup?.remove();
     if (this.statusFd !== undefined) closeSync(this.statusFd);
     rmSync(this.tmpDir, { recursive: true, force: true });
+    unmarkInstance(this.env.tmpRoot, this.id);
     this.hooks.gone(this, reason);
   }
 }

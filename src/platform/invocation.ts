@@ -50,6 +50,21 @@ export interface InvocationResult {
 
 export type EvictionReason = 'idle' | 'config-change' | 'exit' | 'oom' | 'timeout' | 'init-error' | 'removed' | 'shutdown';
 
+/**
+ * Lambda's synchronous payload limit, request and response: "6 MB" is 6,291,556 bytes in its own
+ * error messages ("exceeded maximum allowed payload size (6291556 bytes)").
+ */
+export const SYNC_PAYLOAD_MAX_BYTES = 6_291_556;
+
+export const RESPONSE_TOO_LARGE = 'Function.ResponseSizeTooLarge';
+
+/** What Lambda answers for a response over the limit; the size is known when the runtime declared it. */
+export function responseTooLargePayload(sizeBytes: number | undefined): Buffer {
+  const size = sizeBytes === undefined ? '' : ` (${sizeBytes} bytes)`;
+  const errorMessage = `Response payload size${size} exceeded maximum allowed payload size (${SYNC_PAYLOAD_MAX_BYTES} bytes).`;
+  return Buffer.from(JSON.stringify({ errorMessage, errorType: RESPONSE_TOO_LARGE }));
+}
+
 export function errorPayload(errorType: string, errorMessage: string): Buffer {
   return Buffer.from(JSON.stringify({ errorType, errorMessage }));
 }

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { z } from 'zod';
-import { FaasbenchError, type ErrorCode } from '../core/errors.ts';
+import { FaasbenchError, isFaasbenchError, type ErrorCode } from '../core/errors.ts';
 import { describeIssues, parseJsonText, type FunctionManifestInput } from '../core/function-package.ts';
 import type { CodeSource } from './code-staging.ts';
 import { groundTruthHeaders } from './ground-truth.ts';
@@ -33,8 +33,10 @@ const ERROR_STATUS: Record<ErrorCode, [number, string]> = {
   Unauthorized: [403, 'UnrecognizedClientException'],
 };
 
-export function sendLambdaError(res: ServerResponse, err: FaasbenchError): void {
-  const [status, type] = ERROR_STATUS[err.code];
+/** `errorType` overrides the type the error's code maps to, where Lambda names one case apart. */
+export function sendLambdaError(res: ServerResponse, err: FaasbenchError, errorType?: string): void {
+  const [status, mapped] = ERROR_STATUS[err.code];
+  const type = errorType ?? mapped;
   const extra = err.code === 'TooManyRequests' ? { Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' } : {};
   sendJson(res, status, { Type: 'User', Message: err.message, message: err.message, ...extra }, { 'x-amzn-errortype': type });
 }
@@ -172,7 +174,15 @@ async function invoke(platform: LocalPlatform, name: string, req: IncomingMessag
   const payload = await readBody(req, MAX_PAYLOAD_BYTES);
   parseJsonBody(payload, 'request body');
   const clientContext = req.headers['x-amz-client-context'];
-  const result = await platform.invoke(functionNameOf(name), payload.length ? payload : Buffer.from('{}'), type, typeof clientContext === 'string' ? clientContext : undefined);
+  const result = await platform.invoke(functionNameOf(name), payload.length ? payload : Buffer.from('{}'), type, typeof clientContext === 'string' ? clientContext : undefined).catch((err: unknown) => {
+    // Lambda answers an Event payload over its 1 MB limit as RequestEntityTooLargeException.
+    if (type === 'Event' && isFaasbenchError(err, 'RequestTooLarge')) return err;
+    throw err;
+  });
+  if (result instanceof FaasbenchError) {
+    sendLambdaError(res, result, 'RequestEntityTooLargeException');
+    return;
+  }
   if (!result) {
     res.writeHead(type === 'Event' ? 202 : 204, { 'x-amzn-requestid': 'accepted' }).end();
     return;

@@ -3,6 +3,7 @@
  * from the pool at scrape time, so they cannot disagree with it.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
+import type { EventDropReason, EventQueueState } from './event-queue.ts';
 import type { InvocationResult } from './invocation.ts';
 import type { Pool, PoolEvents } from './pool.ts';
 
@@ -10,6 +11,11 @@ export class PlatformMetrics {
   readonly registry = new Registry();
   readonly poolEvents: PoolEvents;
   private readonly invocations: Counter<'function' | 'outcome' | 'start'>;
+  private readonly eventsAccepted: Counter<'function'>;
+  private readonly eventRetries: Counter<'function'>;
+  private readonly eventsDropped: Counter<'function' | 'reason'>;
+  /** The event queues' state, read at scrape time; set once the platform has its queue. */
+  private eventQueues: () => readonly EventQueueState[] = () => [];
 
   constructor(pool: () => Pool) {
     const registers = [this.registry];
@@ -17,7 +23,28 @@ export class PlatformMetrics {
     const throttles = new Counter({ name: 'faasbench_throttles_total', help: 'Calls refused with 429', labelNames: ['function'], registers });
     const evictions = new Counter({ name: 'faasbench_evictions_total', help: 'Instances ended, by reason', labelNames: ['function', 'reason'], registers });
     this.invocations = new Counter({ name: 'faasbench_invocations_total', help: 'Finished invocations', labelNames: ['function', 'outcome', 'start'], registers });
-    new Counter({ name: 'faasbench_event_dropped_total', help: 'Event invocations that found no instance within the queue timeout', labelNames: ['function'], registers });
+    this.eventsAccepted = new Counter({ name: 'faasbench_events_accepted_total', help: 'Event (asynchronous) calls accepted into a function\'s event queue', labelNames: ['function'], registers });
+    this.eventRetries = new Counter({ name: 'faasbench_event_retries_total', help: 'Event calls run again after a function error', labelNames: ['function'], registers });
+    this.eventsDropped = new Counter({
+      name: 'faasbench_event_dropped_total',
+      help: 'Event calls dropped, by reason: queue-full (refused at the door), max-age, retries-exhausted, removed, shutdown, platform-error',
+      labelNames: ['function', 'reason'],
+      registers,
+    });
+    new Gauge({
+      name: 'faasbench_event_queue_events',
+      help: 'Event calls accepted and not yet finished (waiting, running or waiting to retry)',
+      labelNames: ['function'],
+      registers,
+      collect: () => this.collectQueue('faasbench_event_queue_events', (q) => q.events),
+    });
+    new Gauge({
+      name: 'faasbench_event_queue_limit',
+      help: 'The bound of each function\'s event queue (setting eventQueueLimit)',
+      labelNames: ['function'],
+      registers,
+      collect: () => this.collectQueue('faasbench_event_queue_limit', (q) => q.limit),
+    });
     new Gauge({
       name: 'faasbench_instances',
       help: 'Live instances by state',
@@ -59,8 +86,26 @@ export class PlatformMetrics {
     this.invocations.inc({ function: result.functionName, outcome, start: result.cold ? 'cold' : 'warm' });
   }
 
-  droppedEvent(fn: string): void {
-    (this.registry.getSingleMetric('faasbench_event_dropped_total') as Counter<'function'>).inc({ function: fn });
+  watchEventQueues(state: () => readonly EventQueueState[]): void {
+    this.eventQueues = state;
+  }
+
+  eventAccepted(fn: string): void {
+    this.eventsAccepted.inc({ function: fn });
+  }
+
+  eventRetried(fn: string): void {
+    this.eventRetries.inc({ function: fn });
+  }
+
+  eventDropped(fn: string, reason: EventDropReason): void {
+    this.eventsDropped.inc({ function: fn, reason });
+  }
+
+  private collectQueue(name: string, value: (q: EventQueueState) => number): void {
+    const gauge = this.registry.getSingleMetric(name) as Gauge<'function'>;
+    gauge.reset();
+    for (const q of this.eventQueues()) gauge.set({ function: q.function }, value(q));
   }
 }
 

@@ -14,8 +14,9 @@
  *   response body is the handler's result as Lambda returns it (JSON), 200 on success and 500 with
  *   Lambda's `{ errorType, errorMessage }` on a function error. Like OpenFaaS, responses carry
  *   X-Call-Id and X-Duration-Seconds, and like every local invocation, the X-Faasbench-* headers.
- * - `/async-function/<name>` answers 202 and runs the call in the background, queued rather than
- *   throttled (X-Callback-Url is refused: nothing here delivers results).
+ * - `/async-function/<name>` answers 202 and runs the call from the function's event queue, as a
+ *   Lambda Event call (event-queue.ts: 1 MB payload limit, retries, bounded); X-Callback-Url is
+ *   refused: nothing here delivers results.
  * - With a platform token, every route here needs basic auth as `admin` with the token as the
  *   password (faas-cli's login), or `Authorization: Bearer <token>`.
  * - One namespace, `openfaas-fn`; secrets are not supported.

@@ -6,7 +6,7 @@
  * The platform folder owns processes, cgroups and its data directory. It may import core/ only.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -23,20 +23,23 @@ import {
   type FunctionSettings,
   type FunctionSettingsInput,
 } from '../core/function-package.ts';
-import { CgroupController } from './cgroup.ts';
+import { CGROUP_ROOTS, CgroupController } from './cgroup.ts';
 import { stageCode, type CodeSource } from './code-staging.ts';
 import { createGateway } from './gateway.ts';
+import { EventQueue } from './event-queue.ts';
 import type { InstanceEnvironment } from './instance.ts';
 import type { FunctionSnapshot, InvocationResult } from './invocation.ts';
 import { PlatformMetrics } from './metrics.ts';
 import { Pool } from './pool.ts';
-import { sweepLeftovers } from './leftovers.ts';
+import { deadKeysIn, reapLeftovers, type ReapedLeftover } from './leftovers.ts';
 import { installBootstraps, prepareRuntimes, runtimes } from './runtimes/index.ts';
 import { namespacesWork, type Isolation } from './sandbox.ts';
 import { sandboxHelper } from './sandbox-helper.ts';
 import { PrewarmedLaunchers } from './prewarmed-launchers.ts';
+import { processAlive } from './process-liveness.ts';
 
-export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+/** Lambda's synchronous request limit: its "6 MB" is 6,291,556 bytes (invocation.ts). */
+export const MAX_PAYLOAD_BYTES = 6_291_556;
 export const ACCOUNT_ID = '000000000000';
 
 export interface PlatformOptions {
@@ -97,6 +100,7 @@ export class LocalPlatform {
   readonly metrics: PlatformMetrics;
   private readonly functions = new Map<string, FunctionInfo & { codeDir: string }>();
   private readonly pool: Pool;
+  private readonly eventQueue: EventQueue;
   private readonly background = new Set<Promise<unknown>>();
   private revisions = 0;
 
@@ -112,11 +116,18 @@ export class LocalPlatform {
     readonly region: string,
     /** Where functions' buckets live (FAASBENCH_STORAGE_URL), for input generators that upload. */
     readonly storageUrl: string,
+    /** What this platform killed and removed at start, left by platforms that died without stopping. */
+    readonly reaped: readonly ReapedLeftover[],
   ) {
     this.facts = facts;
     this.launchers = env.launchers;
     this.metrics = new PlatformMetrics(() => this.pool);
     this.pool = new Pool(env, facts.accountLimit, this.metrics.poolEvents);
+    this.eventQueue = new EventQueue(
+      { attempt: (fn, request, maxWaitMs) => this.pool.invokeEvent(fn, request, maxWaitMs), current: (name) => this.snapshot(name) },
+      { accepted: (fn) => this.metrics.eventAccepted(fn), finished: (r) => this.metrics.invocation(r), retried: (fn) => this.metrics.eventRetried(fn), dropped: (fn, why) => this.metrics.eventDropped(fn, why) },
+    );
+    this.metrics.watchEventQueues(() => this.eventQueue.state());
   }
 
   static async start(options: PlatformOptions = {}): Promise<LocalPlatform> {
@@ -127,9 +138,14 @@ export class LocalPlatform {
     const region = options.region ?? 'us-east-1';
     const dataDir = path.resolve(options.dataDir ?? defaultDataDir());
     const isolation = chooseIsolation(options.isolation ?? 'auto', dataDir);
+    // One key names everything this platform creates on the host (staging folder, temp root,
+    // cgroups), so a later start can tell what a crashed one left (see leftovers.ts).
+    const key = `${process.pid}-${randomBytes(3).toString('hex')}`;
     // Each platform stages code in a folder of its own: platforms sharing a data directory (parallel
     // runs) must not remove each other's deployments when one stops.
-    const codeRoot = path.join(dataDir, 'code', `${process.pid}-${randomBytes(3).toString('hex')}`);
+    const codeRoot = path.join(dataDir, 'code', key);
+    // Before the staging folders of dead platforms go: they say which leftovers are this data directory's.
+    const reaped = await reapLeftovers({ cgroupRoots: CGROUP_ROOTS, tmpDir: '/tmp', ownKeys: deadKeysIn(path.join(dataDir, 'code')) });
     mkdirSync(codeRoot, { recursive: true });
     sweepStaleCode(path.join(dataDir, 'code'));
     const runtimeDir = path.join(dataDir, 'runtime');
@@ -141,9 +157,9 @@ export class LocalPlatform {
     renameSync(path.join(dataDir, 'code', `.package.json.${process.pid}`), path.join(dataDir, 'code', 'package.json'));
     prepareRuntimes();
     // Under /tmp, so that an instance's private /tmp hides every other instance's directory.
-    sweepLeftovers(['/sys/fs/cgroup/memory', '/sys/fs/cgroup/cpu', '/sys/fs/cgroup'], '/tmp');
-    const tmpRoot = mkdtempSync(path.join('/tmp', `faasbench-${process.pid}-`));
-    const cgroups = options.cgroups === 'off' ? CgroupController.disabled() : CgroupController.detect(`faasbench-${process.pid}-${randomBytes(3).toString('hex')}`);
+    const tmpRoot = path.join('/tmp', `faasbench-${key}`);
+    mkdirSync(tmpRoot, { mode: 0o700 });
+    const cgroups = options.cgroups === 'off' ? CgroupController.disabled() : CgroupController.detect(`faasbench-${key}`);
     const helper = isolation === 'namespace' && options.sandboxLauncher !== 'shell' ? sandboxHelper(dataDir).file : null;
     const facts: PlatformFacts = {
       isolation,
@@ -171,7 +187,7 @@ export class LocalPlatform {
     const prewarm = options.prewarm ?? 2;
     const launchers = helper && prewarm > 0 ? new PrewarmedLaunchers(helper, prewarm, () => ({ starting: holder.platform?.pool.initializing ?? 0, running: holder.platform?.pool.inFlight ?? 0 })) : null;
     const env = { gateway: `127.0.0.1:${port}`, tmpRoot, runtimeDir, isolation, sandboxHelper: helper, launchers, cgroups, freeze: facts.freeze === 'sigstop', region, platformVariables };
-    holder.platform = new LocalPlatform(server, `http://${host.includes(':') ? `[${host}]` : host}:${port}`, codeRoot, tmpRoot, cgroups, env, facts, region, storageUrl);
+    holder.platform = new LocalPlatform(server, `http://${host.includes(':') ? `[${host}]` : host}:${port}`, codeRoot, tmpRoot, cgroups, env, facts, region, storageUrl, reaped);
     return holder.platform;
   }
 
@@ -247,8 +263,9 @@ export class LocalPlatform {
   // ---- invocation ----
 
   /**
-   * RequestResponse waits for the result; Event returns at once (202) and runs in the background,
-   * queued rather than throttled; DryRun only checks that the call would be accepted.
+   * RequestResponse waits for the result; Event returns at once (202) and runs from its function's
+   * event queue (event-queue.ts: bounded, retried, never throttled); DryRun only checks that the
+   * call would be accepted.
    */
   async invoke(name: string, payload: Buffer, type: InvocationType = 'RequestResponse', clientContext?: string): Promise<InvocationResult | null> {
     const info = this.lookup(name);
@@ -259,10 +276,7 @@ export class LocalPlatform {
     const request = { requestId: randomUUID(), payload, ...(clientContext ? { clientContext } : {}) };
     const snapshot = snapshotOf(info);
     if (type === 'Event') {
-      const run = this.pool.invoke(snapshot, request, 'queue').then(
-        (result) => this.metrics.invocation(result),
-        () => this.metrics.droppedEvent(name),
-      );
+      const run = this.eventQueue.submit(snapshot, payload).done;
       this.background.add(run);
       void run.finally(() => this.background.delete(run));
       return null;
@@ -295,7 +309,10 @@ export class LocalPlatform {
   /** Stops serving, kills every instance and removes what the platform created on the host. */
   async stop(): Promise<void> {
     this.launchers?.close();
+    this.eventQueue.close();
     this.pool.drain(undefined, 'shutdown');
+    // Processes that left their instance's process group are still in its cgroup.
+    this.cgroups.killAll();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     await this.pool.settled();
@@ -304,6 +321,11 @@ export class LocalPlatform {
     rmSync(this.tmpRoot, { recursive: true, force: true });
     // Deployments live as long as the platform: staged code is not reused by a later start.
     rmSync(this.codeRoot, { recursive: true, force: true });
+  }
+
+  private snapshot(name: string): FunctionSnapshot | undefined {
+    const info = this.functions.get(name);
+    return info && snapshotOf(info);
   }
 
   private lookup(name: string): FunctionInfo & { codeDir: string } {
@@ -365,12 +387,3 @@ function sweepStaleCode(codeDir: string): void {
   }
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -58,7 +58,22 @@ export class Pool {
       this.events.throttled(fn.name);
       return Promise.reject(tooManyRequests(fn.name));
     }
-    return this.enqueue(fn, (i) => this.runOn(i, request, since));
+    return this.enqueue(fn, (i) => this.runOn(i, request, since), fn.settings.queueTimeoutS * 1000, () => {
+      this.events.throttled(fn.name);
+      return tooManyRequests(fn.name, fn.settings.queueTimeoutS);
+    });
+  }
+
+  /**
+   * An Event call's attempt: never throttled and never held to queueTimeoutS; it waits for a slot
+   * as long as `maxWaitMs` allows (what is left of the event's maximum age).
+   */
+  invokeEvent(fn: FunctionSnapshot, request: InvokeRequest, maxWaitMs: number): Promise<InvocationResult> {
+    const since = performance.now();
+    const instance = this.acquire(fn);
+    if (instance) return this.runOn(instance, request, since);
+    const expired = (): Error => new FaasbenchError('TooManyRequests', `Event call ${request.requestId} to ${fn.name} found no free instance within its maximum age`);
+    return this.enqueue(fn, (i) => this.runOn(i, request, since), maxWaitMs, expired);
   }
 
   instancesOf(name: string): readonly Instance[] {
@@ -159,14 +174,13 @@ export class Pool {
     return instance.run(request, performance.now() - since);
   }
 
-  private enqueue(fn: FunctionSnapshot, place: (instance: Instance) => Promise<InvocationResult>): Promise<InvocationResult> {
+  private enqueue(fn: FunctionSnapshot, place: (instance: Instance) => Promise<InvocationResult>, waitMs: number, expired: () => Error): Promise<InvocationResult> {
     const state = this.state(fn.name);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         state.waiters.splice(state.waiters.indexOf(waiter), 1);
-        this.events.throttled(fn.name);
-        reject(tooManyRequests(fn.name, fn.settings.queueTimeoutS));
-      }, fn.settings.queueTimeoutS * 1000);
+        reject(expired());
+      }, waitMs);
       const waiter: Waiter = { fn, admit: (instance) => resolve(place(instance)), reject, timer };
       state.waiters.push(waiter);
     });

@@ -8,6 +8,9 @@
  *
  * Init Duration still counts from the hand-over, which is when a spawn would have started.
  *
+ * A launcher, waiting or become an instance, is killed by the kernel when the platform dies
+ * (sandbox-exec sets its parent-death signal), so a crashed platform leaves none of them running.
+ *
  * Refilling forks the platform too, which stops its event loop for as long. So it waits until the
  * platform is idle (nothing starting, nothing running); under steady traffic it gives up waiting
  * for idleness after REFILL_PATIENCE_MS but still never forks while an instance is starting, so a

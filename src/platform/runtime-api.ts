@@ -4,8 +4,10 @@
  * instance: runtime clients build URLs by appending to that value.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isFaasbenchError } from '../core/errors.ts';
 import { readBody, sendJson } from './http-io.ts';
-import { MAX_PAYLOAD_BYTES, type LocalPlatform } from './platform.ts';
+import { SYNC_PAYLOAD_MAX_BYTES } from './invocation.ts';
+import type { LocalPlatform } from './platform.ts';
 
 const ROUTE = /^\/rt\/([0-9a-f-]{36})\/2018-06-01\/runtime\/(invocation\/next|invocation\/([^/]+)\/(response|error)|init\/error)$/;
 
@@ -26,7 +28,18 @@ export async function runtimeApi(platform: LocalPlatform, req: IncomingMessage, 
     sendJson(res, 405, { errorType: 'MethodNotAllowed', errorMessage: `${req.method} is not allowed on ${pathname}` });
     return true;
   }
-  const body = await readBody(req, MAX_PAYLOAD_BYTES);
+  const body = await readBody(req, SYNC_PAYLOAD_MAX_BYTES).catch((err: unknown) => {
+    if (isFaasbenchError(err, 'RequestTooLarge')) return null;
+    throw err;
+  });
+  if (body === null) {
+    // Answered as Lambda's Runtime API does, at once: the rest of the body is discarded as it
+    // arrives (never held), the call ends with Function.ResponseSizeTooLarge, and the runtime,
+    // told 413, goes on to its next invocation.
+    if (requestId !== undefined) instance.responseTooLarge(requestId, declaredSize(req));
+    sendJson(res, 413, { errorMessage: `Exceeded maximum allowed payload size (${SYNC_PAYLOAD_MAX_BYTES} bytes).`, errorType: 'RequestEntityTooLarge' });
+    return true;
+  }
   const errorType = req.headers['lambda-runtime-function-error-type'];
   const type = typeof errorType === 'string' ? errorType : undefined;
   if (route === 'init/error') {
@@ -39,4 +52,9 @@ export async function runtimeApi(platform: LocalPlatform, req: IncomingMessage, 
   if (known) setImmediate(() => sendJson(res, 202, { status: 'OK' }));
   else sendJson(res, 400, { errorType: 'InvalidRequestID', errorMessage: `request ${requestId} is not in flight on this instance` });
   return true;
+}
+
+function declaredSize(req: IncomingMessage): number | undefined {
+  const size = Number(req.headers['content-length']);
+  return Number.isSafeInteger(size) && size > SYNC_PAYLOAD_MAX_BYTES ? size : undefined;
 }

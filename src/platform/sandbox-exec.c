@@ -13,16 +13,23 @@
  * argument count, the arguments (the first is the command), then the environment, one NAME=value
  * each. stdin becomes /dev/null before the command runs.
  *
+ * Both forms die with the platform that started them (SIGKILL on its death, kept across the exec
+ * of the runtime): an instance, even a stopped one, does not outlive a platform killed with kill -9.
+ * A platform that dies between the fork and the prctl leaves the launcher behind; the next
+ * platform's start reaps it (leftovers.ts).
+ *
  * Exit code 98 means the sandbox could not be set up, as with the shell wrapper; 2 a bad request.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -97,6 +104,7 @@ static int run_request(void) {
 }
 
 int main(int argc, char **argv) {
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return fail("prctl", "PR_SET_PDEATHSIG");
   if (argc == 2 && strcmp(argv[1], "--wait") == 0) return run_request();
   if (argc < 4) {
     fprintf(stderr, "usage: sandbox-exec TMPDIR CODEDIR COMMAND [ARG...] | sandbox-exec --wait\n");
