@@ -49,7 +49,7 @@ describe('bad input', () => {
     const r = await call(platform, 'POST', '/2015-03-31/functions/echo/invocations', big);
     expect(r.status).toBe(413);
     expect(r.headers['x-amzn-errortype']).toBe('RequestTooLargeException');
-    expect(errorBody(r.text).Message).toContain('exceeds the limit of 6291556 bytes');
+    expect(errorBody(r.text).Message).toContain('exceeds the limit of 6291456 bytes');
     const t = await call(platform, 'POST', '/fn/echo/', big);
     expect(t.status).toBe(413);
     await stillServing();

@@ -15,6 +15,13 @@ import type { FunctionSnapshot, InvocationResult, InvokeRequest } from './invoca
 /** Lambda's Event payload limit: 1 MB (1,048,576 bytes) since October 2025; it was 256 KB. */
 export const EVENT_PAYLOAD_MAX_BYTES = 1_048_576;
 
+/**
+ * Payload bytes held across every function's queue. The per-function count bound alone allows
+ * 1,000 x 1 MB per function, enough to take the platform (and the invoker beside it) out of memory
+ * long before any 429; past this budget a call is refused as queue-full instead.
+ */
+export const EVENT_QUEUE_MAX_BYTES = 256 * 1024 * 1024;
+
 export type EventDropReason = 'queue-full' | 'max-age' | 'retries-exhausted' | 'removed' | 'shutdown' | 'platform-error';
 
 export interface EventQueueState {
@@ -50,6 +57,7 @@ export class EventQueue {
   private readonly limits = new Map<string, number>();
   private readonly pauses = new Set<Pause>();
   private closed = false;
+  private queuedBytes = 0;
 
   constructor(
     private readonly runner: EventRunner,
@@ -65,6 +73,7 @@ export class EventQueue {
     if (payload.length > EVENT_PAYLOAD_MAX_BYTES) {
       throw new FaasbenchError('RequestTooLarge', `${payload.length} byte payload is too large for the Event invocation type (limit ${EVENT_PAYLOAD_MAX_BYTES} bytes)`);
     }
+    if (this.closed) throw new FaasbenchError('ServiceUnavailable', 'the platform is stopping: Event calls are no longer accepted');
     const requestId = randomUUID();
     this.announce(fn);
     const waiting = this.counts.get(fn.name) ?? 0;
@@ -72,10 +81,16 @@ export class EventQueue {
       this.drop(fn.name, requestId, 'queue-full', `the queue holds ${waiting} events (eventQueueLimit ${fn.settings.eventQueueLimit}); refused with 429`);
       throw new FaasbenchError('TooManyRequests', `Rate Exceeded. Function ${fn.name}: its event queue is full (${waiting} events, eventQueueLimit ${fn.settings.eventQueueLimit})`);
     }
+    if (this.queuedBytes + payload.length > EVENT_QUEUE_MAX_BYTES) {
+      this.drop(fn.name, requestId, 'queue-full', `queued events hold ${this.queuedBytes} bytes of the platform's ${EVENT_QUEUE_MAX_BYTES}; refused with 429`);
+      throw new FaasbenchError('TooManyRequests', `Rate Exceeded. The platform's event queues hold ${this.queuedBytes} bytes (limit ${EVENT_QUEUE_MAX_BYTES})`);
+    }
     this.counts.set(fn.name, waiting + 1);
+    this.queuedBytes += payload.length;
     this.events.accepted(fn.name);
     const done = this.process(fn, { requestId, payload }, performance.now()).finally(() => {
       this.counts.set(fn.name, (this.counts.get(fn.name) ?? 1) - 1);
+      this.queuedBytes -= payload.length;
     });
     return { requestId, done };
   }

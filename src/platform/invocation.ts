@@ -51,9 +51,11 @@ export interface InvocationResult {
 export type EvictionReason = 'idle' | 'config-change' | 'exit' | 'oom' | 'timeout' | 'init-error' | 'removed' | 'shutdown';
 
 /**
- * Lambda's synchronous payload limit, request and response: "6 MB" is 6,291,556 bytes in its own
- * error messages ("exceeded maximum allowed payload size (6291556 bytes)").
+ * Lambda's synchronous limits differ by 100 bytes, and its own error messages state both: a request
+ * "must be smaller than 6291456 bytes for the InvokeFunction operation"; a response "exceeded
+ * maximum allowed payload size (6291556 bytes)".
  */
+export const SYNC_REQUEST_MAX_BYTES = 6_291_456;
 export const SYNC_PAYLOAD_MAX_BYTES = 6_291_556;
 
 export const RESPONSE_TOO_LARGE = 'Function.ResponseSizeTooLarge';

@@ -98,7 +98,7 @@ export function describeReaped(r: ReapedLeftover): string {
 export function sweepLeftovers(cgroupRoots: readonly string[], dir: string): void {
   for (const leftover of findLeftovers({ cgroupRoots, tmpDir: dir, ownKeys: new Set() })) {
     for (const group of leftover.cgroupDirs) removeGroupTree(group);
-    if (leftover.tmpRoot !== undefined) rmSync(leftover.tmpRoot, { recursive: true, force: true });
+    if (leftover.tmpRoot !== undefined) removeTempRoot(leftover.tmpRoot);
   }
 }
 
@@ -128,10 +128,24 @@ function findLeftovers(places: LeftoverPlaces): Leftover[] {
 function listDirs(dir: string): string[] {
   try {
     return readdirSync(dir, { withFileTypes: true })
-      .filter((e) => e.isDirectory() && OWNED.test(e.name))
+      .filter((e) => e.isDirectory() && OWNED.test(e.name) && ours(path.join(dir, e.name)))
       .map((e) => e.name);
   } catch {
     return [];
+  }
+}
+
+/**
+ * Root tidies up after anyone; another user only after themself: a folder of root's left by a
+ * `sudo` run is not theirs to remove, and trying would fail every later start.
+ */
+function ours(dir: string): boolean {
+  const uid = process.getuid?.();
+  if (uid === undefined || uid === 0) return true;
+  try {
+    return statSync(dir).uid === uid;
+  } catch {
+    return false;
   }
 }
 
@@ -218,8 +232,14 @@ function removeGroupTree(dir: string): number {
   return removed;
 }
 
+/** The count removed; 0 when it cannot be (another user's, a read-only /tmp): a start must not fail on what it only tidies. */
 function removeTempRoot(tmpRoot: string): number {
   const folders = 1 + listInstanceFolders(tmpRoot).length;
-  rmSync(tmpRoot, { recursive: true, force: true });
-  return folders;
+  try {
+    rmSync(tmpRoot, { recursive: true, force: true });
+    return folders;
+  } catch (err) {
+    process.stderr.write(`faasbench platform: could not remove ${tmpRoot} left by a stopped platform: ${(err as Error).message}\n`);
+    return 0;
+  }
 }

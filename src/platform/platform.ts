@@ -28,7 +28,7 @@ import { stageCode, type CodeSource } from './code-staging.ts';
 import { createGateway } from './gateway.ts';
 import { EventQueue } from './event-queue.ts';
 import type { InstanceEnvironment } from './instance.ts';
-import type { FunctionSnapshot, InvocationResult } from './invocation.ts';
+import { SYNC_REQUEST_MAX_BYTES, type FunctionSnapshot, type InvocationResult } from './invocation.ts';
 import { PlatformMetrics } from './metrics.ts';
 import { Pool } from './pool.ts';
 import { deadKeysIn, reapLeftovers, type ReapedLeftover } from './leftovers.ts';
@@ -38,8 +38,8 @@ import { sandboxHelper } from './sandbox-helper.ts';
 import { PrewarmedLaunchers } from './prewarmed-launchers.ts';
 import { processAlive } from './process-liveness.ts';
 
-/** Lambda's synchronous request limit: its "6 MB" is 6,291,556 bytes (invocation.ts). */
-export const MAX_PAYLOAD_BYTES = 6_291_556;
+/** Lambda's synchronous request limit (invocation.ts), also the bound on any request body read. */
+export const MAX_PAYLOAD_BYTES = SYNC_REQUEST_MAX_BYTES;
 export const ACCOUNT_ID = '000000000000';
 
 export interface PlatformOptions {

@@ -18,8 +18,21 @@ function statFields(pid: number): string[] | undefined {
 /** True while the process exists and is not a zombie (stopped processes are alive). */
 export function processAlive(pid: number): boolean {
   const fields = statFields(pid);
-  if (fields === undefined) return false;
+  if (fields === undefined) return signalable(pid);
   return fields[0] !== 'Z' && fields[0] !== 'X';
+}
+
+/**
+ * /proc may hide other users' processes (mounted with hidepid): ask the kernel instead, and take
+ * EPERM as alive, so another user's running platform is never judged dead and reaped.
+ */
+function signalable(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** True when the process is stopped (SIGSTOP, as a frozen instance is). */
