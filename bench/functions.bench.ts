@@ -21,7 +21,7 @@ import { resolveInput } from '../src/workload/function-inputs.ts';
 import { EXIT, describeMachine, interruptSignal, machineLine, positiveFlag, printJson, printReport, progress, type Machine } from './bench-cli.ts';
 import { benchDataDir, REPO } from './bench-functions.ts';
 import { header, type Reply } from './http-load.ts';
-import { elapsedUs, summarize, type Summary } from './latency-stats.ts';
+import { elapsedUs, summarize, type Summary } from './samples.ts';
 import { fixed, markdownTable } from './markdown-table.ts';
 import { waitForNoInstances } from './platform-instances.ts';
 import { roughMs, SEBS_REFERENCE, SEBS_SOURCE, sebsWarmMedianMs } from './sebs-reference.ts';

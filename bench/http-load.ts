@@ -6,7 +6,7 @@
 import autocannon from 'autocannon';
 import { Pool, type Dispatcher } from 'undici';
 import { isNoopResponse } from './bench-functions.ts';
-import { elapsedUs } from './latency-stats.ts';
+import { elapsedUs } from './samples.ts';
 
 export interface Target {
   readonly label: string;

@@ -39,7 +39,9 @@ async function trial(url: string, rate: number, seconds: number, store: string):
   const s = result.summary;
   const dropped = s.byStatus.dropped ?? 0;
   const ok = s.byStatus.ok ?? 0;
-  return { rate, p50Ms: s.latenessMs.p50, p99Ms: s.latenessMs.p99, maxMs: s.latenessMs.max, dropped, ok, holds: dropped === 0 && ok === s.total };
+  // No call sent: no lateness figure (null), and the trial does not hold.
+  const lateness = s.latenessMs ?? { p50: Infinity, p99: Infinity, max: Infinity };
+  return { rate, p50Ms: lateness.p50, p99Ms: lateness.p99, maxMs: lateness.max, dropped, ok, holds: dropped === 0 && ok === s.total };
 }
 
 /** The bar: nothing dropped and p99 lateness at most 1 ms. */

@@ -18,7 +18,7 @@ import { sandboxHelper } from '../src/platform/sandbox-helper.ts';
 import { EXIT, describeMachine, interruptSignal, machineLine, positiveFlag, printJson, printReport, progress, type Machine } from './bench-cli.ts';
 import { benchDataDir, isNoopResponse, ONE_VCPU_MB, writeNoopFunctions } from './bench-functions.ts';
 import { benchPool, header, send, type Reply, type Target } from './http-load.ts';
-import { elapsedUs, summarize, type Summary } from './latency-stats.ts';
+import { elapsedUs, summarize, type Summary } from './samples.ts';
 import { fixed, markdownTable, verdict } from './markdown-table.ts';
 import { startPlatformServer, stopAll, type ServerProcess } from './server-processes.ts';
 import { waitForNoInstances } from './platform-instances.ts';

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { EXIT, describeMachine, interruptSignal, machineLine, positiveFlag, printJson, progress, type Machine } from './bench-cli.ts';
 import { benchDataDir, ONE_VCPU_MB, writeNoopFunctions } from './bench-functions.ts';
 import { autocannonThroughput, measureLatencies, measureThroughput, type AutocannonResult, type ErrorCount, type Target, type ThroughputResult } from './http-load.ts';
-import { summarize, type Summary } from './latency-stats.ts';
+import { summarize, type Summary } from './samples.ts';
 import { fixed, markdownTable, verdict } from './markdown-table.ts';
 import { startBareServer, startPlatformServer, stopAll, type ServerProcess } from './server-processes.ts';
 

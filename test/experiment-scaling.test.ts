@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { InvocationRecord } from '../src/core/invocation-record.ts';
 import { burstSizes } from '../src/experiments/builtin/concurrency-scaling.ts';
 import { spikePlan, spikeSchedule } from '../src/experiments/builtin/load-spikes.ts';
-import { percentile } from '../src/experiments/exact-percentiles.ts';
+import { percentile } from '../src/analysis/percentile.ts';
 import { sleepingEvent } from '../src/experiments/sleeping-event.ts';
 import { openStore } from '../src/store/index.ts';
 import { REPO, scratchDir } from './support/platform.ts';

@@ -2,7 +2,8 @@
 // draws, sort every resample, pick ranks by hand.
 import { describe, expect, it } from 'vitest';
 import { createPrng } from '../core/prng.ts';
-import { bootstrapDifference, bootstrapQuantiles, nearestRank, quantileOfSorted, Reservoir } from './bootstrap.ts';
+import { bootstrapDifference, bootstrapQuantiles, Reservoir } from './bootstrap.ts';
+import { nearestRank, percentileOfSorted } from './percentile.ts';
 
 // 20 fixed latencies (ms), deliberately unsorted and with ties.
 const DATA = [12, 7, 3, 45, 9, 9, 21, 5, 14, 30, 8, 11, 6, 18, 9, 60, 4, 13, 10, 25];
@@ -28,11 +29,11 @@ function bruteForce(values: readonly number[], p: number, B: number, seed: numbe
 describe('nearest-rank quantiles', () => {
   it('match values counted by hand', () => {
     // Sorted: 3 4 5 6 7 8 9 9 9 10 11 12 13 14 18 21 25 30 45 60
-    expect(quantileOfSorted(SORTED, 50)).toBe(10); // rank 10
-    expect(quantileOfSorted(SORTED, 90)).toBe(30); // rank 18
-    expect(quantileOfSorted(SORTED, 99)).toBe(60); // rank ceil(19.8) = 20
-    expect(quantileOfSorted(SORTED, 5)).toBe(3); // rank 1
-    expect(quantileOfSorted(SORTED, 40)).toBe(9); // rank 8
+    expect(percentileOfSorted(SORTED, 50)).toBe(10); // rank 10
+    expect(percentileOfSorted(SORTED, 90)).toBe(30); // rank 18
+    expect(percentileOfSorted(SORTED, 99)).toBe(60); // rank ceil(19.8) = 20
+    expect(percentileOfSorted(SORTED, 5)).toBe(3); // rank 1
+    expect(percentileOfSorted(SORTED, 40)).toBe(9); // rank 8
   });
 
   it('does not skip a rank when p/100 * n lands an ulp above a whole number', () => {
@@ -123,7 +124,7 @@ describe('Reservoir', () => {
     expect(kept.length).toBe(1000);
     expect(Array.from(fill(1).sorted())).toEqual(Array.from(kept));
     // Uniform: the kept median is near the stream's (binomial sd of its rank ~ 1.6% of the range).
-    expect(quantileOfSorted(kept, 50)).toBeGreaterThan(45_000);
-    expect(quantileOfSorted(kept, 50)).toBeLessThan(55_000);
+    expect(percentileOfSorted(kept, 50)).toBeGreaterThan(45_000);
+    expect(percentileOfSorted(kept, 50)).toBeLessThan(55_000);
   });
 });

@@ -4,9 +4,9 @@
  * come from.
  *
  * Definitions (the tests recompute them by brute force):
- * - A quantile is the nearest rank: the p-th percentile of n sorted values is the
- *   ceil(p/100 * n)-th smallest (the smallest value with at least p% of the values at or below it),
- *   the definition hdr-histogram-js uses, so a CI and the HDR point figure speak of the same thing.
+ * - A quantile is the nearest rank (percentile.ts, the one definition every figure uses): the p-th
+ *   percentile of n sorted values is the ceil(p/100 * n)-th smallest, so a CI and the point figure
+ *   it is centred on speak of the same thing.
  * - One resample draws n indices with `prng.int(0, n - 1)`, in order, from `createPrng(seed, key)`;
  *   its statistic is the nearest-rank quantile of the drawn values.
  * - The interval at level L over B resamples is the ceil(a*B)-th and ceil((1 - a)*B)-th smallest
@@ -20,24 +20,11 @@
  */
 import { createPrng, type Prng } from '../core/prng.ts';
 import { indexDraws, type IndexDraws } from './index-draws.ts';
+import { nearestRank, percentileOfSorted } from './percentile.ts';
 
 export const DEFAULT_RESAMPLES = 2_000;
 export const DEFAULT_LEVEL = 0.95;
 export const DEFAULT_MAX_SAMPLE = 10_000;
-
-/** The nearest-rank position (1-based) of percentile p in n values. */
-export function nearestRank(p: number, n: number): number {
-  if (!(p > 0 && p <= 100)) throw new RangeError(`percentile ${p}: expected 0 < p <= 100`);
-  // The product can land one ulp above a whole number (99.9% of 1000 = 999.0000000000001);
-  // rounding that up would skip a rank, as hdr-histogram-js also guards against.
-  return Math.min(n, Math.max(1, Math.ceil((p / 100) * n - 1e-9)));
-}
-
-/** The nearest-rank p-th percentile of values sorted ascending; NaN when there are none. */
-export function quantileOfSorted(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[nearestRank(p, sorted.length) - 1]!;
-}
 
 /**
  * A uniform sample of at most `capacity` values from a stream of any length (Algorithm R), seeded
@@ -161,7 +148,7 @@ export interface SampleSpec {
   readonly sorted: ArrayLike<number>;
   /** How many values they stand for; defaults to their count. */
   readonly n?: number;
-  /** Full-data estimates, one per percentile asked, to centre the intervals on (HDR figures). */
+  /** Full-data estimates, one per percentile asked, to centre the intervals on (the exact figures of every value). */
   readonly estimates?: readonly number[];
 }
 
@@ -182,7 +169,7 @@ export function bootstrapQuantiles(spec: SampleSpec, ps: readonly number[], opti
   if (m === 0) return null;
   const stats = resampleQuantiles(spec.sorted, ps, o.resamples, indexDraws(o.seed, o.key, m));
   const quantiles = ps.map((p, i) => {
-    const own = quantileOfSorted(spec.sorted, p);
+    const own = percentileOfSorted(spec.sorted, p);
     const centre = spec.estimates?.[i] ?? own;
     const { lo, hi } = percentileInterval(stats[i]!, o.level);
     return { p, estimate: centre, lo: centre + scale * (lo - own), hi: centre + scale * (hi - own) };
@@ -220,8 +207,8 @@ export function bootstrapDifference(a: SampleSpec, b: SampleSpec, ps: readonly n
   const statsA = resampleQuantiles(a.sorted, ps, o.resamples, indexDraws(o.seed, `${o.key}:a`, sa.m));
   const statsB = resampleQuantiles(b.sorted, ps, o.resamples, indexDraws(o.seed, `${o.key}:b`, sb.m));
   const differences = ps.map((p, i) => {
-    const ownA = quantileOfSorted(a.sorted, p);
-    const ownB = quantileOfSorted(b.sorted, p);
+    const ownA = percentileOfSorted(a.sorted, p);
+    const ownB = percentileOfSorted(b.sorted, p);
     const centreA = a.estimates?.[i] ?? ownA;
     const centreB = b.estimates?.[i] ?? ownB;
     const d = new Float64Array(o.resamples);

@@ -18,11 +18,14 @@
  * The method that decides a function's figures is instance-id when at least half its answered calls
  * carry an instance id, else latency.
  *
- * Memory: one entry per instance and one per occupied latency bin (bins 0.1% wide on log µs),
- * whatever the number of calls.
+ * Memory: one entry per instance and one per occupied latency bin (bins 0.1% wide on log µs) for
+ * the classification; for the exact cold and warm latency figures of the chosen split, the ok
+ * measured latencies themselves (8 bytes each), but only until a measured call carries the
+ * platform's cold flag: from then on the platform's flag decides (run-analysis.ts) and no split is
+ * kept, which spares a function with ground truth two copies of its latencies.
  */
-import * as hdr from 'hdr-histogram-js';
 import type { InvocationRecord } from '../core/invocation-record.ts';
+import { LatencyAccumulator } from './latency-accumulator.ts';
 
 export type InferenceMethod = 'instance-id' | 'latency';
 
@@ -32,7 +35,7 @@ export const MIN_GAP_RATIO = 2;
 export const MIN_CLUSTER_RATIO = 3;
 /** Otsu split: Ashman's D between the clusters (a single normal split at its mean gives 2.67). */
 export const MIN_SEPARATION = 3;
-/** Latency bins per e-fold: 1,000 gives 0.1% wide bins, the resolution of a 3-digit HDR histogram. */
+/** Latency bins per e-fold: 1,000 gives 0.1% wide bins, fine enough for the split, coarse enough to stay few. */
 const BINS_PER_E = 1000;
 
 export interface MethodOutcome {
@@ -69,22 +72,21 @@ export interface FunctionInference {
 }
 
 export interface InferredLatency {
-  /** Measure-phase ok calls the chosen method called cold and warm, latency in µs. */
-  readonly cold: hdr.Histogram;
-  readonly warm: hdr.Histogram;
+  /** Latency (ms) of measure-phase ok calls the chosen method called cold and warm. */
+  readonly cold: LatencyAccumulator;
+  readonly warm: LatencyAccumulator;
 }
 
-function usHistogram(): hdr.Histogram {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, autoResize: true });
-}
+/** The latency bin of a value in ms: 0.1% wide on log µs. */
+const binOf = (latencyMs: number): number => Math.floor(Math.log(Math.max(1, Math.round(latencyMs * 1000))) * BINS_PER_E);
 
 interface FirstCall {
   sentUs: number;
   seq: number;
   truth: boolean | null;
   measured: boolean;
-  /** Latency in µs when the call was an ok measure-phase call. */
-  okMeasuredUs: number | null;
+  /** Latency in ms when the call was an ok measure-phase call. */
+  okMeasuredMs: number | null;
 }
 
 /** Count slots per latency bin: truth (cold, warm, unknown) x phase (warm-up, measure). */
@@ -100,8 +102,8 @@ export class ColdInference {
   #idMeasured = 0;
   #idTruthCold = 0;
   #idTruthWarm = 0;
-  /** Measure-phase ok latencies of calls with an instance id, for the inferred warm split. */
-  readonly #idOkMeasured = usHistogram();
+  /** Measure-phase ok latencies, all and of calls with an instance id, for the split; null once there is ground truth. */
+  #kept: { readonly all: LatencyAccumulator; readonly withId: LatencyAccumulator } | null = { all: new LatencyAccumulator(), withId: new LatencyAccumulator() };
   readonly #bins = new Map<number, Float64Array>();
   /** Calls that reached the function (ok or function error), for choosing the method. */
   #answered = 0;
@@ -115,22 +117,24 @@ export class ColdInference {
     const measured = r.phase === 'measure';
     const answered = r.status === 'ok' || r.status === 'function-error';
     if (answered) this.#answered += 1;
-    const okUs = r.status === 'ok' && r.latencyMs !== null ? Math.max(1, Math.round(r.latencyMs * 1000)) : null;
+    const okMs = r.status === 'ok' && r.latencyMs !== null ? r.latencyMs : null;
+    if (measured && r.cold !== null) this.#kept = null;
+    if (okMs !== null && measured) this.#kept?.all.add(okMs);
     if (r.instanceId !== null) {
       if (answered) this.#answeredWithId += 1;
       this.#idCalls += 1;
       if (measured) this.#idMeasured += 1;
       if (r.cold === true) this.#idTruthCold += 1;
       if (r.cold === false) this.#idTruthWarm += 1;
-      if (okUs !== null && measured) this.#idOkMeasured.recordValue(okUs);
+      if (okMs !== null && measured) this.#kept?.withId.add(okMs);
       const sentUs = r.sentUs ?? r.plannedUs;
       const first = this.#first.get(r.instanceId);
       if (!first || sentUs < first.sentUs || (sentUs === first.sentUs && r.seq < first.seq)) {
-        this.#first.set(r.instanceId, { sentUs, seq: r.seq, truth: r.cold, measured, okMeasuredUs: measured ? okUs : null });
+        this.#first.set(r.instanceId, { sentUs, seq: r.seq, truth: r.cold, measured, okMeasuredMs: measured ? okMs : null });
       }
     }
-    if (okUs !== null) {
-      const bin = Math.floor(Math.log(okUs) * BINS_PER_E);
+    if (okMs !== null) {
+      const bin = binOf(okMs);
       let counts = this.#bins.get(bin);
       if (!counts) this.#bins.set(bin, (counts = new Float64Array(6)));
       counts[slot(r.cold, measured)]! += 1;
@@ -248,26 +252,30 @@ export class ColdInference {
   }
 
   /**
-   * Measure-phase ok latencies split by the chosen method, for functions without ground truth.
-   * By instance id: each instance's first call is cold, the other calls with an id warm. By
-   * latency: each bin on its side of the threshold, at the bin's upper edge (0.1% resolution).
+   * Measure-phase ok latencies split by the chosen method, exact, for a function without ground
+   * truth; null when a measured call carried the platform's cold flag (that flag decides then). By
+   * instance id: each instance's first call is cold, the other calls with an id warm. By latency:
+   * each call on its bin's side of the threshold.
    */
-  inferredLatency(): InferredLatency {
-    const cold = usHistogram();
-    const warm = usHistogram();
+  inferredLatency(): InferredLatency | null {
+    const kept = this.#kept;
+    if (!kept) return null;
+    const cold = new LatencyAccumulator();
+    const warm = new LatencyAccumulator();
     const chosen = this.#chosen();
     if (chosen === 'instance-id') {
-      for (const f of this.#first.values()) if (f.okMeasuredUs !== null) cold.recordValue(f.okMeasuredUs);
-      warm.add(this.#idOkMeasured);
-      warm.subtract(cold);
+      for (const f of this.#first.values()) if (f.okMeasuredMs !== null) cold.add(f.okMeasuredMs);
+      // Every id'd value but the first calls': a merge walk of the two ascending lists.
+      const all = kept.withId.sorted();
+      const firsts = cold.sorted();
+      let j = 0;
+      for (const v of all) {
+        if (j < firsts.length && firsts[j] === v) j++;
+        else warm.add(v);
+      }
     } else if (chosen === 'latency') {
       const { coldFrom } = this.#latencyOutcome();
-      for (const [bin, c] of this.#bins) {
-        const count = c[1]! + c[3]! + c[5]!;
-        if (count === 0) continue;
-        const valueUs = Math.floor(Math.exp((bin + 1) / BINS_PER_E));
-        (coldFrom !== null && bin >= coldFrom ? cold : warm).recordValueWithCount(valueUs, count);
-      }
+      for (const v of kept.all.sorted()) (coldFrom !== null && binOf(v) >= coldFrom ? cold : warm).add(v);
     }
     return { cold, warm };
   }

@@ -70,7 +70,7 @@ describe('compareRuns', () => {
     expect(f.p99).toMatchObject({ p: 99, significant: true });
     expect(f.coldRate).toMatchObject({ a: 0.01, b: 0.2, significant: true });
     expect(f.failureRate).toMatchObject({ a: 0, b: 0, significant: false });
-    // The interval is exactly bootstrapDifference over the two reservoirs, centred on the HDR figures.
+    // The interval is exactly bootstrapDifference over the two reservoirs, centred on the exact figures.
     const ca = await collectRun(store, a);
     const cb = await collectRun(store, b);
     const fa = ca.analysis.functions[0]!.latencyMs!;

@@ -3,7 +3,7 @@
  * the runs as a whole (`*`), each difference (b - a) with a confidence interval and flagged
  * significant when the interval excludes 0:
  * - median and p99 latency: bootstrap CI of the difference (bootstrap.ts), from each run's
- *   reservoir, centred on the HDR figures; a side below 10 ok calls (100 for p99) gives null.
+ *   reservoir, centred on the exact figures (the same definition, percentile.ts); a side below 10 ok calls (100 for p99) gives null.
  * - cold-start rate and failure rate (calls not ok): Newcombe's hybrid score interval for a
  *   difference of proportions (method 10 of Newcombe 1998, from Wilson intervals), which keeps
  *   its coverage for small counts and rates near 0 or 1 where the normal approximation does not.

@@ -1,19 +1,21 @@
 /**
  * analyzeRun(store, runId): the statistics of one stored run, per function and for the run as a
- * whole, from one pass over its records in seq order (memory: histograms, a bounded reservoir per
- * function, one entry per instance; never the records themselves).
+ * whole, from one pass over its records in seq order (memory: the timed values, 8 bytes each, a
+ * bounded reservoir per function, one entry per instance; never the records themselves).
  *
  * Definitions, stated once for every figure below:
  * - Phases: warm-up calls are counted (`warmupCalls`) and feed cold-start inference and the
  *   instance timeline (they create the instances later calls find warm), but no other figure.
- * - Latency: received - sent of `ok` calls only; errors and throttles are counted, not timed.
- * - Percentiles: nearest rank (the p-th percentile of n values is the ceil(p/100 * n)-th smallest)
- *   from an HDR histogram of whole µs with 3 significant digits: exact to the µs below 2.048 ms,
- *   above that the top of the value's bucket, at most 1/1024 (0.1%) above the true value, capped
- *   at the exact max. `max` and `min` are exact; `mean` is the histogram's.
+ * - Latency: received - sent of `ok` calls only; errors, throttles, drops and `unknown` calls (sent,
+ *   never answered) are counted, not timed (call-tally.ts, shared with the end-of-run summary and
+ *   the report).
+ * - Percentiles: nearest rank on exact values (percentile.ts: the p-th percentile of n values is
+ *   the ceil(p/100 * n)-th smallest), from every value (latency-accumulator.ts), so min, max, mean
+ *   and every percentile are exact and `precision: 'exact'` says so; a run with no ok call has null
+ *   figures, never 0.
  * - CIs: seeded bootstrap (bootstrap.ts) over a uniform reservoir of at most 10,000 latencies per
- *   function, centred on the HDR figure; the median's needs 10 calls and p99's 100 (below that the
- *   p99 is the maximum and a bootstrap says nothing), else null.
+ *   function, centred on the exact figure; the median's needs 10 calls and p99's 100 (below that
+ *   the p99 is the maximum and a bootstrap says nothing), else null.
  * - Lateness: sent - planned of sent calls (negative values, sent early, count as 0).
  * - Cold starts: the platform's ground truth (record.cold) where a function has any; otherwise the
  *   client-side inference (cold-inference.ts), and `source` says which. Rate = cold / (cold + warm).
@@ -23,10 +25,11 @@
  */
 import { costWith } from './cost.ts';
 import { pricingFor, type Pricing } from './pricing.ts';
-import * as hdr from 'hdr-histogram-js';
 import { FaasbenchError } from '../core/errors.ts';
 import type { InvocationRecord, InvocationStatus } from '../core/invocation-record.ts';
 import type { InvocationFields, JsonValue, Run, Store } from '../store/store.ts';
+import { CallTally } from './call-tally.ts';
+import { LatencyAccumulator, mergedPercentiles, type Percentiles } from './latency-accumulator.ts';
 import { bootstrapQuantiles, DEFAULT_LEVEL, DEFAULT_MAX_SAMPLE, DEFAULT_RESAMPLES, Reservoir } from './bootstrap.ts';
 import { analyzeCallTree, asCallTree, type CriticalStep } from './call-tree.ts';
 import { ColdInference, combineOutcomes, type FunctionInference, type InferenceMethod, type MethodOutcome } from './cold-inference.ts';
@@ -36,16 +39,7 @@ import { InstanceTimeline, type InstancesTimeline } from './instances-timeline.t
 export const MIN_CALLS_MEDIAN_CI = 10;
 export const MIN_CALLS_P99_CI = 100;
 
-export interface Percentiles {
-  readonly count: number;
-  readonly min: number;
-  readonly p50: number;
-  readonly p90: number;
-  readonly p99: number;
-  readonly p999: number;
-  readonly max: number;
-  readonly mean: number;
-}
+export type { Percentiles } from './latency-accumulator.ts';
 
 export interface Interval {
   readonly lo: number;
@@ -92,10 +86,14 @@ export interface FunctionStats {
   readonly warmupCalls: number;
   readonly byStatus: Partial<Record<InvocationStatus, number>>;
   readonly ok: number;
+  /** Measured calls not ok: errors + throttles + dropped + unknown. */
+  readonly failed: number;
   /** function-error, rejected and transport-error. */
   readonly errors: number;
   readonly throttles: number;
   readonly dropped: number;
+  /** Sent, and the invoker stopped before an answer was recorded. */
+  readonly unknown: number;
   readonly errorClasses: Record<string, number>;
   readonly latencyMs: Percentiles | null;
   readonly latencyCi: LatencyCis | null;
@@ -181,63 +179,13 @@ export const ANALYSIS_FIELDS = [
 /** An invocation as the analysis sees it. */
 export type AnalysedRecord = InvocationFields<(typeof ANALYSIS_FIELDS)[number]>;
 
-function usHistogram(): hdr.Histogram {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, autoResize: true });
-}
-
-/**
- * µs histogram -> ms figures. With the exact extremes kept beside it, a percentile is capped at
- * the exact max: the bucket top can overshoot the largest value, and no percentile exceeds it.
- */
-function percentiles(h: hdr.Histogram, exact?: { min: number; max: number }): Percentiles | null {
-  if (h.totalCount === 0) return null;
-  const max = exact ? exact.max : h.maxValue / 1000;
-  const at = (p: number): number => Math.min(max, h.getValueAtPercentile(p) / 1000);
-  return {
-    count: h.totalCount,
-    min: exact ? exact.min : h.getValueAtPercentile(0) / 1000,
-    p50: at(50),
-    p90: at(90),
-    p99: at(99),
-    p999: at(99.9),
-    max,
-    mean: h.mean / 1000,
-  };
-}
-
-/** A histogram of ms values recorded in µs, with the exact extremes. */
-class Timing {
-  readonly hist = usHistogram();
-  min = Infinity;
-  max = -Infinity;
-  add(ms: number): void {
-    this.hist.recordValue(Math.max(0, Math.round(ms * 1000)));
-    this.min = Math.min(this.min, ms);
-    this.max = Math.max(this.max, ms);
-  }
-  /** Adds what `other` recorded: the same counts, so the same figures, as recording its values here. */
-  merge(other: Timing): void {
-    this.hist.add(other.hist);
-    this.min = Math.min(this.min, other.min);
-    this.max = Math.max(this.max, other.max);
-  }
-  percentiles(): Percentiles | null {
-    return percentiles(this.hist, { min: this.min, max: this.max });
-  }
-}
-
 class Accumulator {
-  calls = 0;
-  warmupCalls = 0;
-  readonly byStatus: Partial<Record<InvocationStatus, number>> = {};
-  readonly errorClasses: Record<string, number> = {};
-  readonly latency = new Timing();
-  readonly lateness = new Timing();
-  readonly duration = new Timing();
-  readonly init = new Timing();
+  readonly tally = new CallTally();
+  readonly duration = new LatencyAccumulator();
+  readonly init = new LatencyAccumulator();
   /** Ok measure-phase latency by the platform's cold flag. */
-  readonly coldLatency = usHistogram();
-  readonly warmLatency = usHistogram();
+  readonly coldLatency = new LatencyAccumulator();
+  readonly warmLatency = new LatencyAccumulator();
   truthCold = 0;
   truthWarm = 0;
   truthUnknown = 0;
@@ -246,8 +194,8 @@ class Accumulator {
   billed = { calls: 0, billedMs: 0, mbMs: 0 };
   readonly reservoir: Reservoir;
   /**
-   * False for the run's total: its histograms are its functions' merged at the end (mergeTimings),
-   * which gives the same counts for half the recording. Its counts, sums and reservoir still see
+   * False for the run's total: its figures are read from its functions' values (mergeTimings),
+   * which gives the same figures without a second copy of every value. Its counts, sums and reservoir still see
    * every record in order, so key order, float sums and the sample are what one pass gives.
    */
   readonly #timed: boolean;
@@ -257,31 +205,24 @@ class Accumulator {
     this.#timed = timed;
   }
 
+  #parts: readonly Accumulator[] | null = null;
+
+  /** The total's timings are its parts' values, read together when a figure is asked for. */
   mergeTimings(parts: Iterable<Accumulator>): void {
-    for (const p of parts) {
-      this.latency.merge(p.latency);
-      this.lateness.merge(p.lateness);
-      this.duration.merge(p.duration);
-      this.init.merge(p.init);
-    }
+    this.#parts = [...parts];
+  }
+
+  /** One timed figure (latency, lateness...): this accumulator's values, or the parts' of a total. */
+  figures(pick: (a: Accumulator) => LatencyAccumulator): Percentiles | null {
+    return mergedPercentiles(this.#parts ? this.#parts.map(pick) : [pick(this)]);
   }
 
   add(r: AnalysedRecord): void {
-    if (r.phase !== 'measure') {
-      this.warmupCalls += 1;
-      return;
-    }
-    this.calls += 1;
-    this.byStatus[r.status] = (this.byStatus[r.status] ?? 0) + 1;
-    if (r.errorClass !== null) this.errorClasses[r.errorClass] = (this.errorClasses[r.errorClass] ?? 0) + 1;
     const timed = this.#timed;
-    if (timed && r.sentUs !== null) this.lateness.add(Math.max(0, r.sentUs - r.plannedUs) / 1000);
+    if (!this.tally.add(r, timed)) return;
     if (r.status === 'ok' && r.latencyMs !== null) {
       this.reservoir.add(r.latencyMs);
-      if (timed) {
-        this.latency.add(r.latencyMs);
-        if (r.cold !== null) (r.cold ? this.coldLatency : this.warmLatency).recordValue(Math.max(0, Math.round(r.latencyMs * 1000)));
-      }
+      if (timed && r.cold !== null) (r.cold ? this.coldLatency : this.warmLatency).add(r.latencyMs);
     }
     if (timed && r.status === 'ok' && r.durationMs !== null) this.duration.add(r.durationMs);
     if (r.cold === true) this.truthCold += 1;
@@ -325,22 +266,23 @@ function coldStats(acc: Accumulator, inference: ColdInference | null): ColdStart
       warm: acc.truthWarm,
       unknown: acc.truthUnknown,
       rate: rate(acc.truthCold, acc.truthWarm),
-      coldLatencyMs: percentiles(acc.coldLatency),
-      warmLatencyMs: percentiles(acc.warmLatency),
+      coldLatencyMs: acc.coldLatency.percentiles(),
+      warmLatencyMs: acc.warmLatency.percentiles(),
       initMs: init,
     };
   }
   const result = inference?.result();
   if (!inference || !result || result.chosen === null) return { source: 'none', cold: 0, warm: 0, unknown: acc.truthUnknown, rate: null, coldLatencyMs: null, warmLatencyMs: null, initMs: init };
-  const split = inference.inferredLatency();
+  // No measured call carried the platform's flag (else the source is 'platform'), so the split was kept.
+  const split = inference.inferredLatency()!;
   return {
     source: 'inferred',
     cold: result.measured.cold,
     warm: result.measured.warm,
     unknown: 0,
     rate: rate(result.measured.cold, result.measured.warm),
-    coldLatencyMs: percentiles(split.cold),
-    warmLatencyMs: percentiles(split.warm),
+    coldLatencyMs: split.cold.percentiles(),
+    warmLatencyMs: split.warm.percentiles(),
     initMs: init,
   };
 }
@@ -351,21 +293,24 @@ function costUsd(pricing: Pricing, acc: Accumulator): number | null {
 }
 
 function stats(fn: string, acc: Accumulator, cold: ColdStartStats, instances: { count: number; peak: number }, o: Required<Omit<AnalyzeOptions, 'bucketMs'>> & { readonly pricing: Pricing }): FunctionStats {
-  const latencyMs = acc.latency.percentiles();
+  const latencyMs = acc.figures((a) => a.tally.latency);
+  const counts = acc.tally.counts();
   return {
     fn,
-    calls: acc.calls,
-    warmupCalls: acc.warmupCalls,
-    byStatus: { ...acc.byStatus },
-    ok: count(acc.byStatus, 'ok'),
-    errors: count(acc.byStatus, 'function-error', 'rejected', 'transport-error'),
-    throttles: count(acc.byStatus, 'throttled'),
-    dropped: count(acc.byStatus, 'dropped'),
-    errorClasses: { ...acc.errorClasses },
+    calls: counts.calls,
+    warmupCalls: counts.warmupCalls,
+    byStatus: counts.byStatus,
+    ok: counts.ok,
+    failed: counts.failed,
+    errors: count(counts.byStatus, 'function-error', 'rejected', 'transport-error'),
+    throttles: count(counts.byStatus, 'throttled'),
+    dropped: count(counts.byStatus, 'dropped'),
+    unknown: count(counts.byStatus, 'unknown'),
+    errorClasses: counts.errorClasses,
     latencyMs,
     latencyCi: latencyCis(acc, latencyMs, fn, o),
-    latenessMs: acc.lateness.percentiles(),
-    durationMs: acc.duration.percentiles(),
+    latenessMs: acc.figures((a) => a.tally.lateness),
+    durationMs: acc.figures((a) => a.duration),
     maxMemoryMb: acc.maxMemoryMb,
     billing: { calls: acc.billed.calls, billedMs: acc.billed.billedMs, gbSeconds: acc.billed.mbMs / 1024 / 1000, costUsd: costUsd(o.pricing, acc) },
     coldStart: cold,
@@ -373,19 +318,19 @@ function stats(fn: string, acc: Accumulator, cold: ColdStartStats, instances: { 
   };
 }
 
-/** The run's cold-start figures from its functions': counts summed, latency histograms merged. */
+/** The run's cold-start figures from its functions': counts summed, latencies merged. */
 function totalCold(parts: ReadonlyArray<{ acc: Accumulator; inference: ColdInference; cold: ColdStartStats }>, runAcc: Accumulator): ColdStartStats {
   const sources = new Set(parts.map((p) => p.cold.source).filter((s) => s !== 'none'));
-  const coldHist = usHistogram();
-  const warmHist = usHistogram();
+  const coldAll: LatencyAccumulator[] = [];
+  const warmAll: LatencyAccumulator[] = [];
   for (const p of parts) {
     if (p.cold.source === 'platform') {
-      coldHist.add(p.acc.coldLatency);
-      warmHist.add(p.acc.warmLatency);
+      coldAll.push(p.acc.coldLatency);
+      warmAll.push(p.acc.warmLatency);
     } else if (p.cold.source === 'inferred') {
-      const split = p.inference.inferredLatency();
-      coldHist.add(split.cold);
-      warmHist.add(split.warm);
+      const split = p.inference.inferredLatency()!;
+      coldAll.push(split.cold);
+      warmAll.push(split.warm);
     }
   }
   const cold = parts.reduce((s, p) => s + p.cold.cold, 0);
@@ -396,9 +341,9 @@ function totalCold(parts: ReadonlyArray<{ acc: Accumulator; inference: ColdInfer
     warm,
     unknown: parts.reduce((s, p) => s + p.cold.unknown, 0),
     rate: cold + warm > 0 ? cold / (cold + warm) : null,
-    coldLatencyMs: percentiles(coldHist),
-    warmLatencyMs: percentiles(warmHist),
-    initMs: runAcc.init.percentiles(),
+    coldLatencyMs: mergedPercentiles(coldAll),
+    warmLatencyMs: mergedPercentiles(warmAll),
+    initMs: runAcc.figures((a) => a.init),
   };
 }
 

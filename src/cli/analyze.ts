@@ -63,16 +63,19 @@ export function registerAnalyze(program: Command): void {
 }
 
 export const fmt = (v: number | null | undefined, digits = 2): string => (v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits));
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 const pct = (v: number | null): string => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);
 const withCi = (v: number | undefined, ci: Interval | null | undefined): string => (v === undefined ? '-' : ci ? `${fmt(v)} [${fmt(ci.lo)}, ${fmt(ci.hi)}]` : fmt(v));
 const at = (p: Percentiles | null, key: 'p50' | 'p99'): string => fmt(p?.[key]);
 
 function latencyTable(rows: readonly FunctionStats[], level: number): string {
   const ci = `${Math.round(level * 100)}% CI`;
-  const table = new Table({ head: ['function', 'calls', 'ok', 'errors', 'throttled', 'dropped', `p50 ms [${ci}]`, 'p90', `p99 ms [${ci}]`, 'p99.9', 'max'], style: { head: [], border: [] } });
+  // Sent, never answered (the invoker died): shown when a run has any.
+  const unknown = rows.some((f) => f.unknown > 0);
+  const table = new Table({ head: ['function', 'calls', 'ok', 'errors', 'throttled', 'dropped', ...(unknown ? ['unknown'] : []), `p50 ms [${ci}]`, 'p90', `p99 ms [${ci}]`, 'p99.9', 'max'], style: { head: [], border: [] } });
   for (const f of rows) {
     const l = f.latencyMs;
-    table.push([f.fn, f.calls, f.ok, f.errors, f.throttles, f.dropped, withCi(l?.p50, f.latencyCi?.p50), fmt(l?.p90), withCi(l?.p99, f.latencyCi?.p99), fmt(l?.p999), fmt(l?.max)]);
+    table.push([f.fn, f.calls, f.ok, f.errors, f.throttles, f.dropped, ...(unknown ? [f.unknown] : []), withCi(l?.p50, f.latencyCi?.p50), fmt(l?.p90), withCi(l?.p99, f.latencyCi?.p99), fmt(l?.p999), fmt(l?.max)]);
   }
   return table.toString();
 }
@@ -106,7 +109,7 @@ export function analysisText(a: RunAnalysis): string {
   const rows = a.functions.length > 1 ? [...a.functions, a.total] : a.functions;
   const lines = [
     `run ${r.id}: ${r.kind} ${r.name} on ${r.provider}, ${r.status}, started ${r.startedAt}`,
-    `${a.total.calls} calls${a.total.warmupCalls ? ` (+ ${a.total.warmupCalls} warm-up, left out)` : ''}; latency of ok calls, nearest-rank percentiles, bootstrap CIs`,
+    `${plural(a.total.calls, 'call')}${a.total.warmupCalls ? ` (${plural(a.total.warmupCalls, 'warm-up call')} not counted)` : ''}; latency of ok calls only (failed calls counted, not timed), nearest-rank percentiles of exact values, bootstrap CIs`,
     latencyTable(rows, level),
     coldTable(rows),
   ];

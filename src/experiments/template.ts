@@ -2,7 +2,7 @@
 export function experimentTemplate(name: string): string {
   return `// ${name}: a faasbench experiment. Run it with
 //   faasbench experiment run ./${name}.ts [--provider local] [--param calls=20]
-import { defineExperiment, z } from 'faasbench/experiments';
+import { defineExperiment, median, z } from 'faasbench/experiments';
 
 export default defineExperiment({
   name: '${name}',
@@ -28,14 +28,14 @@ export default defineExperiment({
       if (record.latencyMs !== null) warm.push(record.latencyMs);
       bench.progress(i + 1, params.calls, 'warm calls');
     }
-    warm.sort((a, b) => a - b);
-    const median = warm[Math.floor(warm.length / 2)] ?? null;
-    await bench.record('latency', { cold: cold.record.latencyMs, warmMedian: median });
+    // faasbench's own percentile definition (nearest rank), as every table it prints: null for no calls.
+    const warmMedian = median(warm);
+    await bench.record('latency', { cold: cold.record.latencyMs, warmMedian });
     return {
       columns: ['call', 'latency ms'],
       rows: [
         ['first (cold: ' + String(cold.record.cold) + ')', cold.record.latencyMs],
-        ['warm median of ' + warm.length, median],
+        ['warm median of ' + warm.length, warmMedian],
       ],
     };
   },

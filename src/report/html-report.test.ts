@@ -21,15 +21,17 @@ const RUN: Run = {
   progress: null,
   progressAt: null,
   duplicates: 0,
+  heartbeatAt: null,
+  heartbeatMs: null,
 };
 
-const stats = (p50: number, exact: boolean) => ({ count: 3, min: 1, p50, p90: 3, p99: 3, p999: 3, max: 3, mean: 2, exact });
+const stats = (p50: number) => ({ count: 3, min: 1, p50, p90: 3, p99: 3, p999: 3, max: 3, mean: 2, precision: 'exact' as const });
 
 const DATA: RunReportData = {
   run: RUN,
   records: 4,
   byStatus: { ok: 3, throttled: 1 },
-  functions: [{ fn: 'f & g', calls: 4, warmupCalls: 0, byStatus: { ok: 3, throttled: 1 }, cold: 1, warm: 2, latencyMs: stats(2, false) }],
+  functions: [{ fn: 'f & g', calls: 4, warmupCalls: 0, byStatus: { ok: 3, throttled: 1 }, ok: 3, failed: 1, errorClasses: { TooManyRequestsException: 1 }, cold: 1, warm: 2, latencyMs: stats(2) }],
   total: null,
   cdf: { points: [], calls: {}, method: '' },
   overTime: { points: [], sampling: { cold: { total: 0, stride: 1 }, other: { total: 0, stride: 1 } } },
@@ -42,12 +44,13 @@ const DATA: RunReportData = {
 };
 
 describe('reportHtml', () => {
-  it('escapes every stored text and marks histogram figures', () => {
+  it('escapes every stored text and states how percentiles are computed', () => {
     const html = reportHtml(DATA, [{ name: 'latency-cdf', title: 'Latency CDF', svg: '<svg width="1" height="1"><clipPath id="clip1"/><g clip-path="url(#clip1)"/></svg>' }]);
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('<td class="text">f &amp; g</td><td>4</td><td>3</td><td>1</td><td>1</td><td>2</td>');
-    expect(html).toContain('<td>2.00*</td>');
+    expect(html).toContain('<td>2.00</td>');
+    expect(html).toContain('Percentiles are nearest rank of every ok call');
     expect(html).toContain('<li>a note with &lt;b&gt;markup&lt;/b&gt;</li>');
     expect(html).toContain('2026-01-01T00:01:05.000Z (1 min 5 s)');
     expect(html).toContain('<section class="chart" id="chart-latency-cdf">\n<h2>Latency CDF</h2>\n<figure><svg width="1" height="1"><clipPath id="latency-cdf-clip1"/>');

@@ -182,7 +182,6 @@ function callsTable(data: RunReportData): string {
 function latencyTable(data: RunReportData): string {
   const rows = rowsOf(data).filter((r) => r.latencyMs !== null);
   if (rows.length === 0) return '<p>No call answered ok in the measure phase: there are no latencies.</p>';
-  const approximate = rows.some((r) => !r.latencyMs!.exact);
   const cols: [string, (l: LatencyStats) => string][] = [
     ['ok calls', (l) => grouped(l.count)],
     ['min', (l) => ms(l.min)],
@@ -193,10 +192,10 @@ function latencyTable(data: RunReportData): string {
     ['max', (l) => ms(l.max)],
     ['mean', (l) => ms(l.mean)],
   ];
-  const body = rows.map((r) => `<tr>${fnCell(r.fn)}${cols.map(([, f]) => `<td>${f(r.latencyMs!)}${r.latencyMs!.exact ? '' : '*'}</td>`).join('')}</tr>`);
+  const body = rows.map((r) => `<tr>${fnCell(r.fn)}${cols.map(([, f]) => `<td>${f(r.latencyMs!)}</td>`).join('')}</tr>`);
   return `<h3>Latency (ms, ok calls of the measure phase)</h3>
 <table class="latency"><thead><tr><th class="text">function</th>${cols.map(([h]) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${body.join('')}</tbody></table>
-<p class="note">Percentiles are nearest rank${approximate ? '; * marks figures read from an HDR histogram (3 significant digits: at most 0.1% above the true value; min, max and mean exact)' : ', exact'}.</p>`;
+<p class="note">Percentiles are nearest rank of every ok call's latency (the p-th percentile of n calls is the ceil(p/100 × n)-th smallest), exact: the figures of <code>faasbench analyze</code>. Failed calls are counted above, not timed.</p>`;
 }
 
 function notesList(data: RunReportData, charts: number): string {

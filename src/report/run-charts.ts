@@ -168,7 +168,7 @@ export function cdfRanks(n: number, maxPoints = CDF_POINTS): number[] {
 export interface LatencyCdfOptions {
   /** Calls behind each function's curve, for the subtitle. */
   readonly calls?: Readonly<Record<string, number>>;
-  /** How the points were taken when not from every value (e.g. "from HDR histograms, 3 significant digits"). */
+  /** How the points were taken (the report says "exact: every call counted"). */
   readonly method?: string;
 }
 

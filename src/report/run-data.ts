@@ -1,19 +1,19 @@
 /**
  * readRunData(store, runId): one stored run turned into what its charts and summary need, in one
- * pass over its records (seq order) and memory bounded whatever the run's size: per function a
- * latency histogram and, up to `exactUpTo` calls, the latencies themselves; a stride sample of
- * points for the scatter; log bins of lateness; one entry per instance. runCharts(data) then
- * picks the charts that run has, experiment-specific ones included. The report and the dashboard
- * both call these two.
+ * pass over its records (seq order): per function its calls tallied and its ok latencies kept
+ * exact (8 bytes a call); a stride sample of points for the scatter; log bins of lateness; one
+ * entry per instance. runCharts(data) then picks the charts that run has, experiment-specific
+ * ones included. The report and the dashboard both call these two.
  *
- * Figures follow analysis/run-analysis.ts's definitions (not imported: it is not in the tree this
- * was written against, and the report must not wait for it): latency is received - sent of `ok`
- * calls of the measure phase; percentiles are nearest rank; lateness is sent - planned of sent
- * calls; instances are live from their first call's send to their last call's receive; cold is the
- * platform's flag.
+ * Figures come from analysis' statistics core (call-tally.ts, latency-accumulator.ts), the one
+ * `analyze` uses, so the report prints analyze's numbers: latency is received - sent of `ok` calls
+ * of the measure phase; percentiles are nearest rank of exact values; lateness is sent - planned
+ * of sent calls; instances are live from their first call's send to their last call's receive;
+ * cold is the platform's flag.
  */
-import * as hdr from 'hdr-histogram-js';
 import type { TopLevelSpec } from 'vega-lite';
+import { CallTally } from '../analysis/call-tally.ts';
+import { mergedPercentiles, type Percentiles } from '../analysis/latency-accumulator.ts';
 import { FaasbenchError } from '../core/errors.ts';
 import type { InvocationRecord, InvocationStatus } from '../core/invocation-record.ts';
 import type { InvocationFields, JsonValue, Run, Store } from '../store/store.ts';
@@ -21,8 +21,6 @@ import type { MappingEntry } from '../trace/mapping.ts';
 import { readMapping } from '../trace/mapping-file.ts';
 import {
   cdfPoints,
-  cdfRanks,
-  CDF_POINTS,
   instancesOverTime,
   latenessHistogram,
   latencyCdf,
@@ -44,35 +42,21 @@ import { memoryDurationScatter, traceVsProxyHistogram } from './trace-charts.ts'
 export interface ReadRunOptions {
   /** Scatter points kept while reading (cold starts and other calls each). Default MAX_SCATTER_POINTS. */
   readonly maxPoints?: number;
-  /** Per function, latencies kept for exact percentiles; beyond, HDR histogram figures. Default 20,000. */
-  readonly exactUpTo?: number;
   /** Most buckets of the instances timeline. Default 200. */
   readonly maxBuckets?: number;
   /** Records fetched per query. */
   readonly pageSize?: number;
 }
 
-export const DEFAULT_EXACT_UP_TO = 20_000;
-
 /** The invocation fields the report reads: all its pass asks the store for. */
-export const REPORT_FIELDS = ['fn', 'phase', 'status', 'cold', 'latencyMs', 'plannedUs', 'sentUs', 'receivedUs', 'instanceId'] as const satisfies readonly (keyof InvocationRecord)[];
+export const REPORT_FIELDS = ['fn', 'phase', 'status', 'errorClass', 'cold', 'latencyMs', 'plannedUs', 'sentUs', 'receivedUs', 'instanceId'] as const satisfies readonly (keyof InvocationRecord)[];
 
 /** An invocation as the report sees it. */
 export type ReportedRecord = InvocationFields<(typeof REPORT_FIELDS)[number]>;
 export const DEFAULT_MAX_BUCKETS = 200;
 
-export interface LatencyStats {
-  readonly count: number;
-  readonly min: number;
-  readonly p50: number;
-  readonly p90: number;
-  readonly p99: number;
-  readonly p999: number;
-  readonly max: number;
-  readonly mean: number;
-  /** False when the percentiles come from an HDR histogram (3 significant digits, at most 0.1% above); min, max and mean are exact either way. */
-  readonly exact: boolean;
-}
+/** Latency figures: analysis' own (nearest rank of exact values, `precision` stated). */
+export type LatencyStats = Percentiles;
 
 export interface FunctionReport {
   /** The function's name; `*` for all functions together. */
@@ -82,6 +66,10 @@ export interface FunctionReport {
   readonly warmupCalls: number;
   /** Measure-phase calls by status. */
   readonly byStatus: Partial<Record<InvocationStatus, number>>;
+  readonly ok: number;
+  /** Measure-phase calls not ok. */
+  readonly failed: number;
+  readonly errorClasses: Record<string, number>;
   /** Measure-phase calls the platform flagged cold and warm. */
   readonly cold: number;
   readonly warm: number;
@@ -112,101 +100,36 @@ export interface RunReportData {
   readonly notes: readonly string[];
 }
 
-/** Latencies of one function: exact values while few, an HDR histogram (µs) always. */
-class LatencyAccumulator {
-  readonly #hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, autoResize: true });
-  #exact: number[] | null = [];
-  #min = Infinity;
-  #max = -Infinity;
-  #sum = 0;
-  #n = 0;
-  readonly #exactUpTo: number;
-
-  constructor(exactUpTo: number) {
-    this.#exactUpTo = exactUpTo;
-  }
-
-  add(ms: number): void {
-    this.#hist.recordValue(Math.max(0, Math.round(ms * 1000)));
-    if (this.#exact) {
-      this.#exact.push(ms);
-      if (this.#exact.length > this.#exactUpTo) this.#exact = null;
-    }
-    this.#min = Math.min(this.#min, ms);
-    this.#max = Math.max(this.#max, ms);
-    this.#sum += ms;
-    this.#n += 1;
-  }
-
-  merge(other: LatencyAccumulator): void {
-    this.#hist.add(other.#hist);
-    this.#exact = this.#exact && other.#exact && this.#exact.length + other.#exact.length <= this.#exactUpTo ? [...this.#exact, ...other.#exact] : null;
-    this.#min = Math.min(this.#min, other.#min);
-    this.#max = Math.max(this.#max, other.#max);
-    this.#sum += other.#sum;
-    this.#n += other.#n;
-  }
-
-  get count(): number {
-    return this.#n;
-  }
-
-  get exact(): boolean {
-    return this.#exact !== null;
-  }
-
-  stats(): LatencyStats | null {
-    if (this.#n === 0) return null;
-    const base = { count: this.#n, min: this.#min, max: this.#max, mean: this.#sum / this.#n };
-    if (this.#exact) {
-      const sorted = this.sorted()!;
-      const at = (p: number): number => sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1]!;
-      return { ...base, p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), exact: true };
-    }
-    const at = (p: number): number => Math.min(this.#max, this.#hist.getValueAtPercentile(p) / 1000);
-    return { ...base, p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), exact: false };
-  }
-
-  sorted(): Float64Array | null {
-    return this.#exact ? Float64Array.from(this.#exact).sort() : null;
-  }
-
-  /** cdfPoints' ranks, read off the histogram: what a run too large to keep gets. */
-  cdf(fn: string): CdfPoint[] {
-    const sorted = this.sorted();
-    if (sorted) return cdfPoints(fn, sorted);
-    const n = this.#n;
-    const valueAt = (rank: number): number => Math.max(this.#min, Math.min(this.#max, this.#hist.getValueAtPercentile((100 * rank) / n) / 1000));
-    return [{ fn, latencyMs: this.#min, fraction: 0 }, ...cdfRanks(n).map((rank) => ({ fn, latencyMs: rank === n ? this.#max : valueAt(rank), fraction: rank / n }))];
-  }
-}
-
 class FunctionAccumulator {
-  calls = 0;
-  warmupCalls = 0;
-  readonly byStatus: Partial<Record<InvocationStatus, number>> = {};
+  readonly tally = new CallTally();
   cold = 0;
   warm = 0;
-  readonly latency: LatencyAccumulator;
 
-  constructor(readonly fn: string, exactUpTo: number) {
-    this.latency = new LatencyAccumulator(exactUpTo);
-  }
+  constructor(readonly fn: string) {}
 
   add(r: ReportedRecord): void {
-    if (r.phase !== 'measure') {
-      this.warmupCalls += 1;
-      return;
-    }
-    this.calls += 1;
-    this.byStatus[r.status] = (this.byStatus[r.status] ?? 0) + 1;
+    if (!this.tally.add(r)) return;
     if (r.cold === true) this.cold += 1;
     else if (r.cold === false) this.warm += 1;
-    if (r.status === 'ok' && r.latencyMs !== null) this.latency.add(r.latencyMs);
   }
 
-  report(): FunctionReport {
-    return { fn: this.fn, calls: this.calls, warmupCalls: this.warmupCalls, byStatus: { ...this.byStatus }, cold: this.cold, warm: this.warm, latencyMs: this.latency.stats() };
+  /** Every function's calls together: counts summed, latency figures read from every function's values (no copy). */
+  static total(parts: readonly FunctionAccumulator[]): FunctionReport {
+    const all = new FunctionAccumulator('*');
+    for (const a of parts) {
+      all.tally.calls += a.tally.calls;
+      all.tally.warmupCalls += a.tally.warmupCalls;
+      all.cold += a.cold;
+      all.warm += a.warm;
+      for (const [status, n] of Object.entries(a.tally.byStatus) as [InvocationStatus, number][]) all.tally.byStatus[status] = (all.tally.byStatus[status] ?? 0) + n;
+      for (const [errorClass, n] of Object.entries(a.tally.errorClasses)) all.tally.errorClasses[errorClass] = (all.tally.errorClasses[errorClass] ?? 0) + n;
+    }
+    return all.report(mergedPercentiles(parts.map((a) => a.tally.latency)));
+  }
+
+  report(latencyMs = this.tally.latencyMs()): FunctionReport {
+    const c = this.tally.counts();
+    return { fn: this.fn, calls: c.calls, warmupCalls: c.warmupCalls, byStatus: c.byStatus, ok: c.ok, failed: c.failed, errorClasses: c.errorClasses, cold: this.cold, warm: this.warm, latencyMs };
   }
 }
 
@@ -230,7 +153,6 @@ interface RawPoint {
  */
 export class RunDataBuilder {
   readonly #run: Run;
-  readonly #exactUpTo: number;
   readonly #maxBuckets: number;
   readonly #functions = new Map<string, FunctionAccumulator>();
   readonly #byStatus: Partial<Record<InvocationStatus, number>> = {};
@@ -247,7 +169,6 @@ export class RunDataBuilder {
 
   constructor(run: Run, options: ReadRunOptions = {}) {
     this.#run = run;
-    this.#exactUpTo = options.exactUpTo ?? DEFAULT_EXACT_UP_TO;
     this.#maxBuckets = options.maxBuckets ?? DEFAULT_MAX_BUCKETS;
     const maxPoints = options.maxPoints ?? MAX_SCATTER_POINTS;
     this.#coldPoints = new StrideSample<RawPoint>(maxPoints);
@@ -259,7 +180,7 @@ export class RunDataBuilder {
     this.#records += 1;
     this.#byStatus[r.status] = (this.#byStatus[r.status] ?? 0) + 1;
     let acc = this.#functions.get(r.fn);
-    if (!acc) this.#functions.set(r.fn, (acc = new FunctionAccumulator(r.fn, this.#exactUpTo)));
+    if (!acc) this.#functions.set(r.fn, (acc = new FunctionAccumulator(r.fn)));
     acc.add(r);
     const from = r.sentUs ?? r.plannedUs;
     if (from < this.#firstUs) this.#firstUs = from;
@@ -286,27 +207,12 @@ export class RunDataBuilder {
     if (this.#finished) throw new Error('RunDataBuilder.finish: already finished');
     this.#finished = true;
     const run = this.#run;
-    const exactUpTo = this.#exactUpTo;
     const firstUs = this.#firstUs;
     const accs = [...this.#functions.values()].sort((a, b) => (a.fn < b.fn ? -1 : a.fn > b.fn ? 1 : 0));
-    let total: FunctionReport | null = null;
-    if (accs.length > 1) {
-      const all = new FunctionAccumulator('*', exactUpTo);
-      for (const a of accs) {
-        all.calls += a.calls;
-        all.warmupCalls += a.warmupCalls;
-        all.cold += a.cold;
-        all.warm += a.warm;
-        for (const [status, n] of Object.entries(a.byStatus) as [InvocationStatus, number][]) all.byStatus[status] = (all.byStatus[status] ?? 0) + n;
-        all.latency.merge(a.latency);
-      }
-      total = all.report();
-    }
-
-    const exact = accs.every((a) => a.latency.exact);
+    const total = accs.length > 1 ? FunctionAccumulator.total(accs) : null;
     const toPoint = (p: RawPoint): TimePoint => ({ fn: p.fn, tS: Math.round(p.sentUs - firstUs) / 1e6, latencyMs: p.latencyMs, cold: p.cold });
     const notes: string[] = [];
-    const warmup = accs.reduce((s, a) => s + a.warmupCalls, 0);
+    const warmup = accs.reduce((s, a) => s + a.tally.warmupCalls, 0);
     if (warmup > 0) notes.push(`${warmup} warm-up call${warmup === 1 ? '' : 's'} left out of the latency figures and charts (they count in the instances chart).`);
     const [memorySweep, mapping] = await Promise.all([readMemorySweep(store, run.id), readTraceMapping(run, notes)]);
     const [coldPoints, otherPoints] = [this.#coldPoints, this.#otherPoints];
@@ -318,9 +224,9 @@ export class RunDataBuilder {
       functions: accs.map((a) => a.report()),
       total,
       cdf: {
-        points: accs.flatMap((a) => (a.latency.count > 0 ? a.latency.cdf(a.fn) : [])),
-        calls: Object.fromEntries(accs.map((a) => [a.fn, a.latency.count])),
-        method: exact ? 'exact: every call counted' : `from HDR histograms (3 significant digits) at ${CDF_POINTS} evenly spaced ranks and p99, p99.9...; functions of up to ${exactUpTo.toLocaleString('en-US')} calls exact`,
+        points: accs.flatMap((a) => (a.tally.latency.count > 0 ? cdfPoints(a.fn, a.tally.latency.sorted()) : [])),
+        calls: Object.fromEntries(accs.map((a) => [a.fn, a.tally.latency.count])),
+        method: 'exact: every call counted',
       },
       overTime: { points: [...otherPoints.items.map(toPoint), ...coldPoints.items.map(toPoint)], sampling: { cold: coldPoints.sampling, other: otherPoints.sampling } },
       instances: bucketSpans([...this.#spans.values()].flatMap((ofFn) => [...ofFn.values()]), firstUs, this.#maxBuckets),

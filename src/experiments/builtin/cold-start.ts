@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { InvocationRecord } from '../../core/invocation-record.ts';
+import { median } from '../../analysis/percentile.ts';
 import { defineExperiment, type ExperimentResult } from '../define.ts';
 import { identify, MEASURE_FUNCTIONS, statEvent, unlessInterrupted, type InstanceIdentity } from './instance-identity.ts';
 
@@ -110,13 +111,6 @@ export function group(runtime: string, memoryMb: number, all: readonly Classifie
     agreed: judged.filter((c) => c.platformCold === c.cold).length,
     judged: judged.length,
   };
-}
-
-/** Nearest rank: the figure printed is a latency some call actually had. */
-export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.ceil(sorted.length / 2) - 1]!;
 }
 
 const round1 = (v: number | null): number | null => (v === null ? null : Math.round(v * 10) / 10);

@@ -9,7 +9,8 @@ import { z } from 'zod';
 import type { InvocationRecord } from '../../core/invocation-record.ts';
 import type { Bench } from '../bench.ts';
 import { defineExperiment, type ExperimentResult } from '../define.ts';
-import { percentile, roundMs } from '../exact-percentiles.ts';
+import { tallyCalls } from '../../analysis/call-tally.ts';
+import { roundMs } from '../../analysis/percentile.ts';
 import { SLEEPING_FUNCTIONS, sleepingEvent } from '../sleeping-event.ts';
 
 const params = z.object({
@@ -79,7 +80,7 @@ async function runBurst(bench: Bench, p: Params, burst: number, event: unknown):
 
 export function summarise(burst: number, records: readonly InvocationRecord[]): BurstRow {
   const ok = records.filter((r) => r.status === 'ok');
-  const latencies = ok.flatMap((r) => (r.latencyMs === null ? [] : [r.latencyMs]));
+  const latency = tallyCalls(records).latencyMs();
   const inits = ok.flatMap((r) => (r.initMs === null ? [] : [r.initMs]));
   const throttled = records.filter((r) => r.status === 'throttled').length;
   return {
@@ -89,8 +90,8 @@ export function summarise(burst: number, records: readonly InvocationRecord[]): 
     errors: records.length - ok.length - throttled,
     instances: new Set(ok.flatMap((r) => (r.instanceId === null ? [] : [r.instanceId]))).size,
     coldFraction: ok.length === 0 ? null : ok.filter((r) => r.cold === true).length / ok.length,
-    p50Ms: roundMs(percentile(latencies, 50)),
-    maxMs: roundMs(percentile(latencies, 100)),
+    p50Ms: roundMs(latency?.p50 ?? null),
+    maxMs: roundMs(latency?.max ?? null),
     maxInitMs: roundMs(inits.length === 0 ? null : Math.max(...inits)),
   };
 }

@@ -19,6 +19,7 @@
  */
 import { z } from 'zod';
 import { cpuShareOf, type CpuShare } from '../../analysis/cpu-share.ts';
+import { median } from '../../analysis/percentile.ts';
 import type { Bench } from '../bench.ts';
 import { cpuLimitCell, cpuLimitKind, cpuLimitNote, cpuLimitOf, type CpuLimit } from '../cpu-limit.ts';
 import { defineExperiment, type ExperimentResult } from '../define.ts';
@@ -155,13 +156,6 @@ function timestampsIn(response: unknown): number[] | null {
 function failureOf(errorClass: string | null, response: unknown): string {
   const message = (response as { errorMessage?: unknown } | null)?.errorMessage;
   return [errorClass ?? 'no answer', typeof message === 'string' ? message : null].filter(Boolean).join(': ');
-}
-
-function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function round(value: number | null, digits: number): number | null {

@@ -13,7 +13,7 @@ import { FaasbenchError } from '../../core/errors.ts';
 import type { InvocationRecord } from '../../core/invocation-record.ts';
 import type { Bench } from '../bench.ts';
 import { defineExperiment, type ExperimentResult } from '../define.ts';
-import { median, roundMs } from '../exact-percentiles.ts';
+import { median, roundMs } from '../../analysis/percentile.ts';
 
 const UNITS: Record<string, number> = { B: 1, KB: 1024, MB: 1024 * 1024 };
 /**

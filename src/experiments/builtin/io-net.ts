@@ -15,6 +15,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
+import { median } from '../../analysis/percentile.ts';
 import type { Bench } from '../bench.ts';
 import { defineExperiment, type ExperimentResult } from '../define.ts';
 
@@ -236,13 +237,6 @@ async function stopProcess(child: ChildProcess): Promise<void> {
 function failureOf(errorClass: string | null, response: unknown): string {
   const message = (response as { errorMessage?: unknown } | null)?.errorMessage;
   return [errorClass ?? 'no answer', typeof message === 'string' ? message : null].filter(Boolean).join(': ');
-}
-
-function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function round(value: number | null, digits: number): number | null {

@@ -14,7 +14,8 @@ import { z } from 'zod';
 import type { InvocationRecord } from '../../core/invocation-record.ts';
 import { planOf, type LoadPlan, type PlannedInvocation } from '../../core/load-plan.ts';
 import { defineExperiment, type ExperimentResult } from '../define.ts';
-import { percentile, roundMs } from '../exact-percentiles.ts';
+import { tallyCalls } from '../../analysis/call-tally.ts';
+import { roundMs } from '../../analysis/percentile.ts';
 import { SLEEPING_FUNCTIONS, sleepingEvent } from '../sleeping-event.ts';
 
 const params = z.object({
@@ -100,7 +101,7 @@ export function windowRows(records: readonly InvocationRecord[], heights: readon
     // A spike always plans calls: none recorded means the run stopped (Ctrl-C) before it.
     if (w > 0 && inWindow.length === 0) break;
     const focus = w === 0 ? inWindow : inWindow.filter((r) => r.tag === `spike-${w}`);
-    const latencies = focus.flatMap((r) => (r.status === 'ok' && r.latencyMs !== null ? [r.latencyMs] : []));
+    const latency = tallyCalls(focus).latencyMs();
     const inits = inWindow.flatMap((r) => (r.initMs === null ? [] : [r.initMs]));
     const height = w === 0 ? 0 : heights[w - 1]!;
     const instancesBefore = seen.size;
@@ -111,8 +112,8 @@ export function windowRows(records: readonly InvocationRecord[], heights: readon
       cold: inWindow.filter((r) => r.cold === true).length,
       instancesBefore,
       needed: w === 0 ? Math.min(inWindow.length, baseConcurrency) : Math.max(0, height - instancesBefore),
-      p50Ms: roundMs(percentile(latencies, 50)),
-      p99Ms: roundMs(percentile(latencies, 99)),
+      p50Ms: roundMs(latency?.p50 ?? null),
+      p99Ms: roundMs(latency?.p99 ?? null),
       maxInitMs: roundMs(inits.length === 0 ? null : Math.max(...inits)),
       errors: inWindow.filter((r) => r.status !== 'ok').length,
     });

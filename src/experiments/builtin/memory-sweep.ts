@@ -15,6 +15,7 @@
 import { z } from 'zod';
 import { averageCallCost, balancedScore, DEFAULT_BALANCED_WEIGHT, DEFAULT_DISCARD_TOP_BOTTOM, recommend, STRATEGIES, trimmedMean, type PowerStat, type Strategy } from '../../analysis/cost.ts';
 import { PRICE_TABLES, pricingFor, type Pricing } from '../../analysis/pricing.ts';
+import { median } from '../../analysis/percentile.ts';
 import type { InvocationRecord } from '../../core/invocation-record.ts';
 import type { Bench, Payload } from '../bench.ts';
 import { cpuLimitCell, cpuLimitKind, cpuLimitNote, cpuLimitOf, type CpuLimit } from '../cpu-limit.ts';
@@ -155,13 +156,6 @@ function result(rows: readonly SizeRow[], p: Params, pricing: Pricing, providerN
       sizes: rows.map((r) => ({ ...r, billedMs: [...r.billedMs], cpuLimit: { ...r.cpuLimit } })),
     },
   };
-}
-
-function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function round(value: number | null, digits: number): number | null {

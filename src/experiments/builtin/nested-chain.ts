@@ -17,7 +17,7 @@ import { z } from 'zod';
 import type { JsonValue } from '../../store/index.ts';
 import type { Bench } from '../bench.ts';
 import { defineExperiment, type ExperimentResult } from '../define.ts';
-import { roundMs } from '../exact-percentiles.ts';
+import { roundMs } from '../../analysis/percentile.ts';
 
 const params = z.object({
   /** The lab function, in either language: the one that invokes nested trees and answers with them. */

@@ -7,6 +7,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { median } from '../../analysis/percentile.ts';
 import { ARRIVAL_MODES } from '../../trace/arrivals.ts';
 import { openTraceStream } from '../../trace/azure-trace-reader.ts';
 import { readMapping } from '../../trace/mapping-file.ts';
@@ -105,12 +106,6 @@ async function compare(bench: Bench, inputs: readonly ScheduleInput[]): Promise<
     if (record.durationMs !== null) row.durations.push(record.durationMs);
   }
   return [...rows.values()];
-}
-
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)]!;
 }
 
 function result(rows: Row[], planned: number, recorded: number): ExperimentResult {

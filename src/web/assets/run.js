@@ -66,6 +66,7 @@ function coldNote(analysis) {
     'ul',
     { className: 'notes' },
     el('li', {}, `Cold starts: ${source}.`),
+    el('li', {}, 'Latency: ok calls only (failed calls are counted, not timed); percentiles are nearest rank of exact values, the figures of faasbench analyze.'),
     analysis.total.warmupCalls > 0 ? el('li', {}, `${count(analysis.total.warmupCalls)} warm-up calls are left out of the figures.`) : null,
     errors.length > 0 ? el('li', {}, `Error classes: ${errors.join(', ')}.`) : null,
   );

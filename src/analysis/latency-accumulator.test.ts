@@ -1,0 +1,85 @@
+// The accumulator every figure is read from: exact values, one definition, no figure of nothing.
+import { describe, expect, it } from 'vitest';
+import { createPrng } from '../core/prng.ts';
+import { LatencyAccumulator, mergedPercentiles } from './latency-accumulator.ts';
+
+const filled = (values: readonly number[]): LatencyAccumulator => {
+  const acc = new LatencyAccumulator();
+  for (const v of values) acc.add(v);
+  return acc;
+};
+
+describe('LatencyAccumulator', () => {
+  it('gives exact nearest-rank figures of 1..1,000 in any order', () => {
+    const prng = createPrng(3, 'shuffle');
+    const values = Array.from({ length: 1000 }, (_, i) => i + 1);
+    for (let i = values.length - 1; i > 0; i--) {
+      const j = prng.int(0, i);
+      [values[i], values[j]] = [values[j]!, values[i]!];
+    }
+    expect(filled(values).percentiles()).toEqual({ count: 1000, min: 1, p50: 500, p90: 900, p99: 990, p999: 999, max: 1000, mean: 500.5, precision: 'exact' });
+  });
+
+  it('has no figures for no values (null, never 0) and every figure the value for one', () => {
+    expect(new LatencyAccumulator().percentiles()).toBeNull();
+    expect(new LatencyAccumulator().percentile(50)).toBeNull();
+    expect(filled([7.25]).percentiles()).toEqual({ count: 1, min: 7.25, p50: 7.25, p90: 7.25, p99: 7.25, p999: 7.25, max: 7.25, mean: 7.25, precision: 'exact' });
+  });
+
+  it('never gives a percentile above the max, at any size', () => {
+    const prng = createPrng(5, 'sizes');
+    for (const n of [1, 2, 3, 10, 99, 100, 101, 999, 1000, 1001, 4097]) {
+      const p = filled(Array.from({ length: n }, () => prng.next() * 1000)).percentiles()!;
+      expect([p.p50, p.p90, p.p99, p.p999].every((v) => v <= p.max && v >= p.min)).toBe(true);
+      expect(p.count).toBe(n);
+    }
+  });
+
+  it('merges to the same figures as adding one by one, the mean whatever the order', () => {
+    const a = filled([0.1, 0.2, 0.3]);
+    const b = filled([0.7, 0.05]);
+    a.merge(b);
+    a.merge(new LatencyAccumulator());
+    expect(a.percentiles()).toEqual(filled([0.05, 0.7, 0.3, 0.2, 0.1]).percentiles());
+    expect([...a.sorted()]).toEqual([0.05, 0.1, 0.2, 0.3, 0.7]);
+  });
+
+  it('reads several accumulators together as one holding all their values, the mean to the last bit', () => {
+    const prng = createPrng(9, 'parts');
+    const values = Array.from({ length: 5000 }, () => prng.exponential(20) + 0.1);
+    const parts = Array.from({ length: 7 }, () => new LatencyAccumulator());
+    values.forEach((v) => parts[prng.int(0, 6)]!.add(v));
+    parts.push(new LatencyAccumulator());
+    expect(mergedPercentiles(parts)).toEqual(filled(values).percentiles());
+    expect(mergedPercentiles([new LatencyAccumulator()])).toBeNull();
+    expect(mergedPercentiles([])).toBeNull();
+  });
+
+  it('grows past its first buffer and keeps adding after a figure was read', () => {
+    const acc = filled(Array.from({ length: 100 }, (_, i) => 100 - i));
+    expect(acc.percentile(100)).toBe(100);
+    for (let i = 101; i <= 200; i++) acc.add(i);
+    expect(acc.percentiles()).toMatchObject({ count: 200, p50: 100, max: 200 });
+  });
+
+  it('refuses a value that is not a finite number', () => {
+    expect(() => new LatencyAccumulator().add(Number.NaN)).toThrow(/expected a finite number/);
+  });
+});
+
+describe('LatencyAccumulator with exactUpTo', () => {
+  it('stays exact up to the bound, then states the histogram precision and never exceeds the exact max', () => {
+    const bounded = new LatencyAccumulator({ exactUpTo: 1000 });
+    for (let v = 1; v <= 1000; v++) bounded.add(v);
+    expect(bounded.percentiles()).toMatchObject({ count: 1000, p999: 999, max: 1000, precision: 'exact' });
+    for (let v = 1001; v <= 2000; v++) bounded.add(v + 0.123);
+    const figures = bounded.percentiles()!;
+    expect(figures.precision).toBe('hdr-3-digits');
+    expect([figures.count, figures.min, figures.max]).toEqual([2000, 1, 2000.123]);
+    // Nearest rank 1,000 of 2,000 is 1,000 exactly; the bucket's top is at most 0.1% above it.
+    expect(figures.p50).toBeGreaterThanOrEqual(1000);
+    expect(figures.p50).toBeLessThanOrEqual(1001);
+    expect(figures.p999).toBeLessThanOrEqual(figures.max);
+    expect(() => bounded.sorted()).toThrow(/histogram/);
+  });
+});

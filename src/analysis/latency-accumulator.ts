@@ -1,0 +1,216 @@
+/**
+ * LatencyAccumulator: the values of one figure (latency, lateness, duration, init...) kept exact,
+ * and its summary by the one percentile definition (percentile.ts). Every consumer reads figures
+ * through it, so the same calls give the same numbers wherever they are printed.
+ *
+ * Values are kept as they were measured in a growable Float64Array: 8 bytes a value, so a
+ * 1,000,000-call run costs 8 MB per figure (BENCHMARKS.md, "Analysis, report and dashboard", has
+ * the measured totals), and every percentile, min, max and mean is exact: `precision: 'exact'` is
+ * stated beside every figure.
+ *
+ * A streaming reader that must stay in constant memory whatever the run's length (the end-of-run
+ * summary of a 10-million-call load: 160 MB of exact latencies and lateness) sets `exactUpTo`;
+ * past it the values move into an HDR histogram of whole µs with 3 significant digits, and the
+ * figures say so (`precision: 'hdr-3-digits'`: each percentile the top of its value's bucket, at
+ * most 0.1% above the true value, capped at the exact max; min, max and mean stay exact).
+ */
+import * as hdr from 'hdr-histogram-js';
+import { nearestRank } from './percentile.ts';
+
+/** How the figures were computed: from every value exactly, or from a histogram (see above). */
+export type Precision = 'exact' | 'hdr-3-digits';
+
+export interface AccumulatorOptions {
+  /** Values kept exactly; beyond this many, a histogram. Default: no bound (analysis reads every value). */
+  readonly exactUpTo?: number;
+}
+
+export interface Percentiles {
+  readonly count: number;
+  readonly min: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly max: number;
+  readonly mean: number;
+  readonly precision: Precision;
+}
+
+const INITIAL_CAPACITY = 64;
+
+export class LatencyAccumulator {
+  #values = new Float64Array(INITIAL_CAPACITY);
+  #n = 0;
+  /** The first #n values are in ascending order (sorting is done once, when a figure is read). */
+  #sorted = true;
+  readonly #exactUpTo: number;
+  /** Set once the values outgrew exactUpTo: from then on they are here, with exact min, max and sum. */
+  #histogram: { readonly h: hdr.Histogram; n: number; min: number; max: number; sum: number } | undefined;
+
+  constructor(options: AccumulatorOptions = {}) {
+    this.#exactUpTo = options.exactUpTo ?? Infinity;
+  }
+
+  get precision(): Precision {
+    return this.#histogram ? 'hdr-3-digits' : 'exact';
+  }
+
+  add(value: number): void {
+    if (!Number.isFinite(value)) throw new RangeError(`LatencyAccumulator.add(${value}): expected a finite number`);
+    if (this.#histogram) return recordInHistogram(this.#histogram, value);
+    if (this.#n === this.#exactUpTo) {
+      this.#toHistogram();
+      return recordInHistogram(this.#histogram!, value);
+    }
+    if (this.#n === this.#values.length) this.#grow(this.#n + 1);
+    if (this.#sorted && this.#n > 0 && value < this.#values[this.#n - 1]!) this.#sorted = false;
+    this.#values[this.#n++] = value;
+  }
+
+  /** Adds every value `other` holds: the same figures as adding them one by one. */
+  merge(other: LatencyAccumulator): void {
+    if (this.#histogram || other.#histogram) throw new Error('LatencyAccumulator.merge: histogram-backed accumulators are not merged (mergedPercentiles reads them)');
+    if (other.#n === 0) return;
+    if (this.#n + other.#n > this.#values.length) this.#grow(this.#n + other.#n);
+    this.#values.set(other.#values.subarray(0, other.#n), this.#n);
+    this.#n += other.#n;
+    this.#sorted = false;
+  }
+
+  get count(): number {
+    return this.#histogram ? this.#histogram.n : this.#n;
+  }
+
+  /** The values ascending: a view valid until the next add or merge. Exact accumulators only. */
+  sorted(): Float64Array {
+    if (this.#histogram) throw new Error('LatencyAccumulator.sorted: the values outgrew exactUpTo and are in a histogram');
+    const view = this.#values.subarray(0, this.#n);
+    if (!this.#sorted) {
+      view.sort();
+      this.#sorted = true;
+    }
+    return view;
+  }
+
+  /** The p-th percentile (nearest rank); null for no values. */
+  percentile(p: number): number | null {
+    if (this.#histogram) return histogramPercentile(this.#histogram, p);
+    if (this.#n === 0) return null;
+    return this.sorted()[nearestRank(p, this.#n) - 1]!;
+  }
+
+  /** Null for no values: a figure of nothing is absent, never 0. One value is every percentile. */
+  percentiles(): Percentiles | null {
+    return mergedPercentiles([this]);
+  }
+
+  /** Moves the exact values into a histogram and frees them. */
+  #toHistogram(): void {
+    const histogram = { h: newHistogram(), n: 0, min: Infinity, max: -Infinity, sum: 0 };
+    for (const v of this.#values.subarray(0, this.#n)) recordInHistogram(histogram, v);
+    this.#histogram = histogram;
+    this.#values = new Float64Array(0);
+    this.#n = 0;
+  }
+
+  /** The histogram's figures; undefined for an exact accumulator. */
+  histogramFigures(): Percentiles | undefined {
+    const s = this.#histogram;
+    if (!s) return undefined;
+    const at = (p: number): number => histogramPercentile(s, p);
+    return { count: s.n, min: s.min, p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max: s.max, mean: s.sum / s.n, precision: 'hdr-3-digits' };
+  }
+
+  #grow(atLeast: number): void {
+    let capacity = this.#values.length * 2;
+    while (capacity < atLeast) capacity *= 2;
+    const next = new Float64Array(capacity);
+    next.set(this.#values.subarray(0, this.#n));
+    this.#values = next;
+  }
+}
+
+/** Whole µs up to an hour: the range the invoker's summary has always kept. */
+function newHistogram(): hdr.Histogram {
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+}
+
+function recordInHistogram(s: { readonly h: hdr.Histogram; n: number; min: number; max: number; sum: number }, value: number): void {
+  s.h.recordValue(Math.min(3_600_000_000, Math.max(1, Math.round(value * 1000))));
+  s.n += 1;
+  s.sum += value;
+  if (value < s.min) s.min = value;
+  if (value > s.max) s.max = value;
+}
+
+/** The top of the bucket holding the nearest-rank value, never above the exact max. */
+function histogramPercentile(s: { readonly h: hdr.Histogram; readonly n: number; readonly max: number }, p: number): number {
+  return Math.min(s.max, s.h.getValueAtPercentile(p) / 1000);
+}
+
+/** Ranks of REPORTED percentiles, and where each figure goes. */
+const FIGURES = [
+  [50, 'p50'],
+  [90, 'p90'],
+  [99, 'p99'],
+  [99.9, 'p999'],
+] as const;
+
+/**
+ * The figures of several accumulators' values taken together (a run's functions), without copying
+ * them: one walk over their sorted values in ascending order, the smallest head picked from a
+ * binary heap. Values are summed in that order, so the mean is the one a single accumulator of the
+ * same values gives, whatever the grouping.
+ */
+export function mergedPercentiles(parts: readonly LatencyAccumulator[]): Percentiles | null {
+  if (parts.length === 1 && parts[0]!.precision !== 'exact') return parts[0]!.histogramFigures()!;
+  if (parts.some((p) => p.precision !== 'exact')) throw new Error('mergedPercentiles: histogram-backed accumulators are summarised one at a time');
+  const lists = parts.map((p) => p.sorted()).filter((l) => l.length > 0);
+  const n = lists.reduce((s, l) => s + l.length, 0);
+  if (n === 0) return null;
+  const ranks = FIGURES.map(([p]) => nearestRank(p, n));
+  const at: number[] = [];
+  // heap[k] is a list index; heads[i] the position of list i's next value.
+  const heads = new Int32Array(lists.length);
+  const heap = lists.map((_, i) => i);
+  const head = (i: number): number => lists[i]![heads[i]!]!;
+  const down = (from: number): void => {
+    let k = from;
+    for (;;) {
+      const l = 2 * k + 1;
+      const r = l + 1;
+      let m = k;
+      if (l < heap.length && head(heap[l]!) < head(heap[m]!)) m = l;
+      if (r < heap.length && head(heap[r]!) < head(heap[m]!)) m = r;
+      if (m === k) return;
+      [heap[k], heap[m]] = [heap[m]!, heap[k]!];
+      k = m;
+    }
+  };
+  for (let k = (heap.length >> 1) - 1; k >= 0; k--) down(k);
+  let sum = 0;
+  let last = 0;
+  let next = 0;
+  for (let rank = 1; rank <= n; rank++) {
+    const i = heap[0]!;
+    last = head(i);
+    sum += last;
+    while (next < ranks.length && ranks[next] === rank) at[next++] = last;
+    heads[i]! += 1;
+    if (heads[i]! === lists[i]!.length) {
+      heap[0] = heap[heap.length - 1]!;
+      heap.pop();
+    }
+    if (heap.length > 0) down(0);
+  }
+  const min = lists.reduce((m, l) => Math.min(m, l[0]!), Infinity);
+  return { count: n, min, p50: at[0]!, p90: at[1]!, p99: at[2]!, p999: at[3]!, max: last, mean: sum / n, precision: 'exact' };
+}
+
+/** The figures of a finite list of values (a bench's samples, an experiment's group): null for none. */
+export function summarizeValues(values: Iterable<number>): Percentiles | null {
+  const acc = new LatencyAccumulator();
+  for (const v of values) acc.add(v);
+  return acc.percentiles();
+}

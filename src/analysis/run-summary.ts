@@ -1,0 +1,68 @@
+/**
+ * SummaryBuilder: the end-of-run summary `invoke`, `trace replay` and an experiment's loads print
+ * and store, built while the records stream past, from the same tally (call-tally.ts) and the same
+ * exact percentiles as `analyze`: the printed figures of a run are analyze's figures of that run.
+ */
+import type { InvocationRecord } from '../core/invocation-record.ts';
+import { CallTally } from './call-tally.ts';
+import type { Percentiles } from './latency-accumulator.ts';
+
+export interface RunSummary {
+  /** Measured calls: warm-up calls are left out (counted in `warmupCalls`). */
+  readonly total: number;
+  readonly warmupCalls: number;
+  /** Measured calls by status and by error class. */
+  readonly byStatus: Partial<Record<InvocationRecord['status'], number>>;
+  readonly errorClasses: Record<string, number>;
+  readonly ok: number;
+  /** Measured calls not ok. */
+  readonly failed: number;
+  /** Measured calls the platform flagged cold and warm. */
+  readonly cold: number;
+  readonly warm: number;
+  /** Distinct instances (an id under one function), warm-up calls included (they start instances too), as analyze counts them. */
+  readonly instances: number;
+  /** Over ok measured calls; null when there were none. */
+  readonly latencyMs: Percentiles | null;
+  /** sent - planned, ms, over sent measured calls (sent early counts as 0); null when none was sent. */
+  readonly latenessMs: Percentiles | null;
+}
+
+/**
+ * Latencies the streaming summary keeps exactly (8 MB a figure): every run up to a million calls
+ * prints analyze's exact figures; a longer one (10 million calls would hold 160 MB) prints the
+ * histogram's, and says so in each figure's `precision`.
+ */
+export const SUMMARY_EXACT_UP_TO = 1 << 20;
+
+export class SummaryBuilder {
+  readonly #tally = new CallTally({ exactUpTo: SUMMARY_EXACT_UP_TO });
+  #cold = 0;
+  #warm = 0;
+  // Instance ids are few next to calls (one per instance, not per call).
+  readonly #instanceIds = new Set<string>();
+
+  add(r: InvocationRecord): void {
+    if (r.instanceId !== null) this.#instanceIds.add(`${r.fn}\0${r.instanceId}`);
+    if (!this.#tally.add(r)) return;
+    if (r.cold === true) this.#cold += 1;
+    if (r.cold === false) this.#warm += 1;
+  }
+
+  summary(): RunSummary {
+    const c = this.#tally.counts();
+    return {
+      total: c.calls,
+      warmupCalls: c.warmupCalls,
+      byStatus: c.byStatus,
+      errorClasses: c.errorClasses,
+      ok: c.ok,
+      failed: c.failed,
+      cold: this.#cold,
+      warm: this.#warm,
+      instances: this.#instanceIds.size,
+      latencyMs: this.#tally.latencyMs(),
+      latenessMs: this.#tally.latenessMs(),
+    };
+  }
+}

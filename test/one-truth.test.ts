@@ -1,0 +1,247 @@
+// One truth for every figure: the same stored runs (warm-ups, failures, latencies 1..1,000 ms, one
+// call, no answered call) in a real SQLite store, read through every path that prints or serves a
+// figure: the end-of-run summary (the builder plan-execution feeds, and its printed table),
+// `analyze --json`, the report's data, the dashboard API over real HTTP, an experiment's result
+// rows, and `compare --json`. Every path must give the same numbers. Then a real `invoke --json`
+// against a local HTTP endpoint, whose printed summary must be `analyze --json` of that run.
+import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tallyCalls } from '../src/analysis/call-tally.ts';
+import type { FunctionStats, Percentiles, RunAnalysis, RunComparison } from '../src/analysis/index.ts';
+import { roundMs } from '../src/analysis/percentile.ts';
+import { SummaryBuilder, type RunSummary } from '../src/analysis/run-summary.ts';
+import { summaryTable } from '../src/cli/summary-table.ts';
+import { createPrng } from '../src/core/prng.ts';
+import { NO_FACTS, type InvocationRecord, type InvocationStatus } from '../src/core/invocation-record.ts';
+import { summarise as burstRow } from '../src/experiments/builtin/concurrency-scaling.ts';
+import { readRunData } from '../src/report/run-data.ts';
+import { openStore, type Store } from '../src/store/index.ts';
+import { RUN } from '../src/store/testing/run-meta.ts';
+import { startDashboard, type Dashboard } from '../src/web/server.ts';
+import { REPO, scratchDir } from './support/platform.ts';
+
+const BIN = path.join(REPO, 'bin/faasbench.mjs');
+const exec = promisify(execFile);
+const T0 = 1_800_000_000_000_000;
+
+async function faasbenchJson<T>(args: string[]): Promise<T> {
+  return JSON.parse((await exec(process.execPath, [BIN, ...args, '--json'], { maxBuffer: 64 * 1024 * 1024 })).stdout) as T;
+}
+
+/** What every path must agree on. */
+interface Figures {
+  readonly calls: number;
+  readonly warmupCalls: number;
+  readonly ok: number;
+  readonly failed: number;
+  readonly byStatus: Partial<Record<InvocationStatus, number>>;
+  readonly errorClasses: Record<string, number>;
+  readonly latencyMs: Percentiles | null;
+}
+
+const ofStats = (s: FunctionStats): Figures => ({ calls: s.calls, warmupCalls: s.warmupCalls, ok: s.ok, failed: s.failed, byStatus: s.byStatus, errorClasses: s.errorClasses, latencyMs: s.latencyMs });
+const ofSummary = (s: RunSummary): Figures => ({ calls: s.total, warmupCalls: s.warmupCalls, ok: s.ok, failed: s.failed, byStatus: s.byStatus, errorClasses: s.errorClasses, latencyMs: s.latencyMs });
+
+interface Case {
+  readonly name: string;
+  readonly records: (runId: string) => InvocationRecord[];
+  readonly expected: Figures;
+}
+
+function rec(runId: string, seq: number, fields: Partial<InvocationRecord>): InvocationRecord {
+  const plannedUs = T0 + seq * 10_000;
+  const latencyMs = fields.latencyMs === undefined ? 1 : fields.latencyMs;
+  const sentUs = plannedUs + 100 + (seq % 7) * 10;
+  return { ...NO_FACTS, runId, seq, fn: 'f', phase: 'measure', tag: null, plannedUs, sentUs, receivedUs: latencyMs === null ? null : sentUs + latencyMs * 1000, status: 'ok', httpStatus: 200, errorClass: null, latencyMs, ...fields };
+}
+
+/** Failures of every kind, slower than any answered call, so timing one of them would show. */
+const failures = (runId: string, from: number): InvocationRecord[] => [
+  rec(runId, from, { status: 'function-error', errorClass: 'Error', latencyMs: 3000 }),
+  rec(runId, from + 1, { status: 'throttled', httpStatus: 429, errorClass: 'TooManyRequestsException', latencyMs: 2000 }),
+  rec(runId, from + 2, { status: 'transport-error', httpStatus: null, errorClass: 'ECONNRESET', latencyMs: null }),
+  rec(runId, from + 3, { status: 'dropped', httpStatus: null, errorClass: 'InFlightLimit', sentUs: null, latencyMs: null }),
+  rec(runId, from + 4, { status: 'unknown', httpStatus: null, latencyMs: null }),
+];
+const FAILED_BY_STATUS = { 'function-error': 1, throttled: 1, 'transport-error': 1, dropped: 1, unknown: 1 } as const;
+const FAILED_CLASSES = { Error: 1, TooManyRequestsException: 1, ECONNRESET: 1, InFlightLimit: 1 };
+
+/** Warm-up calls far slower than any measured one: counting one would show in every figure. */
+const warmups = (runId: string, n: number): InvocationRecord[] => Array.from({ length: n }, (_, i) => rec(runId, i, { phase: 'warmup', latencyMs: 5000 + i, cold: i === 0 }));
+
+function shuffled(n: number): number[] {
+  const prng = createPrng(11, 'one-truth');
+  const values = Array.from({ length: n }, (_, i) => i + 1);
+  for (let i = n - 1; i > 0; i--) {
+    const j = prng.int(0, i);
+    [values[i], values[j]] = [values[j]!, values[i]!];
+  }
+  return values;
+}
+
+const exact = (count: number, min: number, p50: number, p90: number, p99: number, p999: number, max: number, mean: number): Percentiles => ({ count, min, p50, p90, p99, p999, max, mean, precision: 'exact' });
+
+const CASES: readonly Case[] = [
+  {
+    name: 'latencies 1..1,000 ms with warm-ups and failures',
+    records: (id) => [...warmups(id, 5), ...shuffled(1000).map((latencyMs, i) => rec(id, 5 + i, { latencyMs })), ...failures(id, 1005)],
+    expected: { calls: 1005, warmupCalls: 5, ok: 1000, failed: 5, byStatus: { ok: 1000, ...FAILED_BY_STATUS }, errorClasses: FAILED_CLASSES, latencyMs: exact(1000, 1, 500, 900, 990, 999, 1000, 500.5) },
+  },
+  {
+    name: 'one answered call',
+    records: (id) => [...warmups(id, 2), rec(id, 2, { latencyMs: 42.5 })],
+    expected: { calls: 1, warmupCalls: 2, ok: 1, failed: 0, byStatus: { ok: 1 }, errorClasses: {}, latencyMs: exact(1, 42.5, 42.5, 42.5, 42.5, 42.5, 42.5, 42.5) },
+  },
+  {
+    name: 'no answered call: every call failed',
+    records: (id) => [...warmups(id, 2), ...failures(id, 2)],
+    expected: { calls: 5, warmupCalls: 2, ok: 0, failed: 5, byStatus: FAILED_BY_STATUS, errorClasses: FAILED_CLASSES, latencyMs: null },
+  },
+];
+
+let dir: string;
+let db: string;
+let store: Store;
+let dashboard: Dashboard;
+const runs = new Map<string, { id: string; records: InvocationRecord[] }>();
+/** The CLI's answers, asked all at once: each is a process of its own, and they overlap on two cores. */
+const analyses = new Map<string, RunAnalysis>();
+let comparisons: { withOne: RunComparison; withZero: RunComparison };
+
+beforeAll(async () => {
+  dir = scratchDir('one-truth');
+  db = path.join(dir, 'runs.db');
+  store = await openStore(db);
+  for (const c of CASES) {
+    const id = await store.createRun(RUN);
+    const records = c.records(id);
+    await store.appendRecords(records);
+    await store.finishRun(id, 'completed', null);
+    runs.set(c.name, { id, records });
+  }
+  await store.flush();
+  dashboard = await startDashboard({ store, port: 0 });
+  const [thousand, one, zero] = CASES.map((c) => runs.get(c.name)!.id);
+  const [withOne, withZero, ...analyzed] = await Promise.all([
+    faasbenchJson<RunComparison>(['compare', thousand!, one!, '--store', db]),
+    faasbenchJson<RunComparison>(['compare', thousand!, zero!, '--store', db]),
+    ...CASES.map((c) => faasbenchJson<RunAnalysis>(['analyze', runs.get(c.name)!.id, '--store', db])),
+  ]);
+  comparisons = { withOne: withOne as RunComparison, withZero: withZero as RunComparison };
+  CASES.forEach((c, i) => analyses.set(c.name, analyzed[i] as RunAnalysis));
+  // Five CLI processes: about 10 s on a quiet machine, 40 s at load average 17; the margin is for a busier one.
+}, 240_000);
+
+afterAll(async () => {
+  await dashboard?.close();
+  await store?.close();
+});
+
+/** Every path's figures of one stored run. */
+async function allPaths(c: Case): Promise<Record<string, Figures>> {
+  const { id, records } = runs.get(c.name)!;
+  const builder = new SummaryBuilder();
+  for (const r of records) builder.add(r);
+  // As `invoke --json` prints it: through JSON.
+  const summary = JSON.parse(JSON.stringify(builder.summary())) as RunSummary;
+  const analyze = analyses.get(c.name)!;
+  const report = await readRunData(store, id);
+  const res = await request(`${dashboard.url}/api/runs/${id}`);
+  expect(res.statusCode).toBe(200);
+  const api = (await res.body.json()) as { analysis: RunAnalysis };
+  const stored: InvocationRecord[] = [];
+  for await (const r of store.records(id)) stored.push(r);
+  const tally = tallyCalls(stored);
+  return {
+    summary: ofSummary(summary),
+    'analyze --json (f)': ofStats(analyze.functions[0]!),
+    'analyze --json (run)': ofStats(analyze.total),
+    report: (({ calls, warmupCalls, ok, failed, byStatus, errorClasses, latencyMs }) => ({ calls, warmupCalls, ok, failed, byStatus, errorClasses, latencyMs }))(report.functions[0]!),
+    'dashboard API (f)': ofStats(api.analysis.functions[0]!),
+    'dashboard API (run)': ofStats(api.analysis.total),
+    'experiment tally': { ...tally.counts(), latencyMs: tally.latencyMs() },
+  };
+}
+
+describe('one truth for every figure', () => {
+  it.each(CASES)('$name: the same numbers on every path', async (c) => {
+    const paths = await allPaths(c);
+    for (const [where, figures] of Object.entries(paths)) {
+      expect({ where, ...figures }).toEqual({ where, ...c.expected });
+      const l = figures.latencyMs;
+      if (l) expect({ where, under: [l.p50, l.p90, l.p99, l.p999].every((v) => v <= l.max && v >= l.min) }).toEqual({ where, under: true });
+    }
+
+    // An experiment's result row (concurrency-scaling's burst row): the same figures, rounded for its table.
+    const { records } = runs.get(c.name)!;
+    const row = burstRow(1, records.filter((r) => r.phase === 'measure'));
+    expect([row.p50Ms, row.maxMs]).toEqual([roundMs(c.expected.latencyMs?.p50 ?? null), roundMs(c.expected.latencyMs?.max ?? null)]);
+
+    // The printed end-of-run table: warm-ups said, no figure of nothing.
+    const builder = new SummaryBuilder();
+    for (const r of records) builder.add(r);
+    const text = summaryTable(builder.summary());
+    expect(text).toContain(`${c.expected.calls} call${c.expected.calls === 1 ? '' : 's'} (${c.expected.warmupCalls} warm-up calls not counted)`);
+    const latencyLine = text.split('\n').find((l) => l.includes('latency ms'))!;
+    const cells = latencyLine.split('│').map((cell) => cell.trim()).filter((cell) => cell !== '');
+    if (c.expected.latencyMs === null) expect(cells).toEqual(['latency ms', '0', '-', '-', '-', '-', '-']);
+    else expect(latencyLine).toContain(c.expected.latencyMs.p999.toFixed(2));
+  }, 60_000);
+
+  it('compare --json gives each side the figures analyze gives', async () => {
+    const { withOne: ab, withZero: ac } = comparisons;
+    const side = (f: Figures): unknown => ({ calls: f.calls, ok: f.ok, p50: f.latencyMs?.p50 ?? null, p99: f.latencyMs?.p99 ?? null });
+    const pick = (s: RunComparison['functions'][number]['a']): unknown => ({ calls: s.calls, ok: s.ok, p50: s.p50, p99: s.p99 });
+    for (const f of ab.functions) expect([pick(f.a), pick(f.b)]).toEqual([side(CASES[0]!.expected), side(CASES[1]!.expected)]);
+    for (const f of ac.functions) expect([pick(f.a), pick(f.b)]).toEqual([side(CASES[0]!.expected), side(CASES[2]!.expected)]);
+    // p99.9 of 1..1,000 is the 999th smallest, and the p99 (990) is under the max (1,000).
+    expect(ab.functions[0]!.a.p99).toBe(990);
+  });
+});
+
+describe('a real invoke: its printed summary is analyze of its run', () => {
+  let server: Server;
+  let url: string;
+
+  beforeAll(async () => {
+    let n = 0;
+    // Every 4th request fails (a 500 is a function error) and answers take 0-3 ms.
+    server = createServer((req, res) => {
+      const i = n++;
+      req.resume();
+      req.on('end', () => {
+        setTimeout(() => {
+          res.statusCode = i % 4 === 3 ? 500 : 200;
+          res.end(i % 4 === 3 ? '{"errorMessage":"boom"}' : '{"ok":true}');
+        }, i % 4);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  it('25 calls with 5 warm-up calls: the summary leaves the warm-ups out and equals analyze --json', async () => {
+    const runsDb = path.join(dir, 'invoke.db');
+    const out = await exec(process.execPath, [BIN, 'invoke', 'noop', '--no-deploy', '--provider', 'http', '-o', `url=${url}`, '--store', runsDb, 'sequential', '--count', '30', '--warmup-calls', '5', '--json'], { maxBuffer: 1 << 24 }).catch(
+      // Calls failed, so the command exits non-zero; its output is still the run's.
+      (err: { stdout: string }) => err,
+    );
+    const printed = JSON.parse(out.stdout) as { runId: string; summary: RunSummary };
+    const analysis = await faasbenchJson<RunAnalysis>(['analyze', printed.runId, '--store', runsDb]);
+    const f = analysis.functions[0]!;
+    expect(printed.summary.warmupCalls).toBe(5);
+    expect(printed.summary.total).toBe(25);
+    expect(printed.summary.failed).toBeGreaterThan(0);
+    expect({ ...ofSummary(printed.summary), latenessMs: printed.summary.latenessMs }).toEqual({ ...ofStats(f), latenessMs: f.latenessMs });
+    expect(printed.summary.latencyMs!.p99).toBeLessThanOrEqual(printed.summary.latencyMs!.max);
+  }, 240_000);
+});
