@@ -7,6 +7,11 @@ export const EXIT = {
   usage: 2,
   /** Bad input: a file, a manifest, a parameter value. */
   input: 3,
+  /**
+   * The store failed and did not come back before the end: the records it did not take wait in a
+   * journal file, which `faasbench store recover <journal>` loads.
+   */
+  store: 4,
   /** Stopped by Ctrl-C; what was measured is kept. */
   interrupted: 130,
 } as const;

@@ -17,8 +17,10 @@ import { registerAnalyze } from './analyze.ts';
 import { registerCompare } from './compare.ts';
 import { registerReport } from './report.ts';
 import { registerServe } from './serve.ts';
+import { registerStore } from './store.ts';
 import { registerTrace } from './trace.ts';
 import { EXIT } from './exit-codes.ts';
+import { RecordsWaitingError } from '../store/index.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -41,6 +43,7 @@ registerAnalyze(program);
 registerCompare(program);
 registerReport(program);
 registerServe(program);
+registerStore(program);
 
 // `faasbench export ... | head` closes the pipe early: that is a reader's choice, not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -55,7 +58,7 @@ try {
   if (err instanceof FaasbenchError) {
     // ResourceNotFound and the rest: all are input the user can fix.
     console.error(`faasbench: ${err.message}`);
-    process.exit(EXIT.input);
+    process.exit(err instanceof RecordsWaitingError ? EXIT.store : EXIT.input);
   }
   throw err;
 }

@@ -1,24 +1,28 @@
 /**
  * Runs one plan against a provider and keeps every record: the run row (shard 0 creates and
- * finishes it), batched records, live progress, and Ctrl-C (stop sending, await calls in flight,
+ * finishes it), records through the store's RecordSink (kept through a store failure, in a journal
+ * if need be), live progress, and Ctrl-C (stop sending, await calls in flight,
  * mark the run interrupted). Shared by `invoke` and `trace replay`, which differ only in the plan
  * and the payloads they hand over.
  */
 import { readFileSync } from 'node:fs';
 import { isFaasbenchError, FaasbenchError } from '../core/errors.ts';
-import type { InvocationRecord } from '../core/invocation-record.ts';
 import type { LoadPlan, PlannedInvocation } from '../core/load-plan.ts';
 import type { Provider } from '../core/provider.ts';
-import { SummaryBuilder, type RunSummary } from '../analysis/latency-summary.ts';
-import { runPlan, type RecordSink } from '../invoker/invoker.ts';
+import { SummaryBuilder, type RunSummary } from '../analysis/run-summary.ts';
+import { runPlan } from '../invoker/invoker.ts';
 import { Progress } from '../invoker/progress.ts';
 import { settleHeap } from '../invoker/settle-heap.ts';
-import type { JsonValue, Store } from '../store/index.ts';
+import { RecordSink, RecordsWaitingError, startHeartbeat, type JsonValue, type SinkOutcome, type Store } from '../store/index.ts';
 import { hostFacts } from './host-facts.ts';
 import { startProgress } from './progress-line.ts';
+import { awaitRun } from './run-wait.ts';
 
 const TOOL_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-/** Records reach the store at least this often, so a kill -9 loses under a second of them. */
+/**
+ * Records, and provisional rows of calls still unanswered, reach the store at least this often: a
+ * kill -9 leaves every call sent more than a second before it recorded or known as sent.
+ */
 const SINK_FLUSH_MS = 200;
 /** A dashboard reads a running run's progress from the store: it is at most this stale. */
 const STORED_PROGRESS_MS = 1000;
@@ -37,6 +41,8 @@ export interface PlanRun {
   readonly startAtMs: number | undefined;
   readonly maxInFlight: number;
   readonly showProgress: boolean;
+  /** How often this writer refreshes the run's heartbeat (every shard does: any one alive keeps the run alive). */
+  readonly heartbeatMs: number;
 }
 
 export interface PlanRunResult {
@@ -49,20 +55,30 @@ export interface PlanRunResult {
 
 export async function executePlan(spec: PlanRun): Promise<PlanRunResult> {
   const { plan, provider, store } = spec;
-  const runId = await openRun(spec);
-  const summary = new SummaryBuilder();
-  const sink = new BatchingSink(store, summary);
-  const progress = new Progress(plan.count);
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
-  const stopProgress = startProgress(() => progress.snapshot(), spec.showProgress);
+  const runId = await openRun(spec, controller.signal).catch((err: unknown) => {
+    process.removeListener('SIGINT', onSigint);
+    throw err;
+  });
+  if (runId === null) {
+    // Ctrl-C while a shard waited for its run: nothing was sent.
+    process.removeListener('SIGINT', onSigint);
+    return { runId: spec.runId!, status: 'interrupted', summary: new SummaryBuilder().summary(), lastPayload: null };
+  }
+  const heartbeat = startHeartbeat(store, runId, spec.heartbeatMs);
+  const summary = new SummaryBuilder();
+  const sink = new RecordSink(store, { runId, flushIntervalMs: SINK_FLUSH_MS, onRecord: (record) => summary.add(record), onNotice: (message) => console.error(`faasbench: ${message}`) });
+  const progress = new Progress(plan.count);
+  const stopProgress = startProgress(() => ({ ...progress.snapshot(), recordsWaiting: sink.backlog }), spec.showProgress);
   const ownsRun = spec.shard === undefined || spec.shard.index === 0;
   // Shard 0 alone: shards writing one run's progress row would overwrite each other's counts.
   const storeProgress = (): Promise<void> => store.updateProgress(runId, toJson(progress.snapshot())).catch(() => undefined);
   const progressTimer = ownsRun ? setInterval(() => void storeProgress(), STORED_PROGRESS_MS) : undefined;
   let status: 'completed' | 'interrupted' = 'interrupted';
   let lastPayload: Buffer | null = null;
+  let leftOut: SinkOutcome | null = null;
   try {
     settleHeap();
     const outcome = await runPlan({
@@ -82,20 +98,26 @@ export async function executePlan(spec: PlanRun): Promise<PlanRunResult> {
     process.removeListener('SIGINT', onSigint);
     stopProgress();
     clearInterval(progressTimer);
-    await sink.close();
-    if (ownsRun) {
+    // What the store did not take is in a journal, with how the run ended for `store recover`.
+    // The heartbeat goes on while the sink drains: a run still writing is not abandoned.
+    const kept = await sink.close(ownsRun ? { status, summary: toJson(summary.summary()) } : undefined).finally(() => heartbeat.stop());
+    leftOut = kept.waiting > 0 ? kept : null;
+    if (ownsRun && leftOut === null) {
       await storeProgress();
       await finish(store, runId, status, summary.summary());
     }
   }
+  if (leftOut !== null) throw new RecordsWaitingError(leftOut, store.location, runId);
   return { runId, status, summary: summary.summary(), lastPayload };
 }
 
-async function openRun(spec: PlanRun): Promise<string> {
+/** The run's id: created by shard 0, awaited by the others (run-wait.ts); null when Ctrl-C ended the wait. */
+async function openRun(spec: PlanRun, signal: AbortSignal): Promise<string | null> {
   const joining = spec.shard !== undefined && spec.shard.index > 0;
   if (joining) {
     if (!spec.runId) throw new FaasbenchError('InvalidParameterValue', '--shard i/n with i > 0 joins a run: give the same --run-id as shard 0');
-    return spec.runId;
+    const found = await awaitRun({ store: spec.store, runId: spec.runId, signal, say: (message) => console.error(message) });
+    return found ? spec.runId : null;
   }
   return spec.store.createRun({
     ...(spec.runId ? { id: spec.runId } : {}),
@@ -120,40 +142,4 @@ async function finish(store: Store, runId: string, status: 'completed' | 'interr
 /** Plain data for a JSON column: what JSON.stringify keeps of it. */
 function toJson(value: unknown): JsonValue {
   return JSON.parse(JSON.stringify(value)) as JsonValue;
-}
-
-/**
- * The invoker writes synchronously; records are handed to the store in batches off the send path,
- * at least every SINK_FLUSH_MS.
- */
-class BatchingSink implements RecordSink {
-  private batch: InvocationRecord[] = [];
-  private readonly timer = setInterval(() => void this.hand(), SINK_FLUSH_MS);
-  private failure: unknown;
-
-  constructor(
-    private readonly store: Store,
-    private readonly summary: SummaryBuilder,
-  ) {}
-
-  write(record: InvocationRecord): void {
-    this.batch.push(record);
-    this.summary.add(record);
-  }
-
-  async close(): Promise<void> {
-    clearInterval(this.timer);
-    await this.hand();
-    await this.store.flush();
-    if (this.failure) throw this.failure;
-  }
-
-  private async hand(): Promise<void> {
-    if (this.batch.length === 0) return;
-    const records = this.batch;
-    this.batch = [];
-    await this.store.appendRecords(records).catch((err: unknown) => {
-      this.failure ??= err;
-    });
-  }
 }

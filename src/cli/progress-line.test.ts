@@ -29,6 +29,13 @@ describe('formatProgress', () => {
     expect(formatProgress(snapshot({ sent: 7, done: 7 }))).toBe('sent 7  done 7  errors 0  in-flight 0  dropped 0  lateness p99 0.00 ms');
   });
 
+  it('says how many records wait for the store when some do, and nothing about it otherwise', () => {
+    expect(formatProgress(snapshot({ sent: 7, done: 7, recordsWaiting: 1234 }))).toBe(
+      'sent 7  done 7  errors 0  in-flight 0  dropped 0  lateness p99 0.00 ms  records waiting for the store 1234',
+    );
+    expect(formatProgress(snapshot({ sent: 7, done: 7, recordsWaiting: 0 }))).toBe('sent 7  done 7  errors 0  in-flight 0  dropped 0  lateness p99 0.00 ms');
+  });
+
   it('reads the counts a real Progress keeps: errors are answered calls that were not ok, dropped calls are neither sent nor done', () => {
     const progress = new Progress(6);
     for (const latenessUs of [200, 1500, 900, 12_000]) progress.markSent(latenessUs);

@@ -9,10 +9,10 @@ import type { InvocationRecord } from '../core/invocation-record.ts';
 import { planOf, type LoadPlan, type PlannedInvocation } from '../core/load-plan.ts';
 import { epochMicros } from '../core/clock.ts';
 import type { Provider } from '../core/provider.ts';
-import { SummaryBuilder, type RunSummary } from '../analysis/latency-summary.ts';
+import { SummaryBuilder, type RunSummary } from '../analysis/run-summary.ts';
 import { runPlan } from '../invoker/invoker.ts';
 import { settleHeap } from '../invoker/settle-heap.ts';
-import type { JsonValue, Store } from '../store/index.ts';
+import { RecordSink, RecordsWaitingError, type JsonValue, type Store } from '../store/index.ts';
 import { resolveInput } from '../workload/function-inputs.ts';
 
 export type Payload = { readonly input: string } | { readonly event: unknown };
@@ -194,36 +194,29 @@ export class BenchSession implements Bench {
     });
     const summary = new SummaryBuilder();
     const store = this.context.store;
-    let pending: InvocationRecord[] = [];
-    let failure: unknown = null;
-    // The store buffers and writes in the background; handing it records in batches keeps memory flat on long loads.
-    const hand = (): void => {
-      const batch = pending;
-      pending = [];
-      store.appendRecords(batch).catch((err: unknown) => (failure ??= err));
-    };
+    // The runners' one sink: records reach the store in batches, and wait (memory, then a journal) while it fails.
+    const sink = new RecordSink(store, {
+      runId: this.runId,
+      onRecord: (record) => {
+        summary.add(record);
+        options.collect?.set(record.seq, record);
+      },
+      onNotice: (message) => this.context.log(message),
+    });
     const outcome = await runPlan({
       runId: this.runId,
       plan: renumbered,
       provider: this.context.provider,
       payloadOf,
-      sink: {
-        write: (record) => {
-          summary.add(record);
-          pending.push(record);
-          if (pending.length >= 1000) hand();
-          options.collect?.set(record.seq, record);
-        },
-      },
+      sink,
       signal: this.signal,
       startUs: epochMicros() + START_DELAY_US,
       ...(options.maxInFlight ? { maxInFlight: options.maxInFlight } : {}),
       ...(options.responses ? { onAnswer: (call: PlannedInvocation, result: { payload: Buffer }) => options.responses!.set(call.seq, result.payload) } : {}),
-    });
-    this.nextSeq = base + Math.max(count, plan.count ?? 0);
-    hand();
-    await store.flush();
-    if (failure) throw failure;
+    }).finally(() => (this.nextSeq = base + Math.max(count, plan.count ?? 0)));
+    // Every call is stored before its promise resolves; what the store did not take is named in a journal.
+    const kept = await sink.close();
+    if (kept.waiting > 0) throw new RecordsWaitingError(kept, store.location, this.runId);
     return { outcome: { summary: summary.summary(), status: outcome.status }, base };
   }
 

@@ -18,6 +18,11 @@ import { waitUntil } from './wait-until.ts';
 /** Where records go; a store batches behind this. */
 export interface RecordSink {
   write(record: InvocationRecord): void;
+  /**
+   * A call went out: its provisional record (status 'unknown'), which its real record replaces.
+   * A sink that journals sends keeps it, so a kill -9 before the answer still leaves a trace.
+   */
+  sent?(provisional: InvocationRecord): void;
 }
 
 export interface RunPlanOptions {
@@ -77,6 +82,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
     const payload = options.payloadOf(call);
     const sent: Sent = { call, plannedUs, sentUs: epochMicros(), recorded: false };
     progress.markSent(sent.sentUs - plannedUs);
+    record.sent(sent);
     const pending: Promise<void> = provider.invoke(call.fn, payload).then(
       (result) => {
         record.answered(sent, result);
@@ -108,6 +114,15 @@ function invokerFailure(err: unknown): InvokeResult {
 function recorder(runId: string, sink: RecordSink, progress: Progress) {
   const base = (call: PlannedInvocation, plannedUs: number) => ({ runId, seq: call.seq, fn: call.fn, phase: call.phase, tag: call.tag ?? null, plannedUs });
   return {
+    /** One literal, no spreads: this runs for every call sent, on the send path. */
+    sent(sent: Sent): void {
+      if (sink.sent === undefined) return;
+      const { call } = sent;
+      sink.sent({
+        runId, seq: call.seq, fn: call.fn, phase: call.phase, tag: call.tag ?? null, plannedUs: sent.plannedUs, sentUs: sent.sentUs, receivedUs: null, latencyMs: null,
+        status: 'unknown', httpStatus: null, errorClass: null, requestId: null, instanceId: null, cold: null, initMs: null, durationMs: null, billedMs: null, memoryMb: null, maxMemoryMb: null,
+      });
+    },
     dropped(call: PlannedInvocation, plannedUs: number): void {
       sink.write({ ...base(call, plannedUs), ...NO_FACTS, sentUs: null, receivedUs: null, latencyMs: null, status: 'dropped', httpStatus: null, errorClass: 'InFlightLimit' });
       progress.markDone('dropped');

@@ -17,6 +17,8 @@ export interface ProgressSnapshot {
   /** p99 and max lateness (ms) over the last WINDOW sends. */
   readonly latenessP99Ms: number;
   readonly latenessMaxMs: number;
+  /** Records not yet in the store (the store is failing or behind), when the caller's sink says. */
+  readonly recordsWaiting?: number;
 }
 
 export class Progress {

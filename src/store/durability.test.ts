@@ -74,7 +74,8 @@ async function checkSurvivors(target: string, options: StoreOptions, report: Wri
     expect(seqs.length).toBeGreaterThanOrEqual(mustHave);
     // Batches commit in order, so what survives is a prefix: 0, 1, ... without holes.
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i));
-    expect((await store.getRun(report.runId))?.status).toBe('running');
+    // Never finished: still running, or shown abandoned (this writer keeps no heartbeat) when the machine was slow to get here.
+    expect(['running', 'abandoned']).toContain((await store.getRun(report.runId))?.status);
   } finally {
     await store.close();
   }

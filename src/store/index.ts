@@ -3,7 +3,8 @@
  * call), experiment records, kv, and the schema migrations, in an SQLite file by default or in
  * PostgreSQL, behind one Store interface and one Kysely query layer; plus CSV/JSONL export.
  * openStore(target?) opens `postgres://...` URLs in PostgreSQL and anything else as an SQLite
- * file; with no target it reads FAASBENCH_STORE, then falls back to ./faasbench.db.
+ * file; with no target it reads FAASBENCH_STORE, then falls back to ./faasbench.db. Runners write
+ * through RecordSink, which keeps every record through a store failure (memory, then a journal).
  * It depends on core only. It must not import platform, providers, invoker, experiments, report,
  * web or cli: they call the store, never the other way round.
  */
@@ -12,3 +13,8 @@ export { openStore, storeTarget, STORE_ENV } from './open.ts';
 export { exportRun, EXPORT_FORMATS, type ExportFormat } from './export.ts';
 export { DEFAULT_SQLITE_PATH } from './sqlite.ts';
 export { SCHEMA_VERSION } from './migrations.ts';
+export { RecordSink, RecordsWaitingError, type RecordSinkOptions, type SinkOutcome } from './record-sink.ts';
+export { recoverJournal, type RecoverResult } from './recover.ts';
+export { readJournal, journalPlaces, journalDataDir, JOURNAL_DIR_ENV, type JournalHeader, type JournalEnd, type JournalContents } from './journal.ts';
+export { shownRunStatus, HEARTBEAT_INTERVAL_MS, ABANDONED_AFTER_BEATS, type RunLiveness } from './run-status.ts';
+export { startHeartbeat, type Heartbeat } from './heartbeat.ts';

@@ -90,6 +90,15 @@ export const MIGRATIONS: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    version: 2,
+    name: 'runs: heartbeat of the writer',
+    async up(db) {
+      // Both nullable: runs from before have neither, and readers fall back to progress_at/started_at (run-status.ts).
+      await db.schema.alterTable('runs').addColumn('heartbeat_at', 'text').execute();
+      await db.schema.alterTable('runs').addColumn('heartbeat_ms', 'integer').execute();
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

@@ -14,6 +14,12 @@ import type { StoreOptions } from './store.ts';
 import { queryLogger } from './query-log.ts';
 
 const POOL_SIZE = 4;
+/**
+ * A server that drops packets instead of refusing would leave a connection attempt waiting for
+ * minutes (the OS's TCP timeout); the record sink retries a failed write, so failing in 10 s is
+ * better than hanging.
+ */
+const CONNECT_TIMEOUT_MS = 10_000;
 /** Advisory lock key for migrations: any constant every faasbench shares ("fbmg"). */
 const MIGRATION_LOCK = 0x66626d67;
 
@@ -26,10 +32,14 @@ export async function openPostgres(url: string, options: StoreOptions = {}): Pro
   if (schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
     throw new FaasbenchError('InvalidParameterValue', `store schema ${JSON.stringify(schema)}: expected a plain identifier (letters, digits, _)`);
   }
-  const pool = new pg.Pool({ ...connection(url, schema), max: POOL_SIZE });
+  const pool = new pg.Pool({ ...connection(url, schema), max: POOL_SIZE, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // An idle connection dropped by the server emits here; without a listener it would crash the
   // process. The next query fails and reports it.
   pool.on('error', () => undefined);
+  // A connection lost while checked out between two statements (the pool listens only to idle
+  // ones) would emit an unhandled 'error' and kill the process; the statement that uses it next
+  // fails instead, and the record sink retries.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: queryLogger(options) });
   try {
     await migrate(db, schema);
@@ -40,7 +50,14 @@ export async function openPostgres(url: string, options: StoreOptions = {}): Pro
   // Any pooled connection will do: a read needs no transaction, and writes run on their own.
   const readArrays = async (query: { sql: string; parameters: readonly unknown[] }): Promise<unknown[][]> =>
     (await pool.query<unknown[]>({ text: query.sql, values: [...query.parameters], rowMode: 'array' })).rows;
-  return { db, readArrays };
+  return { db, readArrays, location: locationOf(url, schema) };
+}
+
+/** The URL openStore needs to reach these tables again, password masked: for messages and journals. */
+function locationOf(url: string, schema: string | undefined): string {
+  const parsed = new URL(redacted(url));
+  if (schema !== undefined) parsed.searchParams.set('options', [parsed.searchParams.get('options'), `-c search_path=${schema}`].filter(Boolean).join(' '));
+  return parsed.toString();
 }
 
 /**

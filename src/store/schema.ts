@@ -24,6 +24,9 @@ export interface RunsTable {
   progress: string | null;
   progress_at: string | null;
   duplicates: number;
+  /** When a writer of the run last said it is alive (ISO 8601), and how often it promised to. */
+  heartbeat_at: string | null;
+  heartbeat_ms: number | null;
 }
 
 /** Booleans are written as 0/1 to SQLite (it has no boolean) and as booleans to PostgreSQL. */

@@ -4,12 +4,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { CompiledQuery, Kysely, Selectable } from 'kysely';
+import { sql, type CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import { epochMicros } from '../core/clock.ts';
 import { FaasbenchError } from '../core/errors.ts';
 import type { InvocationRecord } from '../core/invocation-record.ts';
 import type { Dialect } from './migrations.ts';
-import { decodeInvocation, encodeInvocation, arrayLayout, decodeInvocationArray, type ArrayLayout, type Database, type InvocationRow, type RunsTable } from './schema.ts';
+import { decodeInvocation, encodeInvocation, arrayLayout, decodeInvocationArray, INVOCATION_COLUMNS, type ArrayLayout, type Database, type InvocationRow, type RunsTable } from './schema.ts';
 import {
   FINAL_RUN_STATUSES,
   type ExperimentRow,
@@ -23,7 +23,10 @@ import {
   type RunStatus,
   type Store,
   type StoreOptions,
+  type WriteOptions,
+  type WriteResult,
 } from './store.ts';
+import { shownRunStatus } from './run-status.ts';
 import { WriteBuffer } from './write-buffer.ts';
 
 const DEFAULT_FLUSH_INTERVAL_MS = 250;
@@ -49,10 +52,18 @@ export type ReadArrays = (query: CompiledQuery) => Promise<unknown[][]>;
 export interface SqlBackend {
   readonly db: Kysely<Database>;
   readonly readArrays: ReadArrays;
+  /** Store.location: where openStore finds this store again. */
+  readonly location: string;
 }
+
+/** The status of a provisional row: sent, answer not yet recorded. */
+const UNKNOWN = 'unknown';
+/** Every column but the key, replaced when a final record overwrites an 'unknown' row. */
+const REPLACED_COLUMNS = INVOCATION_COLUMNS.map(([column]) => column).filter((column) => column !== 'run_id' && column !== 'seq');
 
 export class SqlStore implements Store {
   readonly dialect: Dialect;
+  readonly location: string;
   readonly #db: Kysely<Database>;
   readonly #readArrays: ReadArrays;
   readonly #options: StoreOptions;
@@ -65,13 +76,14 @@ export class SqlStore implements Store {
   readonly #knownRuns = new Set<string>();
   #closed = false;
 
-  constructor({ db, readArrays }: SqlBackend, dialect: Dialect, options: StoreOptions = {}) {
+  constructor({ db, readArrays, location }: SqlBackend, dialect: Dialect, options: StoreOptions = {}) {
+    this.location = location;
     this.#db = db;
     this.#readArrays = readArrays;
     this.dialect = dialect;
     this.#options = options;
     const batchSize = positiveInt('batchSize', options.batchSize ?? DEFAULT_BATCH_SIZE);
-    this.#buffer = new WriteBuffer((batch) => this.#writeInvocations(batch), {
+    this.#buffer = new WriteBuffer((batch) => this.#writeBuffered(batch), {
       intervalMs: positiveInt('flushIntervalMs', options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS),
       batchSize,
       highWater: batchSize * 10,
@@ -107,10 +119,12 @@ export class SqlStore implements Store {
 
   async appendRecords(records: readonly InvocationRecord[]): Promise<void> {
     this.#open();
-    const booleans = this.dialect === 'sqlite' ? 'integer' : 'boolean';
-    const rows = records.map((r) => encodeInvocation(r, booleans));
-    for (const row of rows) if (!this.#knownRuns.has(row.run_id)) await this.#requireRun(row.run_id);
-    await this.#buffer.add(rows);
+    await this.#buffer.add(await this.#encode(records));
+  }
+
+  async writeRecords(records: readonly InvocationRecord[], options: WriteOptions = {}): Promise<WriteResult> {
+    this.#open();
+    return this.#writeRows(await this.#encode(records), options.countDuplicates ?? true);
   }
 
   async flush(): Promise<void> {
@@ -140,6 +154,17 @@ export class SqlStore implements Store {
     const result = await this.#db
       .updateTable('runs')
       .set({ progress: json('progress', progress), progress_at: nowIso() })
+      .where('id', '=', runId)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) throw notFound(runId);
+  }
+
+  async heartbeat(runId: string, intervalMs: number): Promise<void> {
+    this.#open();
+    if (!Number.isSafeInteger(intervalMs) || intervalMs < 1) throw new FaasbenchError('InvalidParameterValue', `heartbeat interval must be a positive integer of ms, got ${intervalMs}`);
+    const result = await this.#db
+      .updateTable('runs')
+      .set({ heartbeat_at: nowIso(), heartbeat_ms: intervalMs })
       .where('id', '=', runId)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) throw notFound(runId);
@@ -274,6 +299,13 @@ export class SqlStore implements Store {
     }
   }
 
+  async #encode(records: readonly InvocationRecord[]): Promise<InvocationRow[]> {
+    const booleans = this.dialect === 'sqlite' ? 'integer' : 'boolean';
+    const rows = records.map((r) => encodeInvocation(r, booleans));
+    for (const row of rows) if (!this.#knownRuns.has(row.run_id)) await this.#requireRun(row.run_id);
+    return rows;
+  }
+
   async #requireRun(runId: string): Promise<void> {
     const row = await this.#db.selectFrom('runs').select('id').where('id', '=', runId).executeTakeFirst();
     if (row === undefined) throw notFound(runId);
@@ -284,28 +316,30 @@ export class SqlStore implements Store {
     if (this.#closed) throw new FaasbenchError('ServiceUnavailable', 'the store is closed');
   }
 
+  async #writeBuffered(batch: InvocationRow[]): Promise<void> {
+    const { duplicates } = await this.#writeRows(batch, true);
+    this.#totalRows += batch.length;
+    this.#options.onFlush?.({ rows: batch.length, duplicates, totalRows: this.#totalRows });
+  }
+
   /**
-   * One transaction per batch. Duplicates of a stored (run, seq) are skipped by ON CONFLICT and
-   * counted on their run; a retried batch is therefore harmless and an overlap of shards visible.
+   * One transaction per batch. A final row is inserted, or replaces a provisional 'unknown' row of
+   * its (run, seq); offered over a final row it is a duplicate, kept out and counted on its run,
+   * so a retried batch is harmless and an overlap of shards visible. An 'unknown' row is inserted
+   * only where nothing is stored.
    */
-  async #writeInvocations(batch: InvocationRow[]): Promise<void> {
+  async #writeRows(batch: InvocationRow[], countDuplicates: boolean): Promise<WriteResult> {
+    let stored = 0;
     let duplicates = 0;
-    await this.#db.transaction().execute(async (trx) => {
+    await this.#transaction(async (trx) => {
       for (const [runId, rows] of groupByRun(batch)) {
-        let inserted = 0;
-        for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-          const chunk = rows.slice(i, i + ROWS_PER_INSERT);
-          const result = await trx
-            .insertInto('invocations')
-            .values(chunk)
-            .onConflict((oc) => oc.columns(['run_id', 'seq']).doNothing())
-            .executeTakeFirst();
-          inserted += Number(result.numInsertedOrUpdatedRows ?? chunk.length);
-          // better-sqlite3 is synchronous: let the invoker's timers run between statements.
-          if (this.dialect === 'sqlite') await yieldToEventLoop();
-        }
-        const skipped = rows.length - inserted;
-        if (skipped > 0) {
+        const { finals, unknowns, repeated } = oncePerSeq(rows);
+        let storedFinals = 0;
+        for (let i = 0; i < finals.length; i += ROWS_PER_INSERT) storedFinals += await this.#insertFinals(trx, finals.slice(i, i + ROWS_PER_INSERT));
+        for (let i = 0; i < unknowns.length; i += ROWS_PER_INSERT) stored += await this.#insertUnknowns(trx, unknowns.slice(i, i + ROWS_PER_INSERT));
+        stored += storedFinals;
+        const skipped = repeated + finals.length - storedFinals;
+        if (countDuplicates && skipped > 0) {
           await trx
             .updateTable('runs')
             .set((eb) => ({ duplicates: eb('duplicates', '+', skipped) }))
@@ -315,9 +349,76 @@ export class SqlStore implements Store {
         duplicates += skipped;
       }
     });
-    this.#totalRows += batch.length;
-    this.#options.onFlush?.({ rows: batch.length, duplicates, totalRows: this.#totalRows });
+    return { rows: batch.length, stored, duplicates };
   }
+
+  async #insertFinals(trx: Kysely<Database>, chunk: InvocationRow[]): Promise<number> {
+    const result = await trx
+      .insertInto('invocations')
+      .values(chunk)
+      .onConflict((oc) =>
+        oc
+          .columns(['run_id', 'seq'])
+          .doUpdateSet((eb) => Object.fromEntries(REPLACED_COLUMNS.map((column) => [column, eb.ref(`excluded.${column}`)])))
+          .where('invocations.status', '=', UNKNOWN),
+      )
+      .executeTakeFirst();
+    await this.#yield();
+    return Number(result.numInsertedOrUpdatedRows ?? chunk.length);
+  }
+
+  async #insertUnknowns(trx: Kysely<Database>, chunk: InvocationRow[]): Promise<number> {
+    const result = await trx
+      .insertInto('invocations')
+      .values(chunk)
+      .onConflict((oc) => oc.columns(['run_id', 'seq']).doNothing())
+      .executeTakeFirst();
+    await this.#yield();
+    return Number(result.numInsertedOrUpdatedRows ?? chunk.length);
+  }
+
+  /** better-sqlite3 is synchronous: let the invoker's timers run between statements. */
+  async #yield(): Promise<void> {
+    if (this.dialect === 'sqlite') await yieldToEventLoop();
+  }
+
+  /**
+   * begin / commit on one connection, by hand rather than Kysely's transaction(): SQLite ends a
+   * transaction itself on some errors (a full disk: SQLITE_FULL), and the rollback that follows
+   * then fails with "cannot rollback - no transaction is active", which Kysely reports instead of
+   * the error that says what happened. Here the first error is the one thrown.
+   */
+  async #transaction(work: (trx: Kysely<Database>) => Promise<void>): Promise<void> {
+    await this.#db.connection().execute(async (conn) => {
+      await sql`begin`.execute(conn);
+      try {
+        await work(conn);
+        await sql`commit`.execute(conn);
+      } catch (err) {
+        await sql`rollback`.execute(conn).catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+}
+
+/**
+ * A batch's rows with one row per seq, so no statement touches a row twice (PostgreSQL refuses
+ * that for an upsert): the first final row of a seq, else its first 'unknown' row. Further final
+ * rows of a seq are counted as `repeated` (duplicates); further 'unknown' rows just go.
+ */
+function oncePerSeq(rows: InvocationRow[]): { finals: InvocationRow[]; unknowns: InvocationRow[]; repeated: number } {
+  const finals = new Map<number, InvocationRow>();
+  const unknowns = new Map<number, InvocationRow>();
+  let repeated = 0;
+  for (const row of rows) {
+    if (row.status === UNKNOWN) {
+      if (!unknowns.has(row.seq)) unknowns.set(row.seq, row);
+    } else if (finals.has(row.seq)) repeated++;
+    else finals.set(row.seq, row);
+  }
+  for (const seq of finals.keys()) unknowns.delete(seq);
+  return { finals: [...finals.values()], unknowns: [...unknowns.values()], repeated };
 }
 
 /**
@@ -365,13 +466,15 @@ function decodeRun(row: Selectable<RunsTable>): Run {
     seed: row.seed === null ? null : Number(row.seed),
     host: JSON.parse(row.host) as JsonValue,
     toolVersion: row.tool_version,
-    status: row.status as RunStatus,
+    status: shownRunStatus({ status: row.status as RunStatus, startedAt: row.started_at, progressAt: row.progress_at, heartbeatAt: row.heartbeat_at, heartbeatMs: row.heartbeat_ms === null ? null : Number(row.heartbeat_ms) }, epochMicros() / 1000),
     startedAt: row.started_at,
     finishedAt: row.finished_at,
     summary: row.summary === null ? null : (JSON.parse(row.summary) as JsonValue),
     progress: row.progress === null ? null : (JSON.parse(row.progress) as JsonValue),
     progressAt: row.progress_at,
     duplicates: Number(row.duplicates),
+    heartbeatAt: row.heartbeat_at,
+    heartbeatMs: row.heartbeat_ms === null ? null : Number(row.heartbeat_ms),
   };
 }
 

@@ -39,7 +39,7 @@ export async function openSqlite(file: string, options: StoreOptions = {}): Prom
     await db.destroy();
     throw err;
   }
-  return { db, readArrays: arrayReader(db, sqlite) };
+  return { db, readArrays: arrayReader(db, sqlite), location: file === ':memory:' ? file : path.resolve(file) };
 }
 
 /**

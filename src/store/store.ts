@@ -7,7 +7,13 @@ import type { InvocationRecord } from '../core/invocation-record.ts';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
+/** What a run's writer stores. */
 export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';
+/**
+ * What a reader is shown: the stored status, or 'abandoned' for a running run whose writers
+ * stopped beating (run-status.ts). Derived when the run is read; never stored.
+ */
+export type ShownRunStatus = RunStatus | 'abandoned';
 export type FinalRunStatus = Exclude<RunStatus, 'running'>;
 export const FINAL_RUN_STATUSES: readonly FinalRunStatus[] = ['completed', 'failed', 'interrupted'];
 
@@ -41,7 +47,7 @@ export interface Run {
   readonly seed: number | null;
   readonly host: JsonValue;
   readonly toolVersion: string;
-  readonly status: RunStatus;
+  readonly status: ShownRunStatus;
   readonly startedAt: string;
   readonly finishedAt: string | null;
   readonly summary: JsonValue | null;
@@ -49,10 +55,18 @@ export interface Run {
   readonly progress: JsonValue | null;
   readonly progressAt: string | null;
   /**
-   * Invocations offered again under a (run, seq) already stored: kept out (the first write wins)
-   * and counted here, so overlapping shards or a retried batch show up instead of doubling rows.
+   * Final invocations offered again under a (run, seq) already stored: kept out (the first final
+   * write wins; it replaces a provisional 'unknown' row) and counted here, so overlapping shards
+   * or a retried batch show up instead of doubling rows.
    */
   readonly duplicates: number;
+  /**
+   * When a writer of the run last said it is alive, and the interval it promised to say so at;
+   * null for runs from before heartbeats. A running run whose writer stopped is shown as
+   * abandoned (run-status.ts); nothing writes that status.
+   */
+  readonly heartbeatAt: string | null;
+  readonly heartbeatMs: number | null;
 }
 
 /** An experiment-specific row (`bench.record(kind, row)`), stored as JSON. */
@@ -70,6 +84,24 @@ export interface FlushInfo {
   readonly duplicates: number;
   /** Rows offered by this store since it opened, all flushed. */
   readonly totalRows: number;
+}
+
+/** What one writeRecords call did. */
+export interface WriteResult {
+  /** Records offered. */
+  readonly rows: number;
+  /** Rows inserted, or 'unknown' rows replaced by the call's final outcome. */
+  readonly stored: number;
+  /** Final records offered under a (run, seq) whose final record was already stored: kept out. */
+  readonly duplicates: number;
+}
+
+export interface WriteOptions {
+  /**
+   * Count duplicates on their run (default). A journal loaded again by `store recover` offers
+   * what is already stored by design: not an overlap worth counting.
+   */
+  readonly countDuplicates?: boolean;
 }
 
 export interface StoreOptions {
@@ -99,6 +131,11 @@ export type InvocationFields<F extends InvocationField> = Pick<InvocationRecord,
 export interface Store {
   /** 'sqlite' or 'postgres'. */
   readonly dialect: 'sqlite' | 'postgres';
+  /**
+   * Where the store is, as openStore takes it: the SQLite file's absolute path (or ':memory:'), or
+   * the PostgreSQL URL with its password masked and its schema (if any) as a search_path option.
+   */
+  readonly location: string;
   createRun(meta: RunMeta): Promise<string>;
   /**
    * Buffers records and returns at once; they are written within `flushIntervalMs` or when a batch
@@ -106,11 +143,20 @@ export interface Store {
    * earlier write failed, so a dead database stops the writer instead of filling memory.
    */
   appendRecords(records: readonly InvocationRecord[]): Promise<void>;
+  /**
+   * Writes `records` now in one transaction, past the buffer: resolves once they are committed,
+   * rejects with none of them stored. For a caller that keeps what is not yet written itself (the
+   * record sink). A final record replaces a stored 'unknown' one of the same (run, seq); an
+   * 'unknown' record never replaces anything; a final record over a final one is a duplicate.
+   */
+  writeRecords(records: readonly InvocationRecord[], options?: WriteOptions): Promise<WriteResult>;
   /** Writes everything buffered so far. */
   flush(): Promise<void>;
   /** running -> completed | failed | interrupted, once; flushes first so the run is whole when marked. */
   finishRun(runId: string, status: FinalRunStatus, summary?: JsonValue): Promise<void>;
   updateProgress(runId: string, progress: JsonValue): Promise<void>;
+  /** The writer of a running run is alive and will say so again within `intervalMs`. */
+  heartbeat(runId: string, intervalMs: number): Promise<void>;
   /** Newest first. */
   listRuns(options?: { limit?: number }): Promise<Run[]>;
   getRun(id: string): Promise<Run | undefined>;

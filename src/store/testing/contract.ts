@@ -132,6 +132,32 @@ export function storeContract(backend: () => Backend): void {
       expect(run?.progressAt).not.toBeNull();
       expect(isFaasbenchError(await rejection(store.updateProgress('no-such-run', {})), 'ResourceNotFound')).toBe(true);
     });
+
+    it('keeps the heartbeat of a run and the interval its writer promised', async () => {
+      const id = await store.createRun(RUN);
+      expect(await store.getRun(id)).toMatchObject({ heartbeatAt: null, heartbeatMs: null });
+      const beforeMs = Date.now();
+      await store.heartbeat(id, 2_000);
+      const run = await store.getRun(id);
+      expect(run?.heartbeatMs).toBe(2_000);
+      expect(Date.parse(run?.heartbeatAt ?? '')).toBeGreaterThanOrEqual(beforeMs - 1);
+      expect(isFaasbenchError(await rejection(store.heartbeat('no-such-run', 2_000)), 'ResourceNotFound')).toBe(true);
+      expect((await rejection(store.heartbeat(id, 0))).message).toBe('heartbeat interval must be a positive integer of ms, got 0');
+    });
+
+    it('shows a running run whose heartbeat is 3 promised intervals old as abandoned, and running again after a beat', async () => {
+      const id = await store.createRun(RUN);
+      await store.heartbeat(id, 1);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect((await store.getRun(id))?.status).toBe('abandoned');
+      expect((await store.listRuns()).find((r) => r.id === id)?.status).toBe('abandoned');
+      await store.heartbeat(id, 60_000);
+      expect((await store.getRun(id))?.status).toBe('running');
+      await store.heartbeat(id, 1);
+      await store.finishRun(id, 'completed');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect((await store.getRun(id))?.status).toBe('completed');
+    });
   });
 
   describe('invocations', () => {
@@ -244,6 +270,59 @@ export function storeContract(backend: () => Backend): void {
       expect(read.map((r) => r.seq)).toEqual(Array.from({ length: 15 }, (_, i) => i));
       expect(read.filter((r) => r.fn === 'second-write').map((r) => r.seq)).toEqual([10, 11, 12, 13, 14]);
       expect((await store.getRun(id))?.duplicates).toBe(6);
+    });
+
+    it('lets a final record replace an unknown one, never the reverse, and counts only final over final', async () => {
+      const id = await store.createRun(RUN);
+      const unknown = (seq: number): InvocationRecord => ({ ...makeRecord(id, seq), status: 'unknown', receivedUs: null, latencyMs: null, errorClass: null });
+      // 0-3 sent, answer unknown; 4 final at once.
+      expect(await store.writeRecords([0, 1, 2, 3].map(unknown).concat(makeRecord(id, 4)))).toEqual({ rows: 5, stored: 5, duplicates: 0 });
+      // 0, 1 answered; 4's unknown arrives late; 2's unknown offered twice; 3 answered and its unknown in the same batch.
+      const second = await store.writeRecords([makeRecord(id, 0), makeRecord(id, 1), unknown(4), unknown(2), unknown(3), makeRecord(id, 3)]);
+      expect(second).toEqual({ rows: 6, stored: 3, duplicates: 0 });
+      // 0 again (a final over a final), twice in one batch: both duplicates, the first final kept.
+      const third = await store.writeRecords([{ ...makeRecord(id, 0), fn: 'second-write' }, { ...makeRecord(id, 0), fn: 'third-write' }]);
+      expect(third).toEqual({ rows: 2, stored: 0, duplicates: 2 });
+      const read = await collect(store.records(id));
+      expect(read).toEqual([makeRecord(id, 0), makeRecord(id, 1), unknown(2), makeRecord(id, 3), makeRecord(id, 4)]);
+      expect((await store.getRun(id))?.duplicates).toBe(2);
+      // Offered again without counting (a journal recovered twice): nothing stored, nothing counted.
+      expect(await store.writeRecords(read, { countDuplicates: false })).toEqual({ rows: 5, stored: 0, duplicates: 4 });
+      expect((await store.getRun(id))?.duplicates).toBe(2);
+      // The buffered path follows the same rule.
+      await store.appendRecords([makeRecord(id, 2)]);
+      expect((await collect(store.records(id)))[2]).toEqual(makeRecord(id, 2));
+    });
+
+    it('writeRecords writes at once, past the buffer, and refuses an unknown run naming it', async () => {
+      const writer = await backend().open({ flushIntervalMs: 60_000 });
+      try {
+        const id = await writer.createRun(RUN);
+        await writer.writeRecords(makeRecords(id, 0, 60));
+        expect(await store.countRecords(id)).toBe(60);
+        const unknown = await rejection(writer.writeRecords([makeRecord('no-such-run', 0)]));
+        expect(unknown.message).toBe('no run no-such-run in the store');
+      } finally {
+        await writer.close();
+      }
+    });
+
+    it('names where it is, so it can be opened again', async () => {
+      const reopened = await backend().open();
+      try {
+        expect(reopened.location).toBe(store.location);
+        expect(store.location).not.toContain('***@');
+        const id = await store.createRun(RUN);
+        const { openStore } = await import('../open.ts');
+        const again = await openStore(store.location);
+        try {
+          expect((await again.getRun(id))?.status).toBe('running');
+        } finally {
+          await again.close();
+        }
+      } finally {
+        await reopened.close();
+      }
     });
 
     it('writes buffered records within the flush interval without being asked', async () => {
