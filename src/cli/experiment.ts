@@ -16,9 +16,11 @@ import { experimentTemplate } from '../experiments/template.ts';
 import { createProvider, providerNames, type ProviderOptions } from '../providers/index.ts';
 import { openStore, type JsonValue } from '../store/index.ts';
 import { EXIT } from './exit-codes.ts';
+import { endLine, failuresOf, printEndLine } from './failure-line.ts';
 import { findPackage, FUNCTIONS_DIR } from './functions-list.ts';
 import { hostFacts } from './host-facts.ts';
-import { parseProviderOptions, positiveInt } from './option-parsers.ts';
+import { heartbeatIntervalMs, parseProviderOptions, positiveInt } from './option-parsers.ts';
+import { withExistingStore } from './analyze.ts';
 import { startPlatformProcess } from './platform-process.ts';
 import { StatusLine } from './status-line.ts';
 
@@ -77,8 +79,7 @@ export function registerExperiment(program: Command): void {
     .option('--storage-url <url>', 'bucket root for generated inputs when the provider is not local')
     .option('--json', 'print the run and its result as JSON')
     .action(async (runId: string, opts: Omit<RunOptions, 'provider' | 'param' | 'seed'>) => {
-      const store = await openStore(opts.store);
-      const run = await store.getRun(runId).finally(() => store.close());
+      const run = await withExistingStore(opts.store, (store) => store.getRun(runId));
       if (!run) throw new FaasbenchError('ResourceNotFound', `no run ${runId} in the store (see faasbench runs)`);
       const params = run.params as { experiment?: string; values?: Record<string, unknown> } | null;
       if (run.kind !== 'experiment' || typeof params?.experiment !== 'string') throw new FaasbenchError('InvalidParameterValue', `run ${runId} is a ${run.kind} run, not an experiment`);
@@ -107,8 +108,12 @@ interface ProviderRun {
 }
 
 async function runOnProviders(nameOrPath: string, values: Record<string, unknown>, providers: string[], opts: RunOptions, rerunOf: string | undefined): Promise<ProviderRun[]> {
+  // Every input is checked before anything is started or created: a refused command leaves no store file behind.
   const { experiment, source } = await loadExperiment(nameOrPath);
   const params = resolveParams(experiment.name, experiment.params, values);
+  const seed = positiveInt(opts.seed, '--seed', 0);
+  const providerOptions = new Map(providers.map((provider) => [provider, parseProviderOptions(optionsOf(provider, opts.providerOpt))]));
+  const heartbeatMs = heartbeatIntervalMs();
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
@@ -116,7 +121,7 @@ async function runOnProviders(nameOrPath: string, values: Record<string, unknown
     return await Promise.all(
       providers.map(async (provider) => ({
         provider,
-        outcome: await onProvider(provider, parseProviderOptions(optionsOf(provider, opts.providerOpt)), async (target, storageUrl) => {
+        outcome: await onProvider(provider, providerOptions.get(provider)!, async (target, storageUrl) => {
           const store = await openStore(opts.store);
           const status = new StatusLine(opts.json !== true);
           const prefix = providers.length > 1 ? `[${provider}] ` : '';
@@ -127,7 +132,7 @@ async function runOnProviders(nameOrPath: string, values: Record<string, unknown
               source,
               provider: target,
               store,
-              seed: positiveInt(opts.seed, '--seed', 0),
+              seed,
               findPackage: (name) => findPackage(name, opts.dir),
               storageUrl: storageUrl ?? opts.storageUrl ?? process.env.FAASBENCH_STORAGE_URL ?? '',
               host: hostFacts(),
@@ -136,6 +141,7 @@ async function runOnProviders(nameOrPath: string, values: Record<string, unknown
               log: (message) => opts.json !== true && console.error(`${prefix}${message}`),
               onProgress: (done, total, label) => status.update(() => `${prefix}${experiment.name}: ${label ?? 'step'} ${done}/${total}`),
               ...(rerunOf ? { rerunOf } : {}),
+              heartbeatMs,
             });
           } finally {
             await store.close();
@@ -193,7 +199,13 @@ async function onProvider<T>(name: string, options: ProviderOptions, work: (prov
 
 function finish(runs: ProviderRun[], json: boolean): void {
   if (json) {
-    console.log(JSON.stringify(runs.map(({ provider, outcome }) => ({ provider, runId: outcome.runId, status: outcome.status, result: outcome.result, error: outcome.error?.message ?? null })), null, 2));
+    console.log(
+      JSON.stringify(
+        runs.map(({ provider, outcome }) => ({ provider, runId: outcome.runId, status: outcome.status, result: outcome.result, error: outcome.error?.message ?? null, failures: outcome.calls ? failuresOf(outcome.calls) : null })),
+        null,
+        2,
+      ),
+    );
   } else {
     for (const { provider, outcome } of runs) {
       console.log(`\n${provider}: run ${outcome.runId} ${outcome.status}`);
@@ -201,8 +213,21 @@ function finish(runs: ProviderRun[], json: boolean): void {
       if (outcome.error) console.error(`error: ${outcome.error.message}`);
     }
   }
+  // Last, each run that failed or had failed calls, and why: the exit code explains itself.
+  for (const { provider, outcome } of runs) {
+    const line = experimentEndLine(outcome);
+    if (line !== null) printEndLine(runs.length > 1 ? `${provider}: ${line}` : line, json);
+  }
   const statuses = runs.map((r) => r.outcome.status);
   process.exitCode = statuses.includes('interrupted') ? EXIT.interrupted : statuses.includes('failed') ? EXIT.failed : EXIT.ok;
+}
+
+/** The run's end line when it failed or had failed calls, else null (its status line said all). */
+export function experimentEndLine(outcome: ExperimentRunResult): string | null {
+  const failures = outcome.calls ? failuresOf(outcome.calls) : null;
+  if (outcome.status === 'completed' && (failures === null || failures.failed === 0)) return null;
+  const line = endLine(outcome.runId, outcome.status, failures);
+  return outcome.error ? `${line} (${outcome.error.message})` : line;
 }
 
 export function resultTable(result: ExperimentResult): string {

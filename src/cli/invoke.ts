@@ -11,6 +11,7 @@ import type { FunctionPackage } from '../core/function-package.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { splitPatternArgs } from '../workload/registry.ts';
 import { EXIT } from './exit-codes.ts';
+import { endLine, failuresOf, printEndLine, summaryCounts } from './failure-line.ts';
 import { findPackage, FUNCTIONS_DIR } from './functions-list.ts';
 import { runLoad, type LoadRunResult } from './load-run.ts';
 import { parseProviderOptions, parseShard, positiveInt } from './option-parsers.ts';
@@ -81,8 +82,7 @@ export function registerInvoke(program: Command): void {
         showProgress: opts.json !== true,
       });
       await report(result, opts, pkg);
-      const failed = result.summary.total !== (result.summary.byStatus.ok ?? 0);
-      process.exitCode = result.status === 'interrupted' ? EXIT.interrupted : failed ? EXIT.failed : EXIT.ok;
+      process.exitCode = result.status === 'interrupted' ? EXIT.interrupted : result.summary.failed > 0 ? EXIT.failed : EXIT.ok;
     });
 }
 
@@ -144,8 +144,10 @@ async function report(result: LoadRunResult, opts: InvokeOptions, pkg: FunctionP
   const rows = result.summary.total <= ROWS_SHOWN ? await callRows(store, result.runId) : [];
   await store.close();
   const response = parsed(result.lastPayload);
+  const failures = failuresOf(summaryCounts(result.summary));
   if (opts.json) {
-    console.log(JSON.stringify({ runId: result.runId, status: result.status, function: pkg?.manifest.name, summary: result.summary, invocations: rows, response }, null, 2));
+    console.log(JSON.stringify({ runId: result.runId, status: result.status, function: pkg?.manifest.name, summary: result.summary, failures, invocations: rows, response }, null, 2));
+    if (failures.failed > 0) printEndLine(endLine(result.runId, result.status, failures), true);
     return;
   }
   const fmt = (n: number | null): string => (n === null ? '-' : n.toFixed(2));
@@ -155,6 +157,6 @@ async function report(result: LoadRunResult, opts: InvokeOptions, pkg: FunctionP
     console.log(table.toString());
   }
   console.log(summaryTable(result.summary));
-  console.log(`run ${result.runId} ${result.status}`);
   if (result.summary.total === 1) console.log(JSON.stringify(response, null, 2));
+  printEndLine(endLine(result.runId, result.status, failures), false);
 }

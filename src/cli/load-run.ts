@@ -12,6 +12,7 @@ import { openStore, type Store } from '../store/index.ts';
 import { resolveInput } from '../workload/function-inputs.ts';
 import { patternNamed, planPattern } from '../workload/registry.ts';
 import { executePlan, type PlanRunResult } from './plan-execution.ts';
+import { heartbeatIntervalMs } from './option-parsers.ts';
 import { startPlatformProcess } from './platform-process.ts';
 
 export interface LoadRunSpec {
@@ -39,6 +40,11 @@ export interface LoadRunSpec {
 export type LoadRunResult = PlanRunResult;
 
 export async function runLoad(spec: LoadRunSpec): Promise<LoadRunResult> {
+  // Every input is checked before anything is started or created: a refused command leaves no store file behind.
+  const plan = planFor(spec);
+  const heartbeatMs = heartbeatIntervalMs();
+  checkInput(spec);
+  if (spec.shard !== undefined && spec.shard.index > 0 && !spec.runId) throw new FaasbenchError('InvalidParameterValue', '--shard i/n with i > 0 joins a run: give the same --run-id as shard 0');
   const platform = spec.provider === 'local' && spec.providerOptions.url === undefined ? await startPlatformProcess() : null;
   const owned: Array<{ close(): Promise<void> }> = [];
   try {
@@ -48,10 +54,20 @@ export async function runLoad(spec: LoadRunSpec): Promise<LoadRunResult> {
     owned.push(store);
     if (spec.pkg) await provider.deploy(spec.pkg, spec.deployOverrides);
     const event = await eventOf(spec, platform?.storageUrl ?? spec.storageUrl);
-    return await measure(spec, provider, store, Buffer.from(JSON.stringify(event)));
+    return await measure(spec, { plan, heartbeatMs }, provider, store, Buffer.from(JSON.stringify(event)));
   } finally {
     for (const resource of owned.reverse()) await resource.close();
     await platform?.stop();
+  }
+}
+
+/** A named input the package does not have, known without generating anything. */
+function checkInput(spec: LoadRunSpec): void {
+  if ('event' in spec.payload) return;
+  if (!spec.pkg) throw new FaasbenchError('InvalidParameterValue', `--input ${spec.payload.input} needs the function's folder (it names inputs); give --payload instead`);
+  const { inputs, inputGenerator } = spec.pkg.manifest;
+  if (!inputGenerator && !(spec.payload.input in inputs)) {
+    throw new FaasbenchError('InvalidParameterValue', `function ${spec.pkg.manifest.name} has no input "${spec.payload.input}" (it has: ${Object.keys(inputs).join(', ') || 'none'})`);
   }
 }
 
@@ -65,14 +81,20 @@ function planFor(spec: LoadRunSpec): LoadPlan {
   const takesSeed = patternNamed(spec.pattern.name).optionNames.includes('seed');
   const options = takesSeed && spec.pattern.options.seed === undefined ? { ...spec.pattern.options, seed: String(spec.seed) } : spec.pattern.options;
   const plan = planPattern(spec.pattern.name, options, { fn: spec.fn, payload: { event: null } });
-  return spec.shard ? shardOf(plan, spec.shard.index, spec.shard.total) : plan;
+  if (!spec.shard) return plan;
+  try {
+    return shardOf(plan, spec.shard.index, spec.shard.total);
+  } catch (err) {
+    // A sequential plan cannot be split: bad input, said as such.
+    throw new FaasbenchError('InvalidParameterValue', `--shard ${(err as Error).message.replace(/^shard /, '')}`);
+  }
 }
 
-async function measure(spec: LoadRunSpec, provider: Provider, store: Store, payload: Buffer): Promise<LoadRunResult> {
+async function measure(spec: LoadRunSpec, { plan, heartbeatMs }: { plan: LoadPlan; heartbeatMs: number }, provider: Provider, store: Store, payload: Buffer): Promise<LoadRunResult> {
   return executePlan({
     provider,
     store,
-    plan: planFor(spec),
+    plan,
     payloadOf: () => payload,
     run: { kind: 'invoke', name: spec.fn, provider: spec.provider, params: { pattern: spec.pattern.name, options: spec.pattern.options, payload: spec.payload, shard: spec.shard ?? null, maxInFlight: spec.maxInFlight }, seed: spec.seed },
     shard: spec.shard,
@@ -80,5 +102,6 @@ async function measure(spec: LoadRunSpec, provider: Provider, store: Store, payl
     startAtMs: spec.startAtMs,
     maxInFlight: spec.maxInFlight,
     showProgress: spec.showProgress,
+    heartbeatMs,
   });
 }

@@ -1,6 +1,7 @@
 /** Parsers for option values several commands share; each error names the option. */
 import { FaasbenchError } from '../core/errors.ts';
 import type { ProviderOptions } from '../providers/index.ts';
+import { HEARTBEAT_INTERVAL_MS } from '../store/index.ts';
 
 export function positiveInt(text: string, flag: string, min = 1): number {
   const n = Number(text);
@@ -32,4 +33,14 @@ export function parseShard(text: string): { index: number; total: number } {
   const total = Number(match?.[2]);
   if (!match || total < 1 || index >= total) throw new FaasbenchError('InvalidParameterValue', `--shard: expected i/n with 0 <= i < n, got "${text}"`);
   return { index, total };
+}
+
+/**
+ * The heartbeat interval a run's writer promises (run-status.ts): HEARTBEAT_INTERVAL_MS, or
+ * FAASBENCH_HEARTBEAT_MS for a test that kills a writer and cannot wait seconds for it to count
+ * as abandoned. Readers need not agree: the interval is stored with each beat.
+ */
+export function heartbeatIntervalMs(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.FAASBENCH_HEARTBEAT_MS;
+  return text === undefined || text === '' ? HEARTBEAT_INTERVAL_MS : positiveInt(text, 'FAASBENCH_HEARTBEAT_MS', 50);
 }

@@ -3,8 +3,10 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import Table from 'cli-table3';
 import { Option, type Command } from 'commander';
-import { FaasbenchError } from '../core/errors.ts';
-import { EXPORT_FORMATS, exportRun, openStore, type ExportFormat } from '../store/index.ts';
+import { FaasbenchError, isFaasbenchError } from '../core/errors.ts';
+import { EXPORT_FORMATS, exportRun, type ExportFormat } from '../store/index.ts';
+import { withExistingStore } from './analyze.ts';
+import { positiveInt } from './option-parsers.ts';
 
 export function registerRuns(program: Command): void {
   program
@@ -14,20 +16,24 @@ export function registerRuns(program: Command): void {
     .option('--limit <n>', 'at most this many runs', '50')
     .option('--json', 'print as JSON')
     .action(async (opts: { store?: string; limit: string; json?: boolean }) => {
-      const store = await openStore(opts.store);
-      try {
-        const runs = await store.listRuns({ limit: Number(opts.limit) });
-        const rows = await Promise.all(runs.map(async (r) => ({ ...r, records: await store.countRecords(r.id) })));
-        if (opts.json) {
-          console.log(JSON.stringify(rows, null, 2));
-          return;
-        }
-        const table = new Table({ head: ['run', 'kind', 'name', 'provider', 'status', 'started', 'calls'], style: { head: [], border: [] } });
-        for (const r of rows) table.push([r.id, r.kind, r.name, r.provider, r.status, r.startedAt, r.records]);
-        console.log(table.toString());
-      } finally {
-        await store.close();
+      const limit = positiveInt(opts.limit, '--limit');
+      // Listing a store never creates one. A status is as the store shows it: 'abandoned' for a running run whose writers stopped beating.
+      const rows = await withExistingStore(opts.store, async (store) => {
+        const runs = await store.listRuns({ limit });
+        return Promise.all(runs.map(async (r) => ({ ...r, records: await store.countRecords(r.id) })));
+      }).catch((err: unknown) => {
+        // No store file yet: no runs yet, said on stderr.
+        if (!isFaasbenchError(err, 'ResourceNotFound')) throw err;
+        console.error(`faasbench: ${(err as Error).message}`);
+        return [];
+      });
+      if (opts.json) {
+        console.log(JSON.stringify(rows, null, 2));
+        return;
       }
+      const table = new Table({ head: ['run', 'kind', 'name', 'provider', 'status', 'started', 'calls'], style: { head: [], border: [] } });
+      for (const r of rows) table.push([r.id, r.kind, r.name, r.provider, r.status, r.startedAt, r.records]);
+      console.log(table.toString());
     });
 
   program
@@ -37,8 +43,7 @@ export function registerRuns(program: Command): void {
     .option('--out <file>', 'write here instead of standard output')
     .option('--store <target>', 'SQLite file or postgres:// URL (default: $FAASBENCH_STORE or ./faasbench.db)')
     .action(async (runId: string, opts: { format: ExportFormat; out?: string; store?: string }) => {
-      const store = await openStore(opts.store);
-      try {
+      await withExistingStore(opts.store, async (store) => {
         if (!(await store.getRun(runId))) throw new FaasbenchError('ResourceNotFound', `no run ${runId} in the store (see faasbench runs)`);
         const out = opts.out ? createWriteStream(opts.out) : process.stdout;
         const rows = await exportRun(store, runId, opts.format, out);
@@ -47,8 +52,6 @@ export function registerRuns(program: Command): void {
           await once(out, 'finish');
           console.error(`wrote ${rows} rows to ${opts.out}`);
         }
-      } finally {
-        await store.close();
-      }
+      });
     });
 }

@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { FaasbenchError } from '../core/errors.ts';
 import { resolveParams } from '../experiments/params.ts';
 import { loadExperiment } from '../experiments/registry.ts';
 import { runExperiment, type ExperimentRunResult } from '../experiments/runner.ts';
@@ -14,9 +15,11 @@ import { STANDARD_SUITE, type SuiteEntry } from '../experiments/standard-suite.t
 import { createProvider } from '../providers/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { EXIT } from './exit-codes.ts';
-import { resultTable } from './experiment.ts';
+import { experimentEndLine, resultTable } from './experiment.ts';
+import { failuresOf, printEndLine } from './failure-line.ts';
 import { findPackage, FUNCTIONS_DIR } from './functions-list.ts';
 import { hostFacts } from './host-facts.ts';
+import { heartbeatIntervalMs, positiveInt } from './option-parsers.ts';
 import { startPlatformProcess } from './platform-process.ts';
 import { StatusLine } from './status-line.ts';
 
@@ -50,24 +53,51 @@ export function registerSuite(program: Command): void {
     .option('--seed <n>', 'seed of every experiment', '42')
     .option('--json', 'print the runs as JSON')
     .action(async (opts: SuiteOptions) => {
-      const entries = opts.only ? STANDARD_SUITE.filter((e) => opts.only!.split(',').includes(e.experiment)) : STANDARD_SUITE;
+      // Every input is checked before anything is started or created: a refused command leaves no store file behind.
+      const entries = suiteEntries(opts.only);
+      const seed = positiveInt(opts.seed, '--seed', 0);
       // Made before the first run, so each run's report is written as soon as it finishes (Ctrl-C keeps them).
       const dir = path.resolve(opts.out, new Date().toISOString().replace(/[:.]/g, '-'));
       mkdirSync(dir, { recursive: true });
-      const finished = await runSuite(entries, opts, dir);
+      const finished = await runSuite(entries, { ...opts, seed: String(seed) }, dir);
       const summary = summaryLines(finished);
       const file = writeSummary(dir, finished, summary);
       const index = writeIndex(dir, finished);
       if (opts.json) {
-        const runs = finished.map((f) => ({ experiment: f.entry.experiment, runId: f.outcome.runId, status: f.outcome.status, seconds: f.seconds, report: 'index' in f.report ? path.join(dir, f.report.index) : null, result: f.outcome.result }));
+        const runs = finished.map((f) => ({
+          experiment: f.entry.experiment,
+          runId: f.outcome.runId,
+          status: f.outcome.status,
+          seconds: f.seconds,
+          report: 'index' in f.report ? path.join(dir, f.report.index) : null,
+          result: f.outcome.result,
+          failures: f.outcome.calls ? failuresOf(f.outcome.calls) : null,
+        }));
         console.log(JSON.stringify({ summary: file, report: index, runs }, null, 2));
       } else console.log(`\n${summary.join('\n')}\n\nreport: ${index}\nsummary: ${file}\nevery call is in the store: faasbench runs${opts.store ? ` --store ${opts.store}` : ''}`);
+      // Last, each experiment that failed or had failed calls, and why: the exit code explains itself.
+      for (const f of finished) {
+        const line = experimentEndLine(f.outcome);
+        if (line !== null) printEndLine(`${f.entry.experiment}: ${line}`, opts.json === true);
+      }
       const statuses = finished.map((f) => f.outcome.status);
       process.exitCode = statuses.includes('interrupted') ? EXIT.interrupted : statuses.includes('failed') ? EXIT.failed : EXIT.ok;
     });
 }
 
+/** The suite's entries `--only` names (all without it); a name not in the suite is refused, naming those that are. */
+function suiteEntries(only: string | undefined): readonly SuiteEntry[] {
+  if (only === undefined) return STANDARD_SUITE;
+  const names = only.split(',').map((n) => n.trim()).filter(Boolean);
+  const unknown = names.find((n) => !STANDARD_SUITE.some((e) => e.experiment === n));
+  if (unknown !== undefined || names.length === 0) {
+    throw new FaasbenchError('InvalidParameterValue', `--only: ${unknown === undefined ? 'no experiment named' : `"${unknown}" is not in the suite`} (it has: ${STANDARD_SUITE.map((e) => e.experiment).join(', ')})`);
+  }
+  return STANDARD_SUITE.filter((e) => names.includes(e.experiment));
+}
+
 async function runSuite(entries: readonly SuiteEntry[], opts: SuiteOptions, dir: string): Promise<Finished[]> {
+  const heartbeatMs = heartbeatIntervalMs();
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
@@ -97,6 +127,7 @@ async function runSuite(entries: readonly SuiteEntry[], opts: SuiteOptions, dir:
           signal: controller.signal,
           log: (message) => opts.json !== true && console.error(`  ${message}`),
           onProgress: (done, total, label) => status.update(() => `  ${label ?? entry.experiment} ${done}/${total}`),
+          heartbeatMs,
         });
         const seconds = (performance.now() - started) / 1000;
         if (opts.json !== true) {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { FaasbenchError } from '../core/errors.ts';
 import type { FunctionPackage } from '../core/function-package.ts';
-import type { PlannedInvocation } from '../core/load-plan.ts';
+import { shardOf, type PlannedInvocation } from '../core/load-plan.ts';
 import type { Provider } from '../core/provider.ts';
 import { createProvider } from '../providers/index.ts';
 import { openStore } from '../store/index.ts';
@@ -17,8 +17,9 @@ import { openPlanFile } from '../trace/plan-file.ts';
 import { batchesToPlan, unitBatches, type CallBatch, type Schedule, type ScheduledFunction } from '../trace/schedule.ts';
 import { resolveInput } from '../workload/function-inputs.ts';
 import { EXIT } from './exit-codes.ts';
+import { endLine, failuresOf, printEndLine, summaryCounts } from './failure-line.ts';
 import { findPackage, FUNCTIONS_DIR } from './functions-list.ts';
-import { parseProviderOptions, parseShard, positiveInt } from './option-parsers.ts';
+import { heartbeatIntervalMs, parseProviderOptions, parseShard, positiveInt } from './option-parsers.ts';
 import { executePlan, type PlanRunResult } from './plan-execution.ts';
 import { startPlatformProcess } from './platform-process.ts';
 import { summaryTable } from './summary-table.ts';
@@ -63,13 +64,11 @@ export function registerTraceReplay(trace: Command): void {
     .action(async (traceDir: string | undefined, opts: ReplayOptions) => {
       const source = await replaySource(traceDir, opts);
       const result = await replay(source, opts);
-      if (opts.json) console.log(JSON.stringify({ runId: result.runId, status: result.status, functions: source.schedule.functions.length, summary: result.summary }, null, 2));
-      else {
-        console.log(summaryTable(result.summary));
-        console.log(`run ${result.runId} ${result.status}`);
-      }
-      const failed = result.summary.total !== (result.summary.byStatus.ok ?? 0);
-      process.exitCode = result.status === 'interrupted' ? EXIT.interrupted : failed ? EXIT.failed : EXIT.ok;
+      const failures = failuresOf(summaryCounts(result.summary));
+      if (opts.json) console.log(JSON.stringify({ runId: result.runId, status: result.status, functions: source.schedule.functions.length, summary: result.summary, failures }, null, 2));
+      else console.log(summaryTable(result.summary));
+      if (!opts.json || failures.failed > 0) printEndLine(endLine(result.runId, result.status, failures), opts.json === true);
+      process.exitCode = result.status === 'interrupted' ? EXIT.interrupted : result.summary.failed > 0 ? EXIT.failed : EXIT.ok;
     });
 }
 
@@ -89,8 +88,29 @@ async function replaySource(traceDir: string | undefined, opts: ReplayOptions): 
   return { name: path.basename(path.resolve(traceDir!)), schedule, batches: () => unitBatches(inputs, schedule) };
 }
 
+/** The options that are numbers or shapes, parsed before anything is started or created. */
+interface ReplaySettings {
+  readonly shard: { readonly index: number; readonly total: number } | undefined;
+  readonly startAtMs: number | undefined;
+  readonly maxInFlight: number;
+  readonly heartbeatMs: number;
+}
+
+function replaySettings(opts: ReplayOptions): ReplaySettings {
+  const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
+  if (shard !== undefined && shard.index > 0 && !opts.runId) throw new FaasbenchError('InvalidParameterValue', '--shard i/n with i > 0 joins a run: give the same --run-id as shard 0');
+  return {
+    shard,
+    startAtMs: opts.startAt === undefined ? undefined : positiveInt(opts.startAt, '--start-at'),
+    maxInFlight: positiveInt(opts.maxInFlight, '--max-in-flight'),
+    heartbeatMs: heartbeatIntervalMs(),
+  };
+}
+
 async function replay(source: ReplaySource, opts: ReplayOptions): Promise<PlanRunResult> {
+  // Every input is checked before anything is started or created: a refused command leaves no store file behind.
   const providerOptions = parseProviderOptions(opts.providerOpt);
+  const settings = replaySettings(opts);
   const platform = opts.provider === 'local' && providerOptions.url === undefined ? await startPlatformProcess() : null;
   const owned: Array<{ close(): Promise<void> }> = [];
   try {
@@ -100,18 +120,17 @@ async function replay(source: ReplaySource, opts: ReplayOptions): Promise<PlanRu
     owned.push(store);
     const storageUrl = platform?.storageUrl ?? opts.storageUrl ?? process.env.FAASBENCH_STORAGE_URL ?? '';
     const bodies = await deployAll(source, provider, opts, storageUrl);
-    const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
-    const plan = batchesToPlan(source.schedule, source.batches);
+    const whole = batchesToPlan(source.schedule, source.batches);
+    // Each shard sends its own calls (seq i mod n), as invoke's shards do.
+    const plan = settings.shard === undefined ? whole : shardOf(whole, settings.shard.index, settings.shard.total);
     return await executePlan({
       provider,
       store,
       plan,
       payloadOf: (call: PlannedInvocation) => bodies.get(call.fn) ?? Buffer.from(JSON.stringify('event' in call.payload ? call.payload.event : null)),
       run: { kind: 'trace-replay', name: source.name, provider: opts.provider, params: replayParams(opts), seed: source.schedule.seed },
-      shard,
+      ...settings,
       runId: opts.runId,
-      startAtMs: opts.startAt === undefined ? undefined : positiveInt(opts.startAt, '--start-at'),
-      maxInFlight: positiveInt(opts.maxInFlight, '--max-in-flight'),
       showProgress: opts.json !== true,
     });
   } finally {

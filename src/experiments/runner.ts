@@ -6,7 +6,8 @@
  */
 import type { FunctionPackage } from '../core/function-package.ts';
 import type { Provider } from '../core/provider.ts';
-import type { JsonValue, Store } from '../store/index.ts';
+import { CallTally, type CallCounts } from '../analysis/call-tally.ts';
+import { HEARTBEAT_INTERVAL_MS, startHeartbeat, type JsonValue, type Store } from '../store/index.ts';
 import { BenchSession } from './bench.ts';
 import type { Experiment, ExperimentResult } from './define.ts';
 
@@ -28,6 +29,8 @@ export interface ExperimentRunSpec {
   readonly onProgress?: (done: number, total: number, label?: string) => void;
   /** The run that this one repeats, for `experiment rerun`. */
   readonly rerunOf?: string;
+  /** How often the run's heartbeat is refreshed (default HEARTBEAT_INTERVAL_MS). */
+  readonly heartbeatMs?: number;
 }
 
 export interface ExperimentRunResult {
@@ -35,6 +38,8 @@ export interface ExperimentRunResult {
   readonly status: 'completed' | 'failed' | 'interrupted';
   readonly result: ExperimentResult | null;
   readonly error: Error | null;
+  /** The run's stored calls, counted when it ended (failed ones by class); null when the store could not be read. */
+  readonly calls: CallCounts | null;
 }
 
 export async function runExperiment(spec: ExperimentRunSpec): Promise<ExperimentRunResult> {
@@ -48,6 +53,8 @@ export async function runExperiment(spec: ExperimentRunSpec): Promise<Experiment
     host: spec.host,
     toolVersion: spec.toolVersion,
   });
+  // Experiments have long quiet stretches (an idle-timeout probe sleeps minutes): the heartbeat, not progress, says the run is alive.
+  const heartbeat = startHeartbeat(store, runId, spec.heartbeatMs ?? HEARTBEAT_INTERVAL_MS);
   const bench = new BenchSession({
     runId,
     experiment: experiment.name,
@@ -73,10 +80,24 @@ export async function runExperiment(spec: ExperimentRunSpec): Promise<Experiment
     error = err instanceof Error ? err : new Error(String(err));
   } finally {
     error = (await cleanUp(spec, bench, params)) ?? error;
+    heartbeat.stop();
   }
   const status = spec.signal.aborted ? 'interrupted' : error ? 'failed' : 'completed';
-  await store.finishRun(runId, status, toJson({ result, error: error ? { message: error.message, stack: error.stack ?? null } : null }));
-  return { runId, status, result, error };
+  const calls = await countCalls(store, runId);
+  // The calls' counts go with the result, so a stored run that had failed calls never reads as clean.
+  await store.finishRun(runId, status, toJson({ result, error: error ? { message: error.message, stack: error.stack ?? null } : null, calls }));
+  return { runId, status, result, error, calls };
+}
+
+/** The run's stored calls, counted (not timed) as every other view counts them. */
+async function countCalls(store: Store, runId: string): Promise<CallCounts | null> {
+  const tally = new CallTally();
+  try {
+    for await (const page of store.recordPages(runId, ['phase', 'status', 'errorClass', 'latencyMs', 'plannedUs', 'sentUs'])) for (const r of page) tally.add(r, false);
+  } catch {
+    return null;
+  }
+  return tally.counts();
 }
 
 /** The experiment's cleanup, then removal of what it deployed; returns the first failure. */

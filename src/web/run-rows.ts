@@ -6,7 +6,7 @@
  * `trace replay`) store the invoker's snapshot (`planned`, `done`, `dropped`, `errors`...), and
  * experiments store `{ done, total, label }` of their steps.
  */
-import type { JsonValue, Run, RunStatus } from '../store/store.ts';
+import type { JsonValue, Run, ShownRunStatus } from '../store/store.ts';
 
 export interface ProgressView {
   /** Calls answered or dropped (load runs), steps done (experiments). */
@@ -30,10 +30,11 @@ export interface RunRow {
   /** The experiment's name for experiment runs, else null: what the list's experiment column shows. */
   readonly experiment: string | null;
   readonly provider: string;
-  readonly status: RunStatus;
+  /** As the store shows it: 'abandoned' when a running run's writers stopped beating. */
+  readonly status: ShownRunStatus;
   readonly startedAt: string;
   readonly finishedAt: string | null;
-  /** Finish minus start; for a running run, now minus start. */
+  /** Finish minus start; for a running run, now minus start; for an abandoned one, up to its last sign of life. */
   readonly durationMs: number | null;
   readonly progress: ProgressView | null;
   /** Calls the run made, where the summary or progress says. */
@@ -73,9 +74,14 @@ function callsOf(run: Run, progress: ProgressView | null): number | null {
   return progress?.unit === 'calls' ? progress.done : null;
 }
 
+/** When an abandoned run's writers were last heard from. */
+function lastSignMs(run: Run): number {
+  return Math.max(...[run.heartbeatAt, run.progressAt, run.startedAt].map((at) => (at === null ? NaN : Date.parse(at))).filter((ms) => !Number.isNaN(ms)));
+}
+
 export function runRow(run: Run, nowMs: number): RunRow {
   const started = Date.parse(run.startedAt);
-  const end = run.finishedAt !== null ? Date.parse(run.finishedAt) : run.status === 'running' ? nowMs : NaN;
+  const end = run.finishedAt !== null ? Date.parse(run.finishedAt) : run.status === 'running' ? nowMs : run.status === 'abandoned' ? lastSignMs(run) : NaN;
   const durationMs = Number.isFinite(started) && Number.isFinite(end) ? Math.max(0, end - started) : null;
   const progress = progressView(run);
   return {

@@ -54,8 +54,11 @@ export function clearError() {
   if (box) box.hidden = true;
 }
 
+/** What a status means where its word alone does not say. */
+const STATUS_TITLES = { abandoned: 'still marked running, but its invoker stopped sending heartbeats: it was killed or lost, and will not finish' };
+
 export function statusBadge(status) {
-  return el('span', { className: `badge ${status}`, 'data-status': status }, status);
+  return el('span', { className: `badge ${status}`, 'data-status': status, title: STATUS_TITLES[status] }, status);
 }
 
 const grouped = new Intl.NumberFormat('en-US');
