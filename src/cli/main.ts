@@ -20,7 +20,7 @@ import { registerServe } from './serve.ts';
 import { registerStore } from './store.ts';
 import { registerTrace } from './trace.ts';
 import { EXIT } from './exit-codes.ts';
-import { RecordsWaitingError } from '../store/index.ts';
+import { StoreFailureError } from '../store/index.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -58,7 +58,7 @@ try {
   if (err instanceof FaasbenchError) {
     // ResourceNotFound and the rest: all are input the user can fix.
     console.error(`faasbench: ${err.message}`);
-    process.exit(err instanceof RecordsWaitingError ? EXIT.store : EXIT.input);
+    process.exit(err instanceof StoreFailureError ? EXIT.store : EXIT.input);
   }
   throw err;
 }

@@ -13,7 +13,7 @@ import { SummaryBuilder, type RunSummary } from '../analysis/run-summary.ts';
 import { runPlan } from '../invoker/invoker.ts';
 import { Progress } from '../invoker/progress.ts';
 import { settleHeap } from '../invoker/settle-heap.ts';
-import { RecordSink, RecordsWaitingError, startHeartbeat, type JsonValue, type SinkOutcome, type Store } from '../store/index.ts';
+import { finishFailed, RecordSink, RecordsWaitingError, startHeartbeat, type JsonValue, type SinkOutcome, type Store } from '../store/index.ts';
 import { hostFacts } from './host-facts.ts';
 import { startProgress } from './progress-line.ts';
 import { awaitRun } from './run-wait.ts';
@@ -135,7 +135,7 @@ async function finish(store: Store, runId: string, status: 'completed' | 'interr
   try {
     await store.finishRun(runId, status, toJson(summary));
   } catch (err) {
-    if (!isFaasbenchError(err, 'ResourceConflict')) throw err;
+    if (!isFaasbenchError(err, 'ResourceConflict')) throw finishFailed(store.location, runId, status, err);
   }
 }
 

@@ -7,7 +7,7 @@
 import type { FunctionPackage } from '../core/function-package.ts';
 import type { Provider } from '../core/provider.ts';
 import { CallTally, type CallCounts } from '../analysis/call-tally.ts';
-import { HEARTBEAT_INTERVAL_MS, startHeartbeat, type JsonValue, type Store } from '../store/index.ts';
+import { finishFailed, HEARTBEAT_INTERVAL_MS, RecordsWaitingError, startHeartbeat, type JsonValue, type Store } from '../store/index.ts';
 import { BenchSession } from './bench.ts';
 import type { Experiment, ExperimentResult } from './define.ts';
 
@@ -85,7 +85,12 @@ export async function runExperiment(spec: ExperimentRunSpec): Promise<Experiment
   const status = spec.signal.aborted ? 'interrupted' : error ? 'failed' : 'completed';
   const calls = await countCalls(store, runId);
   // The calls' counts go with the result, so a stored run that had failed calls never reads as clean.
-  await store.finishRun(runId, status, toJson({ result, error: error ? { message: error.message, stack: error.stack ?? null } : null, calls }));
+  try {
+    await store.finishRun(runId, status, toJson({ result, error: error ? { message: error.message, stack: error.stack ?? null } : null, calls }));
+  } catch (err) {
+    // The store is down: records a load left out are in a journal, and that message says where.
+    throw error instanceof RecordsWaitingError ? error : finishFailed(store.location, runId, status, err);
+  }
   return { runId, status, result, error, calls };
 }
 

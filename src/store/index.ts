@@ -13,6 +13,7 @@ export { openStore, storeTarget, STORE_ENV } from './open.ts';
 export { exportRun, EXPORT_FORMATS, type ExportFormat } from './export.ts';
 export { DEFAULT_SQLITE_PATH } from './sqlite.ts';
 export { SCHEMA_VERSION } from './migrations.ts';
+export { StoreFailureError, finishFailed } from './store-failure.ts';
 export { RecordSink, RecordsWaitingError, type RecordSinkOptions, type SinkOutcome } from './record-sink.ts';
 export { recoverJournal, type RecoverResult } from './recover.ts';
 export { readJournal, journalPlaces, journalDataDir, JOURNAL_DIR_ENV, type JournalHeader, type JournalEnd, type JournalContents } from './journal.ts';

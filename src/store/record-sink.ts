@@ -15,6 +15,7 @@
 import { FaasbenchError } from '../core/errors.ts';
 import type { InvocationRecord } from '../core/invocation-record.ts';
 import { Journal, journalPlaces, type JournalEnd, type JournalFileState } from './journal.ts';
+import { StoreFailureError } from './store-failure.ts';
 import type { Run, RunMeta, Store } from './store.ts';
 
 export interface RecordSinkOptions {
@@ -54,10 +55,10 @@ export interface SinkOutcome {
 }
 
 /** close()'s outcome when records are left out of the store: the message names the journal and the command. */
-export class RecordsWaitingError extends FaasbenchError {
+export class RecordsWaitingError extends StoreFailureError {
   readonly outcome: SinkOutcome;
   constructor(outcome: SinkOutcome, store: string, runId: string) {
-    super('ServiceUnavailable', waitingMessage(outcome, store, runId));
+    super(waitingMessage(outcome, store, runId));
     this.outcome = outcome;
   }
 }
