@@ -17,6 +17,7 @@ import { describeMachine, machineLine, positiveFlag, printJson, progress } from 
 import { constantRun } from './invoker-runs.ts';
 import { fixed, markdownTable, verdict } from './markdown-table.ts';
 import { startBareServer, stopAll, type ServerProcess } from './server-processes.ts';
+import { summarize } from './samples.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
@@ -49,7 +50,7 @@ try {
   await db.close();
   const peak = statusMb('VmHWM');
   const s = result.summary;
-  const out = { machine, calls, rate, seconds: (Date.now() - started) / 1000, peakRssMb: peak, medianRssMb: samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)], stored, byStatus: s.byStatus, aimMet: peak < LIMIT_MB && stored === calls };
+  const out = { machine, calls, rate, seconds: (Date.now() - started) / 1000, peakRssMb: peak, medianRssMb: summarize(samples).p50, stored, byStatus: s.byStatus, aimMet: peak < LIMIT_MB && stored === calls };
   if (json) printJson(out);
   else {
     console.log(machineLine(machine));

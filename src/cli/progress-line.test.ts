@@ -13,8 +13,8 @@ const snapshot = (fields: Partial<ProgressSnapshot>): ProgressSnapshot => ({
   dropped: 0,
   errors: 0,
   byStatus: {},
-  latenessP99Ms: 0,
-  latenessMaxMs: 0,
+  latenessP99Ms: null,
+  latenessMaxMs: null,
   ...fields,
 });
 
@@ -26,14 +26,14 @@ describe('formatProgress', () => {
   });
 
   it('leaves out the planned total when the plan has no known count', () => {
-    expect(formatProgress(snapshot({ sent: 7, done: 7 }))).toBe('sent 7  done 7  errors 0  in-flight 0  dropped 0  lateness p99 0.00 ms');
+    expect(formatProgress(snapshot({ sent: 7, done: 7 }))).toBe('sent 7  done 7  errors 0  in-flight 0  dropped 0  lateness p99 -');
   });
 
   it('says how many records wait for the store when some do, and nothing about it otherwise', () => {
     expect(formatProgress(snapshot({ sent: 7, done: 7, recordsWaiting: 1234 }))).toBe(
-      'sent 7  done 7  errors 0  in-flight 0  dropped 0  lateness p99 0.00 ms  records waiting for the store 1234',
+      'sent 7  done 7  errors 0  in-flight 0  dropped 0  lateness p99 -  records waiting for the store 1234',
     );
-    expect(formatProgress(snapshot({ sent: 7, done: 7, recordsWaiting: 0 }))).toBe('sent 7  done 7  errors 0  in-flight 0  dropped 0  lateness p99 0.00 ms');
+    expect(formatProgress(snapshot({ sent: 7, done: 7, recordsWaiting: 0 }))).toBe('sent 7  done 7  errors 0  in-flight 0  dropped 0  lateness p99 -');
   });
 
   it('reads the counts a real Progress keeps: errors are answered calls that were not ok, dropped calls are neither sent nor done', () => {
@@ -92,9 +92,9 @@ describe('startProgress', () => {
     stop();
     vi.advanceTimersByTime(60_000);
     expect(written).toEqual([
-      'sent 1/100  done 0  errors 0  in-flight 1  dropped 0  lateness p99 0.00 ms\n',
-      'sent 2/100  done 0  errors 0  in-flight 2  dropped 0  lateness p99 0.00 ms\n',
-      'sent 3/100  done 0  errors 0  in-flight 3  dropped 0  lateness p99 0.00 ms\n',
+      'sent 1/100  done 0  errors 0  in-flight 1  dropped 0  lateness p99 -\n',
+      'sent 2/100  done 0  errors 0  in-flight 2  dropped 0  lateness p99 -\n',
+      'sent 3/100  done 0  errors 0  in-flight 3  dropped 0  lateness p99 -\n',
     ]);
   });
 
@@ -105,9 +105,9 @@ describe('startProgress', () => {
     stop();
     vi.advanceTimersByTime(60_000);
     expect(written).toEqual([
-      '\rsent 1/100  done 0  errors 0  in-flight 1  dropped 0  lateness p99 0.00 ms\x1b[K',
-      '\rsent 2/100  done 0  errors 0  in-flight 2  dropped 0  lateness p99 0.00 ms\x1b[K',
-      '\rsent 3/100  done 0  errors 0  in-flight 3  dropped 0  lateness p99 0.00 ms\x1b[K\n',
+      '\rsent 1/100  done 0  errors 0  in-flight 1  dropped 0  lateness p99 -\x1b[K',
+      '\rsent 2/100  done 0  errors 0  in-flight 2  dropped 0  lateness p99 -\x1b[K',
+      '\rsent 3/100  done 0  errors 0  in-flight 3  dropped 0  lateness p99 -\x1b[K\n',
     ]);
   });
 

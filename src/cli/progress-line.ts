@@ -7,7 +7,7 @@ import type { ProgressSnapshot } from '../invoker/progress.ts';
 export function formatProgress(p: ProgressSnapshot): string {
   const planned = p.planned === undefined ? '' : `/${p.planned}`;
   const waiting = p.recordsWaiting ? `  records waiting for the store ${p.recordsWaiting}` : '';
-  return `sent ${p.sent}${planned}  done ${p.done}  errors ${p.errors}  in-flight ${p.inFlight}  dropped ${p.dropped}  lateness p99 ${p.latenessP99Ms.toFixed(2)} ms${waiting}`;
+  return `sent ${p.sent}${planned}  done ${p.done}  errors ${p.errors}  in-flight ${p.inFlight}  dropped ${p.dropped}  lateness p99 ${p.latenessP99Ms === null ? '-' : `${p.latenessP99Ms.toFixed(2)} ms`}${waiting}`;
 }
 
 export function startProgress(read: () => ProgressSnapshot, enabled: boolean): () => void {

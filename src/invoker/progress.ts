@@ -3,6 +3,7 @@
  * Lateness is kept over a sliding window of recent sends, so "current lateness" means now.
  */
 import type { InvocationStatus } from '../core/invocation-record.ts';
+import { percentileOfSorted } from '../analysis/percentile.ts';
 
 const WINDOW = 1000;
 
@@ -15,8 +16,9 @@ export interface ProgressSnapshot {
   readonly errors: number;
   readonly byStatus: Readonly<Partial<Record<InvocationStatus, number>>>;
   /** p99 and max lateness (ms) over the last WINDOW sends. */
-  readonly latenessP99Ms: number;
-  readonly latenessMaxMs: number;
+  /** Over the recent sends; null before the first. */
+  readonly latenessP99Ms: number | null;
+  readonly latenessMaxMs: number | null;
   /** Records not yet in the store (the store is failing or behind), when the caller's sink says. */
   readonly recordsWaiting?: number;
 }
@@ -45,7 +47,7 @@ export class Progress {
 
   snapshot(): ProgressSnapshot {
     const n = Math.min(this.latenessCount, WINDOW);
-    const window = Array.from(this.lateness.subarray(0, n)).sort((a, b) => a - b);
+    const window = Float64Array.from(this.lateness.subarray(0, n)).sort();
     const errors = this.done - (this.byStatus.ok ?? 0);
     return {
       planned: this.planned,
@@ -55,8 +57,9 @@ export class Progress {
       dropped: this.dropped,
       errors,
       byStatus: { ...this.byStatus },
-      latenessP99Ms: n ? (window[Math.min(n - 1, Math.floor(n * 0.99))] as number) : 0,
-      latenessMaxMs: n ? (window[n - 1] as number) : 0,
+      // The one definition (nearest rank), over the recent window; no sends yet is no figure.
+      latenessP99Ms: n ? percentileOfSorted(window, 99) : null,
+      latenessMaxMs: n ? window[n - 1]! : null,
     };
   }
 }
