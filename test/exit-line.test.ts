@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, it } from 'vitest';
+import { CLI_TEST_TIMEOUT_MS } from './support/wait-for.ts';
 import { HEARTBEAT_INTERVAL_MS, openStore } from '../src/store/index.ts';
 import { runCli } from './support/cli-process.ts';
 import { OK, startHttpTarget, type HttpTarget, type TargetAnswer } from './support/http-target.ts';
@@ -53,7 +54,7 @@ describe.concurrent('the last line of a run with failed calls', () => {
     }
     expect(human.code).toBe(1);
     expect(human.stdout.trimEnd().split('\n').at(-1)).toMatch(/^run \S+ completed; 3 of 8 calls failed \(2 warm-up calls not counted\): 2 Sandbox\.Timedout, 1 TooManyRequestsException$/);
-  }, 60_000);
+  }, CLI_TEST_TIMEOUT_MS);
 
   it('experiment run: a completed run with failed calls ends on them, and its stored summary counts them', async ({ expect }) => {
     const { url } = await target();
@@ -86,5 +87,5 @@ export default defineExperiment({
     } finally {
       await db.close();
     }
-  }, 60_000);
+  }, CLI_TEST_TIMEOUT_MS);
 });

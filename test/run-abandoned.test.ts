@@ -5,6 +5,7 @@
 import { once } from 'node:events';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_TEST_TIMEOUT_MS } from './support/wait-for.ts';
 import { analyzeRun } from '../src/analysis/index.ts';
 import { readRunData } from '../src/report/run-data.ts';
 import { openStore } from '../src/store/index.ts';
@@ -62,5 +63,5 @@ describe('a run whose invoker was killed', () => {
     } finally {
       await db.close();
     }
-  }, 60_000);
+  }, CLI_TEST_TIMEOUT_MS);
 });

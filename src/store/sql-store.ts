@@ -5,7 +5,6 @@
 import { randomBytes } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { sql, type CompiledQuery, type Kysely, type Selectable } from 'kysely';
-import { epochMicros } from '../core/clock.ts';
 import { FaasbenchError } from '../core/errors.ts';
 import type { InvocationRecord } from '../core/invocation-record.ts';
 import type { Dialect } from './migrations.ts';
@@ -466,7 +465,7 @@ function decodeRun(row: Selectable<RunsTable>): Run {
     seed: row.seed === null ? null : Number(row.seed),
     host: JSON.parse(row.host) as JsonValue,
     toolVersion: row.tool_version,
-    status: shownRunStatus({ status: row.status as RunStatus, startedAt: row.started_at, progressAt: row.progress_at, heartbeatAt: row.heartbeat_at, heartbeatMs: row.heartbeat_ms === null ? null : Number(row.heartbeat_ms) }, epochMicros() / 1000),
+    status: shownRunStatus({ status: row.status as RunStatus, startedAt: row.started_at, progressAt: row.progress_at, heartbeatAt: row.heartbeat_at, heartbeatMs: row.heartbeat_ms === null ? null : Number(row.heartbeat_ms) }, Date.now()),
     startedAt: row.started_at,
     finishedAt: row.finished_at,
     summary: row.summary === null ? null : (JSON.parse(row.summary) as JsonValue),
@@ -479,7 +478,9 @@ function decodeRun(row: Selectable<RunsTable>): Run {
 }
 
 function nowIso(): string {
-  return new Date(epochMicros() / 1000).toISOString();
+  // The wall clock, as readers judge heartbeats by it: the monotonic clock under epochMicros drifts
+  // from it in a long-lived process (a dashboard left running) and would misjudge liveness.
+  return new Date().toISOString();
 }
 
 /** Sortable by start and readable on a command line: 20261123-110254-3fa9c1. */
