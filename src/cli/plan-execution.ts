@@ -13,7 +13,7 @@ import { SummaryBuilder, type RunSummary } from '../analysis/run-summary.ts';
 import { runPlan } from '../invoker/invoker.ts';
 import { Progress } from '../invoker/progress.ts';
 import { settleHeap } from '../invoker/settle-heap.ts';
-import { finishFailed, RecordSink, RecordsWaitingError, startHeartbeat, type JsonValue, type SinkOutcome, type Store } from '../store/index.ts';
+import { finishFailed, RecordSink, RecordsWaitingError, startHeartbeat, type JsonValue, type RunMeta, type SinkOutcome, type Store } from '../store/index.ts';
 import { hostFacts } from './host-facts.ts';
 import { startProgress } from './progress-line.ts';
 import { awaitRun } from './run-wait.ts';
@@ -58,18 +58,27 @@ export async function executePlan(spec: PlanRun): Promise<PlanRunResult> {
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
-  const runId = await openRun(spec, controller.signal).catch((err: unknown) => {
+  const opened = await openRun(spec, controller.signal).catch((err: unknown) => {
     process.removeListener('SIGINT', onSigint);
     throw err;
   });
-  if (runId === null) {
+  if (opened === null) {
     // Ctrl-C while a shard waited for its run: nothing was sent.
     process.removeListener('SIGINT', onSigint);
     return { runId: spec.runId!, status: 'interrupted', summary: new SummaryBuilder().summary(), lastPayload: null };
   }
+  const { runId, run } = opened;
   const heartbeat = startHeartbeat(store, runId, spec.heartbeatMs);
   const summary = new SummaryBuilder();
-  const sink = new RecordSink(store, { runId, flushIntervalMs: SINK_FLUSH_MS, onRecord: (record) => summary.add(record), onNotice: (message) => console.error(`faasbench: ${message}`) });
+  const sink = new RecordSink(store, {
+    runId,
+    run,
+    flushIntervalMs: SINK_FLUSH_MS,
+    onRecord: (record) => summary.add(record),
+    onNotice: (message) => console.error(`faasbench: ${message}`),
+    // Memory full with no journal place: stop sending; the end (exit 4) says what could not be kept.
+    onOverflow: () => controller.abort(),
+  });
   const progress = new Progress(plan.count);
   const stopProgress = startProgress(() => ({ ...progress.snapshot(), recordsWaiting: sink.backlog }), spec.showProgress);
   const ownsRun = spec.shard === undefined || spec.shard.index === 0;
@@ -111,15 +120,19 @@ export async function executePlan(spec: PlanRun): Promise<PlanRunResult> {
   return { runId, status, summary: summary.summary(), lastPayload };
 }
 
-/** The run's id: created by shard 0, awaited by the others (run-wait.ts); null when Ctrl-C ended the wait. */
-async function openRun(spec: PlanRun, signal: AbortSignal): Promise<string | null> {
+/**
+ * The run: created by shard 0, awaited by the others (run-wait.ts); null when Ctrl-C ended the
+ * wait. Its details go to the sink, whose journal must say what the run is even when the store
+ * fails from the start.
+ */
+async function openRun(spec: PlanRun, signal: AbortSignal): Promise<{ runId: string; run: RunMeta } | null> {
   const joining = spec.shard !== undefined && spec.shard.index > 0;
   if (joining) {
     if (!spec.runId) throw new FaasbenchError('InvalidParameterValue', '--shard i/n with i > 0 joins a run: give the same --run-id as shard 0');
     const found = await awaitRun({ store: spec.store, runId: spec.runId, signal, say: (message) => console.error(message) });
-    return found ? spec.runId : null;
+    return found === null ? null : { runId: spec.runId, run: found };
   }
-  return spec.store.createRun({
+  const run: RunMeta = {
     ...(spec.runId ? { id: spec.runId } : {}),
     kind: spec.run.kind,
     name: spec.run.name,
@@ -128,7 +141,8 @@ async function openRun(spec: PlanRun, signal: AbortSignal): Promise<string | nul
     seed: spec.run.seed,
     host: hostFacts(),
     toolVersion: TOOL_VERSION,
-  });
+  };
+  return { runId: await spec.store.createRun(run), run };
 }
 
 async function finish(store: Store, runId: string, status: 'completed' | 'interrupted', summary: RunSummary): Promise<void> {

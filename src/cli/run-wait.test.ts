@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isFaasbenchError } from '../core/errors.ts';
-import { openStore } from '../store/index.ts';
+import { openStore, type Store } from '../store/index.ts';
 import { RUN } from '../store/testing/run-meta.ts';
 import { awaitRun } from './run-wait.ts';
 
@@ -11,8 +11,28 @@ describe('awaitRun: a joining shard waits for shard 0 to create its run', () => 
       const said: string[] = [];
       const waiting = awaitRun({ store, runId: 'r-late', signal: new AbortController().signal, say: (m) => said.push(m), timeoutMs: 20_000 });
       setTimeout(() => void store.createRun({ ...RUN, id: 'r-late' }), 300);
-      expect(await waiting).toBe(true);
+      expect(await waiting).toMatchObject({ id: 'r-late', name: RUN.name });
       expect(said).toEqual(['waiting for shard 0 to create run r-late (0 s so far; Ctrl-C to stop)']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('polls on through a store that fails (saying so once) and returns once the run exists', async () => {
+    const store = await openStore(':memory:');
+    try {
+      await store.createRun({ ...RUN, id: 'r-flaky' });
+      // The real store, whose first three reads fail as a restarting server's would.
+      let reads = 0;
+      const getRun = (id: string) => (++reads <= 3 ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) : store.getRun(id));
+      const flaky = new Proxy(store, { get: (target, key) => (key === 'getRun' ? getRun : (Reflect.get(target, key, target) as unknown)) }) as Store;
+      const said: string[] = [];
+      expect(await awaitRun({ store: flaky, runId: 'r-flaky', signal: new AbortController().signal, say: (m) => said.push(m), timeoutMs: 60_000 })).toMatchObject({ id: 'r-flaky' });
+      expect(reads).toBe(4);
+      expect(said).toEqual([
+        'the store :memory: failed while waiting for run r-flaky (connect ECONNREFUSED 127.0.0.1:5432): still waiting',
+        'waiting for shard 0 to create run r-flaky (0 s so far; Ctrl-C to stop)',
+      ]);
     } finally {
       await store.close();
     }
@@ -27,7 +47,7 @@ describe('awaitRun: a joining shard waits for shard 0 to create its run', () => 
       const controller = new AbortController();
       const aborted = awaitRun({ store, runId: 'r-never', signal: controller.signal, say: () => undefined, timeoutMs: 60_000 });
       setTimeout(() => controller.abort(), 100);
-      expect(await aborted).toBe(false);
+      expect(await aborted).toBeNull();
     } finally {
       await store.close();
     }

@@ -6,7 +6,7 @@
  * started ahead of shard 0 sent its whole share and lost every record to "no run ... in the store".
  */
 import { FaasbenchError } from '../core/errors.ts';
-import type { Store } from '../store/index.ts';
+import type { Run, Store } from '../store/index.ts';
 
 /**
  * How long a shard waits for shard 0. Shards of an Indexed Job start within minutes of each other
@@ -27,14 +27,24 @@ export interface RunWait {
   readonly timeoutMs?: number;
 }
 
-/** True once the run exists, false when aborted; throws when it never came within the timeout. */
-export async function awaitRun(wait: RunWait): Promise<boolean> {
+/**
+ * The run once it exists, null when aborted; throws when it never came within the timeout. A store
+ * that fails a poll (a restart, a dropped connection) is polled on: shard 0 may create the run
+ * once it answers again.
+ */
+export async function awaitRun(wait: RunWait): Promise<Run | null> {
   const timeoutMs = wait.timeoutMs ?? RUN_WAIT_MS;
   const startedMs = performance.now();
   let remindedMs = -Infinity;
+  let failed = false;
   for (;;) {
-    if (wait.signal.aborted) return false;
-    if ((await wait.store.getRun(wait.runId)) !== undefined) return true;
+    if (wait.signal.aborted) return null;
+    const found = await wait.store.getRun(wait.runId).catch((err: unknown) => {
+      if (!failed) wait.say(`the store ${wait.store.location} failed while waiting for run ${wait.runId} (${(err as Error)?.message ?? String(err)}): still waiting`);
+      failed = true;
+      return undefined;
+    });
+    if (found !== undefined) return found;
     const waitedMs = performance.now() - startedMs;
     if (waitedMs >= timeoutMs) {
       throw new FaasbenchError('ResourceNotFound', `no run ${wait.runId} in the store after waiting ${Math.round(waitedMs / 1000)} s for shard 0 to create it: start shard 0 with --run-id ${wait.runId} and the same --store`);

@@ -12,7 +12,7 @@ import type { Provider } from '../core/provider.ts';
 import { SummaryBuilder, type RunSummary } from '../analysis/run-summary.ts';
 import { runPlan } from '../invoker/invoker.ts';
 import { settleHeap } from '../invoker/settle-heap.ts';
-import { RecordSink, RecordsWaitingError, type JsonValue, type Store } from '../store/index.ts';
+import { RecordSink, type JournalEnd, type JsonValue, type RunMeta, type SinkOutcome, type Store } from '../store/index.ts';
 import { resolveInput } from '../workload/function-inputs.ts';
 
 export type Payload = { readonly input: string } | { readonly event: unknown };
@@ -52,7 +52,10 @@ export interface Bench {
   };
   /** An experiment-specific row, stored as JSON with the run. */
   record(kind: string, row: JsonValue): Promise<void>;
-  /** This run's stored invocations so far, in seq order (every call made through the bench is stored before its promise resolves). */
+  /**
+   * This run's stored invocations so far, in seq order. Every call made through the bench is
+   * written before its promise resolves, unless the store is failing (then they wait in a journal).
+   */
   records(): AsyncIterable<InvocationRecord>;
   log(message: string): void;
   progress(done: number, total: number, label?: string): void;
@@ -60,6 +63,8 @@ export interface Bench {
 
 export interface BenchContext {
   readonly runId: string;
+  /** The run as created, for the journal's header (records the store does not take wait there). */
+  readonly run: RunMeta;
   readonly experiment: string;
   readonly provider: Provider;
   readonly store: Store;
@@ -85,12 +90,32 @@ export class BenchSession implements Bench {
   readonly deployed = new Map<string, FunctionPackage>();
   private nextSeq = 0;
   private readonly bodies = new Map<string, Buffer>();
+  /**
+   * The run's one sink, for every load and call: a store failure never fails a load; records wait
+   * (memory, then a journal) and the runner's close() says where, as `invoke` does.
+   */
+  private readonly sink: RecordSink;
+  /** Each send's view of the records of its own seqs (loads may overlap). */
+  private readonly listeners = new Set<(record: InvocationRecord) => void>();
 
   constructor(private readonly context: BenchContext) {
     this.runId = context.runId;
     this.providerName = context.provider.name;
     this.seed = context.seed;
     this.signal = context.signal;
+    this.sink = new RecordSink(context.store, {
+      runId: context.runId,
+      run: context.run,
+      onRecord: (record) => {
+        for (const listener of this.listeners) listener(record);
+      },
+      onNotice: (message) => context.log(message),
+    });
+  }
+
+  /** Writes what is left (see RecordSink.close); the runner calls it once, as the run ends. */
+  close(end?: JournalEnd): Promise<SinkOutcome> {
+    return this.sink.close(end);
   }
 
   readonly kv = {
@@ -121,7 +146,10 @@ export class BenchSession implements Bench {
     const plan = planOf({ functions: [fn], count: n, durationUs: 0 }, function* () {
       yield* calls;
     });
-    const { base } = await this.send(plan, () => body, { collect: records, responses });
+    // Not stopped by Ctrl-C: these calls go out 2 ms from now, and a Ctrl-C landing in those 2 ms
+    // would leave them unsent and this promise with no record to give; the experiment sees the
+    // signal as soon as they answer.
+    const { base } = await this.send(plan, () => body, { collect: records, responses, stoppable: false });
     return calls.map((call) => {
       const record = records.get(base + call.seq);
       if (!record) throw new Error(`call ${call.seq} of ${fn} left no record`);
@@ -151,14 +179,17 @@ export class BenchSession implements Bench {
   }
 
   sleep(ms: number): Promise<void> {
+    const { signal } = this;
     return new Promise((resolve) => {
-      if (this.signal.aborted) return resolve();
+      if (signal.aborted) return resolve();
       const timer = setTimeout(done, ms);
       function done(): void {
         clearTimeout(timer);
+        // Removed, not left for Ctrl-C: an experiment sleeping in a loop would pile up listeners.
+        signal.removeEventListener('abort', done);
         resolve();
       }
-      this.signal.addEventListener('abort', done, { once: true });
+      signal.addEventListener('abort', done, { once: true });
     });
   }
 
@@ -182,7 +213,7 @@ export class BenchSession implements Bench {
   private async send(
     plan: LoadPlan,
     payloadOf: (call: PlannedInvocation) => Buffer,
-    options: { readonly collect?: Map<number, InvocationRecord>; readonly responses?: Map<number, Buffer>; readonly maxInFlight?: number },
+    options: { readonly collect?: Map<number, InvocationRecord>; readonly responses?: Map<number, Buffer>; readonly maxInFlight?: number; readonly stoppable?: boolean },
   ): Promise<{ outcome: LoadOutcome; base: number }> {
     const base = this.nextSeq;
     let count = 0;
@@ -193,30 +224,31 @@ export class BenchSession implements Bench {
       }
     });
     const summary = new SummaryBuilder();
-    const store = this.context.store;
-    // The runners' one sink: records reach the store in batches, and wait (memory, then a journal) while it fails.
-    const sink = new RecordSink(store, {
-      runId: this.runId,
-      onRecord: (record) => {
-        summary.add(record);
-        options.collect?.set(record.seq, record);
-      },
-      onNotice: (message) => this.context.log(message),
-    });
-    const outcome = await runPlan({
-      runId: this.runId,
-      plan: renumbered,
-      provider: this.context.provider,
-      payloadOf,
-      sink,
-      signal: this.signal,
-      startUs: epochMicros() + START_DELAY_US,
-      ...(options.maxInFlight ? { maxInFlight: options.maxInFlight } : {}),
-      ...(options.responses ? { onAnswer: (call: PlannedInvocation, result: { payload: Buffer }) => options.responses!.set(call.seq, result.payload) } : {}),
-    }).finally(() => (this.nextSeq = base + Math.max(count, plan.count ?? 0)));
-    // Every call is stored before its promise resolves; what the store did not take is named in a journal.
-    const kept = await sink.close();
-    if (kept.waiting > 0) throw new RecordsWaitingError(kept, store.location, this.runId);
+    const listener = (record: InvocationRecord): void => {
+      if (record.seq < base || record.seq >= base + (plan.count ?? Infinity)) return;
+      summary.add(record);
+      options.collect?.set(record.seq, record);
+    };
+    this.listeners.add(listener);
+    let outcome: Awaited<ReturnType<typeof runPlan>>;
+    try {
+      outcome = await runPlan({
+        runId: this.runId,
+        plan: renumbered,
+        provider: this.context.provider,
+        payloadOf,
+        sink: this.sink,
+        ...(options.stoppable === false ? {} : { signal: this.signal }),
+        startUs: epochMicros() + START_DELAY_US,
+        ...(options.maxInFlight ? { maxInFlight: options.maxInFlight } : {}),
+        ...(options.responses ? { onAnswer: (call: PlannedInvocation, result: { payload: Buffer }) => options.responses!.set(call.seq, result.payload) } : {}),
+      });
+    } finally {
+      this.nextSeq = base + Math.max(count, plan.count ?? 0);
+      this.listeners.delete(listener);
+    }
+    // The calls are written before the promise resolves (records() reads them), unless the store fails.
+    await this.sink.flush();
     return { outcome: { summary: summary.summary(), status: outcome.status }, base };
   }
 

@@ -7,7 +7,7 @@
 import type { FunctionPackage } from '../core/function-package.ts';
 import type { Provider } from '../core/provider.ts';
 import { CallTally, type CallCounts } from '../analysis/call-tally.ts';
-import { finishFailed, HEARTBEAT_INTERVAL_MS, RecordsWaitingError, startHeartbeat, type JsonValue, type Store } from '../store/index.ts';
+import { finishFailed, HEARTBEAT_INTERVAL_MS, RecordsWaitingError, startHeartbeat, type JsonValue, type RunMeta, type Store } from '../store/index.ts';
 import { BenchSession } from './bench.ts';
 import type { Experiment, ExperimentResult } from './define.ts';
 
@@ -44,7 +44,7 @@ export interface ExperimentRunResult {
 
 export async function runExperiment(spec: ExperimentRunSpec): Promise<ExperimentRunResult> {
   const { experiment, store, params } = spec;
-  const runId = await store.createRun({
+  const run: RunMeta = {
     kind: 'experiment',
     name: experiment.name,
     provider: spec.provider.name,
@@ -52,11 +52,13 @@ export async function runExperiment(spec: ExperimentRunSpec): Promise<Experiment
     seed: spec.seed,
     host: spec.host,
     toolVersion: spec.toolVersion,
-  });
+  };
+  const runId = await store.createRun(run);
   // Experiments have long quiet stretches (an idle-timeout probe sleeps minutes): the heartbeat, not progress, says the run is alive.
   const heartbeat = startHeartbeat(store, runId, spec.heartbeatMs ?? HEARTBEAT_INTERVAL_MS);
   const bench = new BenchSession({
     runId,
+    run,
     experiment: experiment.name,
     provider: spec.provider,
     store,
@@ -72,26 +74,42 @@ export async function runExperiment(spec: ExperimentRunSpec): Promise<Experiment
   });
   let result: ExperimentResult | null = null;
   let error: Error | null = null;
+  /** Why the result row could not be stored; the result is then printed, so it is not lost. */
+  let resultUnstored: string | null = null;
   try {
     await experiment.prepare?.(bench, params);
     result = await experiment.run(bench, params);
-    await bench.record('result', toJson(result));
+    resultUnstored = await storeResult(spec, bench, result);
   } catch (err) {
     error = err instanceof Error ? err : new Error(String(err));
   } finally {
     error = (await cleanUp(spec, bench, params)) ?? error;
-    heartbeat.stop();
   }
   const status = spec.signal.aborted ? 'interrupted' : error ? 'failed' : 'completed';
+  const outcome = { result, error: error ? { message: error.message, stack: error.stack ?? null } : null };
+  // The run's one sink: what the store did not take is in a journal, which ends with how the run ended.
+  const kept = await bench.close({ status, summary: toJson({ ...outcome, calls: null }) }).finally(() => heartbeat.stop());
+  if (kept.waiting > 0) throw new RecordsWaitingError(kept, store.location, runId);
   const calls = await countCalls(store, runId);
   // The calls' counts go with the result, so a stored run that had failed calls never reads as clean.
   try {
-    await store.finishRun(runId, status, toJson({ result, error: error ? { message: error.message, stack: error.stack ?? null } : null, calls }));
+    await store.finishRun(runId, status, toJson({ ...outcome, calls }));
   } catch (err) {
-    // The store is down: records a load left out are in a journal, and that message says where.
-    throw error instanceof RecordsWaitingError ? error : finishFailed(store.location, runId, status, err);
+    throw finishFailed(store.location, runId, status, err, resultUnstored === null ? undefined : 'every call of the run is stored, but not its result row (printed above)');
   }
   return { runId, status, result, error, calls };
+}
+
+/** Stores the result row; when the store fails, prints the result instead and returns why. */
+async function storeResult(spec: ExperimentRunSpec, bench: BenchSession, result: ExperimentResult): Promise<string | null> {
+  try {
+    await bench.record('result', toJson(result));
+    return null;
+  } catch (err) {
+    const why = (err as Error)?.message ?? String(err);
+    spec.log(`the store ${spec.store.location} did not take the result row (${why}); the result: ${JSON.stringify(toJson(result))}`);
+    return why;
+  }
 }
 
 /** The run's stored calls, counted (not timed) as every other view counts them. */

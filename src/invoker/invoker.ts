@@ -19,10 +19,11 @@ import { waitUntil } from './wait-until.ts';
 export interface RecordSink {
   write(record: InvocationRecord): void;
   /**
-   * A call went out: its provisional record (status 'unknown'), which its real record replaces.
-   * A sink that journals sends keeps it, so a kill -9 before the answer still leaves a trace.
+   * A sink that journals sends reads the calls in flight when it flushes and stores a provisional
+   * record (status 'unknown') for each, which its real record replaces: a kill -9 before the answer
+   * still leaves a trace, and the send path does no work for it. Returns the unwatch.
    */
-  sent?(provisional: InvocationRecord): void;
+  watchSends?(inFlight: () => Iterable<Sent>): () => void;
 }
 
 export interface RunPlanOptions {
@@ -50,7 +51,8 @@ export interface RunOutcome {
   readonly progress: ProgressSnapshot;
 }
 
-interface Sent {
+/** A call sent: the invoker's entry for it while in flight. */
+export interface Sent {
   readonly call: PlannedInvocation;
   readonly plannedUs: number;
   readonly sentUs: number;
@@ -65,37 +67,46 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
   const startUs = options.startUs ?? epochMicros() + 20_000;
   const inFlight = new Map<Promise<void>, Sent>();
   const record = recorder(options.runId, sink, progress);
+  const unwatch = sink.watchSends?.(() => inFlight.values());
 
   let previous: Promise<void> | undefined;
-  for (const call of plan) {
-    let plannedUs = startUs + call.offsetUs;
-    if (plan.closedLoop && previous) {
-      await previous;
-      plannedUs = Math.max(plannedUs, epochMicros() + plan.closedLoop.gapUs);
+  // A plan that throws (a payload that cannot be built) still leaves its calls in flight recorded.
+  let threw = false;
+  try {
+    for (const call of plan) {
+      let plannedUs = startUs + call.offsetUs;
+      if (plan.closedLoop && previous) {
+        await previous;
+        plannedUs = Math.max(plannedUs, epochMicros() + plan.closedLoop.gapUs);
+      }
+      await waitUntil(plannedUs, signal);
+      if (signal?.aborted) break;
+      if (inFlight.size >= maxInFlight) {
+        record.dropped(call, plannedUs);
+        continue;
+      }
+      const payload = options.payloadOf(call);
+      const sent: Sent = { call, plannedUs, sentUs: epochMicros(), recorded: false };
+      const pending: Promise<void> = provider.invoke(call.fn, payload).then(
+        (result) => {
+          record.answered(sent, result);
+          options.onAnswer?.(call, result);
+        },
+        (err: unknown) => record.answered(sent, invokerFailure(err)),
+      );
+      progress.markSent(sent.sentUs - plannedUs);
+      inFlight.set(pending, sent);
+      void pending.finally(() => inFlight.delete(pending));
+      previous = pending;
     }
-    await waitUntil(plannedUs, signal);
-    if (signal?.aborted) break;
-    if (inFlight.size >= maxInFlight) {
-      record.dropped(call, plannedUs);
-      continue;
-    }
-    const payload = options.payloadOf(call);
-    const sent: Sent = { call, plannedUs, sentUs: epochMicros(), recorded: false };
-    progress.markSent(sent.sentUs - plannedUs);
-    record.sent(sent);
-    const pending: Promise<void> = provider.invoke(call.fn, payload).then(
-      (result) => {
-        record.answered(sent, result);
-        options.onAnswer?.(call, result);
-      },
-      (err: unknown) => record.answered(sent, invokerFailure(err)),
-    );
-    inFlight.set(pending, sent);
-    void pending.finally(() => inFlight.delete(pending));
-    previous = pending;
+  } catch (err) {
+    threw = true;
+    throw err;
+  } finally {
+    await drain(inFlight, options.drainTimeoutMs ?? (signal?.aborted || threw ? 10_000 : 900_000));
+    for (const sent of inFlight.values()) record.unanswered(sent);
+    unwatch?.();
   }
-  await drain(inFlight, options.drainTimeoutMs ?? (signal?.aborted ? 10_000 : 900_000));
-  for (const sent of inFlight.values()) record.unanswered(sent);
   return { status: signal?.aborted ? 'interrupted' : 'completed', progress: progress.snapshot() };
 }
 
@@ -114,15 +125,6 @@ function invokerFailure(err: unknown): InvokeResult {
 function recorder(runId: string, sink: RecordSink, progress: Progress) {
   const base = (call: PlannedInvocation, plannedUs: number) => ({ runId, seq: call.seq, fn: call.fn, phase: call.phase, tag: call.tag ?? null, plannedUs });
   return {
-    /** One literal, no spreads: this runs for every call sent, on the send path. */
-    sent(sent: Sent): void {
-      if (sink.sent === undefined) return;
-      const { call } = sent;
-      sink.sent({
-        runId, seq: call.seq, fn: call.fn, phase: call.phase, tag: call.tag ?? null, plannedUs: sent.plannedUs, sentUs: sent.sentUs, receivedUs: null, latencyMs: null,
-        status: 'unknown', httpStatus: null, errorClass: null, requestId: null, instanceId: null, cold: null, initMs: null, durationMs: null, billedMs: null, memoryMb: null, maxMemoryMb: null,
-      });
-    },
     dropped(call: PlannedInvocation, plannedUs: number): void {
       sink.write({ ...base(call, plannedUs), ...NO_FACTS, sentUs: null, receivedUs: null, latencyMs: null, status: 'dropped', httpStatus: null, errorClass: 'InFlightLimit' });
       progress.markDone('dropped');

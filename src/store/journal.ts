@@ -84,12 +84,14 @@ export interface DrainBatch {
 }
 
 /** Bytes read per drain step: 2,000 records of ~600 bytes. */
-const READ_CHUNK = 1_200_000;
+const READ_CHUNK_BYTES = 1_200_000;
 
 /**
  * The files of one sink. Appends go to the current file; when a place cannot be written (a full
  * disk: ENOSPC), the failed append is cut off and the records go to a new file in the next place.
- * Calls must not overlap (the sink runs them one at a time).
+ * The sink runs appends one at a time and drains one at a time, but a drain may overlap an
+ * append: nextBatch reads only whole lines below `bytes`, which an append moves on only once its
+ * lines are written, and end() follows the last append.
  */
 export class Journal {
   readonly #header: Omit<JournalHeader, 'createdAt'>;
@@ -139,8 +141,9 @@ export class Journal {
   async nextBatch(limit: number): Promise<DrainBatch | null> {
     const file = this.#files.find((f) => f.drained < f.records);
     if (file === undefined) return null;
-    const length = Math.min(READ_CHUNK, file.bytes - file.drainedBytes);
-    const buffer = Buffer.alloc(length);
+    const length = Math.min(READ_CHUNK_BYTES, file.bytes - file.drainedBytes);
+    // Not zeroed: only the bytesRead the file filled are looked at.
+    const buffer = Buffer.allocUnsafe(length);
     const { bytesRead } = await file.handle.read(buffer, 0, length, file.drainedBytes);
     const records: InvocationRecord[] = [];
     let used = 0;
@@ -151,7 +154,7 @@ export class Journal {
       if ('record' in line) records.push(line.record);
       used = newline + 1;
     }
-    if (used === 0) throw new FaasbenchError('ResourceConflict', `journal ${file.path}: a line longer than ${READ_CHUNK} bytes at byte ${file.drainedBytes}`);
+    if (used === 0) throw new FaasbenchError('ResourceConflict', `journal ${file.path}: a line longer than ${READ_CHUNK_BYTES} bytes at byte ${file.drainedBytes}`);
     return {
       records,
       done: () => {

@@ -20,6 +20,14 @@ const POOL_SIZE = 4;
  * better than hanging.
  */
 const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * A statement with no answer for this long fails, so a server that stopped answering mid-query
+ * (or a link that silently dropped) costs the record sink one retry, not the rest of the run.
+ * Well above any write of ours: a 2,000-record batch commits in well under a second.
+ */
+const QUERY_TIMEOUT_MS = 30_000;
+/** TCP keep-alive probes start after this much silence, so a dead peer is noticed on an idle connection too. */
+const KEEP_ALIVE_DELAY_MS = 10_000;
 /** Advisory lock key for migrations: any constant every faasbench shares ("fbmg"). */
 const MIGRATION_LOCK = 0x66626d67;
 
@@ -32,7 +40,14 @@ export async function openPostgres(url: string, options: StoreOptions = {}): Pro
   if (schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
     throw new FaasbenchError('InvalidParameterValue', `store schema ${JSON.stringify(schema)}: expected a plain identifier (letters, digits, _)`);
   }
-  const pool = new pg.Pool({ ...connection(url, schema), max: POOL_SIZE, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const pool = new pg.Pool({
+    ...connection(url, schema),
+    max: POOL_SIZE,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    query_timeout: options.queryTimeoutMs ?? QUERY_TIMEOUT_MS,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEP_ALIVE_DELAY_MS,
+  });
   // An idle connection dropped by the server emits here; without a listener it would crash the
   // process. The next query fails and reports it.
   pool.on('error', () => undefined);

@@ -8,9 +8,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InvocationRecord } from '../core/invocation-record.ts';
 import { openStore } from './open.ts';
-import { RecordSink, RecordsWaitingError } from './record-sink.ts';
+import { RecordSink, RecordsWaitingError, type SendInFlight } from './record-sink.ts';
 import { recoverJournal } from './recover.ts';
-import type { Store } from './store.ts';
+import type { Store, WriteOptions } from './store.ts';
 import { createTestSchema, PG_TEST_URL, SKIP_PG, type TestSchema } from './testing/postgres.ts';
 import { makeRecord } from './testing/records.ts';
 import { RUN } from './testing/run-meta.ts';
@@ -20,9 +20,51 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'faasbench-sink-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Record `seq` as the invoker sends it first: sent, outcome unknown. */
+/** Record `seq`'s provisional row: sent, outcome unknown (what the sink builds for a call in flight). */
 function provisional(runId: string, seq: number): InvocationRecord {
-  return { ...makeRecord(runId, seq), status: 'unknown', receivedUs: null, latencyMs: null, httpStatus: null, errorClass: null };
+  const { fn, phase, tag, plannedUs, sentUs } = makeRecord(runId, seq);
+  return {
+    runId, seq, fn, phase, tag, plannedUs, sentUs, receivedUs: null, latencyMs: null, status: 'unknown', httpStatus: null, errorClass: null,
+    requestId: null, instanceId: null, cold: null, initMs: null, durationMs: null, billedMs: null, memoryMb: null, maxMemoryMb: null,
+  };
+}
+
+/** A runner's table of calls in flight, as the invoker keeps it, watched by the sink. */
+function sends(sink: RecordSink, runId: string): { send(seq: number): void; answer(seq: number): void } {
+  const inFlight = new Map<number, SendInFlight & { recorded: boolean }>();
+  sink.watchSends(() => inFlight.values());
+  return {
+    send(seq) {
+      const { fn, phase, tag, plannedUs, sentUs } = makeRecord(runId, seq);
+      inFlight.set(seq, { call: { seq, fn, phase, tag: tag ?? undefined }, plannedUs, sentUs: sentUs!, recorded: false });
+    },
+    answer(seq) {
+      inFlight.get(seq)!.recorded = true;
+      sink.write(makeRecord(runId, seq));
+      inFlight.delete(seq);
+    },
+  };
+}
+
+/** The records in a journal file now (what a kill -9 at this moment would leave). */
+function journaled(file: string): number[] {
+  if (!existsSync(file)) return [];
+  const lines = readFileSync(file, 'utf8').split('\n').filter((line) => line.startsWith('{"record":'));
+  return lines.map((line) => (JSON.parse(line) as { record: InvocationRecord }).record.seq);
+}
+
+/**
+ * A real store whose writes go through `around` (a slow store, or one whose answer is lost after
+ * the commit); everything else is the store itself.
+ */
+function withWrites(store: Store, around: (write: () => Promise<unknown>, call: number) => Promise<void>): Store {
+  let calls = 0;
+  const writeRecords = async (records: readonly InvocationRecord[], options?: WriteOptions) => {
+    let result: Awaited<ReturnType<Store['writeRecords']>> | undefined;
+    await around(async () => (result = await store.writeRecords(records, options)), calls++);
+    return result!;
+  };
+  return new Proxy(store, { get: (target, key) => (key === 'writeRecords' ? writeRecords : (Reflect.get(target, key, target) as unknown)) });
 }
 
 async function stored(store: Store, runId: string): Promise<InvocationRecord[]> {
@@ -44,17 +86,15 @@ describe('RecordSink on an SQLite store', () => {
     try {
       const runId = await store.createRun(RUN);
       const seen: number[] = [];
-      const sink = new RecordSink(store, { runId, flushIntervalMs: 50, journalPlaces: [dir], onRecord: (r) => seen.push(r.seq) });
+      const sink = new RecordSink(store, { runId, run: RUN, flushIntervalMs: 50, journalPlaces: [dir], onRecord: (r) => seen.push(r.seq) });
+      const calls = sends(sink, runId);
       // 0 answers before any flush; 1 stays in flight across flushes.
-      sink.sent(provisional(runId, 0));
-      sink.sent(provisional(runId, 1));
-      sink.write(makeRecord(runId, 0));
+      calls.send(0);
+      calls.send(1);
+      calls.answer(0);
       await until(async () => (await store.countRecords(runId)) === 2);
-      expect((await stored(store, runId)).map((r) => [r.seq, r.status])).toEqual([
-        [0, makeRecord(runId, 0).status],
-        [1, 'unknown'],
-      ]);
-      sink.write(makeRecord(runId, 1));
+      expect(await stored(store, runId)).toEqual([makeRecord(runId, 0), provisional(runId, 1)]);
+      calls.answer(1);
       // Waiting for the next flush is not a backlog: a progress line shows none.
       expect(sink.waiting).toBe(1);
       expect(sink.backlog).toBe(0);
@@ -65,6 +105,76 @@ describe('RecordSink on an SQLite store', () => {
       expect((await store.getRun(runId))?.duplicates).toBe(0);
     } finally {
       await store.close();
+    }
+  });
+
+  it('waits at close for a store that takes every write, however long its backlog (no journal)', async () => {
+    const real = await openStore(path.join(dir, 'slow.db'));
+    try {
+      const runId = await real.createRun(RUN);
+      // Each write takes 150 ms: the 20 batches take 3 s, three times closeWaitMs (which is far above one write).
+      const store = withWrites(real, async (write) => {
+        await sleep(150);
+        await write();
+      });
+      const sink = new RecordSink(store, { runId, run: RUN, flushIntervalMs: 50, batchSize: 5, closeWaitMs: 1_000, journalPlaces: [path.join(dir, 'slow')] });
+      for (let seq = 0; seq < 100; seq++) sink.write(makeRecord(runId, seq));
+      // Closed while a flush is writing the backlog, as at the end of a run.
+      await until(() => sink.waiting < 100);
+      const outcome = await sink.close({ status: 'completed' });
+      expect(outcome).toEqual({ written: 100, waiting: 0, journals: [], unjournaled: 0, storeError: null, refusedPlaces: [] });
+      expect(existsSync(path.join(dir, 'slow'))).toBe(false);
+      expect(await real.countRecords(runId)).toBe(100);
+    } finally {
+      await real.close();
+    }
+  });
+
+  it('with no journal place and the store failing, says so once and calls onOverflow once past memoryLimit', async () => {
+    const real = await openStore(path.join(dir, 'nowhere.db'));
+    try {
+      const runId = await real.createRun(RUN);
+      const store = withWrites(real, () => Promise.reject(new Error('SQLITE_FULL: database or disk is full')));
+      // A file where the journal's folder should be: no place can take it.
+      const notAFolder = path.join(dir, 'nowhere.db');
+      const notices: string[] = [];
+      let overflows = 0;
+      const sink = new RecordSink(store, {
+        runId, run: RUN, flushIntervalMs: 20, retryFirstMs: 20, retryMaxMs: 20, closeWaitMs: 100, memoryLimit: 50,
+        journalPlaces: [path.join(notAFolder, 'journals')], onNotice: (m) => notices.push(m), onOverflow: () => overflows++,
+      });
+      for (let seq = 0; seq < 100; seq++) sink.write(makeRecord(runId, seq));
+      await until(() => overflows === 1);
+      // Ten more flushes: nothing said or called again.
+      await sleep(200);
+      const outcome = await sink.close();
+      expect(overflows).toBe(1);
+      expect(notices.filter((n) => n.startsWith('the journal could not be written: '))).toHaveLength(1);
+      expect(notices.filter((n) => n === '100 records are in memory with no journal place and the store failing: the run stops')).toHaveLength(1);
+      expect(outcome).toMatchObject({ written: 0, waiting: 100, journals: [], unjournaled: 100, storeError: 'SQLITE_FULL: database or disk is full' });
+      expect(new RecordsWaitingError(outcome, real.location, runId).message).toContain('100 records could not be written to any journal');
+    } finally {
+      await real.close();
+    }
+  });
+
+  it('does not count a retried batch whose first write committed (its answer lost) as duplicates', async () => {
+    const real = await openStore(path.join(dir, 'lost-answer.db'));
+    try {
+      const runId = await real.createRun(RUN);
+      // The first write commits, then fails as a connection cut before the answer would.
+      const store = withWrites(real, async (write, call) => {
+        await write();
+        if (call === 0) throw new Error('Connection terminated unexpectedly');
+      });
+      const sink = new RecordSink(store, { runId, run: RUN, flushIntervalMs: 50, retryFirstMs: 50, journalPlaces: [path.join(dir, 'lost-answer')] });
+      for (let seq = 0; seq < 20; seq++) sink.write(makeRecord(runId, seq));
+      await until(() => sink.waiting === 0);
+      expect(await sink.close()).toMatchObject({ waiting: 0, journals: [] });
+      expect(await stored(real, runId)).toEqual(Array.from({ length: 20 }, (_, seq) => makeRecord(runId, seq)));
+      expect((await real.getRun(runId))?.duplicates).toBe(0);
+    } finally {
+      await real.close();
     }
   });
 });
@@ -85,12 +195,48 @@ describe.skipIf(SKIP_PG)('RecordSink on PostgreSQL that goes away', () => {
 
   /** Writes `count` records, one every 5 ms, each sent first. */
   async function feed(sink: RecordSink, runId: string, from: number, count: number): Promise<void> {
+    const calls = sends(sink, runId);
     for (let seq = from; seq < from + count; seq++) {
-      sink.sent(provisional(runId, seq));
-      sink.write(makeRecord(runId, seq));
+      calls.send(seq);
+      calls.answer(seq);
       await sleep(5);
     }
   }
+
+  it('journals every record at the next flush while the store fails, memory bound or not (a kill -9 loses none)', async () => {
+    await proxy.restore();
+    const store = await openStore(url, { schema: pg.schema });
+    try {
+      const runId = await store.createRun(RUN);
+      // The default bufferLimit (20,000): memory alone would hold all 30.
+      const sink = new RecordSink(store, { runId, run: RUN, flushIntervalMs: 50, retryFirstMs: 50, retryMaxMs: 200, journalPlaces: [path.join(dir, 'at-once')] });
+      await proxy.cut();
+      await feed(sink, runId, 0, 30);
+      const journalFile = path.join(dir, 'at-once', `faasbench-journal.${runId}.${process.pid}.jsonl`);
+      await until(() => journaled(journalFile).length === 30);
+      expect(journaled(journalFile)).toEqual(Array.from({ length: 30 }, (_, seq) => seq));
+      await proxy.restore();
+      await until(() => sink.waiting === 0);
+      expect(await sink.close()).toMatchObject({ written: 30, waiting: 0, journals: [] });
+      expect(await stored(store, runId)).toEqual(Array.from({ length: 30 }, (_, seq) => makeRecord(runId, seq)));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('fails a statement the server does not answer within the query timeout (a write never hangs the sink)', async () => {
+    await proxy.restore();
+    const store = await openStore(url, { schema: pg.schema, queryTimeoutMs: 300 });
+    try {
+      const runId = await store.createRun(RUN);
+      proxy.freeze();
+      const err = await store.writeRecords([makeRecord(runId, 0)]).catch((e: unknown) => e);
+      expect((err as Error).message).toMatch(/timeout/i);
+    } finally {
+      await proxy.restore();
+      await store.close();
+    }
+  });
 
   it('keeps every record through an outage: memory, then the journal, drained when the store answers again', async () => {
     await proxy.restore();
@@ -98,7 +244,7 @@ describe.skipIf(SKIP_PG)('RecordSink on PostgreSQL that goes away', () => {
     try {
       const runId = await store.createRun(RUN);
       const notices: string[] = [];
-      const sink = new RecordSink(store, { runId, flushIntervalMs: 50, bufferLimit: 40, retryFirstMs: 50, retryMaxMs: 200, journalPlaces: [path.join(dir, 'outage')], onNotice: (m) => notices.push(m) });
+      const sink = new RecordSink(store, { runId, run: RUN, flushIntervalMs: 50, bufferLimit: 40, retryFirstMs: 50, retryMaxMs: 200, journalPlaces: [path.join(dir, 'outage')], onNotice: (m) => notices.push(m) });
       await feed(sink, runId, 0, 50);
       await proxy.cut();
       await feed(sink, runId, 50, 200);
@@ -116,7 +262,7 @@ describe.skipIf(SKIP_PG)('RecordSink on PostgreSQL that goes away', () => {
       expect(existsSync(journalFile)).toBe(false);
       expect(await stored(store, runId)).toEqual(Array.from({ length: 300 }, (_, seq) => makeRecord(runId, seq)));
       expect((await store.getRun(runId))?.duplicates).toBe(0);
-      expect(notices[0]).toMatch(new RegExp(`^the store ${escape(store.location)} failed \\(.+\\): the run goes on, records wait in memory \\(up to 40\\) and then in a journal file, and the write is retried$`));
+      expect(notices[0]).toMatch(new RegExp(`^the store ${escape(store.location)} failed \\(.+\\): the run goes on, records go to a journal file until the store answers again, and the write is retried$`));
       expect(notices).toContain(`records the store has not taken go to the journal ${journalFile}`);
       expect(notices.some((n) => n.startsWith(`the store ${store.location} answers again after `))).toBe(true);
     } finally {
@@ -128,7 +274,7 @@ describe.skipIf(SKIP_PG)('RecordSink on PostgreSQL that goes away', () => {
     await proxy.restore();
     const store = await openStore(url, { schema: pg.schema });
     const runId = await store.createRun(RUN);
-    const sink = new RecordSink(store, { runId, flushIntervalMs: 50, retryFirstMs: 50, retryMaxMs: 200, closeWaitMs: 600, journalPlaces: [path.join(dir, 'gone')] });
+    const sink = new RecordSink(store, { runId, run: RUN, flushIntervalMs: 50, retryFirstMs: 50, retryMaxMs: 200, closeWaitMs: 600, journalPlaces: [path.join(dir, 'gone')] });
     await feed(sink, runId, 0, 40);
     await until(() => sink.waiting === 0);
     await proxy.cut();
@@ -160,7 +306,7 @@ describe.skipIf(SKIP_PG)('RecordSink on PostgreSQL that goes away', () => {
     await proxy.restore();
     const store = await openStore(url, { schema: pg.schema });
     const runId = await store.createRun(RUN);
-    const sink = new RecordSink(store, { runId, flushIntervalMs: 50, closeWaitMs: 800, journalPlaces: [path.join(dir, 'hung')] });
+    const sink = new RecordSink(store, { runId, run: RUN, flushIntervalMs: 50, closeWaitMs: 800, journalPlaces: [path.join(dir, 'hung')] });
     await feed(sink, runId, 0, 10);
     await until(() => sink.waiting === 0);
     proxy.freeze();
@@ -184,10 +330,11 @@ describe.skipIf(SKIP_PG)('RecordSink on PostgreSQL that goes away', () => {
   it('recovers into another store, creating the run from the journal', async () => {
     await proxy.restore();
     const store = await openStore(url, { schema: pg.schema });
-    const runId = await store.createRun({ ...RUN, params: { rate: 5 }, seed: 9 });
-    const sink = new RecordSink(store, { runId, flushIntervalMs: 50, retryFirstMs: 50, closeWaitMs: 300, journalPlaces: [path.join(dir, 'elsewhere')] });
-    await sleep(100);
+    const run = { ...RUN, params: { rate: 5 }, seed: 9 };
+    const runId = await store.createRun(run);
+    // Cut before the sink starts: the journal's header has the run from the sink's options.
     await proxy.cut();
+    const sink = new RecordSink(store, { runId, run, flushIntervalMs: 50, retryFirstMs: 50, closeWaitMs: 300, journalPlaces: [path.join(dir, 'elsewhere')] });
     await feed(sink, runId, 0, 20);
     const outcome = await sink.close({ status: 'interrupted' });
     await store.close();

@@ -2,35 +2,53 @@
  * The one way a runner's records reach the store (cli/plan-execution.ts and experiments/bench.ts),
  * built so that no record is ever silently lost. The invoker hands records over synchronously and
  * never waits; every flush interval the sink writes them to the store in batches. When a write
- * fails the run goes on: the batch stays, records wait in memory up to a bound and beyond it in an
- * append-only journal file (journal.ts), writes are retried with a capped backoff, and the journal
- * is drained into the store when it answers again. Measured before this sink: PostgreSQL away for
+ * fails the run goes on: from the next flush the records go to an append-only journal file
+ * (journal.ts), so a kill -9 during the outage loses none; writes are retried with a capped
+ * backoff, and the journal is drained into the store when it answers again. A store that answers
+ * but falls behind keeps records in memory up to a bound, and only beyond it in the journal. Measured before this sink: PostgreSQL away for
  * 5 s lost 100 of 400 records, an SQLite store on a full disk 361 of 400.
  *
  * It also journals sends: a call sent and still unanswered at a flush gets a provisional row with
  * status 'unknown', which its outcome replaces (the store's rule), so after a kill -9 every call
- * sent more than a flush and a write before is either recorded or known as sent. Most calls answer
- * within a flush interval and cost nothing.
+ * sent more than a flush and a write before is either recorded or known as sent. The rows are built
+ * at the flush from the runner's own table of calls in flight (watchSends), so a call that answers
+ * within a flush interval, as most do, costs the send path nothing.
  */
 import { FaasbenchError } from '../core/errors.ts';
 import type { InvocationRecord } from '../core/invocation-record.ts';
+import type { PlannedInvocation } from '../core/load-plan.ts';
 import { Journal, journalPlaces, type JournalEnd, type JournalFileState } from './journal.ts';
 import { StoreFailureError } from './store-failure.ts';
-import type { Run, RunMeta, Store } from './store.ts';
+import type { RunMeta, Store } from './store.ts';
 
 export interface RecordSinkOptions {
   readonly runId: string;
+  /**
+   * What the run is, as created: a journal's header carries it, so `store recover --store <other>`
+   * can create the run there. Given, not read back, as the store may fail before it answers.
+   */
+  readonly run: RunMeta;
   /** Records reach the store at least this often (and a kill -9 loses at most about this much). Default 200 ms. */
   readonly flushIntervalMs?: number;
   /** Records per store write. Default 2,000. */
   readonly batchSize?: number;
-  /** Records held in memory while the store does not take them; beyond, they go to the journal. Default 20,000 (~12 MB). */
+  /** Records held in memory while a store that answers falls behind; beyond, they go to the journal. Default 20,000 (~12 MB). */
   readonly bufferLimit?: number;
   /** First retry of a failed write after this long, doubling up to retryMaxMs. Defaults 250 ms and 4 s. */
   readonly retryFirstMs?: number;
   readonly retryMaxMs?: number;
-  /** How long close() keeps retrying a failing store before leaving what waits in the journal. Default 5 s. */
+  /**
+   * How long close() keeps retrying a failing store before leaving what waits in the journal,
+   * counted from its start or from the last write that succeeded. Default 5 s.
+   */
   readonly closeWaitMs?: number;
+  /**
+   * Records held in memory when no journal place takes them and the store fails: beyond, the run
+   * must stop (onOverflow), or memory grows until the process dies with them all. Default 200,000 (~120 MB).
+   */
+  readonly memoryLimit?: number;
+  /** Called once when memoryLimit is passed: the runner stops sending, and close() says what is lost. */
+  readonly onOverflow?: () => void;
   /** Folders for the journal, best first. Default: journalPlaces(store.location). */
   readonly journalPlaces?: readonly string[];
   /** Sees every record as it arrives (a caller's summary). */
@@ -63,7 +81,16 @@ export class RecordsWaitingError extends StoreFailureError {
   }
 }
 
-const DEFAULTS = { flushIntervalMs: 200, batchSize: 2_000, bufferLimit: 20_000, retryFirstMs: 250, retryMaxMs: 4_000, closeWaitMs: 5_000 };
+/** A call the runner sent, as its table of calls in flight holds it (the invoker's `Sent`). */
+export interface SendInFlight {
+  readonly call: Pick<PlannedInvocation, 'seq' | 'fn' | 'phase' | 'tag'>;
+  readonly plannedUs: number;
+  readonly sentUs: number;
+  /** True once the call's record was written: it needs no provisional row. */
+  readonly recorded: boolean;
+}
+
+const DEFAULTS = { flushIntervalMs: 200, batchSize: 2_000, bufferLimit: 20_000, retryFirstMs: 250, retryMaxMs: 4_000, closeWaitMs: 5_000, memoryLimit: 200_000 };
 
 export class RecordSink {
   readonly #store: Store;
@@ -71,9 +98,10 @@ export class RecordSink {
   readonly #timer: ReturnType<typeof setInterval>;
   /** Records to write, oldest first. */
   #queue: InvocationRecord[] = [];
-  /** Provisional records of calls sent and not answered, by seq. */
+  /** Provisional records queued for calls unanswered at a flush, by seq, until their outcome comes. */
   readonly #unanswered = new Map<number, InvocationRecord>();
-  #sentSinceFlush: InvocationRecord[] = [];
+  /** The runners' tables of calls in flight (several loads of one experiment may overlap). */
+  readonly #sends = new Set<() => Iterable<SendInFlight>>();
   /** Records taken off the queue by a write or a spill in progress. */
   #inFlight = 0;
   /** The queue's batch a store write has in hand, if any. */
@@ -84,17 +112,19 @@ export class RecordSink {
   #pumping: Promise<void> | undefined;
   #spilling: Promise<void> | undefined;
   #written = 0;
+  /** Date.now() of the last write the store took: close() keeps waiting while they succeed. */
+  #lastWriteMs = 0;
   #failures = 0;
   #retryAtMs = 0;
   #storeError: string | null = null;
   #closed = false;
-  /** The run as stored, read once at the start: a journal's header carries it, so `store recover` can recreate it elsewhere. */
-  #run: RunMeta | null = null;
+  /** The journal could not be written anywhere: said once, not at every flush. */
+  #unjournaledNoticed = false;
+  #overflowed = false;
 
   constructor(store: Store, options: RecordSinkOptions) {
     this.#store = store;
-    this.#options = { ...DEFAULTS, ...stripUndefined(options), runId: options.runId };
-    void runMeta(store, options.runId).then((run) => (this.#run = run));
+    this.#options = { ...DEFAULTS, ...stripUndefined(options), runId: options.runId, run: options.run };
     this.#timer = setInterval(() => this.#tick(), this.#options.flushIntervalMs);
     // The runner's own work keeps the process alive; close() writes what is left.
     this.#timer.unref();
@@ -113,10 +143,27 @@ export class RecordSink {
     return this.#failures > 0 || (this.#journal?.waiting ?? 0) > 0 ? this.waiting : 0;
   }
 
-  /** A call went out: its provisional 'unknown' record, written at the next flush if still unanswered. */
-  sent(provisional: InvocationRecord): void {
-    this.#unanswered.set(provisional.seq, provisional);
-    this.#sentSinceFlush.push(provisional);
+  /**
+   * Each flush reads `inFlight` (the runner's calls sent and not yet answered) and queues a
+   * provisional 'unknown' row for each call not already given one. Returns the unwatch, for when
+   * the runner has written every outcome.
+   */
+  watchSends(inFlight: () => Iterable<SendInFlight>): () => void {
+    this.#sends.add(inFlight);
+    return () => {
+      this.#markUnanswered();
+      this.#sends.delete(inFlight);
+    };
+  }
+
+  /**
+   * Starts a write of what is queued and waits for it; never throws for the store (a failing one
+   * keeps the records, as a flush would). For a caller about to read the store back.
+   */
+  async flush(): Promise<void> {
+    this.#markUnanswered();
+    if (Date.now() >= this.#retryAtMs) await this.#startPump();
+    await this.#spilling;
   }
 
   write(record: InvocationRecord): void {
@@ -135,16 +182,18 @@ export class RecordSink {
     this.#closed = true;
     clearInterval(this.#timer);
     this.#markUnanswered();
-    const deadline = Date.now() + this.#options.closeWaitMs;
+    const startedMs = Date.now();
+    // A store that takes writes is waited for, however long its backlog: only a failing or hung one is left.
+    const deadline = (): number => Math.max(startedMs, this.#lastWriteMs) + this.#options.closeWaitMs;
     for (;;) {
+      if (this.#pumping === undefined && Date.now() >= this.#retryAtMs) void this.#startPump();
       // A write that hangs (a server that stopped answering mid-query) must not hold the end.
-      if (this.#pumping !== undefined) await within(this.#pumping, deadline - Date.now());
+      if (this.#pumping !== undefined) await within(this.#pumping, deadline() - Date.now());
       await this.#spilling;
       if (this.waiting === 0) break;
       const now = Date.now();
-      if (now >= deadline) break;
-      if (now < this.#retryAtMs) await sleep(Math.min(this.#retryAtMs, deadline) - now);
-      else await this.#startPump();
+      if (now >= deadline()) break;
+      if (this.#pumping === undefined && now < this.#retryAtMs) await sleep(Math.min(this.#retryAtMs, deadline()) - now);
     }
     if (this.waiting > 0) {
       // A batch still being written may yet commit or not: journaled too (loading it again is harmless).
@@ -169,8 +218,15 @@ export class RecordSink {
   #tick(): void {
     // While the store fails, provisional rows pile up beside the outcomes that make them moot.
     if (this.#failures > 0) this.#queue = this.#queue.filter((r) => this.#stillNeeded(r));
+    const queued = this.#queue.length;
     this.#markUnanswered();
-    if (this.#queue.length > this.#options.bufferLimit) void this.#spill(this.#options.bufferLimit);
+    // While the store fails, every record goes to the journal at the next flush: memory is lost to
+    // a kill -9 (20,000 records are 100 s of a 200/s run). Provisional rows made just now wait one
+    // flush more: most calls answer by then, and a journal holding a call's row twice would count
+    // it twice as waiting. A store that answers but falls behind keeps up to bufferLimit in memory,
+    // and needs no journal file below it.
+    const keep = this.#failures > 0 ? this.#queue.length - queued : this.#options.bufferLimit;
+    if (this.#queue.length > keep) void this.#spill(keep);
     if (Date.now() >= this.#retryAtMs) void this.#startPump();
   }
 
@@ -179,10 +235,23 @@ export class RecordSink {
     return this.#pumping;
   }
 
-  /** Calls sent since the last flush and still unanswered get their provisional row now. */
+  /** Calls in flight without a provisional row get one now: built here, never on the send path. */
   #markUnanswered(): void {
-    for (const provisional of this.#sentSinceFlush) if (this.#unanswered.get(provisional.seq) === provisional) this.#queue.push(provisional);
-    this.#sentSinceFlush = [];
+    for (const inFlight of this.#sends) {
+      for (const sent of inFlight()) {
+        if (sent.recorded || this.#unanswered.has(sent.call.seq)) continue;
+        const provisional = this.#provisional(sent);
+        this.#unanswered.set(provisional.seq, provisional);
+        this.#queue.push(provisional);
+      }
+    }
+  }
+
+  #provisional({ call, plannedUs, sentUs }: SendInFlight): InvocationRecord {
+    return {
+      runId: this.#options.runId, seq: call.seq, fn: call.fn, phase: call.phase, tag: call.tag ?? null, plannedUs, sentUs, receivedUs: null, latencyMs: null,
+      status: 'unknown', httpStatus: null, errorClass: null, requestId: null, instanceId: null, cold: null, initMs: null, durationMs: null, billedMs: null, memoryMb: null, maxMemoryMb: null,
+    };
   }
 
   /** Drains the journal (oldest first), then the queue, until both are empty or a write fails. */
@@ -191,7 +260,9 @@ export class RecordSink {
       for (;;) {
         const fromJournal = (await this.#journal?.nextBatch(this.#options.batchSize)) ?? null;
         if (fromJournal !== null) {
-          await this.#store.writeRecords(fromJournal.records);
+          // Journaled records may have been in a write whose commit landed but whose answer was
+          // lost: finding them stored is no overlap of writers, so not counted as duplicates.
+          await this.#store.writeRecords(fromJournal.records, { countDuplicates: false });
           fromJournal.done();
           this.#succeeded(fromJournal.records.length);
           continue;
@@ -202,7 +273,8 @@ export class RecordSink {
         this.#inFlight += batch.length;
         this.#writing = batch;
         try {
-          await this.#store.writeRecords(batch);
+          // After a failure the batch may be one whose commit landed unanswered: its own rows are no duplicates.
+          await this.#store.writeRecords(batch, { countDuplicates: this.#failures === 0 });
         } catch (err) {
           if (!this.#gaveUpWriting) this.#queue = batch.concat(this.#queue);
           throw err;
@@ -219,6 +291,7 @@ export class RecordSink {
 
   #succeeded(records: number): void {
     this.#written += records;
+    this.#lastWriteMs = Date.now();
     if (this.#failures === 0) return;
     this.#options.onNotice?.(`the store ${this.#store.location} answers again after ${this.#failures} failed write(s); ${this.waiting} records still waiting are being written`);
     this.#failures = 0;
@@ -233,7 +306,7 @@ export class RecordSink {
     this.#retryAtMs = Date.now() + backoffMs;
     if (this.#failures === 1) {
       this.#options.onNotice?.(
-        `the store ${this.#store.location} failed (${this.#storeError}): the run goes on, records wait in memory (up to ${this.#options.bufferLimit}) and then in a journal file, and the write is retried`,
+        `the store ${this.#store.location} failed (${this.#storeError}): the run goes on, records go to a journal file until the store answers again, and the write is retried`,
       );
     }
   }
@@ -258,7 +331,7 @@ export class RecordSink {
     const records = oldest.filter((r) => this.#stillNeeded(r));
     if (records.length === 0) return;
     this.#inFlight += records.length;
-    const journal = (this.#journal ??= new Journal({ runId: this.#options.runId, store: this.#store.location, run: this.#run }, this.#options.journalPlaces ?? journalPlaces(this.#store.location)));
+    const journal = (this.#journal ??= new Journal({ runId: this.#options.runId, store: this.#store.location, run: { ...this.#options.run, id: this.#options.runId } }, this.#options.journalPlaces ?? journalPlaces(this.#store.location)));
     const before = journal.files.at(-1)?.path;
     try {
       const file = await journal.append(records);
@@ -269,7 +342,13 @@ export class RecordSink {
     } catch (err) {
       // No place took them: they stay in memory, the bound notwithstanding; never discarded.
       this.#queue = records.concat(this.#queue);
-      this.#options.onNotice?.(`the journal could not be written: ${(err as Error).message}; ${this.#queue.length} records stay in memory`);
+      if (!this.#unjournaledNoticed) this.#options.onNotice?.(`the journal could not be written: ${(err as Error).message}; records stay in memory until the store answers again`);
+      this.#unjournaledNoticed = true;
+      if (this.#queue.length > this.#options.memoryLimit && !this.#overflowed) {
+        this.#overflowed = true;
+        this.#options.onNotice?.(`${this.#queue.length} records are in memory with no journal place and the store failing: the run stops`);
+        this.#options.onOverflow?.();
+      }
     } finally {
       this.#inFlight -= records.length;
     }
@@ -290,31 +369,6 @@ function waitingMessage(outcome: SinkOutcome, store: string, runId: string): str
 
 function shellQuote(text: string): string {
   return /^[\w./:@%+=,-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
-/** Read once per store and run (a bench makes a sink per call); null when the store cannot say. */
-const runMetas = new WeakMap<Store, Map<string, Promise<RunMeta | null>>>();
-
-function runMeta(store: Store, runId: string): Promise<RunMeta | null> {
-  let byRun = runMetas.get(store);
-  if (byRun === undefined) runMetas.set(store, (byRun = new Map()));
-  let meta = byRun.get(runId);
-  if (meta === undefined) {
-    const runs = byRun;
-    meta = store.getRun(runId).then(
-      (run) => (run === undefined ? null : metaOf(run)),
-      () => {
-        runs.delete(runId);
-        return null;
-      },
-    );
-    byRun.set(runId, meta);
-  }
-  return meta;
-}
-
-function metaOf(run: Run): RunMeta {
-  return { id: run.id, kind: run.kind, name: run.name, provider: run.provider, params: run.params, seed: run.seed, host: run.host, toolVersion: run.toolVersion, startedAt: run.startedAt };
 }
 
 /** Waits for `work`, or `ms` at most (the timer cleared either way, so it keeps no process alive). */

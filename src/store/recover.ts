@@ -29,7 +29,8 @@ export interface RecoverResult {
   readonly partialLastLine: boolean;
 }
 
-const BATCH = 2_000;
+/** Records per store write. */
+const BATCH_RECORDS = 2_000;
 
 export async function recoverJournal(file: string, target?: string): Promise<RecoverResult> {
   let store: Store | undefined;
@@ -39,7 +40,7 @@ export async function recoverJournal(file: string, target?: string): Promise<Rec
   let stored = 0;
   try {
     const contents = await readJournal(file, {
-      batchSize: BATCH,
+      batchSize: BATCH_RECORDS,
       onHeader: async (found) => {
         header = found;
         store = await openStore(storeFor(file, found, target));

@@ -12,9 +12,7 @@ export class StoreFailureError extends FaasbenchError {
 }
 
 /** Marking a run finished failed: say what is stored and what the run will look like. */
-export function finishFailed(store: string, runId: string, status: string, err: unknown): StoreFailureError {
+export function finishFailed(store: string, runId: string, status: string, err: unknown, stored = 'every record of the run is stored'): StoreFailureError {
   const cause = err instanceof Error ? err.message : String(err);
-  return new StoreFailureError(
-    `the store ${store} failed as run ${runId} ended (${cause}): every record of the run is stored, but it could not be marked ${status}; it will show as abandoned`,
-  );
+  return new StoreFailureError(`the store ${store} failed as run ${runId} ended (${cause}): ${stored}, but it could not be marked ${status}; it will show as abandoned`);
 }

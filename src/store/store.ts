@@ -113,6 +113,8 @@ export interface StoreOptions {
   readonly onFlush?: (info: FlushInfo) => void;
   /** PostgreSQL only: the schema to keep the tables in (created when missing). Default: search_path. */
   readonly schema?: string;
+  /** PostgreSQL only: a statement with no answer within this long fails. Default 30 s. */
+  readonly queryTimeoutMs?: number;
   /** Every SQL statement run, for diagnostics and tests. */
   readonly onQuery?: (sql: string, parameters: readonly unknown[]) => void;
 }
