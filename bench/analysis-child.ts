@@ -5,6 +5,7 @@
  *   build <db> <calls> <smallRuns>   the store: one run of <calls> records and <smallRuns> small runs (not timed)
  *   analyze <db> <runId>             analyzeRun
  *   report <db> <runId> <outDir>     readRunData + buildReport + writeReport
+ *   detail <db> <runId>              readRunDetail: the dashboard's one pass for a run's analysis and charts
  *   records <db> <runId>             Store.records() alone, every record decoded
  *   raw <db> <runId>                 bare better-sqlite3 stmt.iterate() over the same rows (the floor)
  */
@@ -16,6 +17,7 @@ import type { InvocationRecord, InvocationStatus } from '../src/core/invocation-
 import { buildReport, writeReport } from '../src/report/html-report.ts';
 import { readRunData } from '../src/report/run-data.ts';
 import { openStore } from '../src/store/open.ts';
+import { readRunDetail } from '../src/web/run-detail.ts';
 import type { Store } from '../src/store/store.ts';
 
 const [job, a, b, c] = process.argv.slice(2);
@@ -142,6 +144,14 @@ async function run(): Promise<Record<string, number>> {
       const data = await readRunData(store, b!);
       const written = await writeReport(c!, await buildReport(data));
       return { calls: data.records, files: written.files.length };
+    });
+  }
+  if (job === 'detail') {
+    return withStore(a!, async (store) => {
+      const run = await store.getRun(b!);
+      if (!run) throw new Error(`no run ${b} in ${a}`);
+      const { data } = await readRunDetail(store, run);
+      return { calls: data.records };
     });
   }
   if (job === 'records') {

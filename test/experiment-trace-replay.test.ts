@@ -53,7 +53,7 @@ describe('experiment trace-replay', () => {
     const [out] = JSON.parse(stdout) as RunJson[];
     expect(out).toMatchObject({ status: 'completed', error: null });
     const result = out!.result!;
-    expect(result.columns).toEqual(['function', 'proxy', 'trace calls', 'recorded', 'ok', 'cold', 'trace p50 ms', 'replay p50 ms']);
+    expect(result.columns).toEqual(['function', 'proxy', 'trace calls', 'recorded', 'ok', 'cold', "trace p50 ms (the trace's percentile column)", 'replay p50 ms (nearest rank)']);
 
     const db = await openStore(store);
     const records: InvocationRecord[] = [];

@@ -1,9 +1,11 @@
 // One truth for every figure: the same stored runs (warm-ups, failures, latencies 1..1,000 ms, one
-// call, no answered call) in a real SQLite store, read through every path that prints or serves a
-// figure: the end-of-run summary (the builder plan-execution feeds, and its printed table),
-// `analyze --json`, the report's data, the dashboard API over real HTTP, an experiment's result
-// rows, and `compare --json`. Every path must give the same numbers. Then a real `invoke --json`
-// against a local HTTP endpoint, whose printed summary must be `analyze --json` of that run.
+// call, no answered call, warm-up calls only, no call at all) in a real SQLite store, read through
+// every path that prints or serves a figure: the end-of-run summary (the builder plan-execution
+// feeds, and its printed table), `analyze --json`, the report's data, the dashboard API over real
+// HTTP, experiments' result rows (fed every record, warm-ups and failures included, as a run's
+// records come), and `compare --json`. Every path must give the same numbers. Then a real
+// `invoke --json` against a local HTTP endpoint, whose printed summary must be `analyze --json` of
+// that run.
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,7 +20,9 @@ import { SummaryBuilder, type RunSummary } from '../src/analysis/run-summary.ts'
 import { summaryTable } from '../src/cli/summary-table.ts';
 import { createPrng } from '../src/core/prng.ts';
 import { NO_FACTS, type InvocationRecord, type InvocationStatus } from '../src/core/invocation-record.ts';
+import { group as coldStartRow, type ClassifiedCall } from '../src/experiments/builtin/cold-start.ts';
 import { summarise as burstRow } from '../src/experiments/builtin/concurrency-scaling.ts';
+import { windowRows } from '../src/experiments/builtin/load-spikes.ts';
 import { readRunData } from '../src/report/run-data.ts';
 import { openStore, type Store } from '../src/store/index.ts';
 import { RUN } from '../src/store/testing/run-meta.ts';
@@ -31,6 +35,15 @@ const T0 = 1_800_000_000_000_000;
 
 async function faasbenchJson<T>(args: string[]): Promise<T> {
   return JSON.parse((await exec(process.execPath, [BIN, ...args, '--json'], { maxBuffer: 64 * 1024 * 1024 })).stdout) as T;
+}
+
+/** A command that must refuse: its exit code and the last line it printed to stderr. */
+async function faasbenchRefusal(args: string[]): Promise<{ code: number; message: string }> {
+  const failed = await exec(process.execPath, [BIN, ...args, '--json']).then(
+    () => ({ code: 0, stderr: '' }),
+    (err: { code: number; stderr: string }) => err,
+  );
+  return { code: failed.code, message: failed.stderr.trim().split('\n').at(-1) ?? '' };
 }
 
 /** What every path must agree on. */
@@ -51,6 +64,8 @@ interface Case {
   readonly name: string;
   readonly records: (runId: string) => InvocationRecord[];
   readonly expected: Figures;
+  /** Analyze's answer: the figures, or its refusal of a run that holds no record. */
+  readonly analyze: 'figures' | 'refused';
 }
 
 function rec(runId: string, seq: number, fields: Partial<InvocationRecord>): InvocationRecord {
@@ -60,10 +75,13 @@ function rec(runId: string, seq: number, fields: Partial<InvocationRecord>): Inv
   return { ...NO_FACTS, runId, seq, fn: 'f', phase: 'measure', tag: null, plannedUs, sentUs, receivedUs: latencyMs === null ? null : sentUs + latencyMs * 1000, status: 'ok', httpStatus: 200, errorClass: null, latencyMs, ...fields };
 }
 
-/** Failures of every kind, slower than any answered call, so timing one of them would show. */
+/**
+ * Failures of every kind, slower than any answered call, so timing one of them would show. The
+ * platform said cold and warm of the two it answered: a cold or warm figure that timed them would show too.
+ */
 const failures = (runId: string, from: number): InvocationRecord[] => [
-  rec(runId, from, { status: 'function-error', errorClass: 'Error', latencyMs: 3000 }),
-  rec(runId, from + 1, { status: 'throttled', httpStatus: 429, errorClass: 'TooManyRequestsException', latencyMs: 2000 }),
+  rec(runId, from, { status: 'function-error', errorClass: 'Error', latencyMs: 3000, cold: true }),
+  rec(runId, from + 1, { status: 'throttled', httpStatus: 429, errorClass: 'TooManyRequestsException', latencyMs: 2000, cold: false }),
   rec(runId, from + 2, { status: 'transport-error', httpStatus: null, errorClass: 'ECONNRESET', latencyMs: null }),
   rec(runId, from + 3, { status: 'dropped', httpStatus: null, errorClass: 'InFlightLimit', sentUs: null, latencyMs: null }),
   rec(runId, from + 4, { status: 'unknown', httpStatus: null, latencyMs: null }),
@@ -86,23 +104,42 @@ function shuffled(n: number): number[] {
 
 const exact = (count: number, min: number, p50: number, p90: number, p99: number, p999: number, max: number, mean: number): Percentiles => ({ count, min, p50, p90, p99, p999, max, mean, precision: 'exact' });
 
+const NO_CALL = { calls: 0, ok: 0, failed: 0, byStatus: {}, errorClasses: {}, latencyMs: null } as const;
+
 const CASES: readonly Case[] = [
   {
     name: 'latencies 1..1,000 ms with warm-ups and failures',
-    records: (id) => [...warmups(id, 5), ...shuffled(1000).map((latencyMs, i) => rec(id, 5 + i, { latencyMs })), ...failures(id, 1005)],
+    // Every 10th latency (10, 20 ... 1,000 ms) the platform called cold.
+    records: (id) => [...warmups(id, 5), ...shuffled(1000).map((latencyMs, i) => rec(id, 5 + i, { latencyMs, cold: latencyMs % 10 === 0 })), ...failures(id, 1005)],
     expected: { calls: 1005, warmupCalls: 5, ok: 1000, failed: 5, byStatus: { ok: 1000, ...FAILED_BY_STATUS }, errorClasses: FAILED_CLASSES, latencyMs: exact(1000, 1, 500, 900, 990, 999, 1000, 500.5) },
+    analyze: 'figures',
   },
   {
     name: 'one answered call',
-    records: (id) => [...warmups(id, 2), rec(id, 2, { latencyMs: 42.5 })],
+    records: (id) => [...warmups(id, 2), rec(id, 2, { latencyMs: 42.5, cold: true })],
     expected: { calls: 1, warmupCalls: 2, ok: 1, failed: 0, byStatus: { ok: 1 }, errorClasses: {}, latencyMs: exact(1, 42.5, 42.5, 42.5, 42.5, 42.5, 42.5, 42.5) },
+    analyze: 'figures',
   },
   {
     name: 'no answered call: every call failed',
     records: (id) => [...warmups(id, 2), ...failures(id, 2)],
     expected: { calls: 5, warmupCalls: 2, ok: 0, failed: 5, byStatus: FAILED_BY_STATUS, errorClasses: FAILED_CLASSES, latencyMs: null },
+    analyze: 'figures',
+  },
+  {
+    name: 'zero measured calls: warm-up calls only',
+    records: (id) => warmups(id, 3),
+    expected: { ...NO_CALL, warmupCalls: 3 },
+    analyze: 'figures',
+  },
+  {
+    name: 'zero calls: an empty run',
+    records: () => [],
+    expected: { ...NO_CALL, warmupCalls: 0 },
+    analyze: 'refused',
   },
 ];
+const byName = (name: string): Case => CASES.find((c) => c.name === name)!;
 
 let dir: string;
 let db: string;
@@ -110,8 +147,8 @@ let store: Store;
 let dashboard: Dashboard;
 const runs = new Map<string, { id: string; records: InvocationRecord[] }>();
 /** The CLI's answers, asked all at once: each is a process of its own, and they overlap on two cores. */
-const analyses = new Map<string, RunAnalysis>();
-let comparisons: { withOne: RunComparison; withZero: RunComparison };
+const analyses = new Map<string, RunAnalysis | { code: number; message: string }>();
+let comparisons: { withOne: RunComparison; withZero: RunComparison; withNoMeasured: { code: number; message: string } };
 
 beforeAll(async () => {
   dir = scratchDir('one-truth');
@@ -120,21 +157,22 @@ beforeAll(async () => {
   for (const c of CASES) {
     const id = await store.createRun(RUN);
     const records = c.records(id);
-    await store.appendRecords(records);
+    if (records.length > 0) await store.appendRecords(records);
     await store.finishRun(id, 'completed', null);
     runs.set(c.name, { id, records });
   }
   await store.flush();
   dashboard = await startDashboard({ store, port: 0 });
-  const [thousand, one, zero] = CASES.map((c) => runs.get(c.name)!.id);
-  const [withOne, withZero, ...analyzed] = await Promise.all([
+  const [thousand, one, zero, warmupsOnly] = CASES.map((c) => runs.get(c.name)!.id);
+  const [withOne, withZero, withNoMeasured, ...analyzed] = await Promise.all([
     faasbenchJson<RunComparison>(['compare', thousand!, one!, '--store', db]),
     faasbenchJson<RunComparison>(['compare', thousand!, zero!, '--store', db]),
-    ...CASES.map((c) => faasbenchJson<RunAnalysis>(['analyze', runs.get(c.name)!.id, '--store', db])),
+    faasbenchRefusal(['compare', thousand!, warmupsOnly!, '--store', db]),
+    ...CASES.map((c) => (c.analyze === 'figures' ? faasbenchJson<RunAnalysis>(['analyze', runs.get(c.name)!.id, '--store', db]) : faasbenchRefusal(['analyze', runs.get(c.name)!.id, '--store', db]))),
   ]);
-  comparisons = { withOne: withOne as RunComparison, withZero: withZero as RunComparison };
-  CASES.forEach((c, i) => analyses.set(c.name, analyzed[i] as RunAnalysis));
-  // Five CLI processes: about 10 s on a quiet machine, 40 s at load average 17; the margin is for a busier one.
+  comparisons = { withOne: withOne as RunComparison, withZero: withZero as RunComparison, withNoMeasured: withNoMeasured as { code: number; message: string } };
+  CASES.forEach((c, i) => analyses.set(c.name, analyzed[i]!));
+  // Eight CLI processes: about 15 s on a quiet machine, 50 s at load average 17; the margin is for a busier one.
 }, 240_000);
 
 afterAll(async () => {
@@ -142,30 +180,50 @@ afterAll(async () => {
   await store?.close();
 });
 
-/** Every path's figures of one stored run. */
+const isAnalysis = (a: RunAnalysis | { code: number; message: string } | undefined): a is RunAnalysis => a !== undefined && 'functions' in a;
+
+/** Every path's figures of one stored run; a run without records has no function, so only run-wide figures. */
 async function allPaths(c: Case): Promise<Record<string, Figures>> {
   const { id, records } = runs.get(c.name)!;
   const builder = new SummaryBuilder();
   for (const r of records) builder.add(r);
   // As `invoke --json` prints it: through JSON.
   const summary = JSON.parse(JSON.stringify(builder.summary())) as RunSummary;
-  const analyze = analyses.get(c.name)!;
+  const analyze = analyses.get(c.name);
   const report = await readRunData(store, id);
   const res = await request(`${dashboard.url}/api/runs/${id}`);
   expect(res.statusCode).toBe(200);
   const api = (await res.body.json()) as { analysis: RunAnalysis };
   const stored: InvocationRecord[] = [];
   for await (const r of store.records(id)) stored.push(r);
+  // Every stored record, warm-ups and failures included: the tally leaves out what it must.
   const tally = tallyCalls(stored);
-  return {
+  const paths: Record<string, Figures> = {
     summary: ofSummary(summary),
+    'dashboard API (run)': ofStats(api.analysis.total),
+    'experiment tally': { ...tally.counts(), latencyMs: tally.latencyMs() },
+  };
+  if (records.length === 0) {
+    // Nothing to show per function, and analyze says there is nothing to analyze (exit 3).
+    expect([report.records, report.functions, api.analysis.functions]).toEqual([0, [], []]);
+    expect(analyze).toEqual({ code: 3, message: expect.stringContaining(`run ${id} holds no invocations: nothing to analyze`) as unknown });
+    return paths;
+  }
+  if (!isAnalysis(analyze)) throw new Error(`analyze refused run ${id}: ${JSON.stringify(analyze)}`);
+  return {
+    ...paths,
     'analyze --json (f)': ofStats(analyze.functions[0]!),
     'analyze --json (run)': ofStats(analyze.total),
     report: (({ calls, warmupCalls, ok, failed, byStatus, errorClasses, latencyMs }) => ({ calls, warmupCalls, ok, failed, byStatus, errorClasses, latencyMs }))(report.functions[0]!),
     'dashboard API (f)': ofStats(api.analysis.functions[0]!),
-    'dashboard API (run)': ofStats(api.analysis.total),
-    'experiment tally': { ...tally.counts(), latencyMs: tally.latencyMs() },
   };
+}
+
+/** A cold-start classification of each record the platform called cold or warm, as the experiment stores it. */
+function classified(records: readonly InvocationRecord[]): ClassifiedCall[] {
+  return records.flatMap((r) =>
+    r.cold === null ? [] : [{ seq: r.seq, runtime: 'measure-node', memoryMb: 128, repetition: 0, call: r.cold ? 0 : 1, instance: String(r.seq), instId: null, cold: r.cold, platformCold: r.cold, phase: r.phase, status: r.status, latencyMs: r.latencyMs, initMs: r.initMs }],
+  );
 }
 
 describe('one truth for every figure', () => {
@@ -177,16 +235,36 @@ describe('one truth for every figure', () => {
       if (l) expect({ where, under: [l.p50, l.p90, l.p99, l.p999].every((v) => v <= l.max && v >= l.min) }).toEqual({ where, under: true });
     }
 
-    // An experiment's result row (concurrency-scaling's burst row): the same figures, rounded for its table.
-    const { records } = runs.get(c.name)!;
-    const row = burstRow(1, records.filter((r) => r.phase === 'measure'));
-    expect([row.p50Ms, row.maxMs]).toEqual([roundMs(c.expected.latencyMs?.p50 ?? null), roundMs(c.expected.latencyMs?.max ?? null)]);
+    // Experiments' result rows, fed every record (warm-ups and failures included): the same counts
+    // and figures, rounded for their tables. concurrency-scaling's burst row...
+    const { id, records } = runs.get(c.name)!;
+    const e = c.expected;
+    const l = e.latencyMs;
+    const throttled = e.byStatus.throttled ?? 0;
+    const row = burstRow(1, records);
+    expect({ ok: row.ok, throttled: row.throttled, errors: row.errors, p50Ms: row.p50Ms, maxMs: row.maxMs }).toEqual({ ok: e.ok, throttled, errors: e.failed - throttled, p50Ms: roundMs(l?.p50 ?? null), maxMs: roundMs(l?.max ?? null) });
+    // ...load-spikes' window row (its base window: p50 and p99)...
+    const windows = windowRows(records.map((r) => ({ ...r, tag: 'base-0' })), [], 1);
+    expect(windows.map((w) => ({ calls: w.calls, errors: w.errors, p50Ms: w.p50Ms, p99Ms: w.p99Ms }))).toEqual([{ calls: e.calls, errors: e.failed, p50Ms: roundMs(l?.p50 ?? null), p99Ms: roundMs(l?.p99 ?? null) }]);
+    // ...and cold-start's cold and warm medians: analyze's cold and warm latency (platform's flag) of the same calls.
+    const coldRow = coldStartRow('measure-node', 128, classified(records));
+    const api = (await (await request(`${dashboard.url}/api/runs/${id}`)).body.json()) as { analysis: RunAnalysis };
+    const analyzed = analyses.get(c.name);
+    const cold = (isAnalysis(analyzed) ? analyzed : api.analysis).total.coldStart;
+    expect({ coldCalls: coldRow.coldCalls, warmCalls: coldRow.warmCalls, coldP50Ms: coldRow.coldP50Ms, warmP50Ms: coldRow.warmP50Ms }).toEqual({
+      coldCalls: cold.source === 'platform' ? cold.cold : 0,
+      warmCalls: cold.source === 'platform' ? cold.warm : 0,
+      coldP50Ms: cold.coldLatencyMs?.p50 ?? null,
+      warmP50Ms: cold.warmLatencyMs?.p50 ?? null,
+    });
+    if (c === CASES[0]) expect([coldRow.coldP50Ms, coldRow.warmP50Ms]).toEqual([500, 499]);
 
     // The printed end-of-run table: warm-ups said, no figure of nothing.
     const builder = new SummaryBuilder();
     for (const r of records) builder.add(r);
     const text = summaryTable(builder.summary());
-    expect(text).toContain(`${c.expected.calls} call${c.expected.calls === 1 ? '' : 's'} (${c.expected.warmupCalls} warm-up calls not counted)`);
+    const warmupsSaid = c.expected.warmupCalls > 0 ? ` (${c.expected.warmupCalls} warm-up call${c.expected.warmupCalls === 1 ? '' : 's'} not counted)` : '';
+    expect(text).toContain(`${c.expected.calls} call${c.expected.calls === 1 ? '' : 's'}${warmupsSaid}:`);
     const latencyLine = text.split('\n').find((l) => l.includes('latency ms'))!;
     const cells = latencyLine.split('│').map((cell) => cell.trim()).filter((cell) => cell !== '');
     if (c.expected.latencyMs === null) expect(cells).toEqual(['latency ms', '0', '-', '-', '-', '-', '-']);
@@ -201,6 +279,9 @@ describe('one truth for every figure', () => {
     for (const f of ac.functions) expect([pick(f.a), pick(f.b)]).toEqual([side(CASES[0]!.expected), side(CASES[2]!.expected)]);
     // p99.9 of 1..1,000 is the 999th smallest, and the p99 (990) is under the max (1,000).
     expect(ab.functions[0]!.a.p99).toBe(990);
+    // A run of warm-up calls only has nothing to compare, and compare says so (exit 3).
+    const warmupsOnly = runs.get(byName('zero measured calls: warm-up calls only').name)!.id;
+    expect(comparisons.withNoMeasured).toEqual({ code: 3, message: expect.stringContaining(`run ${warmupsOnly} holds no measured invocations: nothing to compare`) as unknown });
   });
 });
 

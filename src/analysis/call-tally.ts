@@ -28,19 +28,43 @@ export interface CallCounts {
   readonly failed: number;
 }
 
+/** A measured call answered ok with a latency: the calls every latency figure is over. */
+export function isTimed<R extends Pick<InvocationRecord, 'phase' | 'status' | 'latencyMs'>>(r: R): r is R & { latencyMs: number } {
+  return r.phase === 'measure' && r.status === 'ok' && r.latencyMs !== null;
+}
+
+export interface TallyOptions extends AccumulatorOptions {
+  /**
+   * Keep the exact values of these figures (default both). A reader that takes a figure elsewhere
+   * leaves it out: the report bins lateness in a LogHistogram, and the dashboard reads latency
+   * from the analysis of the same pass; each kept figure is 8 bytes a call.
+   */
+  readonly keep?: { readonly latency?: boolean; readonly lateness?: boolean };
+}
+
 export class CallTally {
   calls = 0;
   warmupCalls = 0;
   readonly byStatus: Partial<Record<InvocationStatus, number>> = {};
   readonly errorClasses: Record<string, number> = {};
-  /** ms, ok measured calls. */
-  readonly latency: LatencyAccumulator;
-  /** ms, measured calls that were sent. */
-  readonly lateness: LatencyAccumulator;
+  readonly #latency: LatencyAccumulator | null;
+  readonly #lateness: LatencyAccumulator | null;
 
-  constructor(options: AccumulatorOptions = {}) {
-    this.latency = new LatencyAccumulator(options);
-    this.lateness = new LatencyAccumulator(options);
+  constructor(options: TallyOptions = {}) {
+    this.#latency = options.keep?.latency === false ? null : new LatencyAccumulator(options);
+    this.#lateness = options.keep?.lateness === false ? null : new LatencyAccumulator(options);
+  }
+
+  /** ms, ok measured calls. Throws when the tally was told not to keep it: absent is not "no calls". */
+  get latency(): LatencyAccumulator {
+    if (!this.#latency) throw new Error('CallTally.latency: not kept (keep.latency: false)');
+    return this.#latency;
+  }
+
+  /** ms, measured calls that were sent. Throws when the tally was told not to keep it. */
+  get lateness(): LatencyAccumulator {
+    if (!this.#lateness) throw new Error('CallTally.lateness: not kept (keep.lateness: false)');
+    return this.#lateness;
   }
 
   /**
@@ -55,8 +79,8 @@ export class CallTally {
     this.calls += 1;
     this.byStatus[r.status] = (this.byStatus[r.status] ?? 0) + 1;
     if (r.errorClass !== null) this.errorClasses[r.errorClass] = (this.errorClasses[r.errorClass] ?? 0) + 1;
-    if (timed && r.sentUs !== null) this.lateness.add(Math.max(0, r.sentUs - r.plannedUs) / 1000);
-    if (timed && r.status === 'ok' && r.latencyMs !== null) this.latency.add(r.latencyMs);
+    if (timed && r.sentUs !== null) this.#lateness?.add(Math.max(0, r.sentUs - r.plannedUs) / 1000);
+    if (timed && isTimed(r)) this.#latency?.add(r.latencyMs);
     return true;
   }
 

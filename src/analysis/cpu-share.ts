@@ -13,6 +13,7 @@
  * there are 3 runs or more and those cycles cover at least half the span; otherwise (an
  * unthrottled loop with a stray gap or two) it is the whole span.
  */
+import { median } from './percentile.ts';
 
 export interface CpuShare {
   /** Run time over window time, 0 to 1; null with fewer than 2 timestamps. */
@@ -39,8 +40,7 @@ export function cpuShareOf(timestamps: readonly number[]): CpuShare {
     else runs.push({ start: t, end: t });
   }
   const spanMs = ts.length ? ts.at(-1)! - ts[0]! : 0;
-  const gaps = runs.slice(1).map((r, i) => r.start - runs[i]!.end).sort((a, b) => a - b);
-  const medianGapMs = gaps.length ? gaps[Math.floor((gaps.length - 1) / 2)]! : null;
+  const medianGapMs = median(runs.slice(1).map((r, i) => r.start - runs[i]!.end));
   if (spanMs === 0) return { share: null, runs: runs.length, spanMs, windowMs: 0, busyMs: 0, medianGapMs };
   const cycles = runs.length >= 3 ? runs.slice(1, -1) : [];
   const cyclesMs = cycles.length ? runs.at(-1)!.start - runs[1]!.start : 0;

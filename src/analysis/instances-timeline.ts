@@ -6,6 +6,7 @@
  * Memory is one entry per instance.
  */
 import type { InvocationRecord } from '../core/invocation-record.ts';
+import { median } from './percentile.ts';
 
 export interface InstanceSpan {
   readonly fn: string;
@@ -110,8 +111,7 @@ export function bucketInstances(spans: readonly InstanceSpan[], options: Timelin
       const live: number[] = [];
       let running = 0;
       for (let b = 0; b < buckets; b++) live.push((running += delta[b]!));
-      const calls = list.map((s) => s.calls).sort((a, b) => a - b);
-      return { fn, instances: list.length, peak: Math.max(...live), live, started, medianCalls: calls[Math.ceil(calls.length / 2) - 1]! };
+      return { fn, instances: list.length, peak: Math.max(...live), live, started, medianCalls: median(list.map((s) => s.calls))! }; // a listed function has an instance
     });
   return { startUs, bucketMs, buckets, functions };
 }

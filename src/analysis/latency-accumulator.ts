@@ -15,7 +15,7 @@
  * most 0.1% above the true value, capped at the exact max; min, max and mean stay exact).
  */
 import * as hdr from 'hdr-histogram-js';
-import { nearestRank } from './percentile.ts';
+import { nearestRank, REPORTED_PERCENTILES } from './percentile.ts';
 
 /** How the figures were computed: from every value exactly, or from a histogram (see above). */
 export type Precision = 'exact' | 'hdr-3-digits';
@@ -118,8 +118,8 @@ export class LatencyAccumulator {
   histogramFigures(): Percentiles | undefined {
     const s = this.#histogram;
     if (!s) return undefined;
-    const at = (p: number): number => histogramPercentile(s, p);
-    return { count: s.n, min: s.min, p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max: s.max, mean: s.sum / s.n, precision: 'hdr-3-digits' };
+    const [p50, p90, p99, p999] = REPORTED_PERCENTILES.map((p) => histogramPercentile(s, p));
+    return { count: s.n, min: s.min, p50: p50!, p90: p90!, p99: p99!, p999: p999!, max: s.max, mean: s.sum / s.n, precision: 'hdr-3-digits' };
   }
 
   #grow(atLeast: number): void {
@@ -149,14 +149,6 @@ function histogramPercentile(s: { readonly h: hdr.Histogram; readonly n: number;
   return Math.min(s.max, s.h.getValueAtPercentile(p) / 1000);
 }
 
-/** Ranks of REPORTED percentiles, and where each figure goes. */
-const FIGURES = [
-  [50, 'p50'],
-  [90, 'p90'],
-  [99, 'p99'],
-  [99.9, 'p999'],
-] as const;
-
 /**
  * The figures of several accumulators' values taken together (a run's functions), without copying
  * them: one walk over their sorted values in ascending order, the smallest head picked from a
@@ -169,7 +161,8 @@ export function mergedPercentiles(parts: readonly LatencyAccumulator[]): Percent
   const lists = parts.map((p) => p.sorted()).filter((l) => l.length > 0);
   const n = lists.reduce((s, l) => s + l.length, 0);
   if (n === 0) return null;
-  const ranks = FIGURES.map(([p]) => nearestRank(p, n));
+  // In REPORTED_PERCENTILES' order: p50, p90, p99, p99.9.
+  const ranks = REPORTED_PERCENTILES.map((p) => nearestRank(p, n));
   const at: number[] = [];
   // heap[k] is a list index; heads[i] the position of list i's next value.
   const heads = new Int32Array(lists.length);

@@ -17,6 +17,8 @@ describe('nearest rank', () => {
     expect(nearestRank(99.9, 1000)).toBe(999);
     expect(nearestRank(99.9, 1_000_000)).toBe(999_000);
     expect(nearestRank(99.99, 10_000)).toBe(9_999);
+    // ...nor takes a real millionth of a rank for one: p99.9999 of 9,999,999 is 9,999,989.000001.
+    expect(nearestRank(99.9999, 9_999_999)).toBe(9_999_990);
   });
 
   it('refuses a percentile outside (0, 100] and an empty count', () => {

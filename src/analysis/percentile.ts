@@ -15,9 +15,11 @@ export function nearestRank(p: number, n: number): number {
   if (!(Number.isInteger(n) && n >= 1)) throw new RangeError(`nearest rank of ${n} values: expected a whole number >= 1`);
   const exact = (p / 100) * n;
   // The product can land a few ulps above a whole number (99.9% of 1,000 is 999.0000000000001):
-  // rounding that up would skip a rank. A relative 1e-12 is far below any real fraction of a rank
-  // (p has at most a few decimals) and far above the product's error.
-  return Math.min(n, Math.max(1, Math.ceil(exact - exact * 1e-12)));
+  // rounding that up would skip a rank. p, p / 100 and the product each round by half an ulp, so
+  // 8 ulps (relative 1.8e-15) is above that error and below any real fraction of a rank: p99.9999
+  // of 9,999,999 values is 9,999,989.000001, a millionth of a rank above the 9,999,989th (a
+  // relative 1e-12 took it for a rounding error, at 1e-5 ranks).
+  return Math.min(n, Math.max(1, Math.ceil(exact - exact * 8 * Number.EPSILON)));
 }
 
 /** The p-th percentile of values sorted ascending; RangeError for none (callers say what zero values mean). */

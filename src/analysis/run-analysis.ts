@@ -256,11 +256,17 @@ function latencyCis(acc: Accumulator, latency: Percentiles | null, key: string, 
   return { level: b.level, resamples: b.resamples, sample: b.sample, n: b.n, p50: interval(0), p99: withP99 ? interval(1) : null };
 }
 
-function coldStats(acc: Accumulator, inference: ColdInference | null): ColdStartStats {
+/** A function's cold-start figures, and the latency accumulators they were read from (the run's total merges them). */
+interface ColdSplit {
+  readonly stats: ColdStartStats;
+  readonly latency: { readonly cold: LatencyAccumulator; readonly warm: LatencyAccumulator } | null;
+}
+
+function coldStats(acc: Accumulator, inference: ColdInference | null): ColdSplit {
   const init = acc.init.percentiles();
   const rate = (cold: number, warm: number): number | null => (cold + warm > 0 ? cold / (cold + warm) : null);
   if (acc.truthCold + acc.truthWarm > 0) {
-    return {
+    const stats: ColdStartStats = {
       source: 'platform',
       cold: acc.truthCold,
       warm: acc.truthWarm,
@@ -270,12 +276,14 @@ function coldStats(acc: Accumulator, inference: ColdInference | null): ColdStart
       warmLatencyMs: acc.warmLatency.percentiles(),
       initMs: init,
     };
+    return { stats, latency: { cold: acc.coldLatency, warm: acc.warmLatency } };
   }
   const result = inference?.result();
-  if (!inference || !result || result.chosen === null) return { source: 'none', cold: 0, warm: 0, unknown: acc.truthUnknown, rate: null, coldLatencyMs: null, warmLatencyMs: null, initMs: init };
-  // No measured call carried the platform's flag (else the source is 'platform'), so the split was kept.
+  if (!inference || !result || result.chosen === null) return { stats: { source: 'none', cold: 0, warm: 0, unknown: acc.truthUnknown, rate: null, coldLatencyMs: null, warmLatencyMs: null, initMs: init }, latency: null };
+  // No measured call carried the platform's flag (else the source is 'platform'), so the split was
+  // kept. Taken once: each call copies and sorts every latency of the function.
   const split = inference.inferredLatency()!;
-  return {
+  const stats: ColdStartStats = {
     source: 'inferred',
     cold: result.measured.cold,
     warm: result.measured.warm,
@@ -285,6 +293,7 @@ function coldStats(acc: Accumulator, inference: ColdInference | null): ColdStart
     warmLatencyMs: split.warm.percentiles(),
     initMs: init,
   };
+  return { stats, latency: split };
 }
 
 /** Memory may differ between calls: the MB-ms sum is priced as 1 MB over its whole billed time. */
@@ -319,27 +328,22 @@ function stats(fn: string, acc: Accumulator, cold: ColdStartStats, instances: { 
 }
 
 /** The run's cold-start figures from its functions': counts summed, latencies merged. */
-function totalCold(parts: ReadonlyArray<{ acc: Accumulator; inference: ColdInference; cold: ColdStartStats }>, runAcc: Accumulator): ColdStartStats {
-  const sources = new Set(parts.map((p) => p.cold.source).filter((s) => s !== 'none'));
+function totalCold(parts: ReadonlyArray<{ cold: ColdSplit }>, runAcc: Accumulator): ColdStartStats {
+  const sources = new Set(parts.map((p) => p.cold.stats.source).filter((s) => s !== 'none'));
   const coldAll: LatencyAccumulator[] = [];
   const warmAll: LatencyAccumulator[] = [];
-  for (const p of parts) {
-    if (p.cold.source === 'platform') {
-      coldAll.push(p.acc.coldLatency);
-      warmAll.push(p.acc.warmLatency);
-    } else if (p.cold.source === 'inferred') {
-      const split = p.inference.inferredLatency()!;
-      coldAll.push(split.cold);
-      warmAll.push(split.warm);
-    }
+  for (const { cold: split } of parts) {
+    if (!split.latency) continue;
+    coldAll.push(split.latency.cold);
+    warmAll.push(split.latency.warm);
   }
-  const cold = parts.reduce((s, p) => s + p.cold.cold, 0);
-  const warm = parts.reduce((s, p) => s + p.cold.warm, 0);
+  const cold = parts.reduce((s, p) => s + p.cold.stats.cold, 0);
+  const warm = parts.reduce((s, p) => s + p.cold.stats.warm, 0);
   return {
     source: sources.size === 0 ? 'none' : sources.size === 1 ? [...sources][0]! : 'mixed',
     cold,
     warm,
-    unknown: parts.reduce((s, p) => s + p.cold.unknown, 0),
+    unknown: parts.reduce((s, p) => s + p.cold.stats.unknown, 0),
     rate: cold + warm > 0 ? cold / (cold + warm) : null,
     coldLatencyMs: mergedPercentiles(coldAll),
     warmLatencyMs: mergedPercentiles(warmAll),
@@ -401,6 +405,16 @@ export class RunCollector {
     this.#timeline.add(r);
   }
 
+  /**
+   * A function's exact latency (ok measured calls), for another reader of the same pass (the
+   * dashboard's report data) to read instead of keeping a copy; valid once every record is added.
+   */
+  latencyOf(fn: string): LatencyAccumulator {
+    const of = this.#accs.get(fn);
+    if (!of) throw new Error(`RunCollector.latencyOf: no record of function ${fn} was added`);
+    return of.acc.tally.latency;
+  }
+
   /** The figures, once; reads the run's experiment rows for call trees. */
   async finish(store: Store): Promise<RunCollection> {
     if (this.#finished) throw new Error('RunCollector.finish: already finished');
@@ -420,7 +434,7 @@ export class RunCollector {
       const { acc, inference } = this.#accs.get(fn)!;
       return { fn, acc, inference, cold: coldStats(acc, inference) };
     });
-    const functions = parts.map((p) => stats(p.fn, p.acc, p.cold, instancesOf(p.fn), o));
+    const functions = parts.map((p) => stats(p.fn, p.acc, p.cold.stats, instancesOf(p.fn), o));
     const liveAll = Array.from({ length: instancesTimeline.buckets }, (_, b) => instancesTimeline.functions.reduce((s, f) => s + f.live[b]!, 0));
     const peak = Math.max(0, ...liveAll);
     const total = stats('*', runAcc, totalCold(parts, runAcc), { count: instancesTimeline.functions.reduce((s, f) => s + f.instances, 0), peak }, o);

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { FaasbenchError } from '../core/errors.ts';
+import { plural } from '../core/plural.ts';
 import { analyzeRun, type FunctionStats, type Interval, type MethodOutcome, type Percentiles, type RunAnalysis } from '../analysis/index.ts';
 import { openStore, storeTarget, type Store } from '../store/index.ts';
 import { positiveInt } from './option-parsers.ts';
@@ -63,7 +64,6 @@ export function registerAnalyze(program: Command): void {
 }
 
 export const fmt = (v: number | null | undefined, digits = 2): string => (v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits));
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 const pct = (v: number | null): string => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);
 const withCi = (v: number | undefined, ci: Interval | null | undefined): string => (v === undefined ? '-' : ci ? `${fmt(v)} [${fmt(ci.lo)}, ${fmt(ci.hi)}]` : fmt(v));
 const at = (p: Percentiles | null, key: 'p50' | 'p99'): string => fmt(p?.[key]);

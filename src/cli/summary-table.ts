@@ -1,8 +1,7 @@
 /** The latency, lateness and status summary a load run prints (invoke, trace replay). */
 import Table from 'cli-table3';
 import type { RunSummary } from '../analysis/run-summary.ts';
-
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+import { plural } from '../core/plural.ts';
 
 export function summaryTable(s: RunSummary): string {
   const table = new Table({ head: ['', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max'], style: { head: [], border: [] } });

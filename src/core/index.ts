@@ -9,6 +9,7 @@ export * from './errors.ts';
 export * from './function-package.ts';
 export * from './invocation-record.ts';
 export * from './load-plan.ts';
+export * from './plural.ts';
 export * from './prng.ts';
 export * from './provider.ts';
 export * from './runtime-id.ts';

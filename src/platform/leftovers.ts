@@ -15,6 +15,7 @@
  */
 import { readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { plural } from '../core/plural.ts';
 import { groupMembers, killGroupMembers, subgroups } from './cgroup.ts';
 import { isStillMarked, markedProcesses } from './instance-marker.ts';
 import { killProcess, processAlive } from './process-liveness.ts';
@@ -100,10 +101,6 @@ export function sweepLeftovers(cgroupRoots: readonly string[], dir: string): voi
     for (const group of leftover.cgroupDirs) removeGroupTree(group);
     if (leftover.tmpRoot !== undefined) removeTempRoot(leftover.tmpRoot);
   }
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 function findLeftovers(places: LeftoverPlaces): Leftover[] {

@@ -10,6 +10,7 @@
  * spaced ranks plus the tail, histograms and timelines by bins.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { nearestRank } from '../analysis/percentile.ts';
 import { decadeDomain, logTicks } from './log-axis.ts';
 import { logBinEdge, logBinIndex } from './log-bins.ts';
 
@@ -159,9 +160,9 @@ export function cdfPoints(fn: string, sortedMs: ArrayLike<number>, maxPoints = C
 /** The 1-based ranks cdfPoints draws for n values: `maxPoints` evenly spaced, then the p99, p99.9... ranks n has. */
 export function cdfRanks(n: number, maxPoints = CDF_POINTS): number[] {
   const ranks = new Set<number>();
-  for (let j = 1; j <= maxPoints; j++) ranks.add(Math.ceil((j * n) / maxPoints));
-  // n - floor(n / 10^k) is ceil((1 - 10^-k) n) in whole numbers, where 0.99 * n can land a hair above one.
-  for (let k = 2; n >= 10 ** k; k++) ranks.add(n - Math.floor(n / 10 ** k));
+  for (let j = 1; j <= maxPoints; j++) ranks.add(nearestRank((100 * j) / maxPoints, n));
+  // p99, p99.9...: the ranks the summary's figures sit at, so the curve passes through them.
+  for (let k = 2; n >= 10 ** k; k++) ranks.add(nearestRank(100 - 100 / 10 ** k, n));
   return [...ranks].sort((a, b) => a - b);
 }
 

@@ -13,8 +13,9 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { CallTally } from '../analysis/call-tally.ts';
-import { mergedPercentiles, type Percentiles } from '../analysis/latency-accumulator.ts';
+import { mergedPercentiles, type LatencyAccumulator, type Percentiles } from '../analysis/latency-accumulator.ts';
 import { FaasbenchError } from '../core/errors.ts';
+import { plural } from '../core/plural.ts';
 import type { InvocationRecord, InvocationStatus } from '../core/invocation-record.ts';
 import type { InvocationFields, JsonValue, Run, Store } from '../store/store.ts';
 import type { MappingEntry } from '../trace/mapping.ts';
@@ -46,6 +47,15 @@ export interface ReadRunOptions {
   readonly maxBuckets?: number;
   /** Records fetched per query. */
   readonly pageSize?: number;
+}
+
+/**
+ * Each function's exact latency (ok measured calls), kept by another reader of the same records:
+ * the dashboard's analysis (run-analysis.ts RunCollector) holds it already, so the builder keeps
+ * no second copy (8 bytes a call). Asked once the pass is over.
+ */
+export interface SharedLatency {
+  latencyOf(fn: string): LatencyAccumulator;
 }
 
 /** The invocation fields the report reads: all its pass asks the store for. */
@@ -101,11 +111,23 @@ export interface RunReportData {
 }
 
 class FunctionAccumulator {
-  readonly tally = new CallTally();
+  // Lateness is binned once for the whole run (#lateness below), never read per function: its
+  // exact values would be 8 bytes a call for nothing.
+  readonly tally: CallTally;
   cold = 0;
   warm = 0;
 
-  constructor(readonly fn: string) {}
+  constructor(
+    readonly fn: string,
+    readonly shared: SharedLatency | null = null,
+  ) {
+    this.tally = new CallTally({ keep: { lateness: false, latency: shared === null } });
+  }
+
+  /** The function's exact latency: its own, or the shared reader's once the pass is over. */
+  get latency(): LatencyAccumulator {
+    return this.shared ? this.shared.latencyOf(this.fn) : this.tally.latency;
+  }
 
   add(r: ReportedRecord): void {
     if (!this.tally.add(r)) return;
@@ -124,10 +146,10 @@ class FunctionAccumulator {
       for (const [status, n] of Object.entries(a.tally.byStatus) as [InvocationStatus, number][]) all.tally.byStatus[status] = (all.tally.byStatus[status] ?? 0) + n;
       for (const [errorClass, n] of Object.entries(a.tally.errorClasses)) all.tally.errorClasses[errorClass] = (all.tally.errorClasses[errorClass] ?? 0) + n;
     }
-    return all.report(mergedPercentiles(parts.map((a) => a.tally.latency)));
+    return all.report(mergedPercentiles(parts.map((a) => a.latency)));
   }
 
-  report(latencyMs = this.tally.latencyMs()): FunctionReport {
+  report(latencyMs = this.latency.percentiles()): FunctionReport {
     const c = this.tally.counts();
     return { fn: this.fn, calls: c.calls, warmupCalls: c.warmupCalls, byStatus: c.byStatus, ok: c.ok, failed: c.failed, errorClasses: c.errorClasses, cold: this.cold, warm: this.warm, latencyMs };
   }
@@ -155,6 +177,7 @@ export class RunDataBuilder {
   readonly #run: Run;
   readonly #maxBuckets: number;
   readonly #functions = new Map<string, FunctionAccumulator>();
+  readonly #shared: SharedLatency | null;
   readonly #byStatus: Partial<Record<InvocationStatus, number>> = {};
   readonly #coldPoints: StrideSample<RawPoint>;
   readonly #otherPoints: StrideSample<RawPoint>;
@@ -167,8 +190,9 @@ export class RunDataBuilder {
   #firstUs = Infinity;
   #finished = false;
 
-  constructor(run: Run, options: ReadRunOptions = {}) {
+  constructor(run: Run, options: ReadRunOptions = {}, shared: SharedLatency | null = null) {
     this.#run = run;
+    this.#shared = shared;
     this.#maxBuckets = options.maxBuckets ?? DEFAULT_MAX_BUCKETS;
     const maxPoints = options.maxPoints ?? MAX_SCATTER_POINTS;
     this.#coldPoints = new StrideSample<RawPoint>(maxPoints);
@@ -180,7 +204,7 @@ export class RunDataBuilder {
     this.#records += 1;
     this.#byStatus[r.status] = (this.#byStatus[r.status] ?? 0) + 1;
     let acc = this.#functions.get(r.fn);
-    if (!acc) this.#functions.set(r.fn, (acc = new FunctionAccumulator(r.fn)));
+    if (!acc) this.#functions.set(r.fn, (acc = new FunctionAccumulator(r.fn, this.#shared)));
     acc.add(r);
     const from = r.sentUs ?? r.plannedUs;
     if (from < this.#firstUs) this.#firstUs = from;
@@ -213,7 +237,7 @@ export class RunDataBuilder {
     const toPoint = (p: RawPoint): TimePoint => ({ fn: p.fn, tS: Math.round(p.sentUs - firstUs) / 1e6, latencyMs: p.latencyMs, cold: p.cold });
     const notes: string[] = [];
     const warmup = accs.reduce((s, a) => s + a.tally.warmupCalls, 0);
-    if (warmup > 0) notes.push(`${warmup} warm-up call${warmup === 1 ? '' : 's'} left out of the latency figures and charts (they count in the instances chart).`);
+    if (warmup > 0) notes.push(`${plural(warmup, 'warm-up call')} left out of the latency figures and charts (they count in the instances chart).`);
     const [memorySweep, mapping] = await Promise.all([readMemorySweep(store, run.id), readTraceMapping(run, notes)]);
     const [coldPoints, otherPoints] = [this.#coldPoints, this.#otherPoints];
 
@@ -224,8 +248,8 @@ export class RunDataBuilder {
       functions: accs.map((a) => a.report()),
       total,
       cdf: {
-        points: accs.flatMap((a) => (a.tally.latency.count > 0 ? cdfPoints(a.fn, a.tally.latency.sorted()) : [])),
-        calls: Object.fromEntries(accs.map((a) => [a.fn, a.tally.latency.count])),
+        points: accs.flatMap((a) => (a.latency.count > 0 ? cdfPoints(a.fn, a.latency.sorted()) : [])),
+        calls: Object.fromEntries(accs.map((a) => [a.fn, a.latency.count])),
         method: 'exact: every call counted',
       },
       overTime: { points: [...otherPoints.items.map(toPoint), ...coldPoints.items.map(toPoint)], sampling: { cold: coldPoints.sampling, other: otherPoints.sampling } },

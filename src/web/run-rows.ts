@@ -37,7 +37,11 @@ export interface RunRow {
   /** Finish minus start; for a running run, now minus start; for an abandoned one, up to its last sign of life. */
   readonly durationMs: number | null;
   readonly progress: ProgressView | null;
-  /** Calls the run made, where the summary or progress says. */
+  /**
+   * Measured calls (warm-up calls not counted), from the end-of-run summary; null until the run
+   * has one. A running run's count is its progress: the invoker's live count takes in warm-up
+   * calls, so showing it here would change the column's meaning when the run ends.
+   */
   readonly calls: number | null;
 }
 
@@ -68,10 +72,8 @@ export function progressView(run: Run): ProgressView | null {
   };
 }
 
-function callsOf(run: Run, progress: ProgressView | null): number | null {
-  const total = num(asObject(run.summary)?.total);
-  if (total !== null) return total;
-  return progress?.unit === 'calls' ? progress.done : null;
+function measuredCallsOf(run: Run): number | null {
+  return num(asObject(run.summary)?.total) ?? null;
 }
 
 /** When an abandoned run's writers were last heard from. */
@@ -95,6 +97,6 @@ export function runRow(run: Run, nowMs: number): RunRow {
     finishedAt: run.finishedAt,
     durationMs,
     progress,
-    calls: callsOf(run, progress),
+    calls: measuredCallsOf(run),
   };
 }

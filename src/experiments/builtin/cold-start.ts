@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { InvocationRecord } from '../../core/invocation-record.ts';
+import { isTimed } from '../../analysis/call-tally.ts';
 import { median } from '../../analysis/percentile.ts';
 import { defineExperiment, type ExperimentResult } from '../define.ts';
 import { identify, MEASURE_FUNCTIONS, statEvent, unlessInterrupted, type InstanceIdentity } from './instance-identity.ts';
@@ -39,6 +40,9 @@ export interface ClassifiedCall {
   readonly cold: boolean;
   /** The platform's own cold flag; null when the provider does not report one. */
   readonly platformCold: boolean | null;
+  /** The record's: only measured calls answered ok are timed (call-tally.ts), as in analyze. */
+  readonly phase: InvocationRecord['phase'];
+  readonly status: InvocationRecord['status'];
   readonly latencyMs: number | null;
   readonly initMs: number | null;
 }
@@ -91,15 +95,20 @@ export default defineExperiment({
 });
 
 function classify(record: InvocationRecord, identity: InstanceIdentity, where: Pick<ClassifiedCall, 'runtime' | 'memoryMb' | 'repetition' | 'call'>): ClassifiedCall {
-  return { seq: record.seq, ...where, instance: identity.id, instId: identity.instId, cold: identity.fresh, platformCold: record.cold, latencyMs: record.latencyMs, initMs: record.initMs };
+  return { seq: record.seq, ...where, instance: identity.id, instId: identity.instId, cold: identity.fresh, platformCold: record.cold, phase: record.phase, status: record.status, latencyMs: record.latencyMs, initMs: record.initMs };
 }
 
+/**
+ * One runtime and size's row. Calls are counted whatever their outcome; latency is over the timed
+ * ones only (measured, answered ok: a throttle's or a function error's time is not a cold start's),
+ * and init over measured cold calls, as analyze takes them.
+ */
 export function group(runtime: string, memoryMb: number, all: readonly ClassifiedCall[]): GroupRow {
-  const calls = all.filter((c) => c.runtime === runtime && c.memoryMb === memoryMb);
+  const calls = all.filter((c) => c.runtime === runtime && c.memoryMb === memoryMb && c.phase === 'measure');
   const cold = calls.filter((c) => c.cold);
   const warm = calls.filter((c) => !c.cold);
   const judged = calls.filter((c) => c.platformCold !== null);
-  const latencies = (cs: readonly ClassifiedCall[]): number[] => cs.flatMap((c) => (c.latencyMs === null ? [] : [c.latencyMs]));
+  const latencies = (cs: readonly ClassifiedCall[]): number[] => cs.filter(isTimed).map((c) => c.latencyMs);
   return {
     runtime,
     memoryMb,

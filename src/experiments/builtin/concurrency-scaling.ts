@@ -78,16 +78,19 @@ async function runBurst(bench: Bench, p: Params, burst: number, event: unknown):
   return summarise(burst, outcomes.map((o) => o.record));
 }
 
+/** Counts and latency from one tally, as analyze takes them: warm-up calls out, failed calls counted, not timed. */
 export function summarise(burst: number, records: readonly InvocationRecord[]): BurstRow {
-  const ok = records.filter((r) => r.status === 'ok');
-  const latency = tallyCalls(records).latencyMs();
+  const tally = tallyCalls(records);
+  const counts = tally.counts();
+  const latency = tally.latencyMs();
+  const ok = records.filter((r) => r.phase === 'measure' && r.status === 'ok');
   const inits = ok.flatMap((r) => (r.initMs === null ? [] : [r.initMs]));
-  const throttled = records.filter((r) => r.status === 'throttled').length;
+  const throttled = counts.byStatus.throttled ?? 0;
   return {
     burst,
-    ok: ok.length,
+    ok: counts.ok,
     throttled,
-    errors: records.length - ok.length - throttled,
+    errors: counts.failed - throttled,
     instances: new Set(ok.flatMap((r) => (r.instanceId === null ? [] : [r.instanceId]))).size,
     coldFraction: ok.length === 0 ? null : ok.filter((r) => r.cold === true).length / ok.length,
     p50Ms: roundMs(latency?.p50 ?? null),

@@ -97,25 +97,27 @@ export function windowRows(records: readonly InvocationRecord[], heights: readon
   const seen = new Set<string>();
   const rows: WindowRow[] = [];
   for (let w = 0; w <= heights.length; w++) {
-    const inWindow = records.filter((r) => r.tag === `base-${w}` || r.tag === `spike-${w}`);
+    // Measured calls only, as analyze counts them (the plan has no warm-up phase; a caller's records might).
+    const inWindow = records.filter((r) => r.phase === 'measure' && (r.tag === `base-${w}` || r.tag === `spike-${w}`));
     // A spike always plans calls: none recorded means the run stopped (Ctrl-C) before it.
     if (w > 0 && inWindow.length === 0) break;
     const focus = w === 0 ? inWindow : inWindow.filter((r) => r.tag === `spike-${w}`);
     const latency = tallyCalls(focus).latencyMs();
+    const counts = tallyCalls(inWindow).counts();
     const inits = inWindow.flatMap((r) => (r.initMs === null ? [] : [r.initMs]));
     const height = w === 0 ? 0 : heights[w - 1]!;
     const instancesBefore = seen.size;
     rows.push({
       window: w,
       height,
-      calls: inWindow.length,
+      calls: counts.calls,
       cold: inWindow.filter((r) => r.cold === true).length,
       instancesBefore,
       needed: w === 0 ? Math.min(inWindow.length, baseConcurrency) : Math.max(0, height - instancesBefore),
       p50Ms: roundMs(latency?.p50 ?? null),
       p99Ms: roundMs(latency?.p99 ?? null),
       maxInitMs: roundMs(inits.length === 0 ? null : Math.max(...inits)),
-      errors: inWindow.filter((r) => r.status !== 'ok').length,
+      errors: counts.failed,
     });
     for (const r of inWindow) if (r.status === 'ok' && r.instanceId !== null) seen.add(r.instanceId);
   }

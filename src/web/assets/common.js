@@ -64,22 +64,22 @@ export function statusBadge(status) {
 const grouped = new Intl.NumberFormat('en-US');
 
 export function count(n) {
-  return n === null || n === undefined ? '–' : grouped.format(n);
+  return n === null || n === undefined ? '-' : grouped.format(n);
 }
 
 /** ms with three significant digits (0.412 ms, 12.3 ms, 1,234 ms). */
 export function ms(value) {
-  if (value === null || value === undefined || Number.isNaN(value)) return '–';
+  if (value === null || value === undefined || Number.isNaN(value)) return '-';
   if (Math.abs(value) >= 100) return `${grouped.format(Math.round(value))} ms`;
   return `${Number(value.toPrecision(3))} ms`;
 }
 
 export function pct(value, digits = 1) {
-  return value === null || value === undefined ? '–' : `${(value * 100).toFixed(digits)}%`;
+  return value === null || value === undefined ? '-' : `${(value * 100).toFixed(digits)}%`;
 }
 
 export function duration(msValue) {
-  if (msValue === null || msValue === undefined) return '–';
+  if (msValue === null || msValue === undefined) return '-';
   const s = msValue / 1000;
   if (s < 60) return `${s.toFixed(1)} s`;
   const m = Math.floor(s / 60);
@@ -88,14 +88,14 @@ export function duration(msValue) {
 }
 
 export function time(iso) {
-  if (!iso) return '–';
+  if (!iso) return '-';
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
 }
 
 /** "123 / 160 calls" and a bar when the total is known. */
 export function progressCell(progress) {
-  if (!progress) return el('span', { className: 'muted' }, '–');
+  if (!progress) return el('span', { className: 'muted' }, '-');
   const label = `${count(progress.done)}${progress.total !== null ? ` / ${count(progress.total)}` : ''} ${progress.unit}`;
   return el(
     'span',

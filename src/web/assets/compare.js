@@ -27,7 +27,7 @@ function side(label, run) {
 }
 
 function diffCell(d, format) {
-  if (!d) return el('td', { className: 'num muted' }, '–');
+  if (!d) return el('td', { className: 'num muted' }, '-');
   const sign = d.estimate > 0 ? '+' : '';
   const classes = ['num', d.significant ? 'significant' : '', d.significant ? (d.estimate < 0 ? 'better' : 'worse') : ''].filter(Boolean).join(' ');
   return el('td', { className: classes, 'data-significant': String(d.significant) }, `${sign}${format(d.estimate)} [${format(d.lo)}, ${format(d.hi)}]`);

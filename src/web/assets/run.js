@@ -38,14 +38,14 @@ const FIGURES = [
   ['p99', (s) => ms(s.latencyMs?.p99)],
   ['p99.9', (s) => ms(s.latencyMs?.p999)],
   ['max', (s) => ms(s.latencyMs?.max)],
-  ['p50 CI', (s) => (s.latencyCi?.p50 ? `${ms(s.latencyCi.p50.lo)} – ${ms(s.latencyCi.p50.hi)}` : '–')],
+  ['p50 CI', (s) => (s.latencyCi?.p50 ? `${ms(s.latencyCi.p50.lo)} – ${ms(s.latencyCi.p50.hi)}` : '-')],
   ['cold', (s) => `${count(s.coldStart.cold)} (${pct(s.coldStart.rate)})`],
   ['cold p50', (s) => ms(s.coldStart.coldLatencyMs?.p50)],
   ['warm p50', (s) => ms(s.coldStart.warmLatencyMs?.p50)],
   ['init p50', (s) => ms(s.coldStart.initMs?.p50)],
   ['instances', (s) => `${count(s.instances.count)} (peak ${count(s.instances.peak)})`],
   ['lateness p99', (s) => ms(s.latenessMs?.p99)],
-  ['GB-s', (s) => (s.billing.gbSeconds ? s.billing.gbSeconds.toPrecision(3) : '–')],
+  ['GB-s', (s) => (s.billing.gbSeconds ? s.billing.gbSeconds.toPrecision(3) : '-')],
 ];
 
 function summaryTable(analysis) {

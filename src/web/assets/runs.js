@@ -56,7 +56,7 @@ function row(run) {
     el('td', {}, run.provider),
     el('td', {}, time(run.startedAt)),
     el('td', { className: 'num' }, duration(run.durationMs)),
-    el('td', {}, run.status === 'running' || run.progress ? progressCell(run.progress) : el('span', { className: 'muted' }, '–')),
+    el('td', {}, run.status === 'running' || run.progress ? progressCell(run.progress) : el('span', { className: 'muted' }, '-')),
     el('td', { className: 'num' }, count(run.calls)),
   );
 }

@@ -17,7 +17,7 @@ export function runsPage(): string {
 <span id="updated" class="muted"></span>
 </div>
 <table class="runs" id="runs">
-<thead><tr><th class="pick"></th><th>status</th><th>run</th><th>kind / experiment</th><th>provider</th><th>started</th><th>duration</th><th>progress</th><th class="num">calls</th></tr></thead>
+<thead><tr><th class="pick"></th><th>status</th><th>run</th><th>kind / experiment</th><th>provider</th><th>started</th><th>duration</th><th>progress</th><th class="num" title="measured calls, warm-up calls not counted, from the run's summary (a running run's count is in its progress)">measured calls</th></tr></thead>
 <tbody><tr><td colspan="9" class="muted">loading…</td></tr></tbody>
 </table>
 <p id="shown" class="muted" hidden><span id="shown-text"></span> <button id="show-all" type="button"></button></p>`,
