@@ -208,7 +208,7 @@ describe.skipIf(SKIP_PG)('RecordSink on PostgreSQL that goes away', () => {
     const store = await openStore(url, { schema: pg.schema });
     try {
       const runId = await store.createRun(RUN);
-      // The default bufferLimit (20,000): memory alone would hold all 30.
+      // The default bufferLimit (100,000): memory alone would hold all 30.
       const sink = new RecordSink(store, { runId, run: RUN, flushIntervalMs: 50, retryFirstMs: 50, retryMaxMs: 200, journalPlaces: [path.join(dir, 'at-once')] });
       await proxy.cut();
       await feed(sink, runId, 0, 30);

@@ -32,7 +32,12 @@ export interface RecordSinkOptions {
   readonly flushIntervalMs?: number;
   /** Records per store write. Default 2,000. */
   readonly batchSize?: number;
-  /** Records held in memory while a store that answers falls behind; beyond, they go to the journal. Default 20,000 (~12 MB). */
+  /**
+   * Records held in memory while a store that answers falls behind; beyond, they go to the journal.
+   * Default 100,000 (~60 MB): at 20,000 a run past SQLite's write rate (7,630/s here) spilled, and
+   * serialising the spill on the invoker's thread made it fall further behind: p99 lateness 115 ms
+   * and 4,657 calls dropped where holding them cost nothing (bench/invoker-capacity, BENCHMARKS.md).
+   */
   readonly bufferLimit?: number;
   /** First retry of a failed write after this long, doubling up to retryMaxMs. Defaults 250 ms and 4 s. */
   readonly retryFirstMs?: number;
@@ -90,7 +95,7 @@ export interface SendInFlight {
   readonly recorded: boolean;
 }
 
-const DEFAULTS = { flushIntervalMs: 200, batchSize: 2_000, bufferLimit: 20_000, retryFirstMs: 250, retryMaxMs: 4_000, closeWaitMs: 5_000, memoryLimit: 200_000 };
+const DEFAULTS = { flushIntervalMs: 200, batchSize: 2_000, bufferLimit: 100_000, retryFirstMs: 250, retryMaxMs: 4_000, closeWaitMs: 5_000, memoryLimit: 200_000 };
 
 export class RecordSink {
   readonly #store: Store;
@@ -221,7 +226,7 @@ export class RecordSink {
     const queued = this.#queue.length;
     this.#markUnanswered();
     // While the store fails, every record goes to the journal at the next flush: memory is lost to
-    // a kill -9 (20,000 records are 100 s of a 200/s run). Provisional rows made just now wait one
+    // a kill -9 (100,000 records are over 8 minutes of a 200/s run). Provisional rows made just now wait one
     // flush more: most calls answer by then, and a journal holding a call's row twice would count
     // it twice as waiting. A store that answers but falls behind keeps up to bufferLimit in memory,
     // and needs no journal file below it.
