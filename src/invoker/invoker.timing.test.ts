@@ -1,44 +1,12 @@
 // The invoker against a real HTTP endpoint on loopback, through a provider speaking plain HTTP.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Pool } from 'undici';
-import { NO_FACTS, type InvocationRecord } from '../core/invocation-record.ts';
+import { describe, expect, it } from 'vitest';
+import type { InvocationRecord } from '../core/invocation-record.ts';
 import { planOf, shardOf, type LoadPlan } from '../core/load-plan.ts';
-import type { InvokeResult, Provider } from '../core/provider.ts';
+import { useLoopbackProvider } from './testing/loopback-provider.ts';
 import { runPlan } from './invoker.ts';
 import { settleHeap } from './settle-heap.ts';
 
-let server: http.Server;
-let pool: Pool;
-
-beforeAll(async () => {
-  // Answers at once, or after ?delay ms.
-  server = http.createServer((req, res) => {
-    const delay = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('delay') ?? 0);
-    req.resume();
-    req.on('end', () => setTimeout(() => res.end('{"ok":true}'), delay));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  pool = new Pool(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { connections: 64 });
-});
-afterAll(async () => {
-  await pool.close();
-  server.close();
-});
-
-/** The smallest real provider: one POST per call; `fn` is the path. */
-const httpProvider: Provider = {
-  name: 'test-http',
-  deploy: async () => undefined,
-  updateConfiguration: async () => undefined,
-  remove: async () => undefined,
-  close: async () => undefined,
-  async invoke(fn, payload): Promise<InvokeResult> {
-    const res = await pool.request({ method: 'POST', path: fn, body: payload });
-    return { status: 'ok', httpStatus: res.statusCode, payload: Buffer.from(await res.body.arrayBuffer()), errorClass: null, facts: NO_FACTS };
-  },
-};
+const httpProvider = useLoopbackProvider(64);
 
 function constant(fn: string, count: number, spacingUs: number): LoadPlan {
   return planOf({ functions: [fn], count, durationUs: (count - 1) * spacingUs }, function* () {
