@@ -35,15 +35,6 @@ describe('LatencyAccumulator', () => {
     }
   });
 
-  it('merges to the same figures as adding one by one, the mean whatever the order', () => {
-    const a = filled([0.1, 0.2, 0.3]);
-    const b = filled([0.7, 0.05]);
-    a.merge(b);
-    a.merge(new LatencyAccumulator());
-    expect(a.percentiles()).toEqual(filled([0.05, 0.7, 0.3, 0.2, 0.1]).percentiles());
-    expect([...a.sorted()]).toEqual([0.05, 0.1, 0.2, 0.3, 0.7]);
-  });
-
   it('reads several accumulators together as one holding all their values, the mean to the last bit', () => {
     const prng = createPrng(9, 'parts');
     const values = Array.from({ length: 5000 }, () => prng.exponential(20) + 0.1);

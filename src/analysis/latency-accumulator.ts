@@ -68,16 +68,6 @@ export class LatencyAccumulator {
     this.#values[this.#n++] = value;
   }
 
-  /** Adds every value `other` holds: the same figures as adding them one by one. */
-  merge(other: LatencyAccumulator): void {
-    if (this.#histogram || other.#histogram) throw new Error('LatencyAccumulator.merge: histogram-backed accumulators are not merged (mergedPercentiles reads them)');
-    if (other.#n === 0) return;
-    if (this.#n + other.#n > this.#values.length) this.#grow(this.#n + other.#n);
-    this.#values.set(other.#values.subarray(0, other.#n), this.#n);
-    this.#n += other.#n;
-    this.#sorted = false;
-  }
-
   get count(): number {
     return this.#histogram ? this.#histogram.n : this.#n;
   }

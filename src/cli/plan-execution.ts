@@ -88,6 +88,7 @@ export async function executePlan(spec: PlanRun): Promise<PlanRunResult> {
   let status: 'completed' | 'interrupted' = 'interrupted';
   let lastPayload: Buffer | null = null;
   let leftOut: SinkOutcome | null = null;
+  let final: RunSummary;
   try {
     settleHeap();
     const outcome = await runPlan({
@@ -107,17 +108,20 @@ export async function executePlan(spec: PlanRun): Promise<PlanRunResult> {
     process.removeListener('SIGINT', onSigint);
     stopProgress();
     clearInterval(progressTimer);
+    // Every record was written by the time runPlan returned: the summary is final, and taken once
+    // (each take walks every latency the run kept).
+    final = summary.summary();
     // What the store did not take is in a journal, with how the run ended for `store recover`.
     // The heartbeat goes on while the sink drains: a run still writing is not abandoned.
-    const kept = await sink.close(ownsRun ? { status, summary: toJson(summary.summary()) } : undefined).finally(() => heartbeat.stop());
+    const kept = await sink.close(ownsRun ? { status, summary: toJson(final) } : undefined).finally(() => heartbeat.stop());
     leftOut = kept.waiting > 0 ? kept : null;
     if (ownsRun && leftOut === null) {
       await storeProgress();
-      await finish(store, runId, status, summary.summary());
+      await finish(store, runId, status, final);
     }
   }
   if (leftOut !== null) throw new RecordsWaitingError(leftOut, store.location, runId);
-  return { runId, status, summary: summary.summary(), lastPayload };
+  return { runId, status, summary: final, lastPayload };
 }
 
 /**

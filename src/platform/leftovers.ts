@@ -15,6 +15,7 @@
  */
 import { readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { plural } from '../core/plural.ts';
 import { groupMembers, killGroupMembers, subgroups } from './cgroup.ts';
 import { isStillMarked, markedProcesses } from './instance-marker.ts';
@@ -211,7 +212,7 @@ async function waitGone(pids: readonly number[], cgroupDirs: readonly string[]):
   const busy = (): boolean => pids.some(processAlive) || cgroupDirs.some((dir) => [dir, ...subgroups(dir)].some((g) => groupMembers(g).length > 0));
   for (let waitedMs = 0; busy() && waitedMs < REAP_WAIT_MS; waitedMs += REAP_POLL_MS) {
     for (const dir of cgroupDirs) for (const group of [dir, ...subgroups(dir)]) killGroupMembers(group);
-    await new Promise((resolve) => setTimeout(resolve, REAP_POLL_MS));
+    await sleep(REAP_POLL_MS);
   }
 }
 

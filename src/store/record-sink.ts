@@ -14,6 +14,7 @@
  * at the flush from the runner's own table of calls in flight (watchSends), so a call that answers
  * within a flush interval, as most do, costs the send path nothing.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { FaasbenchError } from '../core/errors.ts';
 import type { InvocationRecord } from '../core/invocation-record.ts';
 import type { PlannedInvocation } from '../core/load-plan.ts';
@@ -198,7 +199,7 @@ export class RecordSink {
       if (this.waiting === 0) break;
       const now = Date.now();
       if (now >= deadline()) break;
-      if (this.#pumping === undefined && now < this.#retryAtMs) await sleep(Math.min(this.#retryAtMs, deadline()) - now);
+      if (this.#pumping === undefined && now < this.#retryAtMs) await sleep(Math.max(0, Math.min(this.#retryAtMs, deadline()) - now));
     }
     if (this.waiting > 0) {
       // A batch still being written may yet commit or not: journaled too (loading it again is harmless).
@@ -384,10 +385,6 @@ async function within(work: Promise<void>, ms: number): Promise<void> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
 
 function stripUndefined<T extends object>(options: T): Partial<T> {
