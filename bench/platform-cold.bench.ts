@@ -8,12 +8,10 @@
  * Aim (from the issue): a cold invocation at most 15 ms over the spawn floor of its runtime.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Pool } from 'undici';
 import { resolvePython } from '../src/platform/runtimes/index.ts';
-import { namespacesWork, sandboxCommand } from '../src/platform/sandbox.ts';
+import { encodeSpec, namespacesWork, shellWrapperCommand, unprivilegedUser, type LaunchSpec } from '../src/platform/sandbox.ts';
 import { sandboxHelper } from '../src/platform/sandbox-helper.ts';
 import { EXIT, describeMachine, interruptSignal, machineLine, positiveFlag, printJson, printReport, progress, type Machine } from './bench-cli.ts';
 import { benchDataDir, isNoopResponse, ONE_VCPU_MB, writeNoopFunctions } from './bench-functions.ts';
@@ -40,6 +38,8 @@ interface FloorCommand {
   readonly file: string;
   readonly args: readonly string[];
   readonly extraEnv?: Record<string, string>;
+  /** Written to its stdin (sandbox-exec reads its instance there). */
+  readonly input?: Buffer;
   /** The runtime whose cold starts this floor is the limit for; diagnostic commands have none. */
   readonly floorOf?: Runtime;
 }
@@ -79,16 +79,19 @@ function parseSettings(): Settings {
  * The floors of each runtime. For node, also diagnostics: node behind each of the platform's
  * sandbox launchers (the shell wrapper: unshare, sh, two mounts; the compiled sandbox-exec, which
  * the platform uses where it could be built), which tell how much of the cold overhead the
- * sandbox is. `tmpDir` stands in for an instance's /tmp.
+ * sandbox is.
  */
-function floorCommands(runtime: Runtime, codeDir: string, tmpDir: string, dataDir: string): FloorCommand[] {
+function floorCommands(runtime: Runtime, codeDir: string, dataDir: string): FloorCommand[] {
   if (runtime === 'python') return [{ label: 'python3 -c pass', file: resolvePython(), args: ['-c', 'pass'], floorOf: 'python' }];
   const node: FloorCommand = { label: 'node -e 0', file: process.execPath, args: ['-e', '0'], floorOf: 'nodejs' };
   if (!namespacesWork()) return [node];
-  const spec = { isolation: 'namespace' as const, tmpDir, codeDir, runtime: { file: node.file, args: node.args } };
-  const rows: FloorCommand[] = [node, { label: '(diagnostic) shell sandbox wrapper + node -e 0', ...sandboxCommand(spec) }];
+  const spec: LaunchSpec = {
+    isolation: 'namespace', user: unprivilegedUser(), tmpMb: 512, cwd: codeDir, exposed: [{ path: codeDir, readonly: true }],
+    file: node.file, args: node.args, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+  };
+  const rows: FloorCommand[] = [node, { label: '(diagnostic) shell sandbox wrapper + node -e 0', ...shellWrapperCommand(spec, []) }];
   const helper = sandboxHelper(dataDir).file;
-  if (helper) rows.push({ label: '(diagnostic) sandbox-exec + node -e 0', ...sandboxCommand({ ...spec, helper }) });
+  if (helper) rows.push({ label: '(diagnostic) sandbox-exec + node -e 0', file: helper, args: ['--wait'], input: encodeSpec(spec) });
   return rows;
 }
 
@@ -96,7 +99,8 @@ function floorCommands(runtime: Runtime, codeDir: string, tmpDir: string, dataDi
 function timeSpawn(cmd: FloorCommand): Promise<number> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    const child = spawn(cmd.file, cmd.args, { stdio: 'ignore', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...cmd.extraEnv } });
+    const child = spawn(cmd.file, cmd.args, { stdio: [cmd.input ? 'pipe' : 'ignore', 'ignore', 'ignore'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...cmd.extraEnv } });
+    child.stdin?.end(cmd.input);
     child.once('error', reject);
     child.once('exit', (code, signal) => {
       const ms = elapsedUs(start) / 1000;
@@ -242,7 +246,6 @@ async function main(): Promise<number> {
   const signal = interruptSignal();
   const machine = await describeMachine();
   const fns = writeNoopFunctions();
-  const tmpDir = mkdtempSync(path.join('/tmp', 'faasbench-bench-'));
   let platform: ServerProcess | undefined;
   const floors: Floor[] = [];
   const cold: ColdResult[] = [];
@@ -251,13 +254,12 @@ async function main(): Promise<number> {
     platform = await startPlatformServer({ dataDir: benchDataDir('cold'), freeze: true, deploy });
     for (const [runtime, fn] of [['nodejs', 'noop'], ['python', 'noop-py']] as const) {
       if (signal.aborted) break;
-      const measured = await measureRuntime(platform, runtime, fn, floorCommands(runtime, fns.nodejs, tmpDir, benchDataDir('cold')), settings.n, signal);
+      const measured = await measureRuntime(platform, runtime, fn, floorCommands(runtime, fns.nodejs, benchDataDir('cold')), settings.n, signal);
       floors.push(...measured.floors);
       cold.push(measured.cold);
     }
   } finally {
     await stopAll([platform]);
-    rmSync(tmpDir, { recursive: true, force: true });
   }
   const aims = aimsOf(cold, floors);
   const facts = platform?.info ?? {};

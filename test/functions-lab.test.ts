@@ -234,7 +234,7 @@ describe('both labs', () => {
     }
   });
 
-  it('nest through a platform that requires a token (FAASBENCH_TOKEN is sent as a Bearer token)', async () => {
+  it('nest through a platform that requires a token (FAASBENCH_INVOKE_TOKEN, which may only invoke, is sent as a Bearer token)', async () => {
     const guarded = await startPlatform({ token: 'lab-token' });
     try {
       for (const [name] of LABS) guarded.deployFolder(path.join(REPO, 'functions', name), { cpuModel: 'none' });

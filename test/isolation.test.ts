@@ -44,8 +44,7 @@ def handler(event, context):
 // A provided runtime written as a node script: any executable speaking the Runtime API.
 const PROVIDED_PROBE = `#!/usr/bin/env node
 const http = require('node:http'); const fs = require('node:fs'); const os = require('node:os'); const path = require('node:path');
-const api = process.env.AWS_LAMBDA_RUNTIME_API; const [hostPort, ...rest] = api.split('/');
-const [host, port] = hostPort.split(':'); const base = '/' + rest.join('/') + '/2018-06-01/runtime';
+const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(':'); const base = '/2018-06-01/runtime';
 const call = (method, p, body) => new Promise((resolve) => { const req = http.request({ host, port, method, path: base + p }, (res) => { let d = ''; res.on('data', (c) => (d += c)); res.on('end', () => resolve({ headers: res.headers, body: d })); }); req.end(body); });
 (async () => { for (;;) {
   const next = await call('GET', '/invocation/next'); const id = next.headers['lambda-runtime-aws-request-id']; const event = JSON.parse(next.body);

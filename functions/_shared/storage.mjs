@@ -7,7 +7,7 @@
 // The S3 form maps logical buckets to key prefixes of one real bucket, so a benchmark needs a
 // single bucket the user owns rather than one per benchmark. @aws-sdk/client-s3 is imported only
 // on that path: Lambda's nodejs runtime has it built in; elsewhere it must be installed.
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,8 +92,8 @@ function fileStorage(url, root) {
       checkKey(key);
       const body = asBuffer(data);
       const target = objectPath(bucket, key);
-      await mkdir(path.dirname(target), { recursive: true });
-      await mkdir(staging, { recursive: true });
+      await sharedDir(path.dirname(target));
+      await sharedDir(staging);
       // Written aside then renamed, so a reader never sees half an object.
       const temp = path.join(staging, randomBytes(8).toString('hex'));
       await writeFile(temp, body);
@@ -124,6 +124,16 @@ function fileStorage(url, root) {
       await rm(objectPath(bucket, key), { force: true });
     },
   };
+}
+
+/**
+ * Creates `dir` and its missing parents writable by everyone: on the local platform the host's
+ * input generators and the functions' unprivileged instance user write the same buckets.
+ */
+async function sharedDir(dir) {
+  const first = await mkdir(dir, { recursive: true });
+  if (first === undefined) return;
+  for (let d = dir; d.length >= first.length; d = path.dirname(d)) await chmod(d, 0o777);
 }
 
 async function walk(dir, relative, keys) {

@@ -164,7 +164,7 @@ async function invokeNested({ functionName, payload }) {
 function invokeLocal(base, functionName, payload) {
   const body = Buffer.from(JSON.stringify(payload));
   const headers = { 'content-type': 'application/json', 'content-length': body.length };
-  if (process.env.FAASBENCH_TOKEN) headers.authorization = `Bearer ${process.env.FAASBENCH_TOKEN}`;
+  if (process.env.FAASBENCH_INVOKE_TOKEN) headers.authorization = `Bearer ${process.env.FAASBENCH_INVOKE_TOKEN}`;
   const url = `${base.replace(/\/+$/, '')}/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`;
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: 'POST', headers, agent: false }, (res) => {

@@ -217,7 +217,7 @@ def invoke_local(base, name, payload):
 
     url = urlsplit(base)
     headers = {"Content-Type": "application/json"}
-    token = os.environ.get("FAASBENCH_TOKEN")
+    token = os.environ.get("FAASBENCH_INVOKE_TOKEN")
     if token:
         headers["Authorization"] = f"Bearer {token}"
     path = f"{url.path.rstrip('/')}/2015-03-31/functions/{quote(name, safe='')}/invocations"

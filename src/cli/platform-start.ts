@@ -3,9 +3,11 @@ import path from 'node:path';
 import { readdirSync, existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { FaasbenchError } from '../core/errors.ts';
+import { defaultAccountLimit } from '../platform/account-limit.ts';
 import { describeReaped } from '../platform/leftovers.ts';
 import { defaultDataDir, LocalPlatform } from '../platform/platform.ts';
 import { EXIT } from './exit-codes.ts';
+import { positiveInt } from './option-parsers.ts';
 import { watchParent } from './parent-watch.ts';
 
 /**
@@ -20,13 +22,15 @@ interface StartOptions {
   host: string;
   token?: string;
   dataDir: string;
-  accountLimit: string;
+  accountLimit?: string;
   isolation: 'auto' | 'namespace' | 'none';
   cgroups: 'auto' | 'off';
   freeze: boolean;
   deploy: string[];
   json?: boolean;
   exitWithParent?: string;
+  allowHost: string[];
+  allowOrigin: string[];
 }
 
 export function registerPlatform(program: Command): void {
@@ -37,8 +41,10 @@ export function registerPlatform(program: Command): void {
     .option('--port <n>', 'port to listen on (0: any free port)', '9000')
     .option('--host <address>', 'address to bind; anything but loopback needs --token', '127.0.0.1')
     .option('--token <secret>', 'required from clients (Bearer, or as the AWS access key id)')
+    .option('--allow-host <names...>', 'Host names to answer besides loopback names and --host (a DNS-rebinding guard)', [])
+    .option('--allow-origin <origins...>', 'web origins whose pages may call the APIs (every other request carrying an Origin is refused)', [])
     .option('--data-dir <dir>', 'where deployed code and runtime bootstraps are staged', defaultDataDir())
-    .option('--account-limit <n>', 'concurrent executions across all functions', '1000')
+    .option('--account-limit <n>', `concurrent executions across all functions (default: derived from this host, ${defaultAccountLimit()} here)`)
     .addOption(new Option('--isolation <mode>', 'private /tmp and read-only code per instance').choices(['auto', 'namespace', 'none']).default('auto'))
     .addOption(new Option('--cgroups <mode>', 'memory and CPU limits through cgroups').choices(['auto', 'off']).default('auto'))
     .option('--no-freeze', 'let idle instances run (no SIGSTOP between invocations)')
@@ -56,10 +62,12 @@ export function registerPlatform(program: Command): void {
         host: opts.host,
         ...(opts.token ? { token: opts.token } : {}),
         dataDir: opts.dataDir,
-        accountLimit: Number(opts.accountLimit),
+        accountLimit: opts.accountLimit === undefined ? defaultAccountLimit() : positiveInt(opts.accountLimit, '--account-limit'),
         isolation: opts.isolation,
         cgroups: opts.cgroups,
         freeze: opts.freeze,
+        allowedHosts: opts.allowHost,
+        allowedOrigins: opts.allowOrigin,
       });
       for (const leftover of p.reaped) console.error(`faasbench platform: ${describeReaped(leftover)}`);
       let deployed: string[];
@@ -72,7 +80,7 @@ export function registerPlatform(program: Command): void {
       if (opts.json) console.log(JSON.stringify({ url: p.url, storageUrl: p.storageUrl, functions: deployed, facts: p.facts, reaped: p.reaped }));
       else {
         console.log(`faasbench platform listening on ${p.url}`);
-        console.log(`  isolation ${p.facts.isolation}, memory limit ${p.facts.memoryLimit}, cpu limit ${p.facts.cpuLimit}, freeze ${p.facts.freeze}`);
+        console.log(`  isolation ${p.facts.isolation}${p.facts.isolation === 'namespace' ? ' (instances run as nobody, no capabilities, own PID namespace)' : ' (instances run as this user)'}, memory limit ${p.facts.memoryLimit}, cpu limit ${p.facts.cpuLimit}, freeze ${p.facts.freeze}`);
         if (deployed.length) console.log(`  deployed: ${deployed.join(', ')}`);
         console.log('  Lambda API: AWS SDK with endpoint ' + p.url + ' (any credentials); HTTP trigger: ' + p.url + '/fn/<name>/');
         console.log('  Ctrl-C to stop');

@@ -18,6 +18,38 @@ export const MAX_TIMEOUT_S = 900;
  * 1 GB of payloads waiting per function.
  */
 export const DEFAULT_EVENT_QUEUE_LIMIT = 1000;
+/** Lambda's EphemeralStorage (the size of /tmp): 512 MB by default, up to 10,240 MB. */
+export const MIN_EPHEMERAL_STORAGE_MB = 512;
+export const MAX_EPHEMERAL_STORAGE_MB = 10_240;
+
+/**
+ * Variables the runtime sets, which Lambda refuses in a function's configuration (its documented
+ * "reserved environment variables"). Accepting them would only have them silently replaced.
+ */
+export const RESERVED_ENVIRONMENT_VARIABLES: ReadonlySet<string> = new Set([
+  '_HANDLER',
+  '_X_AMZN_TRACE_ID',
+  'AWS_DEFAULT_REGION',
+  'AWS_REGION',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_INITIALIZATION_TYPE',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API',
+  'LAMBDA_TASK_ROOT',
+  'LAMBDA_RUNTIME_DIR',
+]);
+
+/** A NUL cannot pass through execve: accepted, it made every later invocation fail. */
+const NUL_MESSAGE = 'contains a NUL byte';
+const noNul = (text: string): boolean => !text.includes('\0');
 
 const runtimeField = z.string().transform((id, ctx): Runtime => {
   const runtime = parseRuntime(id);
@@ -28,12 +60,31 @@ const runtimeField = z.string().transform((id, ctx): Runtime => {
   return runtime;
 });
 
+/** Names and values a process environment can carry, none of them Lambda's reserved ones. */
+function checkEnvironment(env: Record<string, string>, ctx: z.RefinementCtx): void {
+  for (const [key, value] of Object.entries(env)) {
+    if (!noNul(key) || !noNul(value)) ctx.addIssue({ code: 'custom', path: [key], message: NUL_MESSAGE });
+    else if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'expected a name of letters, digits and "_", not starting with a digit' });
+  }
+  const reserved = Object.keys(env).filter((key) => RESERVED_ENVIRONMENT_VARIABLES.has(key));
+  if (reserved.length) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. ' +
+        `Reserved keys used in this request: ${reserved.join(',')}`,
+    });
+  }
+}
+
 /** Settings that may change after deployment (UpdateFunctionConfiguration). */
 export const functionSettingsSchema = z.strictObject({
   memoryMb: z.number().int().min(MIN_MEMORY_MB).max(MAX_MEMORY_MB).default(128),
   timeoutS: z.number().positive().max(MAX_TIMEOUT_S).default(3),
   description: z.string().max(256).default(''),
-  environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+  environment: z.record(z.string(), z.string()).superRefine(checkEnvironment).default({}),
+  /** Lambda's EphemeralStorage.Size: the size of the instance's private /tmp. */
+  ephemeralStorageMb: z.number().int().min(MIN_EPHEMERAL_STORAGE_MB).max(MAX_EPHEMERAL_STORAGE_MB).default(MIN_EPHEMERAL_STORAGE_MB),
   /** Invocations one instance serves at once (Knative / Cloud Run style when > 1). */
   concurrency: z.number().int().min(1).max(1000).default(1),
   /** Upper bound on live instances of this function; unset means only the account limit applies. */
@@ -63,7 +114,7 @@ export const functionSettingsSchema = z.strictObject({
 export const functionPackageSchema = functionSettingsSchema.extend({
   name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, "-" or "_"'),
   runtime: runtimeField,
-  handler: z.string().min(1).max(128).default('handler'),
+  handler: z.string().min(1).max(128).refine(noNul, NUL_MESSAGE).default('handler'),
   /** Named payloads (SeBS's test/small/large). */
   inputs: z.record(z.string(), z.unknown()).default({}),
   /**
@@ -86,11 +137,15 @@ export interface FunctionPackage {
   readonly manifest: FunctionManifest;
 }
 
-/** Renders zod issues as `field "a.b": message` lines, the form every config error uses. */
+/**
+ * Renders zod issues as `field "a.b": message` lines, the form every config error uses. A path
+ * segment JSON would escape (a NUL in a variable name) is shown as a JSON string.
+ */
 export function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
-      const field = issue.path.length ? issue.path.join('.') : '(top level)';
+      const segment = (s: PropertyKey): string => (typeof s === 'string' && JSON.stringify(s) !== `"${s}"` ? JSON.stringify(s) : String(s));
+      const field = issue.path.length ? issue.path.map(segment).join('.') : '(top level)';
       return `field "${field}": ${issue.message}`;
     })
     .join('; ');

@@ -1,5 +1,5 @@
 /**
- * Memory and CPU limits through cgroups, v1 or v2, where this process may create groups.
+ * Memory, CPU and process-count limits through cgroups, v1 or v2, where this process may create groups.
  * Everything here degrades to "not available" instead of failing: the platform then falls back to
  * the RSS watchdog and unthrottled CPU, and reports which mechanism it applied.
  */
@@ -9,8 +9,10 @@ import path from 'node:path';
 import { killProcess, processAlive } from './process-liveness.ts';
 
 const ROOT = '/sys/fs/cgroup';
-/** Where a platform's groups can be: the v1 memory and cpu hierarchies, and the v2 root. */
-export const CGROUP_ROOTS: readonly string[] = [path.join(ROOT, 'memory'), path.join(ROOT, 'cpu'), ROOT];
+/** Where a platform's groups can be: the v1 memory, cpu and pids hierarchies, and the v2 root. */
+export const CGROUP_ROOTS: readonly string[] = [path.join(ROOT, 'memory'), path.join(ROOT, 'cpu'), path.join(ROOT, 'pids'), ROOT];
+/** Lambda's documented quota: 1,024 processes and threads per execution environment. */
+export const PIDS_MAX = 1024;
 /**
  * The CPU quota's period. The kernel's default (100 ms) lets a call shorter than its quota run
  * unthrottled: at 1,024 MB (0.58 vCPU, 58 ms a period) a 27 ms call took as long as at 1,769 MB. At
@@ -24,6 +26,7 @@ export type CgroupVersion = 'v1' | 'v2';
 export interface CgroupSupport {
   readonly memory: CgroupVersion | null;
   readonly cpu: CgroupVersion | null;
+  readonly pids: CgroupVersion | null;
 }
 
 /** One instance's groups. Every method is best effort after creation succeeded. */
@@ -33,7 +36,12 @@ export interface InstanceCgroup {
    * runs off the event loop while the runtime starts; memory charged before the move moves with it.
    */
   join(pid: number): Promise<void>;
+  /** The cgroup.procs files a launcher writes its own pid to, so that its forks are born inside. */
+  readonly procsFiles: readonly string[];
+  setMemoryLimit(bytes: number): void;
   setCpuLimit(vcpus: number | null): void;
+  /** SIGKILL to every process still in the groups: what an instance leaves must not outlive it. */
+  kill(): void;
   peakMemoryBytes(): number | undefined;
   oomKills(): number;
   remove(): void;
@@ -89,7 +97,7 @@ export class CgroupController {
   }
 
   static disabled(): CgroupController {
-    return new CgroupController({ memory: null, cpu: null }, '');
+    return new CgroupController({ memory: null, cpu: null, pids: null }, '');
   }
 
   /** `base` names this platform's subtree, so two platforms on one host never share groups. */
@@ -97,29 +105,31 @@ export class CgroupController {
     if (existsSync(path.join(ROOT, 'memory', 'memory.limit_in_bytes')) || existsSync(path.join(ROOT, 'cpu', 'cpu.cfs_quota_us'))) {
       const memory = probe(path.join(ROOT, 'memory', base), 'memory.limit_in_bytes') ? 'v1' : null;
       const cpu = probe(path.join(ROOT, 'cpu', base), 'cpu.cfs_quota_us') ? 'v1' : null;
-      return new CgroupController({ memory, cpu }, base);
+      const pids = probe(path.join(ROOT, 'pids', base), 'pids.max') ? 'v1' : null;
+      return new CgroupController({ memory, cpu, pids }, base);
     }
     if (existsSync(path.join(ROOT, 'cgroup.controllers'))) {
       const parent = path.join(ROOT, base);
       try {
         mkdirSync(parent, { recursive: true });
-        tryWrite(path.join(ROOT, 'cgroup.subtree_control'), '+memory +cpu');
-        tryWrite(path.join(parent, 'cgroup.subtree_control'), '+memory +cpu');
+        tryWrite(path.join(ROOT, 'cgroup.subtree_control'), '+memory +cpu +pids');
+        tryWrite(path.join(parent, 'cgroup.subtree_control'), '+memory +cpu +pids');
       } catch {
         return CgroupController.disabled();
       }
       const memory = probe(parent, 'memory.max') ? 'v2' : null;
       const cpu = probe(parent, 'cpu.max') ? 'v2' : null;
-      return new CgroupController({ memory, cpu }, base);
+      const pids = probe(parent, 'pids.max') ? 'v2' : null;
+      return new CgroupController({ memory, cpu, pids }, base);
     }
     return CgroupController.disabled();
   }
 
   /** Groups for one instance with its memory limit set, or null when no controller is usable. */
   create(instanceId: string, memoryBytes: number): InstanceCgroup | null {
-    const { memory, cpu } = this.support;
-    if (!memory && !cpu) return null;
-    if (memory === 'v2' || cpu === 'v2') return this.createV2(instanceId, memoryBytes);
+    const { memory, cpu, pids } = this.support;
+    if (!memory && !cpu && !pids) return null;
+    if (memory === 'v2' || cpu === 'v2' || pids === 'v2') return this.createV2(instanceId, memoryBytes);
     return this.createV1(instanceId, memoryBytes);
   }
 
@@ -152,6 +162,13 @@ export class CgroupController {
   private createV1(id: string, memoryBytes: number): InstanceCgroup | null {
     const memDir = this.support.memory ? path.join(ROOT, 'memory', this.base, id) : null;
     const cpuDir = this.support.cpu ? path.join(ROOT, 'cpu', this.base, id) : null;
+    const pidsDir = this.support.pids ? path.join(ROOT, 'pids', this.base, id) : null;
+    const dirs = [memDir, cpuDir, pidsDir].filter((d): d is string => d !== null);
+    const setMemoryLimit = (bytes: number): void => {
+      if (!memDir) return;
+      writeFileSync(path.join(memDir, 'memory.limit_in_bytes'), String(bytes));
+      tryWrite(path.join(memDir, 'memory.memsw.limit_in_bytes'), String(bytes));
+    };
     try {
       if (memDir) {
         mkdirSync(memDir);
@@ -163,14 +180,23 @@ export class CgroupController {
         tryWrite(path.join(memDir, 'memory.move_charge_at_immigrate'), '3');
       }
       if (cpuDir) mkdirSync(cpuDir);
+      if (pidsDir) {
+        mkdirSync(pidsDir);
+        writeFileSync(path.join(pidsDir, 'pids.max'), String(PIDS_MAX));
+      }
     } catch {
-      for (const dir of [memDir, cpuDir]) if (dir) tryRmdir(dir);
+      for (const dir of dirs) tryRmdir(dir);
       return null;
     }
-    const procsFiles = [memDir, cpuDir].filter((d): d is string => d !== null).map((d) => path.join(d, 'cgroup.procs'));
+    const procsFiles = dirs.map((d) => path.join(d, 'cgroup.procs'));
     return {
+      procsFiles,
       join: async (pid) => {
         await Promise.all(procsFiles.map((file) => writeFile(file, String(pid))));
+      },
+      setMemoryLimit,
+      kill: () => {
+        for (const dir of dirs) killGroupMembers(dir);
       },
       setCpuLimit(vcpus) {
         if (!cpuDir) return;
@@ -179,34 +205,38 @@ export class CgroupController {
       },
       peakMemoryBytes: () => (memDir ? readNumber(path.join(memDir, 'memory.max_usage_in_bytes')) : undefined),
       oomKills: () => (memDir ? readKey(path.join(memDir, 'memory.oom_control'), 'oom_kill') : 0),
-      remove: () => {
-        for (const dir of [memDir, cpuDir]) if (dir) tryRmdir(dir);
-      },
+      remove: () => removeWhenEmpty(dirs),
     };
   }
 
   private createV2(id: string, memoryBytes: number): InstanceCgroup | null {
     const dir = path.join(ROOT, this.base, id);
-    const { memory, cpu } = this.support;
+    const { memory, cpu, pids } = this.support;
     try {
       mkdirSync(dir);
       if (memory) {
         writeFileSync(path.join(dir, 'memory.max'), String(memoryBytes));
         tryWrite(path.join(dir, 'memory.swap.max'), '0');
       }
+      if (pids) writeFileSync(path.join(dir, 'pids.max'), String(PIDS_MAX));
     } catch {
       tryRmdir(dir);
       return null;
     }
     return {
+      procsFiles: [path.join(dir, 'cgroup.procs')],
       join: (pid) => writeFile(path.join(dir, 'cgroup.procs'), String(pid)),
+      setMemoryLimit: (bytes) => {
+        if (memory) writeFileSync(path.join(dir, 'memory.max'), String(bytes));
+      },
+      kill: () => void killGroupMembers(dir),
       setCpuLimit(vcpus) {
         if (!cpu) return;
         writeFileSync(path.join(dir, 'cpu.max'), `${vcpus === null ? 'max' : quotaUs(vcpus)} ${CFS_PERIOD_US}`);
       },
       peakMemoryBytes: () => (memory ? readNumber(path.join(dir, 'memory.peak')) : undefined),
       oomKills: () => (memory ? readKey(path.join(dir, 'memory.events'), 'oom_kill') : 0),
-      remove: () => tryRmdir(dir),
+      remove: () => removeWhenEmpty([dir]),
     };
   }
 }
@@ -254,6 +284,22 @@ export function killGroupMembers(dir: string): number[] {
   if (existsSync(path.join(dir, 'cgroup.kill'))) tryWrite(path.join(dir, 'cgroup.kill'), '1');
   // A zombie is dead already (only its parent's wait is missing): it is not counted as killed.
   return groupMembers(dir).filter((pid) => processAlive(pid) && killProcess(pid));
+}
+
+/** How long a killed instance's processes get to leave its groups before removal is given up. */
+const REMOVE_TRIES = 20;
+const REMOVE_RETRY_MS = 50;
+
+/**
+ * Removes groups once their last process has gone: processes killed a moment ago may still be
+ * exiting, and a group with members cannot be removed.
+ */
+function removeWhenEmpty(dirs: readonly string[], tries = REMOVE_TRIES): void {
+  const left = dirs.filter((dir) => {
+    tryRmdir(dir);
+    return existsSync(dir);
+  });
+  if (left.length > 0 && tries > 1) setTimeout(() => removeWhenEmpty(left, tries - 1), REMOVE_RETRY_MS).unref();
 }
 
 function tryRmdir(dir: string): void {

@@ -1,63 +1,63 @@
 /**
- * One HTTP server for every API of the local platform: the Lambda REST API, the OpenFaaS gateway
- * subset, the HTTP trigger, the Runtime API for instances, /metrics and /healthz. Routing and
- * authentication only; each API lives in its own file.
+ * One HTTP server for the local platform's APIs: the Lambda REST API, the OpenFaaS gateway subset,
+ * the HTTP trigger, /metrics and /healthz (routes.ts lists them). This file does the order every
+ * request goes through: route, guard (request-guard.ts), decode, handler; and bounds connections.
+ * It knows the platform only as a PlatformApi.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
 import { FaasbenchError } from '../core/errors.ts';
-import { httpTrigger } from './http-trigger.ts';
+import { DEFAULT_IDLE_TIMEOUT_MS, defaultMaxConnections, limitConnections } from './connection-limits.ts';
 import { sendJson } from './http-io.ts';
-import { lambdaApi, sendLambdaError } from './lambda-api.ts';
-import { openfaasApi } from './openfaas-api.ts';
-import type { LocalPlatform } from './platform.ts';
-import { runtimeApi } from './runtime-api.ts';
+import type { PlatformApi } from './platform-api.ts';
+import { refuseForeign, refuseUnauthorized, type GuardOptions } from './request-guard.ts';
+import { decodeSegment, matchRoute, sendError, sendRefusal } from './routes.ts';
 
-export interface GatewayOptions {
-  /** Required on every route but the Runtime API (whose per-instance prefixes are unguessable). */
-  token: string | undefined;
-  platform: () => LocalPlatform;
+export interface GatewayOptions extends GuardOptions {
+  /** A getter: the gateway listens before the platform exists (instances must be told its port). */
+  platform: () => PlatformApi;
+  /** A connection with no request in flight is closed after this long; default 30 s. */
+  idleTimeoutMs?: number;
+  /** Open connections at most; default a quarter of the open-files limit, at least 256. */
+  maxConnections?: number;
 }
 
 export function createGateway(options: GatewayOptions): http.Server {
-  const server = http.createServer({ keepAlive: true, keepAliveTimeout: 60_000 }, (req, res) => {
+  const server = http.createServer((req, res) => {
     handle(options, req, res).catch((err: unknown) => fail(res, err));
   });
-  // Long polls for /next are idle by design; Node's default timeouts would cut them.
-  server.requestTimeout = 0;
-  server.headersTimeout = 60_000;
+  limitConnections(server, { idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, maxConnections: options.maxConnections ?? defaultMaxConnections() });
   return server;
 }
 
 async function handle(options: GatewayOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const platform = options.platform();
-  const url = new URL(req.url ?? '/', 'http://local');
-  if (await runtimeApi(platform, req, res, url.pathname)) return;
-  if (await openfaasApi(platform, req, res, url, options.token)) return;
-  if (options.token !== undefined && !authorized(req, options.token)) {
-    throw new FaasbenchError('Unauthorized', 'a token is required: send "Authorization: Bearer <token>" or use the token as the access key id');
+  const url = requestUrl(req);
+  if (!url) return sendJson(res, 400, { message: `malformed request target "${req.url ?? ''}"` }, { connection: 'close' });
+  const { route, rawName } = matchRoute(req.method ?? 'GET', url.pathname);
+  const refusal = refuseForeign(req, options) ?? refuseUnauthorized(req, route.access, options);
+  if (refusal) {
+    // Before the body is read: the connection closes rather than taking in what was sent.
+    res.setHeader('connection', 'close');
+    return sendRefusal(route.api, res, refusal);
   }
-  if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok', functions: platform.list().length, ...platform.facts, reaped: platform.reaped });
-  if (url.pathname === '/metrics') {
-    const text = await platform.metrics.registry.metrics();
-    res.writeHead(200, { 'content-type': platform.metrics.registry.contentType }).end(text);
-    return;
+  // The credential is the platform's: the HTTP trigger must not hand it to the function.
+  if (options.token !== undefined) {
+    delete req.headers.authorization;
+    delete req.headers['x-faasbench-token'];
   }
-  if (await httpTrigger(platform, req, res, url)) return;
-  if (await lambdaApi(platform, req, res, url.pathname)) return;
-  sendJson(res, 404, { message: `no route for ${req.method} ${url.pathname}` });
+  try {
+    await route.handler({ platform: options.platform(), req, res, url, name: decodeSegment(rawName) });
+  } catch (err) {
+    if (!(err instanceof FaasbenchError) || res.headersSent) throw err;
+    sendError(route.api, res, err);
+  }
 }
 
-/** Bearer token, our header, or an AWS SigV4 signature whose access key id is the token. */
-function authorized(req: IncomingMessage, token: string): boolean {
-  const auth = req.headers.authorization ?? '';
-  const offered =
-    /^Bearer (.+)$/.exec(auth)?.[1] ??
-    /Credential=([^/]+)\//.exec(auth)?.[1] ??
-    (typeof req.headers['x-faasbench-token'] === 'string' ? req.headers['x-faasbench-token'] : '');
-  const a = Buffer.from(offered);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
+function requestUrl(req: IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://local');
+  } catch {
+    return undefined;
+  }
 }
 
 function fail(res: ServerResponse, err: unknown): void {
@@ -65,6 +65,5 @@ function fail(res: ServerResponse, err: unknown): void {
     res.destroy();
     return;
   }
-  if (err instanceof FaasbenchError) sendLambdaError(res, err);
-  else sendJson(res, 500, { Type: 'Service', Message: (err as Error).message ?? String(err) }, { 'x-amzn-errortype': 'ServiceException' });
+  sendJson(res, 500, { Type: 'Service', Message: (err as Error).message ?? String(err) }, { 'x-amzn-errortype': 'ServiceException' });
 }

@@ -9,25 +9,25 @@ import { FaasbenchError } from '../core/errors.ts';
 import { groundTruthHeaders } from './ground-truth.ts';
 import { readBody, sendJson } from './http-io.ts';
 import type { InvocationResult } from './invocation.ts';
-import { ACCOUNT_ID, MAX_PAYLOAD_BYTES, type LocalPlatform } from './platform.ts';
+import { ACCOUNT_ID, MAX_PAYLOAD_BYTES } from './platform-api.ts';
+import type { RouteContext } from './route-context.ts';
 
 const TEXT_TYPES = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded))/;
 
-export async function httpTrigger(platform: LocalPlatform, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
-  const match = /^\/fn\/([^/]+)(\/.*)?$/.exec(url.pathname);
-  if (!match) return false;
-  const name = decodeURIComponent(match[1] as string);
+/** `ANY /fn/<name>/<path>`; routes.ts decodes the name, and the path goes to the event as sent. */
+export async function httpTrigger({ platform, req, res, url, name }: RouteContext): Promise<void> {
+  const rawPath = /^\/fn\/[^/]+(\/.*)?$/.exec(url.pathname)?.[1] ?? '/';
   let body: Buffer;
   try {
     body = await readBody(req, MAX_PAYLOAD_BYTES);
   } catch (err) {
     if (err instanceof FaasbenchError && err.code === 'RequestTooLarge') {
       sendJson(res, 413, { message: 'Request Entity Too Large' });
-      return true;
+      return;
     }
     throw err;
   }
-  const event = apiGatewayEvent(req, url, match[2] ?? '/', body);
+  const event = apiGatewayEvent(req, url, rawPath, body);
   let result: InvocationResult;
   try {
     result = (await platform.invoke(name, Buffer.from(JSON.stringify(event)))) as InvocationResult;
@@ -36,10 +36,9 @@ export async function httpTrigger(platform: LocalPlatform, req: IncomingMessage,
     else if (err instanceof FaasbenchError && err.code === 'TooManyRequests') sendJson(res, 429, { message: 'Too Many Requests' });
     else if (err instanceof FaasbenchError && err.code === 'RequestTooLarge') sendJson(res, 413, { message: 'Request Entity Too Large' });
     else throw err;
-    return true;
+    return;
   }
   writeResult(res, result);
-  return true;
 }
 
 function apiGatewayEvent(req: IncomingMessage, url: URL, rawPath: string, body: Buffer): Record<string, unknown> {

@@ -1,14 +1,16 @@
 /**
- * One function instance: one sandboxed OS process speaking the Lambda Runtime API. It owns the
- * process's life (init, freeze between invocations, timeout and memory kills, exit) and turns each
- * invocation into an InvocationResult with Lambda's accounting. Placement is the pool's business.
+ * One function instance: one sandboxed OS process tree speaking the Lambda Runtime API on a port of
+ * its own. It owns the process's life (init, freeze between invocations, timeout and memory kills,
+ * exit) and turns each invocation into an InvocationResult with Lambda's accounting. Placement is
+ * the pool's business.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { appliedVcpus, type CgroupController, type InstanceCgroup } from './cgroup.ts';
+import { appliedVcpus, groupMembers, type CgroupController, type InstanceCgroup } from './cgroup.ts';
+import { BoundedLog } from './bounded-log.ts';
 import {
   errorPayload,
   RESPONSE_TOO_LARGE,
@@ -21,10 +23,13 @@ import {
 } from './invocation.ts';
 import { billedMs, endLine, initStartLine, reportLine, startLine, timeoutMessage } from './lambda-log.ts';
 import { MemoryWatchdog, readStatusKb } from './memory-watchdog.ts';
+import { processGroupMembers } from './process-group.ts';
 import { runtimes } from './runtimes/index.ts';
 import { markInstance, unmarkInstance } from './instance-marker.ts';
-import type { LaunchSpec, PrewarmedLaunchers } from './prewarmed-launchers.ts';
-import { sandboxCommand, sandboxPath, type Isolation } from './sandbox.ts';
+import type { PrewarmedLaunchers } from './prewarmed-launchers.ts';
+import { runtimeApi } from './runtime-api.ts';
+import { RuntimeEndpoint } from './runtime-endpoint.ts';
+import { encodeSpec, reachable, sandboxPath, shellWrapperCommand, spawnLauncher, type Exposure, type InstanceUser, type Isolation, type LaunchSpec } from './sandbox.ts';
 
 /** How long an idle instance runs on before it is stopped; see freezeIfIdle. */
 const FREEZE_GRACE_MS = 2;
@@ -35,12 +40,14 @@ const MB = 1024 * 1024;
 export const MB_PER_VCPU = 1769;
 
 export interface InstanceEnvironment {
-  /** host:port of the gateway, to which the instance's own path prefix is added. */
-  readonly gateway: string;
   readonly tmpRoot: string;
   /** Where the runtime bootstraps were installed (LAMBDA_RUNTIME_DIR). */
   readonly runtimeDir: string;
   readonly isolation: Isolation;
+  /** Who instances run as with namespace isolation. */
+  readonly user: InstanceUser;
+  /** Paths every instance needs besides its code (the storage root, writable). */
+  readonly exposed: readonly Exposure[];
   /** The compiled sandbox launcher, or null for the shell wrapper. */
   readonly sandboxHelper: string | null;
   /** Launchers forked ahead of need (with the compiled launcher), or null: every start spawns. */
@@ -50,9 +57,12 @@ export interface InstanceEnvironment {
   readonly region: string;
   /**
    * The platform's own variables for functions: FAASBENCH_INVOKE_URL (its Lambda API, for nested
-   * invocations), FAASBENCH_STORAGE_URL (the bucket root), FAASBENCH_TOKEN when one is required.
+   * invocations), FAASBENCH_STORAGE_URL (the bucket root), FAASBENCH_INVOKE_TOKEN (which may only
+   * invoke) when the platform requires a token. Never the platform's token itself.
    */
   readonly platformVariables: Readonly<Record<string, string>>;
+  /** Told when a process outside an instance tried its Runtime API port. */
+  readonly runtimeApiRefused?: () => void;
 }
 
 export interface InstanceHooks {
@@ -66,7 +76,7 @@ type Failure = { readonly errorType: string; readonly message: string; readonly 
 /** An invocation placed on this instance. */
 class Active {
   deliveredAt: number | undefined;
-  log = '';
+  readonly log = new BoundedLog();
   timer: NodeJS.Timeout | undefined;
   /** The runtime's answer, received and waiting a loop turn to be settled (see complete). */
   answered: { readonly outcome: InvocationOutcome; readonly endedAt: number } | undefined;
@@ -81,16 +91,18 @@ class Active {
 export class Instance {
   readonly id: string;
   readonly fn: FunctionSnapshot;
-  /** performance.now() just before the process was spawned: Init Duration counts from here. */
-  readonly startedAt: number;
+  /** performance.now() just before the process was started: Init Duration counts from here. */
+  startedAt: number;
   /** performance.now() when the instance last finished an invocation or became ready. */
   lastUsed: number;
   phase: 'init' | 'ready' | 'gone' = 'init';
   initMs: number | undefined;
 
-  private readonly proc: ChildProcess;
+  /** Undefined until the Runtime API port is open, which the process must be told at start. */
+  private proc: ChildProcess | undefined;
   private readonly tmpDir: string;
-  private readonly cgroup: InstanceCgroup | null;
+  private cgroup: InstanceCgroup | null = null;
+  private readonly endpoint: RuntimeEndpoint;
   private watchdog: MemoryWatchdog | undefined;
   private readonly active = new Map<string, Active>();
   private readonly pending: Active[] = [];
@@ -99,74 +111,158 @@ export class Instance {
   private freezeTimer: NodeJS.Timeout | undefined;
   /** /proc/<pid>/status, kept open: it is read on every invocation. */
   private statusFd: number | undefined;
+  private runtimePid: number | undefined;
   /** False while the process is being moved into its cgroups: no invocation is delivered before. */
   private inCgroup = true;
-  private initLog = '';
+  private initLog = new BoundedLog();
   private initError: Failure | undefined;
   private killReason: EvictionReason | undefined;
   private watchdogFired = false;
   private initTimer: NodeJS.Timeout | undefined;
-  private readonly applied: { cpuVcpus: number | null; memory: 'cgroup' | 'watchdog' };
+  private readonly applied: { cpuVcpus: number | null; memory: 'cgroup' | 'watchdog' } = { cpuVcpus: null, memory: 'watchdog' };
 
   constructor(id: string, fn: FunctionSnapshot, private readonly env: InstanceEnvironment, private readonly hooks: InstanceHooks) {
     this.id = id;
     this.fn = fn;
-    const memoryBytes = fn.settings.memoryMb * MB;
     this.tmpDir = path.join(env.tmpRoot, id);
     mkdirSync(this.tmpDir, { mode: 0o700 });
-    this.cgroup = env.cgroups.create(id, memoryBytes);
-    const runtime = runtimes[fn.runtime];
-    const command = runtime.command(fn.codeDir, env.runtimeDir);
-    const environment = this.lambdaEnvironment(runtime.executionEnv);
     this.startedAt = performance.now();
     this.lastUsed = this.startedAt;
-    const launch: LaunchSpec = { isolation: env.isolation, tmpDir: this.tmpDir, codeDir: fn.codeDir, cwd: fn.codeDir, file: command.file, args: command.args, env: environment };
-    this.proc = env.launchers?.take(launch) ?? this.spawnDirectly(launch);
-    const memoryByCgroup = env.cgroups.support.memory !== null && this.cgroup !== null;
-    this.applied = { cpuVcpus: null, memory: memoryByCgroup ? 'cgroup' : 'watchdog' };
-    const pid = this.proc.pid;
-    if (pid !== undefined) {
-      // So that a platform starting after a crash of this one finds the process without a cgroup.
-      markInstance(env.tmpRoot, id, pid);
-      this.watchdog = new MemoryWatchdog(pid, memoryBytes, () => {
-        this.watchdogFired = true;
-        this.kill('oom');
-      });
-      // Until the process is in its memory cgroup (or if it never gets there), the watchdog guards.
-      if (memoryByCgroup) {
-        this.inCgroup = false;
-        this.cgroup?.join(pid).then(
-          () => {
-            this.watchdog?.stop();
-            this.watchdog = undefined;
-          },
-          () => (this.applied.memory = 'watchdog'),
-        ).finally(() => {
-          // A function that reads /proc/self/cgroup (measure, lab) must already see its own group.
-          this.inCgroup = true;
-          this.pump();
-        });
-      }
-    }
-    this.proc.stdout?.on('data', (chunk: Buffer) => this.captureOutput(chunk));
-    this.proc.stderr?.on('data', (chunk: Buffer) => this.captureOutput(chunk));
-    this.proc.on('error', (err) => this.exited(null, null, `cannot start runtime: ${err.message}`));
-    this.proc.on('exit', (code, signal) => this.exited(code, signal));
+    this.endpoint = new RuntimeEndpoint({
+      members: () => this.members(),
+      handle: (req, res) => runtimeApi(this, req, res),
+      maxConnections: 2 * fn.settings.concurrency + 16,
+      refused: env.runtimeApiRefused,
+    });
+    this.endpoint.listen().then(
+      (port) => this.launch(port),
+      (err: Error) => this.exited(null, null, `cannot open the Runtime API: ${err.message}`),
+    );
     this.initTimer = setTimeout(() => {
       this.initError = { errorType: 'Runtime.InitTimeout', message: `Init timed out after ${INIT_LIMIT_MS / 1000} seconds`, status: 'timeout' };
       this.kill('timeout');
     }, INIT_LIMIT_MS);
   }
 
-  /** No prewarmed launcher was free: fork now, through the compiled launcher or the shell wrapper. */
-  private spawnDirectly(launch: LaunchSpec): ChildProcess {
-    const { isolation, tmpDir, codeDir, cwd, file, args, env } = launch;
-    const cmd = sandboxCommand({ isolation, tmpDir, codeDir, runtime: { file, args }, helper: this.env.sandboxHelper });
-    return spawn(cmd.file, cmd.args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  /** Starts the runtime once its Runtime API port is known. */
+  private launch(port: number): void {
+    if (this.phase === 'gone') return;
+    if (this.killReason !== undefined) return this.exited(null, 'SIGKILL');
+    const { fn, env } = this;
+    const runtime = runtimes[fn.runtime];
+    const command = runtime.command(fn.codeDir, env.runtimeDir);
+    const spec: LaunchSpec = {
+      isolation: env.isolation,
+      user: env.isolation === 'namespace' ? env.user : null,
+      tmpMb: fn.settings.ephemeralStorageMb,
+      cwd: fn.codeDir,
+      exposed: this.exposures(command.file),
+      file: command.file,
+      args: command.args,
+      env: this.lambdaEnvironment(runtime.executionEnv, port),
+    };
+    this.startedAt = performance.now();
+    this.lastUsed = this.startedAt;
+    const proc = this.start(spec);
+    this.proc = proc;
+    const pid = proc.pid;
+    // So that a platform starting after a crash of this one finds the process without a cgroup.
+    if (pid !== undefined) markInstance(env.tmpRoot, this.id, pid);
+    proc.stdout?.on('data', (chunk: Buffer) => this.captureOutput(chunk));
+    proc.stderr?.on('data', (chunk: Buffer) => this.captureOutput(chunk));
+    proc.on('error', (err) => this.exited(null, null, `cannot start runtime: ${err.message}`));
+    proc.on('exit', (code, signal) => this.exited(code, signal));
+  }
+
+  /**
+   * The process, started by a prewarmed launcher, a fresh compiled one, the shell wrapper, or as is
+   * (no isolation). Through a launcher, every process of the instance is born in its cgroups.
+   */
+  private start(spec: LaunchSpec): ChildProcess {
+    const { env } = this;
+    const memoryBytes = this.fn.settings.memoryMb * MB;
+    if (env.isolation === 'none') return this.spawnUnisolated(spec, memoryBytes);
+    const taken = env.sandboxHelper ? env.launchers?.take() : null;
+    if (taken) {
+      this.cgroup = taken.cgroup;
+      this.cgroup?.setMemoryLimit(memoryBytes);
+    } else {
+      this.cgroup = env.cgroups.create(this.id, memoryBytes);
+    }
+    this.applied.memory = env.cgroups.support.memory !== null && this.cgroup !== null ? 'cgroup' : 'watchdog';
+    const procsFiles = this.cgroup?.procsFiles ?? [];
+    let proc: ChildProcess;
+    if (taken) proc = taken.proc;
+    else if (env.sandboxHelper) proc = spawnLauncher(env.sandboxHelper, procsFiles);
+    else {
+      const cmd = shellWrapperCommand(spec, procsFiles);
+      proc = spawn(cmd.file, cmd.args, { cwd: '/', env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    }
+    if (proc.stdin) proc.stdin.end(encodeSpec(spec));
+    if (this.applied.memory === 'watchdog' && proc.pid !== undefined) this.guardMemory(proc.pid, memoryBytes);
+    return proc;
+  }
+
+  /** The runtime spawned directly; it joins its cgroups once running, off the event loop. */
+  private spawnUnisolated(spec: LaunchSpec, memoryBytes: number): ChildProcess {
+    const proc = spawn(spec.file, spec.args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.cgroup = this.env.cgroups.create(this.id, memoryBytes);
+    const pid = proc.pid;
+    const memoryByCgroup = this.env.cgroups.support.memory !== null && this.cgroup !== null;
+    if (pid === undefined) return proc;
+    // Until the process is in its memory cgroup (or if it never gets there), the watchdog guards.
+    this.guardMemory(pid, memoryBytes);
+    if (!memoryByCgroup || !this.cgroup) return proc;
+    this.inCgroup = false;
+    this.cgroup.join(pid).then(
+      () => {
+        this.applied.memory = 'cgroup';
+        this.watchdog?.stop();
+        this.watchdog = undefined;
+      },
+      () => (this.applied.memory = 'watchdog'),
+    ).finally(() => {
+      // A function that reads /proc/self/cgroup (measure, lab) must already see its own group.
+      this.inCgroup = true;
+      this.pump();
+    });
+    return proc;
+  }
+
+  private guardMemory(pid: number, memoryBytes: number): void {
+    // Isolated, the runtime is the launcher's grandchild, in the launcher's process group.
+    const members = this.env.isolation === 'none' ? () => [pid] : () => processGroupMembers(pid);
+    this.watchdog = new MemoryWatchdog(members, memoryBytes, () => {
+      this.watchdogFired = true;
+      this.kill('oom');
+    });
+  }
+
+  /** The code read-only, and what the runtime itself needs where the instance user cannot reach it. */
+  private exposures(runtimeFile: string): Exposure[] {
+    const { fn, env } = this;
+    if (env.isolation === 'none') return [];
+    const own: Exposure[] = [{ path: fn.codeDir, readonly: true }];
+    // An interpreter installed under a private home (pyenv, nvm): its whole prefix.
+    const prefix = path.dirname(path.dirname(runtimeFile));
+    for (const dir of [env.runtimeDir, prefix]) if (!reachable(path.join(dir, 'x')) && !dir.startsWith(fn.codeDir)) own.push({ path: dir, readonly: true });
+    return [...own, ...env.exposed];
+  }
+
+  /** The instance's processes, for the Runtime API's peer check; null when they cannot be told. */
+  private members(): Iterable<number> | null {
+    const launcher = this.proc?.pid;
+    const procs = this.cgroup?.procsFiles[0];
+    if (launcher === undefined) return [];
+    if (procs) return new Set([launcher, ...groupMembers(path.dirname(procs))]);
+    // Unisolated and without cgroups, a runtime's child cannot be told from a stranger.
+    if (this.env.isolation === 'none') return null;
+    // Isolated without cgroups: the launcher's process group, which only root could leave from inside.
+    return processGroupMembers(launcher);
   }
 
   get pid(): number | undefined {
-    return this.proc.pid;
+    return this.proc?.pid;
   }
 
   /** Invocations placed here and not yet finished. */
@@ -239,7 +335,8 @@ export class Instance {
   kill(reason: EvictionReason): void {
     if (this.phase === 'gone' || this.killReason) return;
     this.killReason = reason;
-    const pid = this.proc.pid;
+    // Not started yet: launch() sees the reason and ends the instance instead.
+    const pid = this.proc?.pid;
     if (pid === undefined) return;
     try {
       // The whole process group: a provided bootstrap may have children of its own.
@@ -249,7 +346,7 @@ export class Instance {
     }
   }
 
-  private lambdaEnvironment(executionEnv: string): Record<string, string> {
+  private lambdaEnvironment(executionEnv: string, runtimeApiPort: number): Record<string, string> {
     const { fn, env } = this;
     const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
     return {
@@ -272,7 +369,7 @@ export class Instance {
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
       AWS_LAMBDA_LOG_STREAM_NAME: `${day}/[$LATEST]${this.id}`,
       AWS_LAMBDA_MAX_CONCURRENCY: String(fn.settings.concurrency),
-      AWS_LAMBDA_RUNTIME_API: `${env.gateway}/rt/${this.id}`,
+      AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${runtimeApiPort}`,
     };
   }
 
@@ -344,9 +441,10 @@ export class Instance {
   }
 
   private signalGroup(signal: NodeJS.Signals): void {
-    if (this.proc.pid === undefined) return;
+    const pid = this.proc?.pid;
+    if (pid === undefined) return;
     try {
-      process.kill(-this.proc.pid, signal);
+      process.kill(-pid, signal);
     } catch {
       /* exited meanwhile; the exit handler settles everything */
     }
@@ -356,12 +454,12 @@ export class Instance {
     const text = chunk.toString('utf8');
     const running = [...this.active.values()].filter((a) => a.deliveredAt !== undefined);
     if (running.length === 0) {
-      this.initLog += text;
+      this.initLog.append(text);
       return;
     }
     // One call running owns all output: no need to split the chunk into lines.
     if (running.length === 1) {
-      (running[0] as Active).log += text;
+      (running[0] as Active).log.append(text);
       return;
     }
     // With several invocations in flight, Lambda-formatted lines name their request id, and one
@@ -369,7 +467,7 @@ export class Instance {
     // names none to every call running.
     for (const line of text.match(/[^\n]*\n|[^\n]+$/g) ?? []) {
       const owner = running.find((a) => line.includes(a.request.requestId));
-      for (const a of owner ? [owner] : running) a.log += line;
+      for (const a of owner ? [owner] : running) a.log.append(line);
     }
   }
 
@@ -382,7 +480,7 @@ export class Instance {
       return;
     }
     const message = timeoutMessage(this.fn.settings.timeoutS);
-    active.log += `${new Date().toISOString()} ${active.request.requestId} ${message}\n`;
+    active.log.append(`${new Date().toISOString()} ${active.request.requestId} ${message}\n`);
     this.finish(active, { errorType: 'Sandbox.Timedout', message, status: 'timeout' });
     this.kill('timeout');
   }
@@ -425,7 +523,7 @@ export class Instance {
     };
     const failure = 'kind' in result ? undefined : { status: result.status, errorType: result.status === 'error' ? result.errorType : undefined };
     const prelude = active.cold ? initStartLine(this.fn.runtimeId) + this.takeInitLog() : '';
-    const log = prelude + startLine(requestId) + active.log + endLine(requestId) + reportLine({ ...facts, ...(failure ? { failure } : {}) });
+    const log = prelude + startLine(requestId) + active.log.text() + endLine(requestId) + reportLine({ ...facts, ...(failure ? { failure } : {}) });
     this.lastUsed = endedAt;
     if (this.active.size === 0) this.watchdog?.stop();
     active.settle({ ...facts, cpuVcpus: this.applied.cpuVcpus, functionName: this.fn.name, instanceId: this.id, cold: active.cold, queueMs: active.queueMs, outcome, log });
@@ -433,8 +531,8 @@ export class Instance {
   }
 
   private takeInitLog(): string {
-    const log = this.initLog;
-    this.initLog = '';
+    const log = this.initLog.text();
+    this.initLog = new BoundedLog();
     return log;
   }
 
@@ -443,10 +541,27 @@ export class Instance {
    * binary that another process loaded first are charged to that process's cgroup, not this one.
    */
   private maxMemoryMb(): number {
-    const pid = this.proc.pid;
+    const pid = this.runtimePid ??= this.findRuntimePid();
     if (pid !== undefined && this.statusFd === undefined) this.statusFd = tryOpen(`/proc/${pid}/status`);
     const hwm = pid !== undefined ? (readStatusKb(pid, 'VmHWM', this.statusFd) ?? 0) * 1024 : 0;
     return Math.ceil(Math.max(hwm, this.cgroup?.peakMemoryBytes() ?? 0) / MB);
+  }
+
+  /**
+   * The runtime process: the spawned one without isolation; isolated, the largest of the launcher's
+   * descendants (the launcher and the namespace's init are a few hundred kB each). Found once.
+   */
+  private findRuntimePid(): number | undefined {
+    const launcher = this.proc?.pid;
+    if (launcher === undefined || this.env.isolation === 'none') return launcher;
+    const procs = this.cgroup?.procsFiles[0];
+    const members = procs ? groupMembers(path.dirname(procs)) : processGroupMembers(launcher);
+    let best: { pid: number; kb: number } | undefined;
+    for (const pid of members) {
+      const kb = pid === launcher ? undefined : readStatusKb(pid, 'VmHWM');
+      if (kb !== undefined && (best === undefined || kb > best.kb)) best = { pid, kb };
+    }
+    return best?.pid;
   }
 
   private exited(code: number | null, signal: NodeJS.Signals | null, startError?: string): void {
@@ -463,6 +578,10 @@ export class Instance {
     clearTimeout(this.freezeTimer);
     this.watchdog?.stop();
     for (const res of this.waiting.splice(0)) res.destroy();
+    this.endpoint.close();
+    // Whatever of the instance is still running (a child that left its process group, without a
+    // PID namespace to take it down) goes with it.
+    this.cgroup?.kill();
     this.cgroup?.remove();
     if (this.statusFd !== undefined) closeSync(this.statusFd);
     rmSync(this.tmpDir, { recursive: true, force: true });

@@ -3,7 +3,7 @@
  * read, list, configure, delete and invoke functions. Shapes and error types follow Lambda's, so
  * the real SDK and tools built on it work against the local platform unchanged.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { z } from 'zod';
@@ -13,11 +13,12 @@ import type { CodeSource } from './code-staging.ts';
 import { groundTruthHeaders } from './ground-truth.ts';
 import { logTail } from './lambda-log.ts';
 import { readBody, sendJson, parseJsonBody } from './http-io.ts';
-import { functionNameOf, MAX_PAYLOAD_BYTES, type FunctionInfo, type InvocationType, type LocalPlatform } from './platform.ts';
+import { functionNameOf, MAX_PAYLOAD_BYTES, type FunctionInfo, type InvocationType, type PlatformApi } from './platform-api.ts';
+import type { RouteContext } from './route-context.ts';
 
-const PREFIX = '/2015-03-31/functions';
 /** A 50 MB zip, base64-encoded in JSON. */
 const MAX_CREATE_BYTES = 70 * 1024 * 1024;
+const MAX_MANIFEST_BYTES = 1024 * 1024;
 /** Buckets that mean "a folder on this machine" (LocalStack's convention, and ours). */
 const LOCAL_BUCKETS = new Set(['hot-reload', 'faasbench-local']);
 
@@ -32,6 +33,11 @@ const ERROR_STATUS: Record<ErrorCode, [number, string]> = {
   ServiceUnavailable: [503, 'ServiceException'],
   Unauthorized: [403, 'UnrecognizedClientException'],
 };
+
+/** The HTTP status Lambda answers an error with. */
+export function statusOf(err: FaasbenchError): number {
+  return ERROR_STATUS[err.code][0];
+}
 
 /** `errorType` overrides the type the error's code maps to, where Lambda names one case apart. */
 export function sendLambdaError(res: ServerResponse, err: FaasbenchError, errorType?: string): void {
@@ -48,6 +54,7 @@ const createSchema = z.object({
   Description: z.string().optional(),
   Timeout: z.number().optional(),
   MemorySize: z.number().optional(),
+  EphemeralStorage: z.object({ Size: z.number() }).optional(),
   Environment: z.object({ Variables: z.record(z.string(), z.string()).optional() }).optional(),
   Code: z.object({ ZipFile: z.string().optional(), S3Bucket: z.string().optional(), S3Key: z.string().optional() }),
 });
@@ -56,6 +63,7 @@ const updateSchema = z.object({
   Description: z.string().optional(),
   Timeout: z.number().optional(),
   MemorySize: z.number().optional(),
+  EphemeralStorage: z.object({ Size: z.number() }).optional(),
   Environment: z.object({ Variables: z.record(z.string(), z.string()).optional() }).optional(),
 });
 
@@ -65,41 +73,44 @@ function parseWith<T extends z.ZodType>(schema: T, body: Buffer, what: string): 
   return result.data;
 }
 
-/** Handles the request when it is a Lambda API route; returns false otherwise. */
-export async function lambdaApi(platform: LocalPlatform, req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> {
-  if (!pathname.startsWith(PREFIX)) return false;
-  const [, name, action] = pathname.slice(PREFIX.length).split('/').map(decodeURIComponent);
-  const method = req.method ?? 'GET';
-  if (!name) {
-    if (method === 'POST') return created(res, await createFunction(platform, await readBody(req, MAX_CREATE_BYTES)), platform);
-    if (method === 'GET') return ok(res, { Functions: platform.list().map((f) => configuration(f, platform)) });
-  } else if (action === undefined) {
-    if (method === 'GET') return ok(res, { Configuration: configuration(platform.get(name), platform), Code: { RepositoryType: 'S3', Location: '' } });
-    if (method === 'DELETE') {
-      platform.remove(name);
-      res.writeHead(204).end();
-      return true;
-    }
-  } else if (action === 'code' && method === 'PUT') {
-    return ok(res, configuration(updateCode(platform, name, await readBody(req, MAX_CREATE_BYTES)), platform));
-  } else if (action === 'configuration') {
-    if (method === 'GET') return ok(res, configuration(platform.get(name), platform));
-    if (method === 'PUT') return ok(res, configuration(updateConfiguration(platform, name, await readBody(req, MAX_PAYLOAD_BYTES)), platform));
-  } else if (action === 'invocations' && method === 'POST') {
-    await invoke(platform, name, req, res);
-    return true;
-  }
-  throw new FaasbenchError('ResourceNotFound', `no Lambda API operation for ${method} ${pathname}`);
+// ---- route handlers (routes.ts maps the paths under /2015-03-31/functions to these) ----
+
+export async function listFunctions({ platform, res }: RouteContext): Promise<void> {
+  sendJson(res, 200, { Functions: platform.list().map((f) => configuration(f, platform)) });
 }
 
-function ok(res: ServerResponse, value: unknown): true {
-  sendJson(res, 200, value);
-  return true;
+export async function createFunction({ platform, req, res }: RouteContext): Promise<void> {
+  sendJson(res, 201, configuration(await create(platform, await readBody(req, MAX_CREATE_BYTES)), platform));
 }
 
-function created(res: ServerResponse, info: FunctionInfo, platform: LocalPlatform): true {
-  sendJson(res, 201, configuration(info, platform));
-  return true;
+export async function getFunction({ platform, res, name }: RouteContext): Promise<void> {
+  sendJson(res, 200, { Configuration: configuration(platform.get(name), platform), Code: { RepositoryType: 'S3', Location: '' } });
+}
+
+export async function deleteFunction({ platform, res, name }: RouteContext): Promise<void> {
+  platform.remove(name);
+  res.writeHead(204).end();
+}
+
+export async function updateFunctionCode({ platform, req, res, name }: RouteContext): Promise<void> {
+  sendJson(res, 200, configuration(await updateCode(platform, name, await readBody(req, MAX_CREATE_BYTES)), platform));
+}
+
+export async function getConfiguration({ platform, res, name }: RouteContext): Promise<void> {
+  sendJson(res, 200, configuration(platform.get(name), platform));
+}
+
+export async function updateConfiguration({ platform, req, res, name }: RouteContext): Promise<void> {
+  const input = parseWith(updateSchema, await readBody(req, MAX_PAYLOAD_BYTES), 'UpdateFunctionConfiguration');
+  const info = platform.update(
+    name,
+    defined({ description: input.Description, timeoutS: input.Timeout, memoryMb: input.MemorySize, ephemeralStorageMb: input.EphemeralStorage?.Size, environment: input.Environment?.Variables }),
+  );
+  sendJson(res, 200, configuration(info, platform));
+}
+
+export function noOperation({ req, url }: RouteContext): never {
+  throw new FaasbenchError('ResourceNotFound', `no Lambda API operation for ${req.method ?? 'GET'} ${url.pathname}`);
 }
 
 function codeSource(code: z.output<typeof createSchema>['Code']): CodeSource {
@@ -116,7 +127,8 @@ function manifestInside(source: CodeSource): Partial<FunctionManifestInput> {
   let text: string | undefined;
   if ('zip' in source) {
     try {
-      const entry = unzipSync(source.zip, { filter: (f) => f.name === 'function.json' })['function.json'];
+      // Bounded before inflating: a function.json is small, and a bomb is staging's to refuse.
+      const entry = unzipSync(source.zip, { filter: (f) => f.name === 'function.json' && f.originalSize <= MAX_MANIFEST_BYTES })['function.json'];
       text = entry ? strFromU8(entry) : undefined;
     } catch {
       return {}; // staging reports the broken zip with its own message
@@ -129,7 +141,7 @@ function manifestInside(source: CodeSource): Partial<FunctionManifestInput> {
   return settings as Partial<FunctionManifestInput>;
 }
 
-function createFunction(platform: LocalPlatform, body: Buffer): FunctionInfo {
+function create(platform: PlatformApi, body: Buffer): Promise<FunctionInfo> {
   const input = parseWith(createSchema, body, 'CreateFunction');
   if (platform.list().some((f) => f.name === input.FunctionName)) {
     throw new FaasbenchError('ResourceConflict', `Function already exist: ${input.FunctionName}`);
@@ -146,30 +158,23 @@ function createFunction(platform: LocalPlatform, body: Buffer): FunctionInfo {
       description: input.Description,
       timeoutS: input.Timeout,
       memoryMb: input.MemorySize,
+      ephemeralStorageMb: input.EphemeralStorage?.Size,
       environment: input.Environment?.Variables,
     }),
   };
-  return platform.create(manifest, source);
+  return platform.deploy(manifest, source);
 }
 
 const updateCodeSchema = z.object({ ZipFile: z.string().optional(), S3Bucket: z.string().optional(), S3Key: z.string().optional() });
 
 /** UpdateFunctionCode: new code, same settings; the next call starts a new instance. */
-function updateCode(platform: LocalPlatform, name: string, body: Buffer): FunctionInfo {
+function updateCode(platform: PlatformApi, name: string, body: Buffer): Promise<FunctionInfo> {
   const current = platform.get(name);
   const source = codeSource(parseWith(updateCodeSchema, body, 'UpdateFunctionCode'));
-  return platform.create({ ...current.settings, name: current.name, runtime: current.runtimeId, handler: current.handler, inputs: current.inputs }, source);
+  return platform.deploy({ ...current.settings, name: current.name, runtime: current.runtimeId, handler: current.handler, inputs: current.inputs }, source);
 }
 
-function updateConfiguration(platform: LocalPlatform, name: string, body: Buffer): FunctionInfo {
-  const input = parseWith(updateSchema, body, 'UpdateFunctionConfiguration');
-  return platform.update(
-    name,
-    defined({ description: input.Description, timeoutS: input.Timeout, memoryMb: input.MemorySize, environment: input.Environment?.Variables }),
-  );
-}
-
-async function invoke(platform: LocalPlatform, name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function invoke({ platform, req, res, name }: RouteContext): Promise<void> {
   const type = invocationType(req.headers['x-amz-invocation-type']);
   const payload = await readBody(req, MAX_PAYLOAD_BYTES);
   parseJsonBody(payload, 'request body');
@@ -200,7 +205,7 @@ function invocationType(header: string | string[] | undefined): InvocationType {
   throw new FaasbenchError('InvalidParameterValue', `header X-Amz-Invocation-Type: expected RequestResponse, Event or DryRun, got "${String(header)}"`);
 }
 
-function configuration(f: FunctionInfo, platform: LocalPlatform): Record<string, unknown> {
+function configuration(f: FunctionInfo, platform: PlatformApi): Record<string, unknown> {
   return {
     FunctionName: f.name,
     FunctionArn: f.arn,
@@ -220,7 +225,7 @@ function configuration(f: FunctionInfo, platform: LocalPlatform): Record<string,
     LastUpdateStatus: 'Successful',
     PackageType: 'Zip',
     Architectures: [process.arch === 'arm64' ? 'arm64' : 'x86_64'],
-    EphemeralStorage: { Size: 512 },
+    EphemeralStorage: { Size: f.settings.ephemeralStorageMb },
     TracingConfig: { Mode: 'PassThrough' },
     // Not Lambda fields: the local platform's own settings, for tools that know them.
     FaasbenchSettings: { ...f.settings, platform: platform.facts },

@@ -26,16 +26,20 @@ export function readStatusKb(pid: number, key: 'VmRSS' | 'VmHWM', fd?: number): 
 
 export class MemoryWatchdog {
   private timer: NodeJS.Timeout | undefined;
+  private pids: readonly number[] = [];
 
+  /** `members` lists the processes whose resident sets add up to the instance's. */
   constructor(
-    private readonly pid: number,
+    private readonly members: () => readonly number[],
     private readonly limitBytes: number,
     private readonly onExceeded: () => void,
   ) {}
 
   /** Watched only while busy: a frozen process cannot grow. */
   start(): void {
-    this.timer ??= setInterval(() => this.check(), POLL_MS);
+    if (this.timer) return;
+    this.pids = this.members();
+    this.timer = setInterval(() => this.check(), POLL_MS);
   }
 
   stop(): void {
@@ -44,8 +48,8 @@ export class MemoryWatchdog {
   }
 
   private check(): void {
-    const rssKb = readStatusKb(this.pid, 'VmRSS');
-    if (rssKb !== undefined && rssKb * 1024 > this.limitBytes) {
+    const rssKb = this.pids.reduce((sum, pid) => sum + (readStatusKb(pid, 'VmRSS') ?? 0), 0);
+    if (rssKb * 1024 > this.limitBytes) {
       this.stop();
       this.onExceeded();
     }

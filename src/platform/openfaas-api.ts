@@ -18,11 +18,12 @@
  *   Lambda Event call (event-queue.ts: 1 MB payload limit, retries, bounded); X-Callback-Url is
  *   refused: nothing here delivers results.
  * - With a platform token, every route here needs basic auth as `admin` with the token as the
- *   password (faas-cli's login), or `Authorization: Bearer <token>`.
+ *   password (faas-cli's login), or `Authorization: Bearer <token>` (request-guard.ts); the
+ *   invoke token opens /function and /async-function only.
  * - One namespace, `openfaas-fn`; secrets are not supported.
  */
-import { randomUUID, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import { z } from 'zod';
 import { FaasbenchError, type ErrorCode } from '../core/errors.ts';
@@ -36,7 +37,8 @@ import {
 import { groundTruthHeaders } from './ground-truth.ts';
 import { parseJsonBody, readBody, sendJson } from './http-io.ts';
 import type { InvocationResult } from './invocation.ts';
-import { MAX_PAYLOAD_BYTES, type FunctionInfo, type LocalPlatform } from './platform.ts';
+import { MAX_PAYLOAD_BYTES, type FunctionInfo, type PlatformApi } from './platform-api.ts';
+import type { RouteContext } from './route-context.ts';
 
 export const LOCAL_IMAGE_PREFIX = 'faasbench-local:';
 export const SETTINGS_ANNOTATION = 'com.faasbench.settings';
@@ -76,9 +78,9 @@ interface GatewayState {
   readonly invocations: Map<string, number>;
 }
 
-const states = new WeakMap<LocalPlatform, GatewayState>();
+const states = new WeakMap<PlatformApi, GatewayState>();
 
-function stateOf(platform: LocalPlatform): GatewayState {
+function stateOf(platform: PlatformApi): GatewayState {
   let state = states.get(platform);
   if (!state) {
     state = { deployments: new Map(), invocations: new Map() };
@@ -87,26 +89,8 @@ function stateOf(platform: LocalPlatform): GatewayState {
   return state;
 }
 
-/** Handles the request when it is an OpenFaaS gateway route; returns false otherwise. */
-export async function openfaasApi(platform: LocalPlatform, req: IncomingMessage, res: ServerResponse, url: URL, token: string | undefined): Promise<boolean> {
-  const route = /^\/(system|function|async-function)\/(.*)$/.exec(url.pathname);
-  if (!route) return false;
-  if (token !== undefined && !authorized(req, token)) {
-    res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Basic realm="Restricted"' }).end('Unauthorized\n');
-    return true;
-  }
-  const [, area, rest] = route as unknown as [string, string, string];
-  try {
-    if (area === 'system') await system(platform, req, res, rest, url);
-    else await invoke(platform, req, res, area === 'async-function', rest);
-  } catch (err) {
-    if (!(err instanceof FaasbenchError)) throw err;
-    sendText(res, STATUS_OF[err.code], err.message);
-  }
-  return true;
-}
-
-const STATUS_OF: Record<ErrorCode, number> = {
+/** OpenFaaS answers errors as plain text; routes.ts sends them with these statuses. */
+export const STATUS_OF: Record<ErrorCode, number> = {
   InvalidFunctionPackage: 400,
   InvalidParameterValue: 400,
   InvalidRequestContent: 400,
@@ -118,59 +102,57 @@ const STATUS_OF: Record<ErrorCode, number> = {
   Unauthorized: 401,
 };
 
-/** As faas-cli logs in: basic auth `admin:<token>`; a bearer token works too. */
-function authorized(req: IncomingMessage, token: string): boolean {
-  const auth = req.headers.authorization ?? '';
-  const basic = /^Basic (.+)$/i.exec(auth)?.[1];
-  const offered = basic !== undefined ? Buffer.from(basic, 'base64').toString('utf8') : (/^Bearer (.+)$/.exec(auth)?.[1] ?? '');
-  const expected = basic !== undefined ? `admin:${token}` : token;
-  const a = Buffer.from(offered);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function sendText(res: ServerResponse, status: number, text: string): void {
+export function sendText(res: ServerResponse, status: number, text: string): void {
   const body = Buffer.from(`${text}\n`);
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': body.length }).end(body);
 }
 
-// ---- /system: deploy, list, status, update, remove ----
+// ---- /system: deploy, list, status, update, remove (routes.ts maps the paths to these) ----
 
-async function system(platform: LocalPlatform, req: IncomingMessage, res: ServerResponse, rest: string, url: URL): Promise<void> {
-  const method = req.method ?? 'GET';
+export async function listFunctions({ platform, res, url }: RouteContext): Promise<void> {
+  checkNamespace(url.searchParams.get('namespace') ?? undefined); // ?namespace= on every /system route
+  sendJson(res, 200, platform.list().map((f) => statusOf(platform, f)));
+}
+
+/** POST creates (409 if it exists), PUT replaces (404 if it does not). */
+export async function deployFunction({ platform, req, res, url }: RouteContext): Promise<void> {
   checkNamespace(url.searchParams.get('namespace') ?? undefined);
-  if (rest === 'functions') {
-    if (method === 'GET') return sendJson(res, 200, platform.list().map((f) => statusOf(platform, f)));
-    if (method === 'POST' || method === 'PUT') {
-      const spec = parseBody(deploymentSchema, await readBody(req, MAX_PAYLOAD_BYTES), 'FunctionDeployment');
-      const exists = platform.list().some((f) => f.name === spec.service);
-      if (method === 'POST' && exists) throw new FaasbenchError('ResourceConflict', `function ${spec.service} already exists: update it with PUT /system/functions`);
-      if (method === 'PUT' && !exists) throw new FaasbenchError('ResourceNotFound', `function ${spec.service} not found`);
-      deploy(platform, spec);
-      return sendText(res, method === 'POST' ? 202 : 200, '');
-    }
-    if (method === 'DELETE') {
-      const { functionName, namespace } = parseBody(z.object({ functionName: z.string().min(1), namespace: z.string().optional() }), await readBody(req, MAX_PAYLOAD_BYTES), 'DeleteFunctionRequest');
-      checkNamespace(namespace);
-      if (!platform.list().some((f) => f.name === functionName)) throw new FaasbenchError('ResourceNotFound', `function ${functionName} not found`);
-      platform.remove(functionName);
-      stateOf(platform).deployments.delete(functionName);
-      stateOf(platform).invocations.delete(functionName);
-      return sendText(res, 200, '');
-    }
-  }
-  const status = /^function\/([^/]+)$/.exec(rest);
-  if (status && method === 'GET') {
-    const name = decodeURIComponent(status[1] as string);
-    const info = platform.list().find((f) => f.name === name);
-    if (!info) throw new FaasbenchError('ResourceNotFound', `function ${name} not found`);
-    return sendJson(res, 200, statusOf(platform, info));
-  }
-  if (rest === 'info' && method === 'GET') {
-    const version = { release: 'faasbench-local', sha: '' };
-    return sendJson(res, 200, { provider: { provider: 'faasbench-local', orchestration: 'local', version }, version, arch: process.arch === 'arm64' ? 'arm64' : 'x86_64' });
-  }
-  throw new FaasbenchError('ResourceNotFound', `no OpenFaaS route for ${method} /system/${rest}`);
+  const replace = req.method === 'PUT';
+  const spec = parseBody(deploymentSchema, await readBody(req, MAX_PAYLOAD_BYTES), 'FunctionDeployment');
+  const exists = platform.list().some((f) => f.name === spec.service);
+  if (!replace && exists) throw new FaasbenchError('ResourceConflict', `function ${spec.service} already exists: update it with PUT /system/functions`);
+  if (replace && !exists) throw new FaasbenchError('ResourceNotFound', `function ${spec.service} not found`);
+  await deploy(platform, spec);
+  sendText(res, replace ? 200 : 202, '');
+}
+
+export async function deleteFunction({ platform, req, res, url }: RouteContext): Promise<void> {
+  checkNamespace(url.searchParams.get('namespace') ?? undefined);
+  const { functionName, namespace } = parseBody(z.object({ functionName: z.string().min(1), namespace: z.string().optional() }), await readBody(req, MAX_PAYLOAD_BYTES), 'DeleteFunctionRequest');
+  checkNamespace(namespace);
+  if (!platform.list().some((f) => f.name === functionName)) throw new FaasbenchError('ResourceNotFound', `function ${functionName} not found`);
+  platform.remove(functionName);
+  stateOf(platform).deployments.delete(functionName);
+  stateOf(platform).invocations.delete(functionName);
+  sendText(res, 200, '');
+}
+
+export async function functionStatus({ platform, res, url, name }: RouteContext): Promise<void> {
+  checkNamespace(url.searchParams.get('namespace') ?? undefined);
+  const info = platform.list().find((f) => f.name === name);
+  if (!info) throw new FaasbenchError('ResourceNotFound', `function ${name} not found`);
+  sendJson(res, 200, statusOf(platform, info));
+}
+
+export async function systemInfo({ res, url }: RouteContext): Promise<void> {
+  checkNamespace(url.searchParams.get('namespace') ?? undefined);
+  const version = { release: 'faasbench-local', sha: '' };
+  sendJson(res, 200, { provider: { provider: 'faasbench-local', orchestration: 'local', version }, version, arch: process.arch === 'arm64' ? 'arm64' : 'x86_64' });
+}
+
+export function noSystemRoute({ req, url }: RouteContext): never {
+  checkNamespace(url.searchParams.get('namespace') ?? undefined);
+  throw new FaasbenchError('ResourceNotFound', `no OpenFaaS route for ${req.method ?? 'GET'} ${url.pathname}`);
 }
 
 function parseBody<T extends z.ZodType>(schema: T, body: Buffer, what: string): z.output<T> {
@@ -185,7 +167,7 @@ function checkNamespace(namespace: string | undefined): void {
   }
 }
 
-function deploy(platform: LocalPlatform, spec: Deployment): void {
+async function deploy(platform: PlatformApi, spec: Deployment): Promise<void> {
   checkNamespace(spec.namespace);
   if (spec.secrets?.length) throw new FaasbenchError('InvalidParameterValue', 'field "secrets": the local platform does not support secrets');
   const dir = folderOf(spec.image);
@@ -193,7 +175,7 @@ function deploy(platform: LocalPlatform, spec: Deployment): void {
   const settings = settingsOf(spec);
   const environment = { ...pkg.manifest.environment, ...settings.environment, ...functionEnvironment(spec) };
   const manifest: FunctionManifestInput = { ...pkg.manifest, ...settings, environment, name: spec.service };
-  platform.create(manifest, { folder: pkg.dir, include: resolvedIncludes(pkg) });
+  await platform.deploy(manifest, { folder: pkg.dir, include: resolvedIncludes(pkg) });
   stateOf(platform).deployments.set(spec.service, {
     image: spec.image,
     envProcess: spec.envProcess ?? '',
@@ -266,7 +248,7 @@ export function memoryMb(quantity: string): number {
 }
 
 /** FunctionStatus: the platform's settings are the truth; the recorded deployment adds what only it knows. */
-function statusOf(platform: LocalPlatform, info: FunctionInfo): Record<string, unknown> {
+function statusOf(platform: PlatformApi, info: FunctionInfo): Record<string, unknown> {
   const recorded = stateOf(platform).deployments.get(info.name);
   const { [MAX_SCALE_LABEL]: _max, ...labels } = recorded?.labels ?? {};
   const instances = platform.instances(info.name).filter((i) => i.live);
@@ -289,10 +271,17 @@ function statusOf(platform: LocalPlatform, info: FunctionInfo): Record<string, u
 
 // ---- /function and /async-function: invocation ----
 
-async function invoke(platform: LocalPlatform, req: IncomingMessage, res: ServerResponse, async: boolean, rest: string): Promise<void> {
-  // `<name>` or `<name>.<namespace>`, then any path, which Lambda-signature handlers have no use for.
-  const [target = ''] = rest.split('/');
-  const [name = '', namespace] = decodeURIComponent(target).split('.');
+/** `/function/<name>[.<namespace>]/<any path>`: Lambda-signature handlers have no use for the path. */
+export function invokeFunction(ctx: RouteContext): Promise<void> {
+  return invoke(ctx, false);
+}
+
+export function invokeAsync(ctx: RouteContext): Promise<void> {
+  return invoke(ctx, true);
+}
+
+async function invoke({ platform, req, res, name: target }: RouteContext, async: boolean): Promise<void> {
+  const [name = '', namespace] = target.split('.');
   checkNamespace(namespace);
   const event = eventOf(await readBody(req, MAX_PAYLOAD_BYTES));
   if (async) {

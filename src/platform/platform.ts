@@ -6,7 +6,7 @@
  * The platform folder owns processes, cgroups and its data directory. It may import core/ only.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -23,28 +23,34 @@ import {
   type FunctionSettings,
   type FunctionSettingsInput,
 } from '../core/function-package.ts';
+import { defaultAccountLimit } from './account-limit.ts';
 import { CGROUP_ROOTS, CgroupController } from './cgroup.ts';
-import { stageCode, type CodeSource } from './code-staging.ts';
+import { stageCode, stageCodeAsync, type CodeSource, type StagedCode } from './code-staging.ts';
 import { createGateway } from './gateway.ts';
 import { EventQueue } from './event-queue.ts';
 import type { InstanceEnvironment } from './instance.ts';
-import { SYNC_REQUEST_MAX_BYTES, type FunctionSnapshot, type InvocationResult } from './invocation.ts';
+import type { FunctionSnapshot, InvocationResult } from './invocation.ts';
 import { PlatformMetrics } from './metrics.ts';
 import { Pool } from './pool.ts';
 import { deadKeysIn, reapLeftovers, type ReapedLeftover } from './leftovers.ts';
 import { installBootstraps, prepareRuntimes, runtimes } from './runtimes/index.ts';
-import { namespacesWork, type Isolation } from './sandbox.ts';
+import { namespacesWork, unprivilegedUser, type Isolation } from './sandbox.ts';
 import { sandboxHelper } from './sandbox-helper.ts';
-import { PrewarmedLaunchers } from './prewarmed-launchers.ts';
+import { PrewarmedLaunchers, type PlatformActivity } from './prewarmed-launchers.ts';
 import { processAlive } from './process-liveness.ts';
 
-/** Lambda's synchronous request limit (invocation.ts), also the bound on any request body read. */
-export const MAX_PAYLOAD_BYTES = SYNC_REQUEST_MAX_BYTES;
-export const ACCOUNT_ID = '000000000000';
+import { ACCOUNT_ID, functionNameOf, MAX_PAYLOAD_BYTES, type FunctionInfo, type InvocationType, type PlatformApi } from './platform-api.ts';
+
+// Shared with the APIs through platform-api.ts, which must not import this file; re-exported for callers of old.
+export { ACCOUNT_ID, functionNameOf, MAX_PAYLOAD_BYTES, type FunctionInfo, type InvocationType } from './platform-api.ts';
 
 export interface PlatformOptions {
   /** 127.0.0.1 unless told otherwise; any other address requires `token`. */
   host?: string;
+  /** Host names the APIs answer besides loopback names and `host` (a DNS-rebinding guard). */
+  allowedHosts?: readonly string[];
+  /** Origins whose pages may call the APIs; every other request with an Origin is refused. */
+  allowedOrigins?: readonly string[];
   /** 0 picks a free port. */
   port?: number;
   token?: string;
@@ -78,23 +84,7 @@ export interface PlatformFacts {
   readonly accountLimit: number;
 }
 
-export interface FunctionInfo {
-  readonly name: string;
-  readonly arn: string;
-  readonly runtime: FunctionManifest['runtime'];
-  readonly runtimeId: string;
-  readonly handler: string;
-  readonly settings: FunctionSettings;
-  readonly inputs: Record<string, unknown>;
-  readonly codeSize: number;
-  readonly codeSha256: string;
-  readonly lastModified: string;
-  readonly revision: number;
-}
-
-export type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';
-
-export class LocalPlatform {
+export class LocalPlatform implements PlatformApi {
   readonly facts: PlatformFacts;
   private readonly launchers: PrewarmedLaunchers | null;
   readonly metrics: PlatformMetrics;
@@ -111,7 +101,7 @@ export class LocalPlatform {
     private readonly codeRoot: string,
     private readonly tmpRoot: string,
     private readonly cgroups: CgroupController,
-    env: Omit<InstanceEnvironment, 'gateway'> & { gateway: string },
+    env: InstanceEnvironment,
     facts: PlatformFacts,
     readonly region: string,
     /** Where functions' buckets live (FAASBENCH_STORAGE_URL), for input generators that upload. */
@@ -167,26 +157,48 @@ export class LocalPlatform {
       memoryLimit: cgroups.support.memory ? `cgroup-${cgroups.support.memory}` : 'rss-watchdog',
       cpuLimit: cgroups.support.cpu ? `cgroup-${cgroups.support.cpu}` : 'none',
       freeze: options.freeze === false ? 'off' : 'sigstop',
-      accountLimit: options.accountLimit ?? 1000,
+      accountLimit: options.accountLimit ?? defaultAccountLimit(),
     };
     // The gateway must listen before instances can be told its port, so it finds the platform late.
     const holder: { platform?: LocalPlatform } = {};
-    const server = createGateway({ token: options.token, platform: () => holder.platform as LocalPlatform });
+    // Functions get a credential that may only invoke (nested calls), never the platform's token.
+    const invokeToken = options.token ? randomBytes(24).toString('base64url') : undefined;
+    const server = createGateway({
+      token: options.token,
+      invokeToken,
+      boundHost: host,
+      allowedHosts: options.allowedHosts,
+      allowedOrigins: options.allowedOrigins,
+      platform: () => holder.platform as LocalPlatform,
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? 0, host, () => resolve());
     });
     const port = (server.address() as AddressInfo).port;
     const storageUrl = options.storageUrl ?? pathToFileURL(path.join(dataDir, 'storage')).href;
-    if (storageUrl.startsWith('file:')) mkdirSync(fileURLToPath(storageUrl), { recursive: true });
+    const storageRoot = storageUrl.startsWith('file:') ? prepareStorageRoot(fileURLToPath(storageUrl)) : null;
     const platformVariables = {
       FAASBENCH_INVOKE_URL: `http://127.0.0.1:${port}`,
       FAASBENCH_STORAGE_URL: storageUrl,
-      ...(options.token ? { FAASBENCH_TOKEN: options.token } : {}),
+      ...(invokeToken ? { FAASBENCH_INVOKE_TOKEN: invokeToken } : {}),
     };
     const prewarm = options.prewarm ?? 2;
-    const launchers = helper && prewarm > 0 ? new PrewarmedLaunchers(helper, prewarm, () => ({ starting: holder.platform?.pool.initializing ?? 0, running: holder.platform?.pool.inFlight ?? 0 })) : null;
-    const env = { gateway: `127.0.0.1:${port}`, tmpRoot, runtimeDir, isolation, sandboxHelper: helper, launchers, cgroups, freeze: facts.freeze === 'sigstop', region, platformVariables };
+    const activity = (): PlatformActivity => ({ starting: holder.platform?.pool.initializing ?? 0, running: holder.platform?.pool.inFlight ?? 0 });
+    const launchers = helper && prewarm > 0 ? new PrewarmedLaunchers(helper, prewarm, cgroups, activity) : null;
+    const env: InstanceEnvironment = {
+      tmpRoot,
+      runtimeDir,
+      isolation,
+      user: unprivilegedUser(),
+      exposed: storageRoot ? [{ path: storageRoot, readonly: false }] : [],
+      sandboxHelper: helper,
+      launchers,
+      cgroups,
+      freeze: facts.freeze === 'sigstop',
+      region,
+      platformVariables,
+    };
     holder.platform = new LocalPlatform(server, `http://${host.includes(':') ? `[${host}]` : host}:${port}`, codeRoot, tmpRoot, cgroups, env, facts, region, storageUrl, reaped);
     return holder.platform;
   }
@@ -199,19 +211,35 @@ export class LocalPlatform {
     return this.create({ ...pkg.manifest, ...overrides }, { folder: pkg.dir, include: resolvedIncludes(pkg) });
   }
 
-  /** Creates (or replaces) a function from a manifest and its code. */
+  /** Creates (or replaces) a function from a manifest and a folder: staged synchronously (deployFolder and tests). */
   create(manifestInput: FunctionManifestInput, code: CodeSource): FunctionInfo {
+    const { manifest, revision, dir } = this.prepare(manifestInput);
+    return this.install(manifestInput, manifest, revision, stageCode(code, dir));
+  }
+
+  /** Creates (or replaces) a function from a manifest and a zip or folder, staged off the event loop (the APIs). */
+  async deploy(manifestInput: FunctionManifestInput, code: CodeSource): Promise<FunctionInfo> {
+    const { manifest, revision, dir } = this.prepare(manifestInput);
+    return this.install(manifestInput, manifest, revision, await stageCodeAsync(code, dir));
+  }
+
+  private prepare(manifestInput: FunctionManifestInput): { manifest: FunctionManifest; revision: number; dir: string } {
     const parsed = functionPackageSchema.safeParse(manifestInput);
     if (!parsed.success) throw new FaasbenchError('InvalidParameterValue', describeIssues(parsed.error));
-    const manifest = parsed.data;
     const revision = ++this.revisions;
-    const staged = stageCode(code, path.join(this.codeRoot, manifest.name, String(revision)));
+    return { manifest: parsed.data, revision, dir: path.join(this.codeRoot, parsed.data.name, String(revision)) };
+  }
+
+  private install(manifestInput: FunctionManifestInput, manifest: FunctionManifest, revision: number, staged: StagedCode): FunctionInfo {
     const missing = runtimes[manifest.runtime].missingHandler(staged.dir, manifest.handler);
-    if (missing) {
-      rmSync(staged.dir, { recursive: true, force: true });
-      throw new FaasbenchError('InvalidParameterValue', `function ${manifest.name}: ${missing}`);
-    }
     const previous = this.functions.get(manifest.name);
+    // A deploy staged while a later one finished first must not replace it.
+    const superseded = previous !== undefined && previous.revision > revision;
+    if (missing || superseded) {
+      rmSync(staged.dir, { recursive: true, force: true });
+      if (missing) throw new FaasbenchError('InvalidParameterValue', `function ${manifest.name}: ${missing}`);
+      throw new FaasbenchError('ResourceConflict', `function ${manifest.name} was updated while this deployment was being staged: deploy again`);
+    }
     const runtimeId = typeof manifestInput.runtime === 'string' ? manifestInput.runtime : manifest.runtime;
     const { name, runtime, handler, inputs, include: _include, inputGenerator: _generator, ...settings } = manifest;
     const info = {
@@ -297,11 +325,6 @@ export class LocalPlatform {
     return this.pool.instancesOf(name);
   }
 
-  /** The Runtime API's view: the instance behind a `/rt/<id>/` prefix. */
-  instance(id: string): ReturnType<Pool['find']> {
-    return this.pool.find(id);
-  }
-
   arn(name: string): string {
     return `arn:aws:lambda:${this.region}:${ACCOUNT_ID}:function:${name}`;
   }
@@ -333,12 +356,6 @@ export class LocalPlatform {
     if (!info) throw new FaasbenchError('ResourceNotFound', `Function not found: ${this.arn(functionNameOf(name))}`);
     return info;
   }
-}
-
-/** Accepts a name, a partial ARN or a full ARN, as Lambda does. */
-export function functionNameOf(nameOrArn: string): string {
-  const match = /(?:^|:)function:([^:]+)/.exec(nameOrArn);
-  return match?.[1] ?? nameOrArn;
 }
 
 function snapshotOf(info: FunctionInfo & { codeDir: string }): FunctionSnapshot {
@@ -376,6 +393,16 @@ function chooseIsolation(wanted: 'auto' | Isolation, dataDir: string): Isolation
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+/**
+ * The bucket root functions share (FAASBENCH_STORAGE_URL): writable by every instance user, as the
+ * storage's directories are (functions/_shared/storage.mjs creates them 0777).
+ */
+function prepareStorageRoot(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  chmodSync(dir, 0o777);
+  return dir;
 }
 
 /** Staging folders (`<pid>-<hex>`) of platforms whose process is gone: a kill -9 leaves them behind. */

@@ -1,30 +1,47 @@
-// Prewarmed launchers: forked ahead, handed an instance on stdin, replaced when taken or killed.
+// Prewarmed launchers: forked ahead in cgroups of their own, handed an instance on stdin, replaced
+// when taken or killed. Needs root and a C compiler, as CI has.
 import { once } from 'node:events';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scratchDir } from '../../test/support/platform.ts';
-import { encodeSpec, PrewarmedLaunchers, type LaunchSpec } from './prewarmed-launchers.ts';
+import { CgroupController, groupMembers, subgroups } from './cgroup.ts';
+import { PrewarmedLaunchers } from './prewarmed-launchers.ts';
 import { sandboxHelper } from './sandbox-helper.ts';
+import { encodeSpec, unprivilegedUser, type LaunchSpec } from './sandbox.ts';
 
-// A scratch dir is outside /tmp: the sandbox puts its own directory over /tmp, which would hide the code dir.
+// A scratch dir is outside /tmp: the sandbox puts its own tmpfs over /tmp, which would hide the code dir.
 const base = scratchDir('sandbox-exec');
-afterAll(() => rmSync(base, { recursive: true, force: true }));
+const cgroups = CgroupController.detect(`faasbench-test-${process.pid}`);
+afterAll(() => {
+  rmSync(base, { recursive: true, force: true });
+  cgroups.dispose();
+});
 const helper = sandboxHelper(base).file!;
-const [tmpDir, codeDir] = ['instance-tmp', 'code'].map((d) => path.join(base, d)) as [string, string];
-for (const d of [tmpDir, codeDir]) mkdirSync(d);
+const codeDir = path.join(base, 'code');
+mkdirSync(codeDir);
+chmodSync(codeDir, 0o755);
 
 const spec = (script: string, env: Record<string, string> = {}): LaunchSpec => ({
-  isolation: 'namespace', tmpDir, codeDir, cwd: codeDir, file: 'sh', args: ['-c', script], env: { PATH: '/usr/bin:/bin', ...env },
+  isolation: 'namespace', user: unprivilegedUser(), tmpMb: 8, cwd: codeDir, exposed: [{ path: codeDir, readonly: true }],
+  file: 'sh', args: ['-c', script], env: { PATH: '/usr/bin:/bin', ...env },
 });
 
-async function output(proc: NonNullable<ReturnType<PrewarmedLaunchers['take']>>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function output(proc: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   proc.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
   proc.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   const [code] = (await once(proc, 'close')) as [number | null];
   return { code, stdout, stderr };
+}
+
+function run(launchers: PrewarmedLaunchers, s: LaunchSpec): ChildProcess {
+  const taken = launchers.take();
+  if (!taken) throw new Error('no launcher was waiting');
+  taken.proc.stdin?.end(encodeSpec(s));
+  return taken.proc;
 }
 
 const waiting = (l: PrewarmedLaunchers): number => l.waitingPids().length;
@@ -35,29 +52,30 @@ async function until(ok: () => boolean): Promise<boolean> {
 }
 
 describe('prewarmed launchers', () => {
-  it('encodes a request as NUL-separated fields: isolation, dirs, cwd, argument count, arguments, environment', () => {
-    expect(encodeSpec({ isolation: 'none', tmpDir: '/t', codeDir: '/c', cwd: '/w', file: 'node', args: ['a.mjs'], env: { A: '1', B: 'x=y' } }).toString()).toBe(
-      'none\0/t\0/c\0/w\x002\0node\0a.mjs\0A=1\0B=x=y\0',
-    );
+  it('encodes a request as NUL-separated fields: isolation, user, /tmp size, cwd, exposures, arguments, environment', () => {
+    const request = { isolation: 'none', user: null, tmpMb: 512, cwd: '/w', exposed: [{ path: '/c', readonly: true }], file: 'node', args: ['a.mjs'], env: { A: '1', B: 'x=y' } } as const;
+    expect(encodeSpec(request).toString()).toBe('none\0\0\x00512\0/w\x001\0ro\0/c\x002\0node\0a.mjs\0A=1\0B=x=y\0');
     expect(() => encodeSpec({ ...spec('true'), env: { BAD: 'a\0b' } })).toThrow('a launch field contains a NUL byte: "BAD=a\\u0000b"');
   });
 
-  it('runs the instance it is handed in its sandbox, with exactly the environment given, in its code directory', async () => {
-    const launchers = new PrewarmedLaunchers(helper, 1);
+  it('waits inside cgroups of its own, and runs the instance it is handed as nobody, in its sandbox, with exactly the environment given', async () => {
+    const launchers = new PrewarmedLaunchers(helper, 1, cgroups);
     try {
-      const proc = launchers.take(spec('echo x > /tmp/m; ls /tmp; pwd; touch new 2>/dev/null || echo read-only; env | grep -v "^PWD=" | sort; read line || echo stdin-empty', { ONLY: 'this' }))!;
-      expect(proc).not.toBeNull();
-      expect(await output(proc)).toEqual({ code: 0, stdout: `m\n${codeDir}\nread-only\nONLY=this\nPATH=/usr/bin:/bin\nstdin-empty\n`, stderr: '' });
-      expect(readdirSync(tmpDir)).toEqual(['m']);
+      const [pid] = launchers.waitingPids();
+      const groups = cgroups.support.memory ? ['memory', 'cpu', 'pids'].filter((c) => existsSync(`/sys/fs/cgroup/${c}/faasbench-test-${process.pid}`)) : [];
+      for (const c of groups) expect(await until(() => cgroupHolds(c, pid!))).toBe(true);
+      const script = 'echo x > /tmp/m; ls /tmp; pwd; id -u; touch new 2>/dev/null || echo read-only; env | grep -v "^PWD=" | sort; read line || echo stdin-empty';
+      const proc = run(launchers, spec(script, { ONLY: 'this' }));
+      expect(await output(proc)).toEqual({ code: 0, stdout: `m\n${codeDir}\n${unprivilegedUser().uid}\nread-only\nONLY=this\nPATH=/usr/bin:/bin\nstdin-empty\n`, stderr: '' });
     } finally {
       launchers.close();
     }
   });
 
   it('keeps its size: a taken launcher is replaced, and so is one killed while waiting; none after close', async () => {
-    const launchers = new PrewarmedLaunchers(helper, 2);
+    const launchers = new PrewarmedLaunchers(helper, 2, cgroups);
     expect(waiting(launchers)).toBe(2);
-    const proc = launchers.take(spec('true'))!;
+    const proc = run(launchers, spec('true'));
     expect(waiting(launchers)).toBe(1);
     await output(proc);
     expect(await until(() => waiting(launchers) === 2)).toBe(true);
@@ -66,14 +84,14 @@ describe('prewarmed launchers', () => {
     expect(await until(() => !launchers.waitingPids().includes(victim!) && waiting(launchers) === 2)).toBe(true);
     launchers.close();
     expect(waiting(launchers)).toBe(0);
-    expect(launchers.take(spec('true'))).toBeNull();
+    expect(launchers.take()).toBeNull();
   });
 
   it('refills only when nothing is starting, and waits up to a second for no call to be running', async () => {
     let activity = { starting: 1, running: 0 };
-    const launchers = new PrewarmedLaunchers(helper, 1, () => activity);
+    const launchers = new PrewarmedLaunchers(helper, 1, cgroups, () => activity);
     try {
-      await output(launchers.take(spec('true'))!);
+      await output(run(launchers, spec('true')));
       await new Promise((r) => setTimeout(r, 100));
       expect(waiting(launchers)).toBe(0);
       // Calls running: it holds off, for a while.
@@ -82,7 +100,7 @@ describe('prewarmed launchers', () => {
       expect(waiting(launchers)).toBe(0);
       // Past its patience it forks between calls, but never while an instance starts.
       expect(await until(() => waiting(launchers) === 1)).toBe(true);
-      await output(launchers.take(spec('true'))!);
+      await output(run(launchers, spec('true')));
       activity = { starting: 0, running: 0 };
       expect(await until(() => waiting(launchers) === 1)).toBe(true);
     } finally {
@@ -91,13 +109,18 @@ describe('prewarmed launchers', () => {
   });
 
   it('exits 98 naming the directory when the sandbox cannot be set up', async () => {
-    const launchers = new PrewarmedLaunchers(helper, 1);
+    const launchers = new PrewarmedLaunchers(helper, 1, cgroups);
     try {
       const missing = path.join(base, 'gone');
-      const r = await output(launchers.take({ ...spec('true'), tmpDir: missing })!);
-      expect(r).toEqual({ code: 98, stdout: '', stderr: `sandbox-exec: bind /tmp to ${missing}: No such file or directory\n` });
+      const r = await output(run(launchers, { ...spec('true'), exposed: [{ path: missing, readonly: true }] }));
+      expect(r).toEqual({ code: 98, stdout: '', stderr: `sandbox-exec: open ${missing}: No such file or directory\n` });
     } finally {
       launchers.close();
     }
   });
 });
+
+function cgroupHolds(controller: string, pid: number): boolean {
+  const root = `/sys/fs/cgroup/${controller}/faasbench-test-${process.pid}`;
+  return subgroups(root).some((group) => groupMembers(group).includes(pid));
+}

@@ -1,9 +1,10 @@
 /**
  * Launchers started ahead of need. Forking the platform costs time in proportion to its memory
- * (a few hundred MB with its libraries: 10-15 ms a fork), and a cold start used to pay it on its
- * critical path. A prewarmed launcher is `sandbox-exec --wait`, already forked and blocked reading
- * its stdin; a cold start hands it the instance (sandbox, working directory, command, environment)
- * and it sets up the sandbox and execs the runtime in the same process. OpenWhisk's prewarmed
+ * (a few hundred MB with its libraries: 10-15 ms a fork), and joining cgroups costs 10-15 ms on
+ * v1; a cold start used to pay both on its critical path. A prewarmed launcher is `sandbox-exec
+ * --wait`, already forked, already in cgroups of its own (created for it, limits set at hand-over)
+ * and blocked reading its stdin; a cold start hands it the instance (sandbox, working directory,
+ * command, environment) and it sets up the sandbox and starts the runtime. OpenWhisk's prewarmed
  * containers and Lambda's pre-created sandboxes do the same one level up.
  *
  * Init Duration still counts from the hand-over, which is when a spawn would have started.
@@ -16,17 +17,15 @@
  * for idleness after REFILL_PATIENCE_MS but still never forks while an instance is starting, so a
  * cold start's first /next is never held up behind a refill.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import type { Isolation } from './sandbox.ts';
+import { randomBytes } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
+import type { CgroupController, InstanceCgroup } from './cgroup.ts';
+import { spawnLauncher } from './sandbox.ts';
 
-export interface LaunchSpec {
-  readonly isolation: Isolation;
-  readonly tmpDir: string;
-  readonly codeDir: string;
-  readonly cwd: string;
-  readonly file: string;
-  readonly args: readonly string[];
-  readonly env: Readonly<Record<string, string>>;
+/** A launcher taken for one instance: its process, its groups, and the spec still to be sent. */
+export interface TakenLauncher {
+  readonly proc: ChildProcess;
+  readonly cgroup: InstanceCgroup | null;
 }
 
 /** How often a refill looks whether the platform is free to fork. */
@@ -43,8 +42,8 @@ export interface PlatformActivity {
 }
 
 export class PrewarmedLaunchers {
-  /** Each waiting launcher, with the listener that replaces it should it die while waiting. */
-  private readonly ready = new Map<ChildProcess, () => void>();
+  /** Each waiting launcher, with its groups and the listener that replaces it should it die while waiting. */
+  private readonly ready = new Map<ChildProcess, { cgroup: InstanceCgroup | null; forget: () => void }>();
   private closed = false;
   private refillTimer: NodeJS.Timeout | undefined;
   /** Since when a refill has been held off by calls running (see REFILL_PATIENCE_MS). */
@@ -54,21 +53,24 @@ export class PrewarmedLaunchers {
   constructor(
     private readonly helper: string,
     private readonly size: number,
+    private readonly cgroups: CgroupController,
     private readonly activity: () => PlatformActivity = () => ({ starting: 0, running: 0 }),
   ) {
     while (this.ready.size < this.size) this.start();
   }
 
-  /** A waiting launcher, now running `spec`; null when none is ready (the caller spawns). */
-  take(spec: LaunchSpec): ChildProcess | null {
+  /**
+   * A waiting launcher, its groups now the caller's (set their limits, then send the spec on its
+   * stdin, sandbox.ts encodeSpec); null when none is ready (the caller spawns one).
+   */
+  take(): TakenLauncher | null {
     const next = this.ready.entries().next();
     if (next.done) return null;
-    const [proc, forget] = next.value;
+    const [proc, { cgroup, forget }] = next.value;
     this.ready.delete(proc);
     proc.off('exit', forget).off('error', forget);
-    proc.stdin?.end(encodeSpec(spec));
     this.scheduleRefill();
-    return proc;
+    return { proc, cgroup };
   }
 
   /** The pids of the launchers waiting now (for /metrics-style reporting and tests). */
@@ -79,7 +81,10 @@ export class PrewarmedLaunchers {
   close(): void {
     this.closed = true;
     clearTimeout(this.refillTimer);
-    for (const proc of this.ready.keys()) proc.kill('SIGKILL');
+    for (const [proc, { cgroup }] of this.ready) {
+      proc.kill('SIGKILL');
+      cgroup?.remove();
+    }
     this.ready.clear();
   }
 
@@ -105,22 +110,20 @@ export class PrewarmedLaunchers {
   }
 
   private start(): void {
-    // detached: the instance leads its own process group, which freeze and kill signal as a whole.
-    const proc = spawn(this.helper, ['--wait'], { cwd: '/', env: {}, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Groups of its own, unlimited until the hand-over sets the function's memory.
+    const cgroup = this.cgroups.create(`w-${randomBytes(6).toString('hex')}`, UNLIMITED_BYTES);
+    const proc = spawnLauncher(this.helper, cgroup?.procsFiles ?? []);
     // A launcher that dies while waiting (killed from outside) is just replaced.
     const forget = (): void => {
-      if (this.ready.delete(proc)) this.scheduleRefill();
+      if (!this.ready.delete(proc)) return;
+      cgroup?.remove();
+      this.scheduleRefill();
     };
     proc.once('exit', forget);
     proc.once('error', forget);
-    this.ready.set(proc, forget);
+    this.ready.set(proc, { cgroup, forget });
   }
 }
 
-/** The request sandbox-exec --wait reads: NUL-separated fields, see sandbox-exec.c. */
-export function encodeSpec(spec: LaunchSpec): Buffer {
-  const env = Object.entries(spec.env).map(([k, v]) => `${k}=${v}`);
-  const fields = [spec.isolation, spec.tmpDir, spec.codeDir, spec.cwd, String(spec.args.length + 1), spec.file, ...spec.args, ...env];
-  for (const f of fields) if (f.includes('\0')) throw new Error(`a launch field contains a NUL byte: ${JSON.stringify(f)}`);
-  return Buffer.from(fields.map((f) => `${f}\0`).join(''));
-}
+/** A memory limit no host reaches (v1's own "unlimited" is 2^63 rounded down to a page). */
+const UNLIMITED_BYTES = 2 ** 52;

@@ -1,32 +1,46 @@
 /**
- * The Lambda Runtime API (2018-06-01) as instances see it. Each instance's AWS_LAMBDA_RUNTIME_API
- * carries its own prefix (`127.0.0.1:PORT/rt/<instance id>`), which is how one port serves every
- * instance: runtime clients build URLs by appending to that value.
+ * The Lambda Runtime API (2018-06-01) as one instance sees it, on that instance's own port
+ * (runtime-endpoint.ts): the routes carry no instance id, since the port and the peer check already
+ * say whose they are.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isFaasbenchError } from '../core/errors.ts';
 import { readBody, sendJson } from './http-io.ts';
 import { SYNC_PAYLOAD_MAX_BYTES } from './invocation.ts';
-import type { LocalPlatform } from './platform.ts';
 
-const ROUTE = /^\/rt\/([0-9a-f-]{36})\/2018-06-01\/runtime\/(invocation\/next|invocation\/([^/]+)\/(response|error)|init\/error)$/;
+/** What the Runtime API may ask of its instance. */
+export interface RuntimeTarget {
+  next(res: ServerResponse): void;
+  respond(requestId: string, payload: Buffer): boolean;
+  fail(requestId: string, payload: Buffer, errorType: string | undefined): boolean;
+  responseTooLarge(requestId: string, sizeBytes: number | undefined): boolean;
+  reportInitError(payload: Buffer, errorType: string | undefined): void;
+}
 
-export async function runtimeApi(platform: LocalPlatform, req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> {
-  if (!pathname.startsWith('/rt/')) return false;
+const ROUTE = /^\/2018-06-01\/runtime\/(invocation\/next|invocation\/([^/]+)\/(response|error)|init\/error)$/;
+
+export function runtimeApi(instance: RuntimeTarget, req: IncomingMessage, res: ServerResponse): void {
+  handle(instance, req, res).catch((err: unknown) => {
+    if (res.headersSent) res.destroy();
+    else sendJson(res, 500, { errorType: 'ServiceException', errorMessage: (err as Error).message ?? String(err) });
+  });
+}
+
+async function handle(instance: RuntimeTarget, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const pathname = (req.url ?? '/').split('?')[0] as string;
   const match = ROUTE.exec(pathname);
-  const instance = match ? platform.instance(match[1] as string) : undefined;
-  if (!match || !instance) {
+  if (!match) {
     sendJson(res, 404, { errorType: 'InvalidRuntimeRoute', errorMessage: `no runtime endpoint ${req.method} ${pathname}` });
-    return true;
+    return;
   }
-  const [, , route, requestId, kind] = match;
+  const [, route, requestId, kind] = match;
   if (route === 'invocation/next' && req.method === 'GET') {
     instance.next(res);
-    return true;
+    return;
   }
   if (req.method !== 'POST') {
     sendJson(res, 405, { errorType: 'MethodNotAllowed', errorMessage: `${req.method} is not allowed on ${pathname}` });
-    return true;
+    return;
   }
   const body = await readBody(req, SYNC_PAYLOAD_MAX_BYTES).catch((err: unknown) => {
     if (isFaasbenchError(err, 'RequestTooLarge')) return null;
@@ -38,20 +52,19 @@ export async function runtimeApi(platform: LocalPlatform, req: IncomingMessage, 
     // told 413, goes on to its next invocation.
     if (requestId !== undefined) instance.responseTooLarge(requestId, declaredSize(req));
     sendJson(res, 413, { errorMessage: `Exceeded maximum allowed payload size (${SYNC_PAYLOAD_MAX_BYTES} bytes).`, errorType: 'RequestEntityTooLarge' });
-    return true;
+    return;
   }
   const errorType = req.headers['lambda-runtime-function-error-type'];
   const type = typeof errorType === 'string' ? errorType : undefined;
   if (route === 'init/error') {
     instance.reportInitError(body, type);
     sendJson(res, 202, { status: 'OK' });
-    return true;
+    return;
   }
   const known = kind === 'response' ? instance.respond(requestId as string, body) : instance.fail(requestId as string, body, type);
   // The client's answer goes out first: the runtime's acknowledgement can wait a turn.
   if (known) setImmediate(() => sendJson(res, 202, { status: 'OK' }));
   else sendJson(res, 400, { errorType: 'InvalidRequestID', errorMessage: `request ${requestId} is not in flight on this instance` });
-  return true;
 }
 
 function declaredSize(req: IncomingMessage): number | undefined {

@@ -1,16 +1,56 @@
 // The compiled launcher: built once per source version, and the sandbox it sets up is the shell
-// wrapper's (private /tmp, read-only code, PWD and OLDPWD gone). Needs root and a C compiler, as CI has.
+// wrapper's (an unprivileged user without capabilities, its own PID namespace, a private size-limited
+// /tmp, read-only code, unreachable parents covered, no PWD). Needs root and a C compiler, as CI has.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scratchDir } from '../../test/support/platform.ts';
 import { sandboxHelper } from './sandbox-helper.ts';
-import { sandboxCommand } from './sandbox.ts';
+import { encodeSpec, shellWrapperCommand, unprivilegedUser, type LaunchSpec } from './sandbox.ts';
 
-// A scratch dir is outside /tmp: the sandbox puts its own directory over /tmp, which would hide the code dir.
+// A scratch dir is outside /tmp: the sandbox puts its own tmpfs over /tmp, which would hide the code dir.
 const base = scratchDir('sandbox-exec');
 afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+/** A code dir reachable only through a 0700 parent, as under /root. */
+function codeBehindPrivateParent(): { hidden: string; code: string } {
+  const hidden = path.join(base, `private-${Math.random().toString(16).slice(2, 8)}`);
+  const code = path.join(hidden, 'deep', 'code');
+  mkdirSync(code, { recursive: true });
+  chmodSync(hidden, 0o700);
+  writeFileSync(path.join(hidden, 'secret'), 'x');
+  writeFileSync(path.join(code, 'index.js'), 'ok\n');
+  chmodSync(path.join(hidden, 'deep'), 0o755);
+  chmodSync(code, 0o755);
+  return { hidden, code };
+}
+
+const PROBE = [
+  'id -u; cat index.js; ls "$1"',
+  'touch new 2>/dev/null && echo code-writable || echo code-read-only',
+  'mount -o remount,rw "$PWD" 2>/dev/null && echo remounted || echo not-remountable',
+  'ls /proc | grep -c "^[0-9]"',
+  'grep CapEff /proc/self/status',
+  'dd if=/dev/zero of=/tmp/fill bs=1M count=8 2>/dev/null; du -m /tmp/fill | cut -f1',
+].join('; ');
+
+function spec(code: string, hidden: string): LaunchSpec {
+  return {
+    isolation: 'namespace', user: unprivilegedUser(), tmpMb: 4, cwd: code, exposed: [{ path: code, readonly: true }],
+    file: 'sh', args: ['-c', PROBE, 'probe', hidden], env: { PATH: '/usr/bin:/bin' },
+  };
+}
+
+/**
+ * nobody's uid; its code, and of the 0700 parent only the way to it; read-only and not
+ * remountable; 3 processes in its PID namespace (init, or the shell as PID 1, sh, ls); no
+ * capabilities; /tmp holds its 4 MB and no more.
+ */
+function expected(launcher: string): string {
+  const processes = launcher === 'shell' ? 3 : 4;
+  return `${unprivilegedUser().uid}\nok\ndeep\ncode-read-only\nnot-remountable\n${processes}\nCapEff:\t0000000000000000\n4\n`;
+}
 
 describe('sandbox-exec', () => {
   it('is built once, then found; each build of the same source has the same name', () => {
@@ -21,28 +61,23 @@ describe('sandbox-exec', () => {
     expect(readdirSync(path.join(base, 'bin'))).toEqual([path.basename(first.file!)]);
   });
 
-  it('runs the command with a private /tmp, read-only code and no PWD', () => {
-    const helper = sandboxHelper(base).file!;
-    const [tmpDir, codeDir] = ['instance-tmp', 'code'].map((d) => path.join(base, d)) as [string, string];
-    for (const d of [tmpDir, codeDir]) mkdirSync(d);
-    writeFileSync(path.join(codeDir, 'index.js'), '');
-    const script = 'echo x > /tmp/marker; ls /tmp; touch "$1/new" 2>/dev/null && echo writable || echo read-only';
-    const cmd = sandboxCommand({ isolation: 'namespace', tmpDir, codeDir, helper, runtime: { file: 'sh', args: ['-c', script, 'probe', codeDir] } });
-    expect(cmd.file).toBe(helper);
-    const r = spawnSync(cmd.file, cmd.args, { encoding: 'utf8', cwd: codeDir, env: { PATH: '/usr/bin:/bin', PWD: codeDir } });
-    expect([r.status, r.stdout, r.stderr]).toEqual([0, 'marker\nread-only\n', '']);
-    // The marker landed in the instance's directory; the host's /tmp never saw it.
-    expect(readdirSync(tmpDir)).toEqual(['marker']);
-    expect(existsSync(path.join(codeDir, 'new'))).toBe(false);
-    // sh would set PWD again itself, so env shows what the launcher hands on.
-    const env = spawnSync(helper, [tmpDir, codeDir, 'env'], { encoding: 'utf8', cwd: codeDir, env: { PATH: '/usr/bin:/bin', PWD: codeDir, OLDPWD: '/', KEPT: 'yes' } });
-    expect([env.status, env.stdout.split('\n').filter(Boolean).sort()]).toEqual([0, ['KEPT=yes', 'PATH=/usr/bin:/bin']]);
+  it.each(['sandbox-exec', 'shell'])('%s: runs the command as nobody without capabilities, alone in its PID namespace, with read-only code behind a covered parent and a size-limited /tmp', (launcher) => {
+    const { hidden, code } = codeBehindPrivateParent();
+    const s = spec(code, hidden);
+    const r =
+      launcher === 'shell'
+        ? (() => {
+            const cmd = shellWrapperCommand(s, []);
+            return spawnSync(cmd.file, cmd.args, { encoding: 'utf8', env: s.env });
+          })()
+        : spawnSync(sandboxHelper(base).file!, ['--wait'], { input: encodeSpec(s), encoding: 'utf8' });
+    expect([r.status, r.stdout]).toEqual([0, expected(launcher)]);
   });
 
-  it('exits 98 naming the directory it could not mount, as the shell wrapper does', () => {
-    const helper = sandboxHelper(base).file!;
+  it('exits 98 naming the path it could not expose', () => {
     const missing = path.join(base, 'no-such-dir');
-    const r = spawnSync(helper, [missing, base, 'true'], { encoding: 'utf8' });
-    expect([r.status, r.stderr]).toEqual([98, `sandbox-exec: bind /tmp to ${missing}: No such file or directory\n`]);
+    const s = { ...spec(base, base), exposed: [{ path: missing, readonly: true }] };
+    const r = spawnSync(sandboxHelper(base).file!, ['--wait'], { input: encodeSpec(s), encoding: 'utf8' });
+    expect([r.status, r.stderr]).toEqual([98, `sandbox-exec: open ${missing}: No such file or directory\n`]);
   });
 });

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { encodeSpec, unprivilegedUser } from './sandbox.ts';
 
 const SOURCE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sandbox-exec.c');
 const COMPILERS = ['cc', 'gcc', 'clang'];
@@ -38,12 +39,14 @@ export function sandboxHelper(dataDir: string): { file: string | null; why: stri
   return { file, why: `built with ${compiler}` };
 }
 
-/** Runs the helper once around `true` in throwaway directories: null when it sets up a sandbox. */
+/** Runs the helper once around `true` in a throwaway code directory: null when it sets up a sandbox. */
 function checkHelper(file: string): string | null {
   const base = mkdtempSync(path.join(path.dirname(file), '.check-'));
   try {
-    for (const dir of ['tmp', 'code']) mkdirSync(path.join(base, dir));
-    const r = spawnSync(file, [path.join(base, 'tmp'), path.join(base, 'code'), 'true'], { encoding: 'utf8', timeout: 5000 });
+    const code = path.join(base, 'code');
+    mkdirSync(code);
+    const spec = encodeSpec({ isolation: 'namespace', user: unprivilegedUser(), tmpMb: 1, cwd: code, exposed: [{ path: code, readonly: true }], file: 'true', args: [], env: { PATH: '/usr/bin:/bin' } });
+    const r = spawnSync(file, ['--wait'], { input: spec, encoding: 'utf8', timeout: 5000 });
     return r.status === 0 ? null : `the built helper does not work here: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}`;
   } finally {
     rmSync(base, { recursive: true, force: true });

@@ -1,47 +1,146 @@
 /**
- * How an instance process is started: its clean environment, its private /tmp and read-only code
- * (a mount namespace, where `unshare` works), set up by the compiled launcher where one could be
- * built, else by the shell wrapper below. Cgroups are joined by the platform once the process
- * runs (see InstanceCgroup.join).
+ * How an instance process is started. With namespace isolation (the platform runs as root), an
+ * instance is untrusted code: it runs as an unprivileged user without capabilities and with
+ * no_new_privs, in its own PID, mount and IPC namespaces (it sees and signals only its own
+ * processes, and dies whole), with a private size-limited /tmp, its code read-only and only the
+ * paths it needs reachable. The compiled launcher (sandbox-exec.c) sets that up where it could be
+ * built; the shell wrapper below does the same with util-linux's unshare, mount and setpriv.
+ * Without isolation the runtime is spawned as is, as the platform's own user.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { RuntimeCommand } from './runtimes/index.ts';
 
 export type Isolation = 'namespace' | 'none';
 
-/** Runs as `unshare ... sh -c SCRIPT sandbox <tmp> <code> <command...>`: mounts, then the runtime. */
-const SCRIPT = [
-  't=$1; c=$2; shift 2',
-  'mount --bind "$t" /tmp && mount --bind -o ro "$c" "$c" || exit 98',
-  'unset PWD OLDPWD',
-  'exec "$@"',
-].join('\n');
+/** The unprivileged user instances run as. */
+export interface InstanceUser {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+/** A path the instance needs: its code and the runtime's files read-only, the storage root writable. */
+export interface Exposure {
+  readonly path: string;
+  readonly readonly: boolean;
+}
+
+export interface LaunchSpec {
+  readonly isolation: Isolation;
+  /** Who the runtime runs as; null keeps the platform's user (no isolation). */
+  readonly user: InstanceUser | null;
+  /** The size of the private /tmp (ephemeral storage), in MiB. */
+  readonly tmpMb: number;
+  readonly cwd: string;
+  readonly exposed: readonly Exposure[];
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+}
 
 /** Probed once per platform: unshare needs root or user namespaces, and some kernels forbid both. */
 export function namespacesWork(): boolean {
-  const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs none /mnt'], {
+  const r = spawnSync('unshare', ['--mount', '--pid', '--fork', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs none /mnt'], {
     stdio: 'ignore',
     timeout: 5000,
   });
   return r.status === 0;
 }
 
-export interface SandboxSpec {
-  isolation: Isolation;
-  /** The instance's own directory; its /tmp in a namespace, its TMPDIR otherwise. */
-  tmpDir: string;
-  codeDir: string;
-  runtime: RuntimeCommand;
-  /** The compiled launcher (sandbox-helper.ts), or null for the shell wrapper. */
-  helper?: string | null;
+/** `nobody`, as the host's passwd names it (65534 where it does not). */
+export function unprivilegedUser(passwd = '/etc/passwd'): InstanceUser {
+  try {
+    const line = readFileSync(passwd, 'utf8').split('\n').find((l) => l.startsWith('nobody:'));
+    const [, , uid, gid] = line?.split(':') ?? [];
+    if (uid !== undefined && gid !== undefined && /^\d+$/.test(uid) && /^\d+$/.test(gid)) return { uid: Number(uid), gid: Number(gid) };
+  } catch {
+    /* no passwd file: the conventional ids */
+  }
+  return { uid: 65534, gid: 65534 };
 }
 
-export function sandboxCommand(spec: SandboxSpec): { file: string; args: string[] } {
-  const { isolation, tmpDir, codeDir, runtime, helper } = spec;
-  if (isolation === 'none') return { file: runtime.file, args: [...runtime.args] };
-  if (helper) return { file: helper, args: [tmpDir, codeDir, runtime.file, ...runtime.args] };
-  return { file: 'unshare', args: ['--mount', '--propagation', 'private', 'sh', '-c', SCRIPT, 'sandbox', tmpDir, codeDir, runtime.file, ...runtime.args] };
+/** True when every parent of `file` lets others search it: an unprivileged user can reach it. */
+export function reachable(file: string): boolean {
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    try {
+      if ((statSync(dir).mode & 0o001) === 0) return false;
+    } catch {
+      return false;
+    }
+    if (dir === '/') return true;
+  }
+}
+
+/** The request sandbox-exec --wait reads: NUL-separated fields, see sandbox-exec.c. */
+export function encodeSpec(spec: LaunchSpec): Buffer {
+  const env = Object.entries(spec.env).map(([k, v]) => `${k}=${v}`);
+  const exposed = spec.exposed.flatMap((e) => [e.readonly ? 'ro' : 'rw', e.path]);
+  const { isolation, user, tmpMb, cwd } = spec;
+  const fields = [
+    isolation, user ? String(user.uid) : '', user ? String(user.gid) : '', String(tmpMb), cwd,
+    String(spec.exposed.length), ...exposed, String(spec.args.length + 1), spec.file, ...spec.args, ...env,
+  ];
+  for (const f of fields) if (f.includes('\0')) throw new Error(`a launch field contains a NUL byte: ${JSON.stringify(f)}`);
+  return Buffer.from(fields.map((f) => `${f}\0`).join(''));
+}
+
+/**
+ * Starts the compiled launcher, which joins `procsFiles` (the instance's cgroups) before anything
+ * else and then waits for its spec on stdin. detached: the instance leads its own process group,
+ * which freeze and kill signal as a whole.
+ */
+export function spawnLauncher(helper: string, procsFiles: readonly string[]): ChildProcess {
+  return spawn(helper, ['--wait', ...procsFiles], { cwd: '/', env: {}, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+/** Joins the cgroups, then runs the inner script in new mount, PID and IPC namespaces. */
+const OUTER = [
+  'while [ "$1" != -- ]; do echo $$ > "$1" || exit 98; shift; done; shift',
+  'exec unshare --mount --pid --ipc --fork --kill-child --mount-proc --propagation private sh -c "$0" sandbox "$@"',
+].join('\n');
+
+/**
+ * sandbox-exec.c's mounts in sh: each exposed path is bound aside first (onto a scratch tmpfs on
+ * /tmp), then moved back to its own path over a tmpfs on the first parent others cannot search.
+ */
+const INNER = `
+t=$1 u=$2 g=$3 d=$4 n=$5; shift 5
+nl='
+'
+blocker() { b=; p=$1; while p=$(dirname "$p"); [ "$p" != / ]; do case $(stat -c %A "$p") in *[xt]) ;; *) b=$p;; esac; done; echo "$b"; }
+mount -t tmpfs -o size=1m tmpfs /tmp || exit 98
+i=0; blockers=
+while [ $i -lt $n ]; do
+  b=$(blocker "$2")
+  if [ -n "$b" ]; then mkdir /tmp/$i && mount --bind "$2" /tmp/$i || exit 98; blockers="$blockers$b$nl"; fi
+  eval "m$i=\\$1 p$i=\\$2 b$i=\\$b"; shift 2; i=$((i+1))
+done
+covered=; IFS=$nl
+for b in $(printf %s "$blockers" | sort -u); do
+  skip=; for c in $covered; do case "$b/" in "$c"/*) skip=1;; esac; done
+  [ -n "$skip" ] || { mount -t tmpfs -o size=1m,mode=0755,nosuid,nodev,noexec tmpfs "$b" || exit 98; covered="$covered$b$nl"; }
+done
+unset IFS; i=0
+while [ $i -lt $n ]; do
+  eval "m=\\$m$i p=\\$p$i b=\\$b$i"
+  if [ -n "$b" ]; then mkdir -p "$p" && mount --move /tmp/$i "$p" || exit 98; elif [ "$m" = ro ]; then mount --bind "$p" "$p" || exit 98; fi
+  if [ "$m" = ro ]; then o=ro; else o=rw; fi
+  [ -n "$b" ] || [ "$m" = ro ] && { mount -o remount,bind,$o,nosuid,nodev "$p" || exit 98; }
+  i=$((i+1))
+done
+umount /tmp && mount -t tmpfs -o size=\${t}m,mode=1777,nosuid,nodev tmpfs /tmp || exit 98
+cd "$d" || exit 98
+unset PWD OLDPWD
+[ -n "$u" ] || exec "$@"
+exec setpriv --reuid="$u" --regid="$g" --clear-groups --inh-caps=-all --bounding-set=-all --no-new-privs -- "$@"
+`;
+
+/** The shell wrapper's command line for `spec` (namespace isolation only). */
+export function shellWrapperCommand(spec: LaunchSpec, procsFiles: readonly string[]): { file: string; args: string[] } {
+  const { user, tmpMb, cwd, exposed } = spec;
+  const pairs = exposed.flatMap((e) => [e.readonly ? 'ro' : 'rw', e.path]);
+  const args = [String(tmpMb), user ? String(user.uid) : '', user ? String(user.gid) : '', cwd, String(exposed.length), ...pairs, spec.file, ...spec.args];
+  return { file: 'sh', args: ['-c', OUTER, INNER, ...procsFiles, '--', ...args] };
 }
 
 /** Lambda's PATH, plus the directory of the node binary so `#!/usr/bin/env node` bootstraps work. */
