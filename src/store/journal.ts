@@ -230,7 +230,7 @@ async function openNew(dir: string, runId: string): Promise<{ path: string; hand
   for (let k = 1; ; k++) {
     const file = path.join(dir, `faasbench-journal.${safe}.${process.pid}${k === 1 ? '' : `-${k}`}.jsonl`);
     try {
-      return { path: file, handle: await open(file, 'wx+') };
+      return { path: file, handle: await open(file, 'wx+', 0o600) };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || k >= 1000) throw err;
     }

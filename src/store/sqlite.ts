@@ -4,7 +4,7 @@
  * and readers such as the dashboard never block the writer. busy_timeout lets a second process
  * (an export while a run writes) wait for the lock instead of failing.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
@@ -20,7 +20,12 @@ const BUSY_TIMEOUT_MS = 5_000;
 const STATEMENTS_KEPT = 16;
 
 export async function openSqlite(file: string, options: StoreOptions = {}): Promise<SqlBackend> {
-  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (file !== ':memory:') {
+    mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    // Readable by its owner only (SQLite gives its -wal and -shm files the same mode): the local
+    // platform runs functions as another user, and a store is nobody else's business.
+    if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  }
   const sqlite = new BetterSqlite3(file, { timeout: BUSY_TIMEOUT_MS });
   try {
     sqlite.pragma('journal_mode = WAL');
