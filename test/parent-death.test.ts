@@ -27,7 +27,7 @@ const GONE_WITHIN_MS = 5000;
  */
 const STARTUP_MS = 50_000;
 const TEST_MS = 90_000;
-const CGROUP_ROOTS = ['/sys/fs/cgroup/memory', '/sys/fs/cgroup/cpu', '/sys/fs/cgroup'];
+const CGROUP_ROOTS = ['/sys/fs/cgroup/memory', '/sys/fs/cgroup/cpu', '/sys/fs/cgroup/pids', '/sys/fs/cgroup'];
 
 /** Starts the CLI; whatever still runs when the test ends is killed (the two tests run at once). */
 function faasbench(args: readonly string[], onTestFinished: (fn: () => void) => void): ChildProcess {

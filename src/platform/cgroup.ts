@@ -3,7 +3,7 @@
  * Everything here degrades to "not available" instead of failing: the platform then falls back to
  * the RSS watchdog and unthrottled CPU, and reports which mechanism it applied.
  */
-import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, writeFileSync, existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { killProcess, processAlive } from './process-liveness.ts';
@@ -39,6 +39,11 @@ export interface InstanceCgroup {
   /** The cgroup.procs files a launcher writes its own pid to, so that its forks are born inside. */
   readonly procsFiles: readonly string[];
   setMemoryLimit(bytes: number): void;
+  /**
+   * The same groups under a new name (a prewarmed launcher's become its instance's, so that a
+   * function reading /proc/self/cgroup sees its instance id); this object is not to be used after.
+   */
+  rename(to: string): InstanceCgroup;
   setCpuLimit(vcpus: number | null): void;
   /** SIGKILL to every process still in the groups: what an instance leaves must not outlive it. */
   kill(): void;
@@ -144,15 +149,22 @@ export class CgroupController {
     return [...pids];
   }
 
-  /** Removes this platform's parent groups; instance groups must already be gone. */
-  dispose(): void {
-    for (const dir of this.parentDirs()) {
-      try {
-        rmdirSync(dir);
-      } catch {
-        /* absent or still busy: nothing more to do */
-      }
-    }
+  /**
+   * Removes this platform's parent groups once the instance groups being removed are gone (their
+   * last processes may still be exiting a moment after a kill).
+   */
+  async dispose(): Promise<void> {
+    await Promise.all(this.removals);
+    await removeWhenEmpty(this.parentDirs().filter(existsSync));
+  }
+
+  /** Instance groups still being removed, which the parents must outwait. */
+  private readonly removals = new Set<Promise<void>>();
+
+  private removing(dirs: readonly string[]): void {
+    const done = removeWhenEmpty(dirs);
+    this.removals.add(done);
+    void done.finally(() => this.removals.delete(done));
   }
 
   private parentDirs(): string[] {
@@ -160,15 +172,7 @@ export class CgroupController {
   }
 
   private createV1(id: string, memoryBytes: number): InstanceCgroup | null {
-    const memDir = this.support.memory ? path.join(ROOT, 'memory', this.base, id) : null;
-    const cpuDir = this.support.cpu ? path.join(ROOT, 'cpu', this.base, id) : null;
-    const pidsDir = this.support.pids ? path.join(ROOT, 'pids', this.base, id) : null;
-    const dirs = [memDir, cpuDir, pidsDir].filter((d): d is string => d !== null);
-    const setMemoryLimit = (bytes: number): void => {
-      if (!memDir) return;
-      writeFileSync(path.join(memDir, 'memory.limit_in_bytes'), String(bytes));
-      tryWrite(path.join(memDir, 'memory.memsw.limit_in_bytes'), String(bytes));
-    };
+    const { memDir, cpuDir, pidsDir, dirs } = this.v1Dirs(id);
     try {
       if (memDir) {
         mkdirSync(memDir);
@@ -188,13 +192,34 @@ export class CgroupController {
       for (const dir of dirs) tryRmdir(dir);
       return null;
     }
+    return this.v1Group(id);
+  }
+
+  private v1Dirs(id: string): { memDir: string | null; cpuDir: string | null; pidsDir: string | null; dirs: string[] } {
+    const memDir = this.support.memory ? path.join(ROOT, 'memory', this.base, id) : null;
+    const cpuDir = this.support.cpu ? path.join(ROOT, 'cpu', this.base, id) : null;
+    const pidsDir = this.support.pids ? path.join(ROOT, 'pids', this.base, id) : null;
+    return { memDir, cpuDir, pidsDir, dirs: [memDir, cpuDir, pidsDir].filter((d): d is string => d !== null) };
+  }
+
+  /** Accessors of the existing groups named `id`. */
+  private v1Group(id: string): InstanceCgroup {
+    const { memDir, cpuDir, dirs } = this.v1Dirs(id);
     const procsFiles = dirs.map((d) => path.join(d, 'cgroup.procs'));
     return {
       procsFiles,
       join: async (pid) => {
         await Promise.all(procsFiles.map((file) => writeFile(file, String(pid))));
       },
-      setMemoryLimit,
+      setMemoryLimit: (bytes) => {
+        if (!memDir) return;
+        writeFileSync(path.join(memDir, 'memory.limit_in_bytes'), String(bytes));
+        tryWrite(path.join(memDir, 'memory.memsw.limit_in_bytes'), String(bytes));
+      },
+      rename: (to) => {
+        for (const dir of dirs) renameSync(dir, path.join(path.dirname(dir), to));
+        return this.v1Group(to);
+      },
       kill: () => {
         for (const dir of dirs) killGroupMembers(dir);
       },
@@ -205,13 +230,13 @@ export class CgroupController {
       },
       peakMemoryBytes: () => (memDir ? readNumber(path.join(memDir, 'memory.max_usage_in_bytes')) : undefined),
       oomKills: () => (memDir ? readKey(path.join(memDir, 'memory.oom_control'), 'oom_kill') : 0),
-      remove: () => removeWhenEmpty(dirs),
+      remove: () => this.removing(dirs),
     };
   }
 
   private createV2(id: string, memoryBytes: number): InstanceCgroup | null {
     const dir = path.join(ROOT, this.base, id);
-    const { memory, cpu, pids } = this.support;
+    const { memory, pids } = this.support;
     try {
       mkdirSync(dir);
       if (memory) {
@@ -223,11 +248,21 @@ export class CgroupController {
       tryRmdir(dir);
       return null;
     }
+    return this.v2Group(id);
+  }
+
+  private v2Group(id: string): InstanceCgroup {
+    const dir = path.join(ROOT, this.base, id);
+    const { memory, cpu } = this.support;
     return {
       procsFiles: [path.join(dir, 'cgroup.procs')],
       join: (pid) => writeFile(path.join(dir, 'cgroup.procs'), String(pid)),
       setMemoryLimit: (bytes) => {
         if (memory) writeFileSync(path.join(dir, 'memory.max'), String(bytes));
+      },
+      rename: (to) => {
+        renameSync(dir, path.join(path.dirname(dir), to));
+        return this.v2Group(to);
       },
       kill: () => void killGroupMembers(dir),
       setCpuLimit(vcpus) {
@@ -236,7 +271,7 @@ export class CgroupController {
       },
       peakMemoryBytes: () => (memory ? readNumber(path.join(dir, 'memory.peak')) : undefined),
       oomKills: () => (memory ? readKey(path.join(dir, 'memory.events'), 'oom_kill') : 0),
-      remove: () => removeWhenEmpty([dir]),
+      remove: () => this.removing([dir]),
     };
   }
 }
@@ -292,14 +327,17 @@ const REMOVE_RETRY_MS = 50;
 
 /**
  * Removes groups once their last process has gone: processes killed a moment ago may still be
- * exiting, and a group with members cannot be removed.
+ * exiting, and a group with members cannot be removed. Gives up after REMOVE_TRIES.
  */
-function removeWhenEmpty(dirs: readonly string[], tries = REMOVE_TRIES): void {
-  const left = dirs.filter((dir) => {
-    tryRmdir(dir);
-    return existsSync(dir);
-  });
-  if (left.length > 0 && tries > 1) setTimeout(() => removeWhenEmpty(left, tries - 1), REMOVE_RETRY_MS).unref();
+async function removeWhenEmpty(dirs: readonly string[]): Promise<void> {
+  let left = dirs;
+  for (let tries = 0; tries < REMOVE_TRIES && left.length > 0; tries++) {
+    if (tries > 0) await new Promise((resolve) => setTimeout(resolve, REMOVE_RETRY_MS));
+    left = left.filter((dir) => {
+      tryRmdir(dir);
+      return existsSync(dir);
+    });
+  }
 }
 
 function tryRmdir(dir: string): void {

@@ -184,7 +184,7 @@ export class Instance {
     if (env.isolation === 'none') return this.spawnUnisolated(spec, memoryBytes);
     const taken = env.sandboxHelper ? env.launchers?.take() : null;
     if (taken) {
-      this.cgroup = taken.cgroup;
+      this.cgroup = adopt(taken.cgroup, this.id);
       this.cgroup?.setMemoryLimit(memoryBytes);
     } else {
       this.cgroup = env.cgroups.create(this.id, memoryBytes);
@@ -587,6 +587,15 @@ export class Instance {
     rmSync(this.tmpDir, { recursive: true, force: true });
     unmarkInstance(this.env.tmpRoot, this.id);
     this.hooks.gone(this, reason);
+  }
+}
+
+/** A prewarmed launcher's groups, renamed for the instance; kept under their old name if that fails. */
+function adopt(cgroup: InstanceCgroup | null, id: string): InstanceCgroup | null {
+  try {
+    return cgroup?.rename(id) ?? null;
+  } catch {
+    return cgroup;
   }
 }
 

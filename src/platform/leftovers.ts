@@ -18,6 +18,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { plural } from '../core/plural.ts';
 import { groupMembers, killGroupMembers, subgroups } from './cgroup.ts';
+import { WAITING_GROUP_PREFIX } from './prewarmed-launchers.ts';
 import { isStillMarked, markedProcesses } from './instance-marker.ts';
 import { killProcess, processAlive } from './process-liveness.ts';
 
@@ -162,6 +163,7 @@ function lastChangeMs(leftover: Leftover): number {
 
 async function reap(leftover: Leftover): Promise<ReapedLeftover> {
   const killedBy = new Map<string, Set<number>>();
+  const launchers: number[] = [];
   const note = (id: string, pids: readonly number[]): void => {
     const set = killedBy.get(id) ?? new Set<number>();
     for (const pid of pids) set.add(pid);
@@ -170,7 +172,12 @@ async function reap(leftover: Leftover): Promise<ReapedLeftover> {
   for (const dir of leftover.cgroupDirs) {
     // Members of the parent group itself belong to no instance we can name; they die all the same.
     killGroupMembers(dir);
-    for (const group of subgroups(dir)) note(path.basename(group), killGroupMembers(group));
+    for (const group of subgroups(dir)) {
+      const killed = killGroupMembers(group);
+      // A launcher that was still waiting is no instance: its processes are counted, not named.
+      if (path.basename(group).startsWith(WAITING_GROUP_PREFIX)) launchers.push(...killed);
+      else note(path.basename(group), killed);
+    }
   }
   if (leftover.tmpRoot !== undefined) {
     for (const marked of markedProcesses(leftover.tmpRoot)) {
@@ -185,7 +192,7 @@ async function reap(leftover: Leftover): Promise<ReapedLeftover> {
     }
     for (const name of listInstanceFolders(leftover.tmpRoot)) note(name, []);
   }
-  const killed = [...killedBy.values()].flatMap((set) => [...set]);
+  const killed = [...[...killedBy.values()].flatMap((set) => [...set]), ...launchers];
   await waitGone(killed, leftover.cgroupDirs);
   const instances = [...killedBy.entries()].map(([id, pids]) => ({ id, processes: pids.size })).sort((a, b) => a.id.localeCompare(b.id));
   return {

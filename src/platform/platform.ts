@@ -340,7 +340,7 @@ export class LocalPlatform implements PlatformApi {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     await this.pool.settled();
     await Promise.allSettled([...this.background]);
-    this.cgroups.dispose();
+    await this.cgroups.dispose();
     rmSync(this.tmpRoot, { recursive: true, force: true });
     // Deployments live as long as the platform: staged code is not reused by a later start.
     rmSync(this.codeRoot, { recursive: true, force: true });

@@ -14,9 +14,9 @@ import { encodeSpec, unprivilegedUser, type LaunchSpec } from './sandbox.ts';
 // A scratch dir is outside /tmp: the sandbox puts its own tmpfs over /tmp, which would hide the code dir.
 const base = scratchDir('sandbox-exec');
 const cgroups = CgroupController.detect(`faasbench-test-${process.pid}`);
-afterAll(() => {
+afterAll(async () => {
   rmSync(base, { recursive: true, force: true });
-  cgroups.dispose();
+  await cgroups.dispose();
 });
 const helper = sandboxHelper(base).file!;
 const codeDir = path.join(base, 'code');
@@ -41,6 +41,8 @@ function run(launchers: PrewarmedLaunchers, s: LaunchSpec): ChildProcess {
   const taken = launchers.take();
   if (!taken) throw new Error('no launcher was waiting');
   taken.proc.stdin?.end(encodeSpec(s));
+  // Its groups are the caller's now, as an instance's are.
+  taken.proc.once('exit', () => taken.cgroup?.remove());
   return taken.proc;
 }
 

@@ -111,7 +111,7 @@ export class PrewarmedLaunchers {
 
   private start(): void {
     // Groups of its own, unlimited until the hand-over sets the function's memory.
-    const cgroup = this.cgroups.create(`w-${randomBytes(6).toString('hex')}`, UNLIMITED_BYTES);
+    const cgroup = this.cgroups.create(`${WAITING_GROUP_PREFIX}${randomBytes(6).toString('hex')}`, UNLIMITED_BYTES);
     const proc = spawnLauncher(this.helper, cgroup?.procsFiles ?? []);
     // A launcher that dies while waiting (killed from outside) is just replaced.
     const forget = (): void => {
@@ -124,6 +124,9 @@ export class PrewarmedLaunchers {
     this.ready.set(proc, { cgroup, forget });
   }
 }
+
+/** Names the groups of launchers still waiting (taken ones are renamed for their instance). */
+export const WAITING_GROUP_PREFIX = 'launcher-';
 
 /** A memory limit no host reaches (v1's own "unlimited" is 2^63 rounded down to a page). */
 const UNLIMITED_BYTES = 2 ** 52;

@@ -12,7 +12,8 @@ import { createHttpProvider } from './http.ts';
 let platform: LocalPlatform;
 let http: Provider;
 beforeAll(async () => {
-  platform = await startPlatform();
+  // The Host the Knative-style test below routes by must be one the platform answers.
+  platform = await startPlatform({ allowedHosts: ['trigger.default.example.com'] });
   platform.deployFolder(nodeFunction('trigger', 'return { method: event.requestContext.http.method, host: event.headers.host, path: event.rawPath, body: event.body ?? null, team: event.headers["x-team"] ?? null };'));
   platform.deployFolder(nodeFunction('sleepy', 'await new Promise((r) => setTimeout(r, 400)); return { slept: true };', { maxInstances: 1, cpuModel: 'none' }));
   platform.deployFolder(nodeFunction('broken', "throw new Error('no');"));
