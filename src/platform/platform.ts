@@ -6,7 +6,7 @@
  * The platform folder owns processes, cgroups and its data directory. It may import core/ only.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, rmdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -214,13 +214,32 @@ export class LocalPlatform implements PlatformApi {
   /** Creates (or replaces) a function from a manifest and a folder: staged synchronously (deployFolder and tests). */
   create(manifestInput: FunctionManifestInput, code: CodeSource): FunctionInfo {
     const { manifest, revision, dir } = this.prepare(manifestInput);
-    return this.install(manifestInput, manifest, revision, stageCode(code, dir));
+    try {
+      return this.install(manifestInput, manifest, revision, stageCode(code, dir));
+    } catch (err) {
+      this.dropEmptyFunctionFolder(dir);
+      throw err;
+    }
   }
 
   /** Creates (or replaces) a function from a manifest and a zip or folder, staged off the event loop (the APIs). */
   async deploy(manifestInput: FunctionManifestInput, code: CodeSource): Promise<FunctionInfo> {
     const { manifest, revision, dir } = this.prepare(manifestInput);
-    return this.install(manifestInput, manifest, revision, await stageCodeAsync(code, dir));
+    try {
+      return this.install(manifestInput, manifest, revision, await stageCodeAsync(code, dir));
+    } catch (err) {
+      this.dropEmptyFunctionFolder(dir);
+      throw err;
+    }
+  }
+
+  /** A refused deployment of a function never deployed before leaves no `<name>` folder behind. */
+  private dropEmptyFunctionFolder(revisionDir: string): void {
+    try {
+      rmdirSync(path.dirname(revisionDir));
+    } catch {
+      /* holds a live revision (or is already gone): kept */
+    }
   }
 
   private prepare(manifestInput: FunctionManifestInput): { manifest: FunctionManifest; revision: number; dir: string } {
