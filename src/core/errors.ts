@@ -10,16 +10,20 @@ export type ErrorCode =
   | 'RequestTooLarge'
   | 'ResourceNotFound'
   | 'ResourceConflict'
+  | 'PreconditionFailed'
   | 'TooManyRequests'
   | 'ServiceUnavailable'
   | 'Unauthorized';
 
 export class FaasbenchError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  /** Which limit or rule, where one code covers several (Lambda's throttle `Reason`). */
+  readonly reason: string | undefined;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; reason?: string }) {
     super(message, options);
     this.name = 'FaasbenchError';
     this.code = code;
+    this.reason = options?.reason;
   }
 }
 

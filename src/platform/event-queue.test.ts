@@ -16,11 +16,12 @@ const fn: FunctionSnapshot = {
   codeDir: '/nowhere',
   settings: functionSettingsSchema.parse({ eventRetryDelaysS: [3600, 3600] }),
   revision: 1,
+  version: '$LATEST',
 };
 
 function failed(requestId: string): InvocationResult {
   const outcome = { kind: 'function-error', payload: Buffer.from('{}'), errorType: 'Error' } as const;
-  return { functionName: 'f', requestId, instanceId: 'i', cold: false, durationMs: 1, billedMs: 1, memoryMb: 128, maxMemoryMb: 1, cpuVcpus: null, queueMs: 0, outcome, log: '' };
+  return { functionName: 'f', executedVersion: '$LATEST', requestId, instanceId: 'i', cold: false, durationMs: 1, billedMs: 1, memoryMb: 128, maxMemoryMb: 1, cpuVcpus: null, queueMs: 0, outcome, log: '' };
 }
 
 function queueWith(attempt: EventRunner['attempt']): { queue: EventQueue; drops: EventDropReason[]; lines: string[] } {

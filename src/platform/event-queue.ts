@@ -36,7 +36,7 @@ export interface EventRunner {
   /** One attempt, waiting for a slot up to `maxWaitMs`. */
   attempt(fn: FunctionSnapshot, request: InvokeRequest, maxWaitMs: number): Promise<InvocationResult>;
   /** The function as deployed now (a retry runs the current revision); undefined once removed. */
-  current(name: string): FunctionSnapshot | undefined;
+  current(fn: FunctionSnapshot): FunctionSnapshot | undefined;
 }
 
 export interface EventEvents {
@@ -69,12 +69,11 @@ export class EventQueue {
    * Accepts an Event call, or refuses it (413 over the payload limit, 429 with the queue full).
    * `done` settles once the call has run (after its retries) or been dropped; it never rejects.
    */
-  submit(fn: FunctionSnapshot, payload: Buffer): { requestId: string; done: Promise<void> } {
+  submit(fn: FunctionSnapshot, payload: Buffer, requestId: string = randomUUID()): { requestId: string; done: Promise<void> } {
     if (payload.length > EVENT_PAYLOAD_MAX_BYTES) {
       throw new FaasbenchError('RequestTooLarge', `${payload.length} byte payload is too large for the Event invocation type (limit ${EVENT_PAYLOAD_MAX_BYTES} bytes)`);
     }
     if (this.closed) throw new FaasbenchError('ServiceUnavailable', 'the platform is stopping: Event calls are no longer accepted');
-    const requestId = randomUUID();
     this.announce(fn);
     const waiting = this.counts.get(fn.name) ?? 0;
     if (waiting >= fn.settings.eventQueueLimit) {
@@ -137,7 +136,7 @@ export class EventQueue {
       }
       this.events.retried(fn.name);
       await this.pause((fn.settings.eventRetryDelaysS[attempt - 1] ?? 0) * 1000);
-      const current = this.runner.current(fn.name);
+      const current = this.runner.current(fn);
       if (this.closed) return this.drop(fn.name, request.requestId, 'shutdown', `the platform stopped before retry ${attempt}`);
       if (!current) return this.drop(fn.name, request.requestId, 'removed', `the function was removed before retry ${attempt}`);
       fn = current;

@@ -85,7 +85,7 @@ describe('one decoding for every route', () => {
   it('keeps each API’s answer for a path it does not serve', async () => {
     const { send } = await start();
     const lambda = await send('PATCH', `${FN}/x`);
-    expect([lambda.status, lambda.headers['x-amzn-errortype']]).toEqual([404, 'ResourceNotFoundException']);
+    expect([lambda.status, lambda.headers['x-amzn-errortype']]).toEqual([404, 'UnknownOperationException']);
     expect((await send('GET', '/system/nothing')).text).toContain('no OpenFaaS route for GET /system/nothing');
     expect([(await send('GET', '/rt/anything')).status, (await send('GET', '/nothing')).text]).toEqual([404, '{"message":"no route for GET /nothing"}']);
   });

@@ -4,9 +4,11 @@
  * request goes through: route, guard (request-guard.ts), decode, handler; and bounds connections.
  * It knows the platform only as a PlatformApi.
  */
+import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { FaasbenchError } from '../core/errors.ts';
 import { DEFAULT_IDLE_TIMEOUT_MS, defaultMaxConnections, limitConnections } from './connection-limits.ts';
+import { routePathOf } from './function-urls.ts';
 import { sendJson } from './http-io.ts';
 import type { PlatformApi } from './platform-api.ts';
 import { refuseForeign, refuseUnauthorized, type GuardOptions } from './request-guard.ts';
@@ -30,10 +32,13 @@ export function createGateway(options: GatewayOptions): http.Server {
 }
 
 async function handle(options: GatewayOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  // Lambda answers every response, errors and refusals included, with the request's id.
+  const requestId = randomUUID();
+  res.setHeader('x-amzn-RequestId', requestId);
   const url = requestUrl(req);
   if (!url) return sendJson(res, 400, { message: `malformed request target "${req.url ?? ''}"` }, { connection: 'close' });
-  const { route, rawName } = matchRoute(req.method ?? 'GET', url.pathname);
-  const refusal = refuseForeign(req, options) ?? refuseUnauthorized(req, route.access, options);
+  const { route, rawName } = matchRoute(req.method ?? 'GET', routePathOf(req.headers.host, url.pathname));
+  const refusal = refuseForeign(req, options, route.api === 'url' ? 'function-url' : 'platform') ?? refuseUnauthorized(req, route.access, options);
   if (refusal) {
     // Before the body is read: the connection closes rather than taking in what was sent.
     res.setHeader('connection', 'close');
@@ -45,7 +50,7 @@ async function handle(options: GatewayOptions, req: IncomingMessage, res: Server
     delete req.headers['x-faasbench-token'];
   }
   try {
-    await route.handler({ platform: options.platform(), req, res, url, name: decodeSegment(rawName) });
+    await route.handler({ platform: options.platform(), req, res, url, name: decodeSegment(rawName), requestId });
   } catch (err) {
     if (!(err instanceof FaasbenchError) || res.headersSent) throw err;
     sendError(route.api, res, err);

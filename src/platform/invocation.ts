@@ -16,12 +16,22 @@ export interface FunctionSnapshot {
   readonly codeDir: string;
   readonly settings: FunctionSettings;
   readonly revision: number;
+  /** `$LATEST`, or a published version's number: each has instances of its own, as on Lambda. */
+  readonly version: string;
 }
+
+/** How an instance came to be: on-demand for a call, or ahead of calls for provisioned concurrency. */
+export type InitializationType = 'on-demand' | 'provisioned-concurrency';
 
 export interface InvokeRequest {
   readonly requestId: string;
   readonly payload: Buffer;
+  /** Base64 JSON, as the Lambda API's X-Amz-Client-Context carries it; decoded for the runtime. */
   readonly clientContext?: string;
+  /** The caller's X-Amzn-Trace-Id: the invocation's trace keeps its Root. */
+  readonly traceId?: string;
+  /** The ARN the caller named (with its alias or version), which the runtime is told; default the function's. */
+  readonly invokedArn?: string;
 }
 
 export type InvocationOutcome =
@@ -31,6 +41,8 @@ export type InvocationOutcome =
 
 export interface InvocationResult {
   readonly functionName: string;
+  /** `$LATEST` or the version number that ran (X-Amz-Executed-Version). */
+  readonly executedVersion: string;
   readonly requestId: string;
   readonly instanceId: string;
   readonly cold: boolean;

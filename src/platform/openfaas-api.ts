@@ -97,6 +97,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   RequestTooLarge: 413,
   ResourceNotFound: 404,
   ResourceConflict: 409,
+  PreconditionFailed: 412,
   TooManyRequests: 429,
   ServiceUnavailable: 503,
   Unauthorized: 401,
@@ -287,7 +288,7 @@ async function invoke({ platform, req, res, name: target }: RouteContext, async:
   if (async) {
     if ((req.method ?? 'POST') !== 'POST') throw new FaasbenchError('InvalidParameterValue', `${req.method} /async-function/${name}: only POST queues a call`);
     if (req.headers['x-callback-url'] !== undefined) throw new FaasbenchError('InvalidParameterValue', 'header X-Callback-Url: the local platform does not deliver asynchronous results');
-    await platform.invoke(name, event, 'Event');
+    await platform.invoke(name, event, { type: 'Event' });
     res.writeHead(202, { 'x-call-id': randomUUID(), 'content-length': 0 }).end();
     return;
   }

@@ -3,10 +3,12 @@
  * few values and types they share with it. The APIs import this, never platform.ts: the platform
  * attaches them, they do not reach back into it, and they can be tested against a fake.
  */
+import { FaasbenchError } from '../core/errors.ts';
 import type { FunctionManifest, FunctionManifestInput, FunctionSettings, FunctionSettingsInput } from '../core/function-package.ts';
 import type { CodeSource } from './code-staging.ts';
 import { SYNC_REQUEST_MAX_BYTES, type InvocationResult } from './invocation.ts';
 import type { ReapedLeftover } from './leftovers.ts';
+import type { FunctionUrls } from './function-urls.ts';
 
 /** Lambda's synchronous request limit (invocation.ts), also the bound on any request body read. */
 export const MAX_PAYLOAD_BYTES = SYNC_REQUEST_MAX_BYTES;
@@ -24,9 +26,85 @@ export interface FunctionInfo {
   readonly codeSha256: string;
   readonly lastModified: string;
   readonly revision: number;
+  /** `$LATEST` or a published version's number; `arn` is qualified for a published version. */
+  readonly version: string;
+  /** Lambda's fields the platform keeps as given and reports back, without acting on them. */
+  readonly recorded: RecordedFields;
+}
+
+export interface RecordedFields {
+  readonly role: string;
+  readonly architectures: readonly ('x86_64' | 'arm64')[];
+  readonly tracingMode: 'Active' | 'PassThrough';
+}
+
+/** A published version's counterpart of the manifest input: Lambda's fields as the APIs got them. */
+export interface DeployOptions {
+  readonly recorded?: Partial<RecordedFields>;
+  readonly tags?: Readonly<Record<string, string>>;
+  /** Publish a version of the result (Lambda's `Publish: true`). */
+  readonly publish?: boolean;
+  /** Refuse with PreconditionFailed unless `$LATEST` is at this revision. */
+  readonly revisionId?: string;
+  /** Check everything, change nothing (UpdateFunctionCode's DryRun). */
+  readonly dryRun?: boolean;
+}
+
+export interface FunctionPatch {
+  readonly settings?: Partial<FunctionSettingsInput>;
+  readonly handler?: string;
+  readonly runtime?: string;
+  readonly recorded?: Partial<RecordedFields>;
+  readonly revisionId?: string;
+}
+
+export interface AliasInfo {
+  readonly name: string;
+  readonly functionVersion: string;
+  readonly description: string;
+  /** Version -> share of calls (0..1) taken from the alias's own version (Lambda's AdditionalVersionWeights). */
+  readonly weights: Readonly<Record<string, number>>;
+  readonly revisionId: string;
+}
+
+export interface AliasSpec {
+  readonly functionVersion: string;
+  readonly description?: string;
+  readonly weights?: Readonly<Record<string, number>>;
+}
+
+
+export interface ProvisionedInfo {
+  readonly qualifier: string;
+  readonly requested: number;
+  /** Instances initialised and waiting for calls. */
+  readonly available: number;
+  readonly allocated: number;
+  readonly status: 'IN_PROGRESS' | 'READY' | 'FAILED';
+  readonly statusReason?: string;
+  readonly lastModified: string;
+}
+
+export interface AccountSettings {
+  readonly concurrentExecutions: number;
+  readonly unreservedConcurrentExecutions: number;
+  readonly totalCodeSize: number;
+  readonly functionCount: number;
 }
 
 export type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';
+
+export interface InvokeOptions {
+  readonly type?: InvocationType;
+  /** Base64 JSON, as the Lambda API's X-Amz-Client-Context carries it. */
+  readonly clientContext?: string;
+  /** A version or alias; also accepted as `name:qualifier` or a qualified ARN. Default `$LATEST`. */
+  readonly qualifier?: string;
+  /** The caller's X-Amzn-Trace-Id, whose Root the invocation keeps. */
+  readonly traceId?: string;
+  /** The request id to run under (a function URL's event names it before the call); default a new one. */
+  readonly requestId?: string;
+}
 
 /** What the OpenFaaS status routes count as replicas. */
 export interface InstanceView {
@@ -39,20 +117,66 @@ export interface PlatformApi {
   readonly facts: object;
   readonly reaped: readonly ReapedLeftover[];
   readonly metrics: { readonly registry: { metrics(): Promise<string>; readonly contentType: string } };
+  /** Function URL configs: the URL config API edits them, the URL routes serve them (function-urls.ts). */
+  readonly functionUrls: FunctionUrls;
+  /** `$LATEST` of every function, by name. */
   list(): FunctionInfo[];
-  /** Throws ResourceNotFound for an unknown name. */
-  get(name: string): FunctionInfo;
+  /** Throws ResourceNotFound for an unknown name. A qualifier (or `name:qualifier`) names a version or alias. */
+  get(name: string, qualifier?: string): FunctionInfo;
   /** Creates or replaces a function; a zip is staged off the event loop. */
-  deploy(manifest: FunctionManifestInput, code: CodeSource): Promise<FunctionInfo>;
-  update(name: string, patch: Partial<FunctionSettingsInput>): FunctionInfo;
-  remove(name: string): void;
+  deploy(manifest: FunctionManifestInput, code: CodeSource, options?: DeployOptions): Promise<FunctionInfo>;
+  /** Changes `$LATEST`'s settings; a settings-only patch of the old shape is still accepted. */
+  update(name: string, patch: FunctionPatch | Partial<FunctionSettingsInput>): FunctionInfo;
+  /** The function with every version, or one published version when a qualifier is given. */
+  remove(name: string, qualifier?: string): void;
+
+  // Versions and aliases (Lambda's versioning API).
+  publishVersion(name: string, options?: { description?: string; codeSha256?: string; revisionId?: string }): FunctionInfo;
+  /** `$LATEST` first, then the published versions in order. */
+  versions(name: string): FunctionInfo[];
+  aliases(name: string): AliasInfo[];
+  alias(name: string, alias: string): AliasInfo;
+  createAlias(name: string, alias: string, spec: AliasSpec): AliasInfo;
+  updateAlias(name: string, alias: string, patch: Partial<AliasSpec>, revisionId?: string): AliasInfo;
+  deleteAlias(name: string, alias: string): void;
+
+  // Concurrency.
+  reservedConcurrency(name: string): number | undefined;
+  setReservedConcurrency(name: string, count: number | undefined): void;
+  accountSettings(): AccountSettings;
+  putProvisioned(name: string, qualifier: string, count: number): ProvisionedInfo;
+  provisioned(name: string, qualifier: string): ProvisionedInfo;
+  listProvisioned(name: string): ProvisionedInfo[];
+  deleteProvisioned(name: string, qualifier: string): void;
+
+  // Tags, on the unqualified function.
+  tags(name: string): Record<string, string>;
+  tag(name: string, tags: Readonly<Record<string, string>>): void;
+  untag(name: string, keys: readonly string[]): void;
+
+  /** The deployment package of a version, zipped again from its staged files. */
+  codeZip(name: string, qualifier?: string): Promise<Buffer>;
   /** The result, or null for Event and DryRun calls. */
-  invoke(name: string, payload: Buffer, type?: InvocationType, clientContext?: string): Promise<InvocationResult | null>;
+  invoke(name: string, payload: Buffer, options?: InvokeOptions): Promise<InvocationResult | null>;
   instances(name: string): readonly InstanceView[];
 }
 
 /** Accepts a name, a partial ARN or a full ARN, as Lambda does. */
 export function functionNameOf(nameOrArn: string): string {
-  const match = /(?:^|:)function:([^:]+)/.exec(nameOrArn);
-  return match?.[1] ?? nameOrArn;
+  return functionRefOf(nameOrArn).name;
+}
+
+/**
+ * A name, `name:qualifier`, a partial ARN (`123456789012:function:name[:qualifier]`) or a full ARN,
+ * with an explicit qualifier that must agree with one inside the name.
+ */
+export function functionRefOf(nameOrArn: string, qualifier?: string): { name: string; qualifier: string | undefined } {
+  const arn = /(?:^|:)function:([^:]+)(?::([^:]+))?$/.exec(nameOrArn);
+  const plain = arn ? undefined : /^([^:]+)(?::([^:]+))?$/.exec(nameOrArn);
+  const name = arn?.[1] ?? plain?.[1] ?? nameOrArn;
+  const inName = arn?.[2] ?? plain?.[2];
+  if (inName !== undefined && qualifier !== undefined && inName !== qualifier) {
+    throw new FaasbenchError('InvalidParameterValue', 'The derived qualifier from the function name does not match the specified qualifier.');
+  }
+  return { name, qualifier: qualifier ?? inName };
 }

@@ -39,7 +39,26 @@ import { sandboxHelper } from './sandbox-helper.ts';
 import { PrewarmedLaunchers, type PlatformActivity } from './prewarmed-launchers.ts';
 import { processAlive } from './process-liveness.ts';
 
-import { ACCOUNT_ID, functionNameOf, MAX_PAYLOAD_BYTES, type FunctionInfo, type InvocationType, type PlatformApi } from './platform-api.ts';
+import {
+  ACCOUNT_ID,
+  functionNameOf,
+  functionRefOf,
+  MAX_PAYLOAD_BYTES,
+  type AccountSettings,
+  type AliasInfo,
+  type AliasSpec,
+  type DeployOptions,
+  type FunctionInfo,
+  type FunctionPatch,
+  type InvokeOptions,
+  type PlatformApi,
+  type ProvisionedInfo,
+  type RecordedFields,
+} from './platform-api.ts';
+import { FunctionUrls } from './function-urls.ts';
+import { FunctionRecord, LATEST, preconditionFailed, type Deployment } from './function-record.ts';
+import { zipFolder } from './zip-folder.ts';
+import { parseRuntime, RUNTIME_HELP } from '../core/runtime-id.ts';
 
 // Shared with the APIs through platform-api.ts, which must not import this file; re-exported for callers of old.
 export { ACCOUNT_ID, functionNameOf, MAX_PAYLOAD_BYTES, type FunctionInfo, type InvocationType } from './platform-api.ts';
@@ -88,7 +107,11 @@ export class LocalPlatform implements PlatformApi {
   readonly facts: PlatformFacts;
   private readonly launchers: PrewarmedLaunchers | null;
   readonly metrics: PlatformMetrics;
-  private readonly functions = new Map<string, FunctionInfo & { codeDir: string }>();
+  /** Function URL configs (function-urls.ts); removed with their function. */
+  readonly functionUrls: FunctionUrls;
+  private readonly functions = new Map<string, FunctionRecord>();
+  /** Provisioned concurrency configs by `name:qualifier`: what was asked for, and when. */
+  private readonly provisionedConfigs = new Map<string, { requested: number; lastModified: string; fn: FunctionSnapshot }>();
   private readonly pool: Pool;
   private readonly eventQueue: EventQueue;
   private readonly background = new Set<Promise<unknown>>();
@@ -111,10 +134,11 @@ export class LocalPlatform implements PlatformApi {
   ) {
     this.facts = facts;
     this.launchers = env.launchers;
+    this.functionUrls = new FunctionUrls({ region, port: Number(new URL(url).port || 80) });
     this.metrics = new PlatformMetrics(() => this.pool);
     this.pool = new Pool(env, facts.accountLimit, this.metrics.poolEvents);
     this.eventQueue = new EventQueue(
-      { attempt: (fn, request, maxWaitMs) => this.pool.invokeEvent(fn, request, maxWaitMs), current: (name) => this.snapshot(name) },
+      { attempt: (fn, request, maxWaitMs) => this.pool.invokeEvent(fn, request, maxWaitMs), current: (fn) => this.snapshot(fn) },
       { accepted: (fn) => this.metrics.eventAccepted(fn), finished: (r) => this.metrics.invocation(r), retried: (fn) => this.metrics.eventRetried(fn), dropped: (fn, why) => this.metrics.eventDropped(fn, why) },
     );
     this.metrics.watchEventQueues(() => this.eventQueue.state());
@@ -212,10 +236,10 @@ export class LocalPlatform implements PlatformApi {
   }
 
   /** Creates (or replaces) a function from a manifest and a folder: staged synchronously (deployFolder and tests). */
-  create(manifestInput: FunctionManifestInput, code: CodeSource): FunctionInfo {
-    const { manifest, revision, dir } = this.prepare(manifestInput);
+  create(manifestInput: FunctionManifestInput, code: CodeSource, options: DeployOptions = {}): FunctionInfo {
+    const { manifest, revision, dir } = this.prepare(manifestInput, options);
     try {
-      return this.install(manifestInput, manifest, revision, stageCode(code, dir));
+      return this.install(manifestInput, manifest, revision, stageCode(code, dir), options);
     } catch (err) {
       this.dropEmptyFunctionFolder(dir);
       throw err;
@@ -223,10 +247,10 @@ export class LocalPlatform implements PlatformApi {
   }
 
   /** Creates (or replaces) a function from a manifest and a zip or folder, staged off the event loop (the APIs). */
-  async deploy(manifestInput: FunctionManifestInput, code: CodeSource): Promise<FunctionInfo> {
-    const { manifest, revision, dir } = this.prepare(manifestInput);
+  async deploy(manifestInput: FunctionManifestInput, code: CodeSource, options: DeployOptions = {}): Promise<FunctionInfo> {
+    const { manifest, revision, dir } = this.prepare(manifestInput, options);
     try {
-      return this.install(manifestInput, manifest, revision, await stageCodeAsync(code, dir));
+      return this.install(manifestInput, manifest, revision, await stageCodeAsync(code, dir), options);
     } catch (err) {
       this.dropEmptyFunctionFolder(dir);
       throw err;
@@ -242,26 +266,26 @@ export class LocalPlatform implements PlatformApi {
     }
   }
 
-  private prepare(manifestInput: FunctionManifestInput): { manifest: FunctionManifest; revision: number; dir: string } {
+  private prepare(manifestInput: FunctionManifestInput, options: DeployOptions): { manifest: FunctionManifest; revision: number; dir: string } {
     const parsed = functionPackageSchema.safeParse(manifestInput);
     if (!parsed.success) throw new FaasbenchError('InvalidParameterValue', describeIssues(parsed.error));
+    this.checkRevision(parsed.data.name, options.revisionId);
     const revision = ++this.revisions;
     return { manifest: parsed.data, revision, dir: path.join(this.codeRoot, parsed.data.name, String(revision)) };
   }
 
-  private install(manifestInput: FunctionManifestInput, manifest: FunctionManifest, revision: number, staged: StagedCode): FunctionInfo {
+  private install(manifestInput: FunctionManifestInput, manifest: FunctionManifest, revision: number, staged: StagedCode, options: DeployOptions): FunctionInfo {
     const missing = runtimes[manifest.runtime].missingHandler(staged.dir, manifest.handler);
-    const previous = this.functions.get(manifest.name);
+    const record = this.functions.get(manifest.name);
+    const previous = record?.latest;
     // A deploy staged while a later one finished first must not replace it.
     const superseded = previous !== undefined && previous.revision > revision;
-    if (missing || superseded) {
-      rmSync(staged.dir, { recursive: true, force: true });
-      if (missing) throw new FaasbenchError('InvalidParameterValue', `function ${manifest.name}: ${missing}`);
-      throw new FaasbenchError('ResourceConflict', `function ${manifest.name} was updated while this deployment was being staged: deploy again`);
-    }
+    if (missing || superseded || options.dryRun) rmSync(staged.dir, { recursive: true, force: true });
+    if (missing) throw new FaasbenchError('InvalidParameterValue', `function ${manifest.name}: ${missing}`);
+    if (superseded) throw new FaasbenchError('ResourceConflict', `function ${manifest.name} was updated while this deployment was being staged: deploy again`);
     const runtimeId = typeof manifestInput.runtime === 'string' ? manifestInput.runtime : manifest.runtime;
     const { name, runtime, handler, inputs, include: _include, inputGenerator: _generator, ...settings } = manifest;
-    const info = {
+    const info: Deployment = {
       name,
       arn: this.arn(name),
       runtime,
@@ -273,38 +297,204 @@ export class LocalPlatform implements PlatformApi {
       codeSha256: staged.sha256,
       lastModified: new Date().toISOString(),
       revision,
+      version: LATEST,
+      recorded: { ...(previous?.recorded ?? DEFAULT_RECORDED), ...options.recorded },
       codeDir: staged.dir,
     };
-    this.functions.set(name, info);
+    if (options.dryRun) return publicInfo(info);
+    this.checkRevision(name, options.revisionId);
+    if (record) record.latest = info;
+    else this.functions.set(name, new FunctionRecord(info));
+    const current = this.functions.get(name) as FunctionRecord;
+    if (options.tags) current.tags = { ...current.tags, ...options.tags };
     if (previous) this.pool.retire(name, 'config-change', revision);
-    return publicInfo(info);
+    return publicInfo(options.publish ? this.publish(current) : info);
   }
 
-  get(name: string): FunctionInfo {
-    return publicInfo(this.lookup(name));
+  get(name: string, qualifier?: string): FunctionInfo {
+    const { record, qualifier: q } = this.resolve(name, qualifier);
+    return publicInfo(q === undefined ? record.latest : record.deploymentOf(q));
   }
 
   list(): FunctionInfo[] {
-    return [...this.functions.values()].map(publicInfo).sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.functions.values()].map((r) => publicInfo(r.latest)).sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** Changes settings; like Lambda, the next invocation starts a new instance. */
-  update(name: string, patch: Partial<FunctionSettingsInput>): FunctionInfo {
-    const current = this.lookup(name);
-    const parsed = functionSettingsSchema.safeParse({ ...current.settings, ...patch });
-    if (!parsed.success) throw new FaasbenchError('InvalidParameterValue', `function ${name}: ${describeIssues(parsed.error)}`);
+  /** Changes `$LATEST`; like Lambda, the next invocation starts a new instance. */
+  update(name: string, patch: FunctionPatch | Partial<FunctionSettingsInput>): FunctionInfo {
+    const p: FunctionPatch = isFunctionPatch(patch) ? patch : { settings: patch };
+    const record = this.record(name);
+    const current = record.latest;
+    this.checkRevision(record.name, p.revisionId);
+    const parsed = functionSettingsSchema.safeParse({ ...current.settings, ...p.settings });
+    if (!parsed.success) throw new FaasbenchError('InvalidParameterValue', `function ${record.name}: ${describeIssues(parsed.error)}`);
+    const runtimeId = p.runtime ?? current.runtimeId;
+    const runtime = parseRuntime(runtimeId);
+    if (!runtime) throw new FaasbenchError('InvalidParameterValue', `function ${record.name}: runtime "${runtimeId}" is not one the local platform runs (${RUNTIME_HELP})`);
+    const handler = p.handler ?? current.handler;
+    const missing = runtimes[runtime].missingHandler(current.codeDir, handler);
+    if (missing) throw new FaasbenchError('InvalidParameterValue', `function ${record.name}: ${missing}`);
     const revision = ++this.revisions;
-    const info = { ...current, settings: parsed.data, revision, lastModified: new Date().toISOString() };
-    this.functions.set(name, info);
-    this.pool.retire(name, 'config-change', revision);
-    return publicInfo(info);
+    record.latest = { ...current, runtime, runtimeId, handler, settings: parsed.data, recorded: { ...current.recorded, ...p.recorded }, revision, lastModified: new Date().toISOString() };
+    this.pool.retire(record.name, 'config-change', revision);
+    return publicInfo(record.latest);
   }
 
-  remove(name: string): void {
-    const info = this.lookup(name);
-    this.functions.delete(name);
-    this.pool.drain(name, 'removed');
-    rmSync(path.dirname(info.codeDir), { recursive: true, force: true });
+  remove(name: string, qualifier?: string): void {
+    const { record, qualifier: q } = this.resolve(name, qualifier);
+    if (q !== undefined && q !== LATEST) {
+      if (record.aliases.has(q)) throw new FaasbenchError('InvalidParameterValue', `Deletion of aliases is not supported by DeleteFunction: use DeleteAlias for ${q}`);
+      const version = record.deleteVersion(q);
+      this.dropProvisioned(record.name, (key) => key === q);
+      this.pool.drainVersion(version, 'removed');
+      return;
+    }
+    if (q === LATEST) throw new FaasbenchError('InvalidParameterValue', '$LATEST version cannot be deleted without deleting the function.');
+    this.functions.delete(record.name);
+    this.dropProvisioned(record.name, () => true);
+    this.functionUrls.removeFunction(record.name);
+    this.pool.drain(record.name, 'removed');
+    rmSync(path.dirname(record.latest.codeDir), { recursive: true, force: true });
+  }
+
+  // ---- versions and aliases ----
+
+  publishVersion(name: string, options: { description?: string; codeSha256?: string; revisionId?: string } = {}): FunctionInfo {
+    const record = this.record(name);
+    this.checkRevision(record.name, options.revisionId);
+    if (options.codeSha256 !== undefined && options.codeSha256 !== record.latest.codeSha256) {
+      throw new FaasbenchError('InvalidParameterValue', `CodeSHA256 (${options.codeSha256}) is different from current CodeSHA256 in $LATEST (${record.latest.codeSha256}). Please try again with the CodeSHA256 in $LATEST.`);
+    }
+    return publicInfo(this.publish(record, options.description));
+  }
+
+  private publish(record: FunctionRecord, description?: string): Deployment {
+    return record.publish((version) => `${this.arn(record.name)}:${version}`, description);
+  }
+
+  versions(name: string): FunctionInfo[] {
+    const record = this.record(name);
+    return [record.latest, ...record.versions.values()].map(publicInfo);
+  }
+
+  aliases(name: string): AliasInfo[] {
+    return [...this.record(name).aliases.values()];
+  }
+
+  alias(name: string, alias: string): AliasInfo {
+    return this.record(name).alias(alias);
+  }
+
+  createAlias(name: string, alias: string, spec: AliasSpec): AliasInfo {
+    return this.record(name).createAlias(alias, spec);
+  }
+
+  updateAlias(name: string, alias: string, patch: Partial<AliasSpec>, revisionId?: string): AliasInfo {
+    const record = this.record(name);
+    const updated = record.updateAlias(alias, patch, revisionId);
+    this.reprovision(record, alias);
+    return updated;
+  }
+
+  deleteAlias(name: string, alias: string): void {
+    const record = this.record(name);
+    record.deleteAlias(alias);
+    this.dropProvisioned(record.name, (key) => key === alias);
+  }
+
+  // ---- concurrency ----
+
+  reservedConcurrency(name: string): number | undefined {
+    return this.record(name).reserved;
+  }
+
+  setReservedConcurrency(name: string, count: number | undefined): void {
+    const record = this.record(name);
+    if (count !== undefined) {
+      const others = [...this.functions.values()].reduce((sum, r) => sum + (r === record ? 0 : (r.reserved ?? 0)), 0);
+      const left = this.facts.accountLimit - others - count;
+      if (left < minimumUnreserved(this.facts.accountLimit)) {
+        throw new FaasbenchError('InvalidParameterValue', `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${minimumUnreserved(this.facts.accountLimit)}].`);
+      }
+    }
+    record.reserved = count;
+    this.pool.setReserved(record.name, count);
+  }
+
+  accountSettings(): AccountSettings {
+    const records = [...this.functions.values()];
+    const totalCodeSize = records.reduce((sum, r) => sum + r.latest.codeSize + [...r.versions.values()].reduce((s, v) => s + v.codeSize, 0), 0);
+    return { concurrentExecutions: this.facts.accountLimit, unreservedConcurrentExecutions: this.pool.unreserved, totalCodeSize, functionCount: records.length };
+  }
+
+  /** Instances initialised ahead for a version or alias (an alias's own version; its weighted extra is not provisioned). */
+  putProvisioned(name: string, qualifier: string, count: number): ProvisionedInfo {
+    const record = this.record(name);
+    if (qualifier === LATEST) throw new FaasbenchError('InvalidParameterValue', 'Provisioned Concurrency Configs cannot be applied to unpublished function versions.');
+    const fn = snapshotOf(record.deploymentOf(qualifier));
+    if (!Number.isInteger(count) || count < 1) throw new FaasbenchError('InvalidParameterValue', `ProvisionedConcurrentExecutions: expected a whole number of at least 1, got ${count}`);
+    const key = `${record.name}:${qualifier}`;
+    const previous = this.provisionedConfigs.get(key);
+    if (previous && previous.fn.version !== fn.version) this.pool.provision(previous.fn, 0);
+    this.provisionedConfigs.set(key, { requested: count, lastModified: new Date().toISOString(), fn });
+    this.pool.provision(fn, count);
+    return this.provisioned(record.name, qualifier);
+  }
+
+  provisioned(name: string, qualifier: string): ProvisionedInfo {
+    const record = this.record(name);
+    const config = this.provisionedConfigs.get(`${record.name}:${qualifier}`);
+    if (!config) throw new FaasbenchError('ResourceNotFound', 'No Provisioned Concurrency Config found for this function', { reason: 'ProvisionedConcurrencyConfigNotFoundException' });
+    const { allocated, available } = this.pool.provisionedCounts(config.fn);
+    const ready = available >= config.requested;
+    return { qualifier, requested: config.requested, allocated, available: Math.min(available, config.requested), status: ready ? 'READY' : 'IN_PROGRESS', lastModified: config.lastModified };
+  }
+
+  listProvisioned(name: string): ProvisionedInfo[] {
+    const record = this.record(name);
+    const prefix = `${record.name}:`;
+    return [...this.provisionedConfigs.keys()].filter((k) => k.startsWith(prefix)).map((k) => this.provisioned(record.name, k.slice(prefix.length)));
+  }
+
+  deleteProvisioned(name: string, qualifier: string): void {
+    const record = this.record(name);
+    this.provisioned(record.name, qualifier);
+    this.dropProvisioned(record.name, (key) => key === qualifier);
+  }
+
+  private dropProvisioned(name: string, which: (qualifier: string) => boolean): void {
+    for (const [key, config] of this.provisionedConfigs) {
+      if (!key.startsWith(`${name}:`) || !which(key.slice(name.length + 1))) continue;
+      this.provisionedConfigs.delete(key);
+      this.pool.provision(config.fn, 0);
+    }
+  }
+
+  /** An alias moved to another version: its provisioned instances move with it. */
+  private reprovision(record: FunctionRecord, alias: string): void {
+    const config = this.provisionedConfigs.get(`${record.name}:${alias}`);
+    if (config) this.putProvisioned(record.name, alias, config.requested);
+  }
+
+  // ---- tags and code ----
+
+  tags(name: string): Record<string, string> {
+    return { ...this.record(name).tags };
+  }
+
+  tag(name: string, tags: Readonly<Record<string, string>>): void {
+    const record = this.record(name);
+    record.tags = { ...record.tags, ...tags };
+  }
+
+  untag(name: string, keys: readonly string[]): void {
+    const record = this.record(name);
+    record.tags = Object.fromEntries(Object.entries(record.tags).filter(([k]) => !keys.includes(k)));
+  }
+
+  async codeZip(name: string, qualifier?: string): Promise<Buffer> {
+    const { record, qualifier: q } = this.resolve(name, qualifier);
+    return zipFolder((q === undefined ? record.latest : record.deploymentOf(q)).codeDir);
   }
 
   // ---- invocation ----
@@ -314,16 +504,19 @@ export class LocalPlatform implements PlatformApi {
    * event queue (event-queue.ts: bounded, retried, never throttled); DryRun only checks that the
    * call would be accepted.
    */
-  async invoke(name: string, payload: Buffer, type: InvocationType = 'RequestResponse', clientContext?: string): Promise<InvocationResult | null> {
-    const info = this.lookup(name);
+  async invoke(name: string, payload: Buffer, options: InvokeOptions = {}): Promise<InvocationResult | null> {
+    const { type = 'RequestResponse', clientContext } = options;
+    const { record, qualifier } = this.resolve(name, options.qualifier);
+    const info = record.pick(qualifier ?? LATEST);
     if (payload.length > MAX_PAYLOAD_BYTES) {
       throw new FaasbenchError('RequestTooLarge', `payload of ${payload.length} bytes exceeds the limit of ${MAX_PAYLOAD_BYTES} bytes`);
     }
     if (type === 'DryRun') return null;
-    const request = { requestId: randomUUID(), payload, ...(clientContext ? { clientContext } : {}) };
+    const invokedArn = qualifier === undefined ? undefined : `${this.arn(record.name)}:${qualifier}`;
+    const request = { requestId: options.requestId ?? randomUUID(), payload, ...(clientContext ? { clientContext } : {}), ...(invokedArn ? { invokedArn } : {}), ...(options.traceId ? { traceId: options.traceId } : {}) };
     const snapshot = snapshotOf(info);
     if (type === 'Event') {
-      const run = this.eventQueue.submit(snapshot, payload).done;
+      const run = this.eventQueue.submit(snapshot, payload, request.requestId).done;
       this.background.add(run);
       void run.finally(() => this.background.delete(run));
       return null;
@@ -365,21 +558,52 @@ export class LocalPlatform implements PlatformApi {
     rmSync(this.codeRoot, { recursive: true, force: true });
   }
 
-  private snapshot(name: string): FunctionSnapshot | undefined {
-    const info = this.functions.get(name);
-    return info && snapshotOf(info);
+  /** The current deployment of the version `fn` ran (an Event retry); undefined once removed. */
+  private snapshot(fn: FunctionSnapshot): FunctionSnapshot | undefined {
+    const version = this.functions.get(fn.name)?.versions.get(fn.version);
+    const latest = this.functions.get(fn.name)?.latest;
+    const current = fn.version === LATEST ? latest : version;
+    return current && snapshotOf(current);
   }
 
-  private lookup(name: string): FunctionInfo & { codeDir: string } {
-    const info = this.functions.get(functionNameOf(name));
-    if (!info) throw new FaasbenchError('ResourceNotFound', `Function not found: ${this.arn(functionNameOf(name))}`);
-    return info;
+  private record(name: string): FunctionRecord {
+    const found = this.functions.get(functionNameOf(name));
+    if (!found) throw new FaasbenchError('ResourceNotFound', `Function not found: ${this.arn(functionNameOf(name))}`);
+    return found;
+  }
+
+  /** The record and qualifier a name (`fn`, `fn:q`, an ARN) and an explicit qualifier name; checks the qualifier exists. */
+  private resolve(name: string, qualifier?: string): { record: FunctionRecord; qualifier: string | undefined } {
+    const ref = functionRefOf(name, qualifier);
+    const record = this.record(ref.name);
+    if (ref.qualifier !== undefined) record.deploymentOf(ref.qualifier);
+    return { record, qualifier: ref.qualifier };
+  }
+
+  private checkRevision(name: string, revisionId: string | undefined): void {
+    const current = this.functions.get(name)?.latest;
+    if (revisionId !== undefined && current !== undefined && revisionId !== String(current.revision)) throw preconditionFailed();
   }
 }
 
-function snapshotOf(info: FunctionInfo & { codeDir: string }): FunctionSnapshot {
-  const { name, arn, runtime, runtimeId, handler, codeDir, settings, revision } = info;
-  return { name, arn, runtime, runtimeId, handler, codeDir, settings, revision };
+const DEFAULT_RECORDED: RecordedFields = {
+  role: `arn:aws:iam::${ACCOUNT_ID}:role/faasbench-local`,
+  architectures: [process.arch === 'arm64' ? 'arm64' : 'x86_64'],
+  tracingMode: 'PassThrough',
+};
+
+/** Lambda keeps 100 executions unreserved; a smaller local account keeps a tenth of its limit. */
+function minimumUnreserved(accountLimit: number): number {
+  return Math.min(100, Math.ceil(accountLimit / 10));
+}
+
+function isFunctionPatch(patch: FunctionPatch | Partial<FunctionSettingsInput>): patch is FunctionPatch {
+  return ['settings', 'handler', 'runtime', 'recorded', 'revisionId'].some((k) => k in patch);
+}
+
+function snapshotOf(info: Deployment): FunctionSnapshot {
+  const { name, arn, runtime, runtimeId, handler, codeDir, settings, revision, version } = info;
+  return { name, arn, runtime, runtimeId, handler, codeDir, settings, revision, version };
 }
 
 function publicInfo(info: FunctionInfo & { codeDir?: string }): FunctionInfo {

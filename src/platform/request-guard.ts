@@ -5,9 +5,13 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { parseFunctionUrlHost } from './function-urls.ts';
 
-/** What a route needs: nothing, the invoke token (or the platform token), or the platform token. */
-export type Access = 'invoke' | 'admin';
+/**
+ * What a route needs: the invoke token (or the platform token), the platform token, or a signature
+ * in its own URL that its handler checks (`signed`: a download link handed out by an admin call).
+ */
+export type Access = 'invoke' | 'admin' | 'signed';
 
 export interface GuardOptions {
   /** The platform token; without one every route is open (loopback only: platform.ts enforces it). */
@@ -25,12 +29,30 @@ export interface GuardOptions {
 /** Each API answers a refusal in its own shape (routes.ts): 403, or OpenFaaS's 401 for a credential. */
 export type Refusal = { readonly reason: 'host' | 'origin' | 'credential'; readonly message: string };
 
+/**
+ * Who a route serves: the platform's own APIs, or a function URL (function-url-serve.ts).
+ *
+ * A function URL is public by design: on Lambda any page may call one, and CORS decides what the
+ * page may read. So its routes skip the Origin and fetch-metadata refusals, which exist to keep
+ * pages away from the platform's APIs. That is safe because a URL route does one thing, invoke the
+ * one function its 32-character random url id names (an unknown id is refused before anything
+ * runs), so a page learns nothing and changes nothing it could not with the URL in hand; and the
+ * gateway sends every request for a URL's host to the URL routes, so that host never reaches the
+ * platform's APIs. The Host check stays: besides the platform's names, only
+ * `<url-id>.lambda-url.<region>.localhost[:port]` is added, a `.localhost` name (RFC 6761) that no
+ * one can point a DNS record at, so it opens no door to DNS rebinding. The credential check
+ * (refuseUnauthorized) is unchanged: with a platform token, a URL needs it like any invocation.
+ */
+export type GuardScope = 'platform' | 'function-url';
+
 /** Host and Origin checks: these come before anything else, credential or not. */
-export function refuseForeign(req: IncomingMessage, options: GuardOptions): Refusal | undefined {
+export function refuseForeign(req: IncomingMessage, options: GuardOptions, scope: GuardScope = 'platform'): Refusal | undefined {
   const host = req.headers.host;
-  if (host === undefined || !hostAllowed(host, options)) {
+  const urlHost = scope === 'function-url' && parseFunctionUrlHost(host) !== undefined;
+  if (host === undefined || !(urlHost || hostAllowed(host, options))) {
     return { reason: 'host', message: `Host "${host ?? ''}" is not a name of this platform (loopback names and the bound address are; the option allowedHosts adds more)` };
   }
+  if (scope === 'function-url') return undefined;
   const origin = req.headers.origin;
   if (origin !== undefined && !(options.allowedOrigins ?? []).includes(origin)) {
     return { reason: 'origin', message: `requests from pages at origin "${origin}" are refused (the option allowedOrigins allows an origin)` };
@@ -59,7 +81,7 @@ export function hostAllowed(hostHeader: string, options: Pick<GuardOptions, 'bou
 
 /** The credential for the route's access, or a refusal. */
 export function refuseUnauthorized(req: IncomingMessage, access: Access, options: GuardOptions): Refusal | undefined {
-  if (options.token === undefined) return undefined;
+  if (options.token === undefined || access === 'signed') return undefined;
   const offered = offeredToken(req);
   const ok = offered !== undefined && (sameSecret(offered, options.token) || (access === 'invoke' && options.invokeToken !== undefined && sameSecret(offered, options.invokeToken)));
   if (ok) return undefined;

@@ -9,4 +9,6 @@ export interface RouteContext {
   readonly url: URL;
   /** The route's function-name segment, percent-decoded (routes.ts); '' on routes without one. */
   readonly name: string;
+  /** This request's id, already sent as `x-amzn-RequestId`; an invocation takes it as its own. */
+  readonly requestId: string;
 }

@@ -5,15 +5,18 @@
  */
 import type { ServerResponse } from 'node:http';
 import { FaasbenchError } from '../core/errors.ts';
+import { serveFunctionUrl, sendUrlError, sendUrlRefusal } from './function-url-serve.ts';
 import { sendJson } from './http-io.ts';
 import { httpTrigger } from './http-trigger.ts';
 import * as lambda from './lambda-api.ts';
+import { LAMBDA_OPERATION_PATHS, notImplemented } from './lambda-not-implemented.ts';
+import * as urls from './lambda-function-urls.ts';
 import * as openfaas from './openfaas-api.ts';
 import type { Access, Refusal } from './request-guard.ts';
 import type { RouteContext } from './route-context.ts';
 
 /** Whose error shapes a route answers with. */
-export type ApiName = 'lambda' | 'openfaas' | 'trigger' | 'gateway';
+export type ApiName = 'lambda' | 'openfaas' | 'trigger' | 'url' | 'gateway';
 
 export interface Route {
   /** `*` for any method. */
@@ -27,6 +30,7 @@ export interface Route {
 
 const FN = '/2015-03-31/functions';
 const NAME = '(?<name>[^/]+)';
+const URL_FN = '/2021-10-31/functions';
 const route = (method: string, pattern: string, api: ApiName, access: Access, handler: Route['handler']): Route => ({ method, pattern: new RegExp(`^${pattern}$`), api, access, handler });
 
 /** First match wins: each API's catch-all comes after its routes. */
@@ -39,7 +43,24 @@ export const ROUTES: readonly Route[] = [
   route('GET', `${FN}/${NAME}/configuration`, 'lambda', 'admin', lambda.getConfiguration),
   route('PUT', `${FN}/${NAME}/configuration`, 'lambda', 'admin', lambda.updateConfiguration),
   route('POST', `${FN}/${NAME}/invocations`, 'lambda', 'invoke', lambda.invoke),
-  route('*', `${FN}(/.*)?`, 'lambda', 'admin', lambda.noOperation),
+  route('GET', `${FN}/${NAME}/versions`, 'lambda', 'admin', lambda.listVersions),
+  route('POST', `${FN}/${NAME}/versions`, 'lambda', 'admin', lambda.publishVersion),
+  route('GET', `${FN}/${NAME}/aliases`, 'lambda', 'admin', lambda.listAliases),
+  route('POST', `${FN}/${NAME}/aliases`, 'lambda', 'admin', lambda.createAlias),
+  route('GET', `${FN}/${NAME}/aliases/[^/]+`, 'lambda', 'admin', lambda.getAlias),
+  route('PUT', `${FN}/${NAME}/aliases/[^/]+`, 'lambda', 'admin', lambda.updateAlias),
+  route('DELETE', `${FN}/${NAME}/aliases/[^/]+`, 'lambda', 'admin', lambda.deleteAlias),
+  route('PUT', `/2017-10-31/functions/${NAME}/concurrency`, 'lambda', 'admin', lambda.putFunctionConcurrency),
+  route('DELETE', `/2017-10-31/functions/${NAME}/concurrency`, 'lambda', 'admin', lambda.deleteFunctionConcurrency),
+  route('GET', `/2019-09-30/functions/${NAME}/concurrency`, 'lambda', 'admin', lambda.getFunctionConcurrency),
+  route('PUT', `/2019-09-30/functions/${NAME}/provisioned-concurrency`, 'lambda', 'admin', lambda.putProvisioned),
+  route('GET', `/2019-09-30/functions/${NAME}/provisioned-concurrency`, 'lambda', 'admin', lambda.getProvisioned),
+  route('DELETE', `/2019-09-30/functions/${NAME}/provisioned-concurrency`, 'lambda', 'admin', lambda.deleteProvisioned),
+  route('GET', '/2016-08-19/account-settings/?', 'lambda', 'admin', lambda.getAccountSettings),
+  route('GET', `/2017-03-31/tags/${NAME}`, 'lambda', 'admin', lambda.listTags),
+  route('POST', `/2017-03-31/tags/${NAME}`, 'lambda', 'admin', lambda.tagResource),
+  route('DELETE', `/2017-03-31/tags/${NAME}`, 'lambda', 'admin', lambda.untagResource),
+  route('GET', `/faasbench/code/${NAME}`, 'lambda', 'signed', lambda.downloadCode),
 
   route('GET', '/system/functions', 'openfaas', 'admin', openfaas.listFunctions),
   route('POST', '/system/functions', 'openfaas', 'admin', openfaas.deployFunction),
@@ -53,6 +74,18 @@ export const ROUTES: readonly Route[] = [
   route('*', '/async-function/(?<name>[^/]*)(/.*)?', 'openfaas', 'invoke', openfaas.invokeAsync),
 
   route('*', `/fn/${NAME}(/.*)?`, 'trigger', 'invoke', httpTrigger),
+
+  // Function URLs: the config API (Lambda's 2021-10-31 paths), then the URLs themselves; the
+  // gateway routes a URL's own host (<url-id>.lambda-url.<region>.localhost) to the path form.
+  route('POST', `${URL_FN}/${NAME}/url`, 'lambda', 'admin', urls.createFunctionUrlConfig),
+  route('GET', `${URL_FN}/${NAME}/url`, 'lambda', 'admin', urls.getFunctionUrlConfig),
+  route('PUT', `${URL_FN}/${NAME}/url`, 'lambda', 'admin', urls.updateFunctionUrlConfig),
+  route('DELETE', `${URL_FN}/${NAME}/url`, 'lambda', 'admin', urls.deleteFunctionUrlConfig),
+  route('GET', `${URL_FN}/${NAME}/urls`, 'lambda', 'admin', urls.listFunctionUrlConfigs),
+  route('*', `/lambda-url/${NAME}(/.*)?`, 'url', 'invoke', serveFunctionUrl),
+
+  // Every other operation of Lambda's API, under any of its versions' prefixes: a 501 naming it.
+  route('*', LAMBDA_OPERATION_PATHS, 'lambda', 'admin', notImplemented),
 
   route('*', '/healthz', 'gateway', 'admin', healthz),
   route('*', '/metrics', 'gateway', 'admin', metrics),
@@ -88,6 +121,7 @@ export function decodeSegment(raw: string): string {
 export function sendError(api: ApiName, res: ServerResponse, err: FaasbenchError): void {
   if (api === 'openfaas') openfaas.sendText(res, openfaas.STATUS_OF[err.code], err.message);
   else if (api === 'trigger') sendJson(res, lambda.statusOf(err), { message: err.message });
+  else if (api === 'url') sendUrlError(res, lambda.statusOf(err), err);
   else lambda.sendLambdaError(res, err);
 }
 
@@ -98,6 +132,7 @@ export function sendRefusal(api: ApiName, res: ServerResponse, refusal: Refusal)
     res.writeHead(status, { 'content-type': 'text/plain', ...(status === 401 ? { 'www-authenticate': 'Basic realm="Restricted"' } : {}) });
     res.end(status === 401 ? 'Unauthorized\n' : `Forbidden: ${refusal.message}\n`);
   } else if (api === 'trigger') sendJson(res, 403, { message: refusal.message });
+  else if (api === 'url') sendUrlRefusal(res, refusal);
   else lambda.sendLambdaError(res, new FaasbenchError('Unauthorized', refusal.message), refusal.reason === 'credential' ? undefined : 'AccessDeniedException');
 }
 

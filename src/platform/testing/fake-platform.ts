@@ -8,8 +8,20 @@ import { randomUUID } from 'node:crypto';
 import { FaasbenchError } from '../../core/errors.ts';
 import { describeIssues, functionPackageSchema, functionSettingsSchema, type FunctionManifestInput, type FunctionSettingsInput } from '../../core/function-package.ts';
 import type { CodeSource } from '../code-staging.ts';
+import { FunctionUrls } from '../function-urls.ts';
 import type { InvocationResult } from '../invocation.ts';
-import { ACCOUNT_ID, functionNameOf, type FunctionInfo, type InstanceView, type InvocationType, type PlatformApi } from '../platform-api.ts';
+import {
+  ACCOUNT_ID,
+  functionNameOf,
+  type AccountSettings,
+  type AliasInfo,
+  type FunctionInfo,
+  type InstanceView,
+  type InvocationType,
+  type InvokeOptions,
+  type PlatformApi,
+  type ProvisionedInfo,
+} from '../platform-api.ts';
 
 /** What a call asked for, so a test can say what ran (and what did not). */
 export type FakeCall = { readonly op: 'deploy' | 'update' | 'remove'; readonly name: string } | { readonly op: 'invoke'; readonly name: string; readonly type: InvocationType; readonly payload: string };
@@ -18,6 +30,8 @@ export class FakePlatform implements PlatformApi {
   readonly facts = { isolation: 'none' };
   readonly reaped = [];
   readonly metrics = { registry: { contentType: 'text/plain; version=0.0.4; charset=utf-8', metrics: async () => '# fake platform\n' } };
+  /** Port 0: the fake does not know its gateway's port, so its FunctionUrls name none. */
+  readonly functionUrls = new FunctionUrls({ region: 'us-east-1', port: 0 });
   readonly calls: FakeCall[] = [];
   /** The function's answer to a RequestResponse call: by default, the event echoed. Replace to delay it. */
   answer: (name: string, payload: Buffer) => Promise<Buffer> = async (_name, payload) => payload;
@@ -50,6 +64,8 @@ export class FakePlatform implements PlatformApi {
       codeSha256: '',
       lastModified: new Date(0).toISOString(),
       revision: (this.functions.get(name)?.revision ?? 0) + 1,
+      version: '$LATEST',
+      recorded: { role: 'arn:aws:iam::000000000000:role/fake', architectures: ['x86_64'], tracingMode: 'PassThrough' },
     };
     this.functions.set(name, info);
     return info;
@@ -68,16 +84,19 @@ export class FakePlatform implements PlatformApi {
     const info = this.get(name);
     this.calls.push({ op: 'remove', name: info.name });
     this.functions.delete(info.name);
+    this.functionUrls.removeFunction(info.name);
   }
 
-  async invoke(name: string, payload: Buffer, type: InvocationType = 'RequestResponse'): Promise<InvocationResult | null> {
+  async invoke(name: string, payload: Buffer, options: InvokeOptions = {}): Promise<InvocationResult | null> {
+    const { type = 'RequestResponse' } = options;
     const info = this.get(name);
     this.calls.push({ op: 'invoke', name: info.name, type, payload: payload.toString('utf8') });
     if (type !== 'RequestResponse') return null;
     const answer = await this.answer(info.name, payload);
-    const requestId = randomUUID();
+    const requestId = options.requestId ?? randomUUID();
     return {
       functionName: info.name,
+      executedVersion: '$LATEST',
       requestId,
       instanceId: 'fake-instance',
       cold: false,
@@ -95,4 +114,65 @@ export class FakePlatform implements PlatformApi {
   instances(_name: string): readonly InstanceView[] {
     return [];
   }
+
+  // Versions, aliases, concurrency, tags and code: the gateway's tests do not reach them; the real
+  // platform's are tested through AWS's clients (test/lambda-conformance/).
+  publishVersion(): FunctionInfo {
+    return notFaked('publishVersion');
+  }
+  versions(name: string): FunctionInfo[] {
+    return [this.get(name)];
+  }
+  aliases(): AliasInfo[] {
+    return [];
+  }
+  alias(): AliasInfo {
+    return notFaked('alias');
+  }
+  createAlias(): AliasInfo {
+    return notFaked('createAlias');
+  }
+  updateAlias(): AliasInfo {
+    return notFaked('updateAlias');
+  }
+  deleteAlias(): void {
+    notFaked('deleteAlias');
+  }
+  reservedConcurrency(): number | undefined {
+    return undefined;
+  }
+  setReservedConcurrency(): void {
+    notFaked('setReservedConcurrency');
+  }
+  accountSettings(): AccountSettings {
+    return { concurrentExecutions: 1000, unreservedConcurrentExecutions: 1000, totalCodeSize: 0, functionCount: this.functions.size };
+  }
+  putProvisioned(): ProvisionedInfo {
+    return notFaked('putProvisioned');
+  }
+  provisioned(): ProvisionedInfo {
+    return notFaked('provisioned');
+  }
+  listProvisioned(): ProvisionedInfo[] {
+    return [];
+  }
+  deleteProvisioned(): void {
+    notFaked('deleteProvisioned');
+  }
+  tags(): Record<string, string> {
+    return {};
+  }
+  tag(): void {
+    notFaked('tag');
+  }
+  untag(): void {
+    notFaked('untag');
+  }
+  async codeZip(): Promise<Buffer> {
+    return notFaked('codeZip');
+  }
+}
+
+function notFaked(op: string): never {
+  throw new Error(`FakePlatform does not fake ${op}: test it against LocalPlatform`);
 }

@@ -1,0 +1,49 @@
+/**
+ * Lambda's Invoke: RequestResponse, Event and DryRun, on `$LATEST`, a version or an alias, with
+ * the headers Lambda answers (X-Amz-Executed-Version, X-Amz-Function-Error, X-Amz-Log-Result).
+ */
+import { FaasbenchError, isFaasbenchError } from '../core/errors.ts';
+import { groundTruthHeaders } from './ground-truth.ts';
+import { readBody, parseJsonBody } from './http-io.ts';
+import { logTail } from './lambda-log.ts';
+import { sendLambdaError } from './lambda-errors.ts';
+import { MAX_PAYLOAD_BYTES, type InvocationType } from './platform-api.ts';
+import type { RouteContext } from './route-context.ts';
+
+export async function invoke({ platform, req, res, name, url, requestId }: RouteContext): Promise<void> {
+  const type = invocationType(req.headers['x-amz-invocation-type']);
+  const payload = await readBody(req, MAX_PAYLOAD_BYTES);
+  parseJsonBody(payload, 'request body');
+  const clientContext = header(req.headers['x-amz-client-context']);
+  const traceId = header(req.headers['x-amzn-trace-id']);
+  const qualifier = url.searchParams.get('Qualifier') ?? undefined;
+  const options = { type, requestId, ...(clientContext ? { clientContext } : {}), ...(traceId ? { traceId } : {}), ...(qualifier ? { qualifier } : {}) };
+  const result = await platform.invoke(name, payload.length ? payload : Buffer.from('{}'), options).catch((err: unknown) => {
+    // Lambda answers an Event payload over its 1 MB limit as RequestEntityTooLargeException.
+    if (type === 'Event' && isFaasbenchError(err, 'RequestTooLarge')) return err;
+    throw err;
+  });
+  if (result instanceof FaasbenchError) {
+    sendLambdaError(res, result, 'RequestEntityTooLargeException');
+    return;
+  }
+  if (!result) {
+    res.writeHead(type === 'Event' ? 202 : 204).end();
+    return;
+  }
+  const headers: Record<string, string> = { ...groundTruthHeaders(result), 'x-amzn-requestid': result.requestId, 'x-amz-executed-version': result.executedVersion };
+  if (result.outcome.kind === 'function-error') headers['x-amz-function-error'] = 'Unhandled';
+  if (req.headers['x-amz-log-type'] === 'Tail') headers['x-amz-log-result'] = logTail(result.log);
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': result.outcome.payload.length, ...headers });
+  res.end(result.outcome.payload);
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function invocationType(value: string | string[] | undefined): InvocationType {
+  if (value === undefined) return 'RequestResponse';
+  if (value === 'RequestResponse' || value === 'Event' || value === 'DryRun') return value;
+  throw new FaasbenchError('InvalidParameterValue', `header X-Amz-Invocation-Type: expected RequestResponse, Event or DryRun, got "${String(value)}"`);
+}
