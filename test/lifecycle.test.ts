@@ -40,8 +40,10 @@ describe('freeze', () => {
     const before = (await invokeHttp(platform, 'ticker')).json() as { ticks: number };
     await sleep(1000);
     const after = (await invokeHttp(platform, 'ticker')).json() as { ticks: number };
-    // Unfrozen, 1 s of idle would be about 100 ticks; frozen, at most the one overdue tick on thaw.
-    expect(after.ticks - before.ticks).toBeLessThanOrEqual(2);
+    // Unfrozen, 1 s of idle would be about 100 ticks; frozen, the overdue tick on thaw plus those
+    // before the stop lands: 2 ms after /next on a quiet machine, up to ~100 ms on a loaded one
+    // (7 ticks were seen with the machine running several suites at once).
+    expect(after.ticks - before.ticks).toBeLessThanOrEqual(25);
   });
 
   it('without freeze, the same gap shows progress (the test above can fail)', async () => {
