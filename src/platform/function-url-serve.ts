@@ -18,6 +18,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaasbenchError, isFaasbenchError } from '../core/errors.ts';
 import { corsHeaders, preflightHeaders } from './function-url-cors.ts';
 import { functionUrlEvent, internalServerError, urlResponseOf, type UrlRequest, type UrlResponse } from './function-url-event.ts';
+import { respondStreamed } from './function-url-stream.ts';
 import { parseFunctionUrlHost, type FunctionUrlConfig, type InvokeMode } from './function-urls.ts';
 import { groundTruthHeaders } from './ground-truth.ts';
 import { readBody } from './http-io.ts';
@@ -43,12 +44,11 @@ export interface UrlCall {
 export type UrlResponder = (call: UrlCall) => Promise<void>;
 
 /**
- * How a URL's InvokeMode is served. RESPONSE_STREAM is recorded but answered buffered until
- * streaming exists: its implementation replaces that entry, and nothing else here changes.
+ * How a URL's InvokeMode is served: whole, or as the function streams it.
  */
 export const RESPONDERS: Record<InvokeMode, UrlResponder> = {
   BUFFERED: respondBuffered,
-  RESPONSE_STREAM: respondBuffered,
+  RESPONSE_STREAM: respondStreaming,
 };
 
 /** `ANY /lambda-url/<url-id>/...`; routes.ts decodes the id into `name`. */
@@ -88,7 +88,7 @@ export async function serveFunctionUrl({ platform, req, res, url, name: urlId, r
 
 /** Runs the function, waits for its whole result, and answers with the response made of it. */
 export async function respondBuffered(call: UrlCall): Promise<void> {
-  const { platform, req, res, config, requestId, traceId, payload } = call;
+  const { platform, res, config, requestId, traceId, payload } = call;
   let result: InvocationResult;
   try {
     result = (await platform.invoke(config.functionName, payload, { qualifier: config.qualifier, requestId, traceId })) as InvocationResult;
@@ -96,6 +96,25 @@ export async function respondBuffered(call: UrlCall): Promise<void> {
     if (!(err instanceof FaasbenchError)) throw err;
     return sendInvokeError(res, err);
   }
+  answerWhole(call, result);
+}
+
+/** RESPONSE_STREAM: the response goes out as the function streams it (function-url-stream.ts). */
+function respondStreaming(call: UrlCall): Promise<void> {
+  const { platform, req, res, config, requestId, traceId, payload } = call;
+  return respondStreamed({
+    req,
+    res,
+    invoke: (options) => platform.invoke(config.functionName, payload, { ...options, qualifier: config.qualifier, requestId, traceId }),
+    headers: { ...corsHeaders(config.cors, req.headers), 'x-amzn-requestid': requestId, 'x-amzn-trace-id': traceId },
+    whole: (result) => answerWhole(call, result),
+    refused: (err) => sendInvokeError(res, err),
+  });
+}
+
+/** A whole result as the URL's response. */
+function answerWhole(call: UrlCall, result: InvocationResult): void {
+  const { req, res, config, traceId } = call;
   const response: UrlResponse = result.outcome.kind === 'function-error' ? internalServerError() : urlResponseOf(result.outcome.payload);
   const headers = { ...response.headers, ...corsHeaders(config.cors, req.headers), ...groundTruthHeaders(result), 'x-amzn-requestid': result.requestId, 'x-amzn-trace-id': traceId };
   res.writeHead(response.status, { ...headers, 'content-length': response.body.length });

@@ -32,7 +32,22 @@ export interface InvokeRequest {
   readonly traceId?: string;
   /** The ARN the caller named (with its alias or version), which the runtime is told; default the function's. */
   readonly invokedArn?: string;
+  /** Where a streamed response goes as the runtime sends it (InvokeWithResponseStream); else it is buffered. */
+  readonly stream?: ResponseSink;
 }
+
+/**
+ * A caller reading a response as it is streamed: told once when the first bytes come (with the
+ * response's content type and the version running), then each chunk. The end, and any error, come
+ * with the InvocationResult as for every call.
+ */
+export interface ResponseSink {
+  start(contentType: string, executedVersion: string): void;
+  chunk(bytes: Buffer): void;
+}
+
+/** Lambda's limit on a streamed response (20 MiB); past it the call ends with Function.ResponseSizeTooLarge. */
+export const STREAM_MAX_BYTES = 20 * 1024 * 1024;
 
 export type InvocationOutcome =
   | { readonly kind: 'success'; readonly payload: Buffer }

@@ -8,7 +8,7 @@
  */
 export { sendLambdaError, statusOf } from './lambda-errors.ts';
 export { createFunction, deleteFunction, getConfiguration, getFunction, listFunctions, updateConfiguration, updateFunctionCode } from './lambda-functions.ts';
-export { invoke } from './lambda-invoke.ts';
+export { invoke, invokeWithResponseStream } from './lambda-invoke.ts';
 export { createAlias, deleteAlias, getAlias, listAliases, listVersions, publishVersion, updateAlias } from './lambda-versions.ts';
 export { deleteFunctionConcurrency, deleteProvisioned, getAccountSettings, getFunctionConcurrency, getProvisioned, putFunctionConcurrency, putProvisioned } from './lambda-concurrency.ts';
 export { listTags, tagResource, untagResource } from './lambda-tags.ts';

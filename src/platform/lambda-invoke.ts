@@ -7,17 +7,16 @@ import { groundTruthHeaders } from './ground-truth.ts';
 import { readBody, parseJsonBody } from './http-io.ts';
 import { logTail } from './lambda-log.ts';
 import { sendLambdaError } from './lambda-errors.ts';
-import { MAX_PAYLOAD_BYTES, type InvocationType } from './platform-api.ts';
+import type { ResponseSink } from './invocation.ts';
+import { MAX_PAYLOAD_BYTES, type InvocationType, type InvokeOptions } from './platform-api.ts';
+import { invokeComplete, payloadChunk } from './response-event-stream.ts';
 import type { RouteContext } from './route-context.ts';
 
 export async function invoke({ platform, req, res, name, url, requestId }: RouteContext): Promise<void> {
   const type = invocationType(req.headers['x-amz-invocation-type']);
   const payload = await readBody(req, MAX_PAYLOAD_BYTES);
   parseJsonBody(payload, 'request body');
-  const clientContext = header(req.headers['x-amz-client-context']);
-  const traceId = header(req.headers['x-amzn-trace-id']);
-  const qualifier = url.searchParams.get('Qualifier') ?? undefined;
-  const options = { type, requestId, ...(clientContext ? { clientContext } : {}), ...(traceId ? { traceId } : {}), ...(qualifier ? { qualifier } : {}) };
+  const options = { ...callOptions(req, url, requestId), type };
   const result = await platform.invoke(name, payload.length ? payload : Buffer.from('{}'), options).catch((err: unknown) => {
     // Lambda answers an Event payload over its 1 MB limit as RequestEntityTooLargeException.
     if (type === 'Event' && isFaasbenchError(err, 'RequestTooLarge')) return err;
@@ -36,6 +35,44 @@ export async function invoke({ platform, req, res, name, url, requestId }: Route
   if (req.headers['x-amz-log-type'] === 'Tail') headers['x-amz-log-result'] = logTail(result.log);
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': result.outcome.payload.length, ...headers });
   res.end(result.outcome.payload);
+}
+
+/**
+ * InvokeWithResponseStream: the response as an event stream, each chunk sent on as the runtime
+ * streams it (a function that does not stream arrives as one chunk), then InvokeComplete with the
+ * error, if any, and the log tail when asked.
+ */
+export async function invokeWithResponseStream({ platform, req, res, name, url, requestId }: RouteContext): Promise<void> {
+  const type = invocationType(req.headers['x-amz-invocation-type']);
+  if (type === 'Event') throw new FaasbenchError('InvalidParameterValue', 'header X-Amz-Invocation-Type: InvokeWithResponseStream takes RequestResponse or DryRun');
+  const payload = await readBody(req, MAX_PAYLOAD_BYTES);
+  parseJsonBody(payload, 'request body');
+  let started = false;
+  const begin = (version: string): void => {
+    if (started) return;
+    started = true;
+    res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amz-executed-version': version, 'x-amzn-requestid': requestId });
+  };
+  const stream: ResponseSink = { start: (_contentType, version) => begin(version), chunk: (bytes) => void res.write(payloadChunk(bytes)) };
+  const result = await platform.invoke(name, payload.length ? payload : Buffer.from('{}'), { ...callOptions(req, url, requestId), type, stream });
+  if (!result) {
+    res.writeHead(204).end();
+    return;
+  }
+  begin(result.executedVersion);
+  const { outcome } = result;
+  if (outcome.kind === 'success' && outcome.payload.length > 0) res.write(payloadChunk(outcome.payload));
+  const failed = outcome.kind === 'function-error' ? { ErrorCode: outcome.errorType, ErrorDetails: outcome.payload.toString('utf8') } : {};
+  const tail = req.headers['x-amz-log-type'] === 'Tail' ? { LogResult: logTail(result.log) } : {};
+  res.end(invokeComplete({ ...failed, ...tail }));
+}
+
+/** What every invoke takes from the request besides its type and body. */
+function callOptions(req: RouteContext['req'], url: URL, requestId: string): InvokeOptions {
+  const clientContext = header(req.headers['x-amz-client-context']);
+  const traceId = header(req.headers['x-amzn-trace-id']);
+  const qualifier = url.searchParams.get('Qualifier') ?? undefined;
+  return { requestId, ...(clientContext ? { clientContext } : {}), ...(traceId ? { traceId } : {}), ...(qualifier ? { qualifier } : {}) };
 }
 
 function header(value: string | string[] | undefined): string | undefined {

@@ -6,7 +6,7 @@
 import { FaasbenchError } from '../core/errors.ts';
 import type { FunctionManifest, FunctionManifestInput, FunctionSettings, FunctionSettingsInput } from '../core/function-package.ts';
 import type { CodeSource } from './code-staging.ts';
-import { SYNC_REQUEST_MAX_BYTES, type InvocationResult } from './invocation.ts';
+import { SYNC_REQUEST_MAX_BYTES, type InvocationResult, type ResponseSink } from './invocation.ts';
 import type { ReapedLeftover } from './leftovers.ts';
 import type { FunctionUrls } from './function-urls.ts';
 
@@ -104,6 +104,8 @@ export interface InvokeOptions {
   readonly traceId?: string;
   /** The request id to run under (a function URL's event names it before the call); default a new one. */
   readonly requestId?: string;
+  /** Receives a streamed response as it comes (InvokeWithResponseStream, a streaming function URL). */
+  readonly stream?: ResponseSink;
 }
 
 /** What the OpenFaaS status routes count as replicas. */

@@ -513,7 +513,7 @@ export class LocalPlatform implements PlatformApi {
     }
     if (type === 'DryRun') return null;
     const invokedArn = qualifier === undefined ? undefined : `${this.arn(record.name)}:${qualifier}`;
-    const request = { requestId: options.requestId ?? randomUUID(), payload, ...(clientContext ? { clientContext } : {}), ...(invokedArn ? { invokedArn } : {}), ...(options.traceId ? { traceId: options.traceId } : {}) };
+    const request = { requestId: options.requestId ?? randomUUID(), payload, ...(clientContext ? { clientContext } : {}), ...(invokedArn ? { invokedArn } : {}), ...(options.traceId ? { traceId: options.traceId } : {}), ...(options.stream ? { stream: options.stream } : {}) };
     const snapshot = snapshotOf(info);
     if (type === 'Event') {
       const run = this.eventQueue.submit(snapshot, payload, request.requestId).done;

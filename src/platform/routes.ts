@@ -43,6 +43,7 @@ export const ROUTES: readonly Route[] = [
   route('GET', `${FN}/${NAME}/configuration`, 'lambda', 'admin', lambda.getConfiguration),
   route('PUT', `${FN}/${NAME}/configuration`, 'lambda', 'admin', lambda.updateConfiguration),
   route('POST', `${FN}/${NAME}/invocations`, 'lambda', 'invoke', lambda.invoke),
+  route('POST', `/2021-11-15/functions/${NAME}/response-streaming-invocations`, 'lambda', 'invoke', lambda.invokeWithResponseStream),
   route('GET', `${FN}/${NAME}/versions`, 'lambda', 'admin', lambda.listVersions),
   route('POST', `${FN}/${NAME}/versions`, 'lambda', 'admin', lambda.publishVersion),
   route('GET', `${FN}/${NAME}/aliases`, 'lambda', 'admin', lambda.listAliases),
