@@ -3,6 +3,7 @@
  * the headers Lambda answers (X-Amz-Executed-Version, X-Amz-Function-Error, X-Amz-Log-Result).
  */
 import { FaasbenchError, isFaasbenchError } from '../core/errors.ts';
+import { checkClientContext } from './client-context.ts';
 import { groundTruthHeaders } from './ground-truth.ts';
 import { readBody, parseJsonBody } from './http-io.ts';
 import { logTail } from './lambda-log.ts';
@@ -70,6 +71,7 @@ export async function invokeWithResponseStream({ platform, req, res, name, url, 
 /** What every invoke takes from the request besides its type and body. */
 function callOptions(req: RouteContext['req'], url: URL, requestId: string): InvokeOptions {
   const clientContext = header(req.headers['x-amz-client-context']);
+  checkClientContext(clientContext);
   const traceId = header(req.headers['x-amzn-trace-id']);
   const qualifier = url.searchParams.get('Qualifier') ?? undefined;
   return { requestId, ...(clientContext ? { clientContext } : {}), ...(traceId ? { traceId } : {}), ...(qualifier ? { qualifier } : {}) };

@@ -161,7 +161,12 @@ try:
     forged = 200
 except urllib.error.HTTPError as e:
     forged = e.code
-emit({'pages': pages, 'next': first.get('NextMarker'), 'names': names, 'tags': tags, 'got': got, 'forged': forged})
+try:
+    client.invoke(FunctionName='page-1', ClientContext='bm90IGpzb24=')
+    context = 'ok'
+except client.exceptions.ClientError as e:
+    context = [e.response['Error']['Code'], e.response['Error']['Message']]
+emit({'pages': pages, 'next': first.get('NextMarker'), 'names': names, 'tags': tags, 'got': got, 'forged': forged, 'context': context})
 `,
     );
     const all = (out.pages as string[][]).flat();
@@ -171,5 +176,7 @@ emit({'pages': pages, 'next': first.get('NextMarker'), 'names': names, 'tags': t
     expect(out.next).toBe('2');
     expect(out.names).toEqual(['index.mjs', 'other.mjs']);
     expect([out.tags, out.got, out.forged]).toEqual([{ b: '2' }, { b: '2' }, 403]);
+    // "not json", base64-encoded: Lambda refuses it before any instance sees it.
+    expect(out.context).toEqual(['InvalidRequestContentException', 'Client context must be a valid Base64-encoded JSON object.']);
   });
 });
