@@ -1,12 +1,14 @@
 /**
- * Acceptance for issue 12 (the Runtime API answers in Lambda's documented form): AWS's own Node
- * runtime interface client, `aws-lambda-ric` built into test/security/ric by .ci/run, runs a
- * function on the local platform, and its init errors reach the caller with Lambda's error types.
+ * Acceptance for issues 12 and 13 (the Runtime API answers in Lambda's documented form): AWS's own
+ * Node runtime interface client, `aws-lambda-ric` built into test/security/ric by .ci/run, runs a
+ * function on the local platform cold and warm, with its ClientContext and trace id, streams a
+ * response, and its handler and init errors reach the caller with Lambda's error types.
  * The ric keeps only host and port of AWS_LAMBDA_RUNTIME_API (`split(':')`, then `parseInt`), so its
  * init errors are lost whenever the platform hands out a value with a path.
  */
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { InvokeWithResponseStreamCommand, LambdaClient, type InvokeWithResponseStreamResponseEvent } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../../src/platform/platform.ts';
 import { nodeFunction, REPO, startPlatform, writeFunction } from '../support/platform.ts';
@@ -64,6 +66,41 @@ describe.skipIf(skip)(`aws-lambda-ric on the local platform${skip ? ` (skipped: 
     expect([cold.outcome.kind, cold.cold, cold.body]).toEqual(['success', true, { echoed: { n: 1 }, requestId: cold.requestId }]);
     const warm = await platform.invokeJson('ric-ok', { n: 2 });
     expect([warm.outcome.kind, warm.cold, warm.instanceId, warm.body]).toEqual(['success', false, cold.instanceId, { echoed: { n: 2 }, requestId: warm.requestId }]);
+    await expectControlStillFine();
+  });
+
+  it('returns a thrown error with its type, and hands the ric the ClientContext decoded', async () => {
+    platform.deployFolder(
+      ricFunction('ric-context', {
+        'index.mjs': "export const handler = async (event, context) => { if (event.fail) throw new TypeError('bad input'); return { custom: context.clientContext?.custom, trace: process.env._X_AMZN_TRACE_ID }; };\n",
+      }),
+    );
+    const clientContext = Buffer.from(JSON.stringify({ custom: { tenant: 'a' }, env: {}, client: {} })).toString('base64');
+    const ok = await platform.invoke('ric-context', Buffer.from('{}'), { clientContext });
+    const body = JSON.parse(ok?.outcome.payload.toString() ?? '') as { custom: unknown; trace: string };
+    expect([ok?.outcome.kind, body.custom]).toEqual(['success', { tenant: 'a' }]);
+    expect(body.trace).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$/);
+    const failed = await platform.invokeJson('ric-context', { fail: true });
+    expect(failed.outcome).toMatchObject({ kind: 'function-error', errorType: 'TypeError' });
+    expect(failed.body).toMatchObject({ errorType: 'TypeError', errorMessage: 'bad input' });
+    await expectControlStillFine();
+  });
+
+  it('streams a response through the ric: each chunk on its own, read by the JS SDK', async () => {
+    const source = "export const handler = awslambda.streamifyResponse(async (event, stream) => { for (const part of ['x', 'y']) { stream.write(part); await new Promise((r) => setTimeout(r, 250)); } stream.end(); });\n";
+    platform.deployFolder(ricFunction('ric-stream', { 'index.mjs': source }));
+    const sdk = new LambdaClient({ endpoint: platform.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+    try {
+      const out = await sdk.send(new InvokeWithResponseStreamCommand({ FunctionName: 'ric-stream', Payload: Buffer.from('{}') }));
+      const seen: unknown[] = [];
+      for await (const e of out.EventStream as AsyncIterable<InvokeWithResponseStreamResponseEvent>) {
+        if (e.PayloadChunk) seen.push(Buffer.from(e.PayloadChunk.Payload ?? []).toString());
+        if (e.InvokeComplete) seen.push({ ...e.InvokeComplete });
+      }
+      expect(seen).toEqual(['x', 'y', {}]);
+    } finally {
+      sdk.destroy();
+    }
     await expectControlStillFine();
   });
 
