@@ -5,10 +5,12 @@ import { invokeHttp, nodeFunction, startPlatform, writeFunction, type HttpReply 
 
 const SECRET = 'FAASBENCH_TEST_GATEWAY_SECRET';
 const STANDARD = [
-  'AWS_DEFAULT_REGION', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_NAME', 'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_DEFAULT_REGION', 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_NAME', 'AWS_LAMBDA_FUNCTION_VERSION',
   'AWS_LAMBDA_INITIALIZATION_TYPE', 'AWS_LAMBDA_LOG_GROUP_NAME', 'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_LAMBDA_MAX_CONCURRENCY', 'AWS_LAMBDA_RUNTIME_API',
   'AWS_REGION', 'FAASBENCH_INVOKE_URL', 'FAASBENCH_STORAGE_URL', 'LAMBDA_RUNTIME_DIR', 'LAMBDA_TASK_ROOT', 'LANG', 'PATH', 'TMPDIR', 'TZ', '_HANDLER',
 ];
+/** Lambda's managed runtimes only: none for the provided family. _X_AMZN_TRACE_ID is set per call by the runtime. */
+const MANAGED = ['AWS_EXECUTION_ENV', '_X_AMZN_TRACE_ID'];
 /** Python sets LC_CTYPE itself when the C locale is coerced to UTF-8 (PEP 538). */
 const SET_BY_INTERPRETER = ['LC_CTYPE'];
 
@@ -72,10 +74,10 @@ describe.each([
   });
 
   describe.each([
-    ['node-probe', () => nodeFunction('node-probe', NODE_PROBE, { environment: { DECLARED: 'yes' } })],
-    ['py-probe', () => writeFunction({ name: 'py-probe', runtime: 'python', handler: 'app.handler', environment: { DECLARED: 'yes' } }, { 'app.py': PYTHON_PROBE })],
-    ['sh-probe', () => writeFunction({ name: 'sh-probe', runtime: 'provided.al2023', environment: { DECLARED: 'yes' } }, { bootstrap: PROVIDED_PROBE })],
-  ])('%s', (name, makeFolder) => {
+    ['node-probe', () => nodeFunction('node-probe', NODE_PROBE, { environment: { DECLARED: 'yes' } }), MANAGED],
+    ['py-probe', () => writeFunction({ name: 'py-probe', runtime: 'python', handler: 'app.handler', environment: { DECLARED: 'yes' } }, { 'app.py': PYTHON_PROBE }), MANAGED],
+    ['sh-probe', () => writeFunction({ name: 'sh-probe', runtime: 'provided.al2023', environment: { DECLARED: 'yes' } }, { bootstrap: PROVIDED_PROBE }), []],
+  ])('%s', (name, makeFolder, managed) => {
     it('sees only its own temp files, cannot write its code, and has a clean environment', async () => {
       expect([platform.facts.isolation, platform.facts.launcher]).toEqual(['namespace', launcher]);
       platform.deployFolder(makeFolder());
@@ -88,7 +90,7 @@ describe.each([
       expect(pa.codeWritable).toBe(false);
       for (const probe of [pa, pb]) {
         expect(probe.env).not.toContain(SECRET);
-        expect(probe.env.filter((k) => !SET_BY_INTERPRETER.includes(k))).toEqual(['DECLARED', ...STANDARD].sort());
+        expect(probe.env.filter((k) => !SET_BY_INTERPRETER.includes(k))).toEqual(['DECLARED', ...STANDARD, ...managed].sort());
       }
     });
   });

@@ -14,22 +14,39 @@ import { BoundedLog } from './bounded-log.ts';
 import {
   errorPayload,
   RESPONSE_TOO_LARGE,
+  STREAM_MAX_BYTES,
   responseTooLargePayload,
   type EvictionReason,
   type FunctionSnapshot,
+  type InitializationType,
   type InvocationOutcome,
   type InvocationResult,
   type InvokeRequest,
 } from './invocation.ts';
-import { billedMs, endLine, initStartLine, reportLine, startLine, timeoutMessage } from './lambda-log.ts';
+import { billedMs, endLine, initReportLine, initStartLine, reportLine, startLine, timeoutMessage } from './lambda-log.ts';
 import { MemoryWatchdog, readStatusKb } from './memory-watchdog.ts';
 import { processGroupMembers } from './process-group.ts';
 import { runtimes } from './runtimes/index.ts';
 import { markInstance, unmarkInstance } from './instance-marker.ts';
 import type { PrewarmedLaunchers } from './prewarmed-launchers.ts';
-import { runtimeApi } from './runtime-api.ts';
+import { refuseTransition, reportedErrorType, runtimeApi, type RuntimeState } from './runtime-api.ts';
 import { RuntimeEndpoint } from './runtime-endpoint.ts';
-import { encodeSpec, reachable, sandboxPath, shellWrapperCommand, spawnLauncher, type Exposure, type InstanceUser, type Isolation, type LaunchSpec } from './sandbox.ts';
+import { runtimeClientContext } from './client-context.ts';
+import {
+  encodeSpec,
+  lambdaMountPoints,
+  reachable,
+  RUNTIME_ROOT,
+  sandboxPath,
+  shellWrapperCommand,
+  spawnLauncher,
+  TASK_ROOT,
+  type Exposure,
+  type InstanceUser,
+  type Isolation,
+  type LaunchSpec,
+} from './sandbox.ts';
+import { invocationTraceHeader } from './trace-id.ts';
 
 /** How long an idle instance runs on before it is stopped; see freezeIfIdle. */
 const FREEZE_GRACE_MS = 2;
@@ -71,7 +88,31 @@ export interface InstanceHooks {
   gone(instance: Instance, reason: EvictionReason): void;
 }
 
-type Failure = { readonly errorType: string; readonly message: string; readonly status: 'timeout' | 'error' };
+type Failure = {
+  readonly errorType: string;
+  readonly message: string;
+  readonly status: 'timeout' | 'error';
+  /** What the caller receives, when the runtime said it (an /init/error body, kept as posted). */
+  readonly payload?: Buffer;
+  /** The error type Lambda's log lines name, when it differs from errorType (see reportedErrorType). */
+  readonly reportedType?: string;
+};
+
+/** Where the code and the runtime's files are, as the instance sees them. */
+export interface InstancePaths {
+  readonly taskRoot: string;
+  readonly runtimeDir: string;
+}
+
+/**
+ * As on Lambda, the code at /var/task and the runtime's files at /var/runtime, bound there in the
+ * instance's own mount namespace. Without isolation there is no namespace to bind them in, and the
+ * instance sees the host's paths (as it does where the mount points could not be made).
+ */
+export function instancePaths(isolation: Isolation, codeDir: string, runtimeDir: string, mountPoints: () => boolean): InstancePaths {
+  if (isolation === 'namespace' && mountPoints()) return { taskRoot: TASK_ROOT, runtimeDir: RUNTIME_ROOT };
+  return { taskRoot: codeDir, runtimeDir };
+}
 
 /** An invocation placed on this instance. */
 class Active {
@@ -80,6 +121,8 @@ class Active {
   timer: NodeJS.Timeout | undefined;
   /** The runtime's answer, received and waiting a loop turn to be settled (see complete). */
   answered: { readonly outcome: InvocationOutcome; readonly endedAt: number } | undefined;
+  /** A streamed response under way: its bytes so far, kept for a caller that reads it whole. */
+  streamed: { size: number; readonly chunks: Buffer[] } | undefined;
   constructor(
     readonly request: InvokeRequest,
     readonly cold: boolean,
@@ -114,14 +157,28 @@ export class Instance {
   private runtimePid: number | undefined;
   /** False while the process is being moved into its cgroups: no invocation is delivered before. */
   private inCgroup = true;
-  private initLog = new BoundedLog();
+  /**
+   * Output printed while no invocation runs: the init's, then what a runtime prints after its
+   * response or in the background. It goes into the next invocation's log, before its START line.
+   */
+  private idleLog = new BoundedLog();
   private initError: Failure | undefined;
+  /** performance.now() when the init ended without a ready runtime (an /init/error, the init limit). */
+  private initEndedAt: number | undefined;
+  /** The INIT_REPORT line of an init that failed, for the log of each call that waited on it. */
+  private initReport = '';
   private killReason: EvictionReason | undefined;
   private watchdogFired = false;
   private initTimer: NodeJS.Timeout | undefined;
   private readonly applied: { cpuVcpus: number | null; memory: 'cgroup' | 'watchdog' } = { cpuVcpus: null, memory: 'watchdog' };
 
-  constructor(id: string, fn: FunctionSnapshot, private readonly env: InstanceEnvironment, private readonly hooks: InstanceHooks) {
+  constructor(
+    id: string,
+    fn: FunctionSnapshot,
+    private readonly env: InstanceEnvironment,
+    private readonly hooks: InstanceHooks,
+    readonly initializationType: InitializationType = 'on-demand',
+  ) {
     this.id = id;
     this.fn = fn;
     this.tmpDir = path.join(env.tmpRoot, id);
@@ -139,7 +196,9 @@ export class Instance {
       (err: Error) => this.exited(null, null, `cannot open the Runtime API: ${err.message}`),
     );
     this.initTimer = setTimeout(() => {
-      this.initError = { errorType: 'Runtime.InitTimeout', message: `Init timed out after ${INIT_LIMIT_MS / 1000} seconds`, status: 'timeout' };
+      // A runtime that posted its init error and then hung keeps that error; its init had ended.
+      this.initEndedAt ??= performance.now();
+      this.initError ??= { errorType: 'Runtime.InitTimeout', message: `Init timed out after ${INIT_LIMIT_MS / 1000} seconds`, status: 'timeout' };
       this.kill('timeout');
     }, INIT_LIMIT_MS);
   }
@@ -150,16 +209,17 @@ export class Instance {
     if (this.killReason !== undefined) return this.exited(null, 'SIGKILL');
     const { fn, env } = this;
     const runtime = runtimes[fn.runtime];
-    const command = runtime.command(fn.codeDir, env.runtimeDir);
+    const paths = this.paths();
+    const command = runtime.command(paths.taskRoot, paths.runtimeDir);
     const spec: LaunchSpec = {
       isolation: env.isolation,
       user: env.isolation === 'namespace' ? env.user : null,
       tmpMb: fn.settings.ephemeralStorageMb,
-      cwd: fn.codeDir,
-      exposed: this.exposures(command.file),
+      cwd: paths.taskRoot,
+      exposed: this.exposures(command.file, paths),
       file: command.file,
       args: command.args,
-      env: this.lambdaEnvironment(runtime.executionEnv, port),
+      env: this.lambdaEnvironment(runtime.executionEnv(fn.runtimeId), port, paths),
     };
     this.startedAt = performance.now();
     this.lastUsed = this.startedAt;
@@ -238,14 +298,21 @@ export class Instance {
     });
   }
 
+  private paths(): InstancePaths {
+    const { fn, env } = this;
+    return instancePaths(env.isolation, fn.codeDir, env.runtimeDir, () => lambdaMountPoints());
+  }
+
   /** The code read-only, and what the runtime itself needs where the instance user cannot reach it. */
-  private exposures(runtimeFile: string): Exposure[] {
+  private exposures(runtimeFile: string, paths: InstancePaths): Exposure[] {
     const { fn, env } = this;
     if (env.isolation === 'none') return [];
-    const own: Exposure[] = [{ path: fn.codeDir, readonly: true }];
+    const own: Exposure[] = [{ path: fn.codeDir, target: paths.taskRoot, readonly: true }];
+    if (paths.runtimeDir !== env.runtimeDir) own.push({ path: env.runtimeDir, target: paths.runtimeDir, readonly: true });
     // An interpreter installed under a private home (pyenv, nvm): its whole prefix.
     const prefix = path.dirname(path.dirname(runtimeFile));
-    for (const dir of [env.runtimeDir, prefix]) if (!reachable(path.join(dir, 'x')) && !dir.startsWith(fn.codeDir)) own.push({ path: dir, readonly: true });
+    const dirs = paths.runtimeDir === env.runtimeDir ? [env.runtimeDir, prefix] : [prefix];
+    for (const dir of dirs) if (!reachable(path.join(dir, 'x')) && !dir.startsWith(fn.codeDir)) own.push({ path: dir, readonly: true });
     return [...own, ...env.exposed];
   }
 
@@ -301,13 +368,22 @@ export class Instance {
       res.writeHead(410).end();
       return;
     }
+    // A runtime that reported an init error gets no invocation: Lambda refuses, and ends the instance.
+    if (this.initError?.payload) {
+      refuseTransition(res, 'InitError', 'Ready');
+      this.kill('init-error');
+      return;
+    }
     if (this.phase === 'init') this.becameReady();
     this.waiting.push(res);
     res.on('close', () => {
       const i = this.waiting.indexOf(res);
       if (i >= 0) this.waiting.splice(i, 1);
     });
-    this.pump();
+    // What the runtime printed before asking (its init's output, or after its last response) is
+    // in the pipe already, but the kernel may report the pipe after this request: a call waiting
+    // here is handed over a loop turn later, when that output has been read into the idle log.
+    if (this.pending.length > 0) setImmediate(() => this.pump());
     this.freezeIfIdle();
   }
 
@@ -325,9 +401,52 @@ export class Instance {
     return this.complete(requestId, { kind: 'function-error', payload: responseTooLargePayload(sizeBytes), errorType: RESPONSE_TOO_LARGE });
   }
 
-  reportInitError(payload: Buffer, errorType: string | undefined): void {
+  // ---- streamed responses (Lambda-Runtime-Function-Response-Mode: streaming) ----
+
+  /** The runtime began a streamed response; false when the request is not in flight here. */
+  streamStart(requestId: string, contentType: string): boolean {
+    const active = this.active.get(requestId);
+    if (!active || active.deliveredAt === undefined || active.answered || active.streamed) return false;
+    active.streamed = { size: 0, chunks: [] };
+    active.request.stream?.start(contentType, this.fn.version);
+    return true;
+  }
+
+  /** One chunk, passed on at once to a streaming caller; false once the response passed Lambda's limit (the call has ended). */
+  streamChunk(requestId: string, bytes: Buffer): boolean {
+    const active = this.active.get(requestId);
+    const streamed = active?.streamed;
+    if (!active || !streamed || active.answered) return false;
+    streamed.size += bytes.length;
+    if (streamed.size > STREAM_MAX_BYTES) {
+      this.responseTooLarge(requestId, undefined);
+      return false;
+    }
+    if (active.request.stream) active.request.stream.chunk(bytes);
+    else streamed.chunks.push(bytes);
+    return true;
+  }
+
+  /**
+   * The streamed response ended: with the error its trailers named, or as a success whose payload
+   * is what was sent (empty for a streaming caller, who has had it already).
+   */
+  streamEnd(requestId: string, error: { type: string; body: Buffer } | undefined): boolean {
+    const active = this.active.get(requestId);
+    if (!active?.streamed) return false;
+    const payload = Buffer.concat(active.streamed.chunks);
+    if (error) return this.complete(requestId, { kind: 'function-error', payload: error.body, errorType: error.type });
+    return this.complete(requestId, { kind: 'success', payload });
+  }
+
+  /** Keeps the runtime's init error for the caller, as posted; or names the state that refuses one. */
+  reportInitError(payload: Buffer, errorType: string | undefined): RuntimeState | null {
+    if (this.initError?.payload) return 'InitError';
+    if (this.phase !== 'init') return [...this.active.values()].some((a) => a.deliveredAt !== undefined && !a.answered) ? 'Running' : 'Ready';
     const type = errorType ?? errorTypeOf(payload);
-    this.initError = { errorType: type, message: messageOf(payload) ?? type, status: 'error' };
+    this.initError = { errorType: type, message: messageOf(payload) ?? type, status: 'error', payload, reportedType: reportedErrorType(errorType) };
+    this.initEndedAt = performance.now();
+    return null;
   }
 
   // ---- life cycle ----
@@ -346,7 +465,7 @@ export class Instance {
     }
   }
 
-  private lambdaEnvironment(executionEnv: string, runtimeApiPort: number): Record<string, string> {
+  private lambdaEnvironment(executionEnv: string | undefined, runtimeApiPort: number, paths: InstancePaths): Record<string, string> {
     const { fn, env } = this;
     const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
     return {
@@ -356,18 +475,19 @@ export class Instance {
       LANG: 'en_US.UTF-8',
       TZ: ':UTC',
       TMPDIR: env.isolation === 'namespace' ? '/tmp' : this.tmpDir,
-      LAMBDA_TASK_ROOT: fn.codeDir,
-      LAMBDA_RUNTIME_DIR: env.runtimeDir,
+      LAMBDA_TASK_ROOT: paths.taskRoot,
+      LAMBDA_RUNTIME_DIR: paths.runtimeDir,
       _HANDLER: fn.handler,
       AWS_REGION: env.region,
       AWS_DEFAULT_REGION: env.region,
-      AWS_EXECUTION_ENV: executionEnv,
+      // None for the provided runtimes, as on Lambda.
+      ...(executionEnv ? { AWS_EXECUTION_ENV: executionEnv } : {}),
       AWS_LAMBDA_FUNCTION_NAME: fn.name,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.settings.memoryMb),
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      AWS_LAMBDA_FUNCTION_VERSION: fn.version,
+      AWS_LAMBDA_INITIALIZATION_TYPE: this.initializationType,
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
-      AWS_LAMBDA_LOG_STREAM_NAME: `${day}/[$LATEST]${this.id}`,
+      AWS_LAMBDA_LOG_STREAM_NAME: `${day}/[${fn.version}]${this.id}`,
       AWS_LAMBDA_MAX_CONCURRENCY: String(fn.settings.concurrency),
       AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${runtimeApiPort}`,
     };
@@ -405,14 +525,16 @@ export class Instance {
     const timeoutMs = this.fn.settings.timeoutS * 1000;
     active.deliveredAt = performance.now();
     active.timer = setTimeout(() => this.timedOut(active), timeoutMs);
+    // Decoded, as Lambda hands it over; the Lambda API refuses one that does not decode.
+    const clientContext = request.clientContext === undefined ? undefined : runtimeClientContext(request.clientContext);
     res.writeHead(200, {
       'content-type': 'application/json',
       'content-length': request.payload.length,
       'lambda-runtime-aws-request-id': request.requestId,
       'lambda-runtime-deadline-ms': String(Date.now() + timeoutMs),
-      'lambda-runtime-invoked-function-arn': this.fn.arn,
-      'lambda-runtime-trace-id': `Root=1-${request.requestId.slice(0, 8)};Sampled=0`,
-      ...(request.clientContext ? { 'lambda-runtime-client-context': request.clientContext } : {}),
+      'lambda-runtime-invoked-function-arn': request.invokedArn ?? this.fn.arn,
+      'lambda-runtime-trace-id': invocationTraceHeader(request.traceId),
+      ...(clientContext ? { 'lambda-runtime-client-context': clientContext } : {}),
     });
     res.end(request.payload);
   }
@@ -454,7 +576,7 @@ export class Instance {
     const text = chunk.toString('utf8');
     const running = [...this.active.values()].filter((a) => a.deliveredAt !== undefined);
     if (running.length === 0) {
-      this.initLog.append(text);
+      this.idleLog.append(text);
       return;
     }
     // One call running owns all output: no need to split the chunk into lines.
@@ -512,7 +634,7 @@ export class Instance {
     const outcome: InvocationOutcome =
       'kind' in result
         ? result
-        : { kind: 'function-error', errorType: result.errorType, payload: errorPayload(result.errorType, `RequestId: ${requestId} Error: ${result.message}`) };
+        : { kind: 'function-error', errorType: result.errorType, payload: result.payload ?? errorPayload(result.errorType, `RequestId: ${requestId} Error: ${result.message}`) };
     const facts = {
       requestId,
       durationMs,
@@ -521,18 +643,23 @@ export class Instance {
       maxMemoryMb: this.maxMemoryMb(),
       ...(active.cold && this.initMs !== undefined ? { initMs: this.initMs } : {}),
     };
-    const failure = 'kind' in result ? undefined : { status: result.status, errorType: result.status === 'error' ? result.errorType : undefined };
-    const prelude = active.cold ? initStartLine(this.fn.runtimeId) + this.takeInitLog() : '';
-    const log = prelude + startLine(requestId) + active.log.text() + endLine(requestId) + reportLine({ ...facts, ...(failure ? { failure } : {}) });
+    const failure = 'kind' in result ? undefined : { status: result.status, errorType: result.status === 'error' ? (result.reportedType ?? result.errorType) : undefined };
+    // Lambda's log stream is one for the instance: what was printed between two calls (after a
+    // response, or in the background) shows between the first's REPORT and the next one's START.
+    // Each call's log here is its own piece of that stream, so that output opens the next call's
+    // log; on a cold start it is the init's output, after INIT_START (and before INIT_REPORT).
+    const prelude = active.cold ? initStartLine(this.fn.runtimeId) + this.takeIdleLog() + this.initReport : this.takeIdleLog();
+    const log = prelude + startLine(requestId, this.fn.version) + active.log.text() + endLine(requestId) + reportLine({ ...facts, ...(failure ? { failure } : {}) });
     this.lastUsed = endedAt;
     if (this.active.size === 0) this.watchdog?.stop();
-    active.settle({ ...facts, cpuVcpus: this.applied.cpuVcpus, functionName: this.fn.name, instanceId: this.id, cold: active.cold, queueMs: active.queueMs, outcome, log });
+    active.settle({ ...facts, cpuVcpus: this.applied.cpuVcpus, functionName: this.fn.name, executedVersion: this.fn.version, instanceId: this.id, cold: active.cold, queueMs: active.queueMs, outcome, log });
     if (this.phase !== 'gone') this.hooks.slotFreed(this);
   }
 
-  private takeInitLog(): string {
-    const log = this.initLog.text();
-    this.initLog = new BoundedLog();
+  private takeIdleLog(): string {
+    if (this.idleLog.empty) return '';
+    const log = this.idleLog.text();
+    this.idleLog = new BoundedLog();
     return log;
   }
 
@@ -572,6 +699,10 @@ export class Instance {
       ? { errorType: 'Runtime.OutOfMemory', message: `Runtime exited with error: ${exitText}`, status: 'error' }
       : (this.initError ?? { errorType: 'Runtime.ExitError', message: `Runtime exited with error: ${exitText}`, status: 'error' });
     const reason: EvictionReason = oom ? 'oom' : this.initError ? (this.killReason ?? 'init-error') : (this.killReason ?? 'exit');
+    if (this.phase === 'init') {
+      const initMs = (this.initEndedAt ?? performance.now()) - this.startedAt;
+      this.initReport = initReportLine(initMs, failure.status === 'timeout' ? { status: 'timeout' } : { status: 'error', errorType: failure.reportedType ?? failure.errorType });
+    }
     for (const active of [...this.active.values()]) this.finish(active, active.answered?.outcome ?? failure, active.answered?.endedAt);
     this.phase = 'gone';
     clearTimeout(this.initTimer);

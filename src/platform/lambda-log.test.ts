@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { billedMs, endLine, logTail, reportLine, startLine, timeoutMessage } from './lambda-log.ts';
+import { billedMs, endLine, initReportLine, logTail, reportLine, startLine, timeoutMessage } from './lambda-log.ts';
 
 const ID = '3604209a-e9a3-11e6-939a-754dd98c7be3';
 
@@ -7,6 +7,17 @@ describe('Lambda log lines', () => {
   it('START and END', () => {
     expect(startLine(ID)).toBe(`START RequestId: ${ID} Version: $LATEST\n`);
     expect(endLine(ID)).toBe(`END RequestId: ${ID}\n`);
+  });
+
+  it('START names the version that runs', () => {
+    expect(startLine(ID, '7')).toBe(`START RequestId: ${ID} Version: 7\n`);
+  });
+
+  it('INIT_REPORT after a failed init and after an init timeout', () => {
+    expect(initReportLine(150.789, { status: 'error', errorType: 'Runtime.ImportModuleError' })).toBe(
+      'INIT_REPORT Init Duration: 150.79 ms\tPhase: init\tStatus: error\tError Type: Runtime.ImportModuleError\n',
+    );
+    expect(initReportLine(10000.004, { status: 'timeout' })).toBe('INIT_REPORT Init Duration: 10000.00 ms\tPhase: init\tStatus: timeout\n');
   });
 
   it('REPORT on a cold start, with a trailing tab as Lambda prints it', () => {

@@ -15,12 +15,26 @@ export interface ReportFacts {
   failure?: { status: 'timeout' | 'error'; errorType?: string };
 }
 
-export const startLine = (requestId: string): string => `START RequestId: ${requestId} Version: $LATEST\n`;
+export const startLine = (requestId: string, version = '$LATEST'): string => `START RequestId: ${requestId} Version: ${version}\n`;
 
 export const endLine = (requestId: string): string => `END RequestId: ${requestId}\n`;
 
 export const initStartLine = (runtimeVersion: string): string =>
   `INIT_START Runtime Version: ${runtimeVersion}\tRuntime Version ARN: arn:aws:lambda:local::runtime:${runtimeVersion}\n`;
+
+/** How an init that did not reach /next ended: timed out, or failed with an error type. */
+export type InitFailure = { status: 'timeout' } | { status: 'error'; errorType: string };
+
+/**
+ * INIT_REPORT, which Lambda prints where an init did not end in a ready runtime (the function's
+ * REPORT then has no Init Duration): `INIT_REPORT Init Duration: 150.79 ms\tPhase: init\tStatus:
+ * error\tError Type: Runtime.ImportModuleError`. Lambda then tries the init once more within the
+ * invocation (a second line, `Phase: invoke`); the local platform inits once, so it prints the first.
+ */
+export function initReportLine(initMs: number, failure: InitFailure): string {
+  const error = failure.status === 'error' ? `\tError Type: ${failure.errorType}` : '';
+  return `INIT_REPORT Init Duration: ${initMs.toFixed(2)} ms\tPhase: init\tStatus: ${failure.status}${error}\n`;
+}
 
 export function reportLine(f: ReportFacts): string {
   let line =

@@ -54,9 +54,10 @@ async function until(ok: () => boolean): Promise<boolean> {
 }
 
 describe('prewarmed launchers', () => {
-  it('encodes a request as NUL-separated fields: isolation, user, /tmp size, cwd, exposures, arguments, environment', () => {
-    const request = { isolation: 'none', user: null, tmpMb: 512, cwd: '/w', exposed: [{ path: '/c', readonly: true }], file: 'node', args: ['a.mjs'], env: { A: '1', B: 'x=y' } } as const;
-    expect(encodeSpec(request).toString()).toBe('none\0\0\x00512\0/w\x001\0ro\0/c\x002\0node\0a.mjs\0A=1\0B=x=y\0');
+  it('encodes a request as NUL-separated fields: isolation, user, /tmp size, cwd, exposures (mode, host path, target), arguments, environment', () => {
+    const exposed = [{ path: '/c', readonly: true, target: '/var/task' }, { path: '/s', readonly: false }];
+    const request = { isolation: 'none', user: null, tmpMb: 512, cwd: '/w', exposed, file: 'node', args: ['a.mjs'], env: { A: '1', B: 'x=y' } } as const;
+    expect(encodeSpec(request).toString()).toBe('none\0\0\x00512\0/w\x002\0ro\0/c\0/var/task\0rw\0/s\0/s\x002\0node\0a.mjs\0A=1\0B=x=y\0');
     expect(() => encodeSpec({ ...spec('true'), env: { BAD: 'a\0b' } })).toThrow('a launch field contains a NUL byte: "BAD=a\\u0000b"');
   });
 

@@ -10,8 +10,9 @@
  * its instance from stdin until EOF, NUL-separated:
  *
  *   isolation ("namespace" or "none"), uid, gid (empty: keep), /tmp size in MiB, working
- *   directory, exposure count, then per exposure "ro" or "rw" and a path, argument count,
- *   the arguments (the first is the command), then the environment, one NAME=value each.
+ *   directory, exposure count, then per exposure "ro" or "rw", the host path and the path inside
+ *   the instance (the same, or e.g. /var/task for the code), argument count, the arguments (the
+ *   first is the command), then the environment, one NAME=value each.
  *
  * With "namespace", three processes make the instance:
  *   launcher  (this process, in the host's PID namespace) new mount and IPC namespaces, the mounts
@@ -21,9 +22,12 @@
  *             of the namespace, setsid and double-forked ones included. An instance dies whole.
  *   runtime   without capabilities (bounding set emptied), with no_new_privs, as uid:gid, exec'd.
  * Mounts: a private size-limited tmpfs on /tmp; each exposed path (the code, the runtime's files,
- * the interpreter, the storage root) bound at its own path, read-only where asked (not remountable
- * without CAP_SYS_ADMIN); where the unprivileged user could not reach it (a parent like /root is
- * 0700), over a tmpfs on that parent, which hides everything else in it.
+ * the interpreter, the storage root) bound at its target (the code at /var/task, the runtime at
+ * /var/runtime, the others at their own path), read-only where asked (not remountable without
+ * CAP_SYS_ADMIN); where the unprivileged user could not reach the target (a parent like /root is
+ * 0700), over a tmpfs on that parent, which hides everything else in it. A target other than the
+ * host path must exist (the platform makes /var/task and /var/runtime once) unless it is behind
+ * such a tmpfs, where it is made.
  *
  * The launcher dies with the platform (SIGKILL on its death, kept across exec); init dies with the
  * launcher, the runtime with init. A platform that dies between the fork and the prctl leaves the
@@ -53,10 +57,11 @@
 extern char **environ;
 
 struct exposure {
-  const char *path;
+  /* The host's path, and where the instance sees it. */
+  const char *source, *target;
   int readonly;
   int fd;
-  /* The first parent the unprivileged user cannot pass (its own tmpfs hides the rest), or NULL. */
+  /* The first parent of the target the unprivileged user cannot pass (its own tmpfs hides the rest), or NULL. */
   char *blocker;
 };
 
@@ -109,9 +114,10 @@ static int parse_request(struct request *r) {
   r->isolate = strcmp(f[0], "namespace") == 0;
   r->uid = f[1], r->gid = f[2], r->tmp_mb = f[3], r->cwd = f[4];
   r->exposed_count = atoi(f[5]);
-  if (r->exposed_count < 0 || r->exposed_count > MAX_EXPOSED || i + 2 * r->exposed_count + 1 > count) return -1;
-  for (int e = 0; e < r->exposed_count; e++, i += 2) {
-    r->exposed[e] = (struct exposure){ .path = f[i + 1], .readonly = strcmp(f[i], "ro") == 0, .fd = -1, .blocker = NULL };
+  if (r->exposed_count < 0 || r->exposed_count > MAX_EXPOSED || i + 3 * r->exposed_count + 1 > count) return -1;
+  for (int e = 0; e < r->exposed_count; e++, i += 3) {
+    r->exposed[e] = (struct exposure){ .source = f[i + 1], .target = f[i + 2], .readonly = strcmp(f[i], "ro") == 0, .fd = -1, .blocker = NULL };
+    if (f[i + 2][0] != '/') return -1;
   }
   int argc = atoi(f[i++]);
   if (argc < 1 || i + argc > count) return -1;
@@ -174,13 +180,17 @@ static int bind(const char *from, const char *to, int readonly) {
   return 0;
 }
 
-/* Each exposed path the instance user could not reach is bound back over a tmpfs on its blocker. */
+/*
+ * Each exposure bound elsewhere, or at a target the instance user could not reach (then over a
+ * tmpfs on its blocker), goes through a descriptor; the others are bound over themselves.
+ */
 static int expose(struct request *r) {
   for (int e = 0; e < r->exposed_count; e++) {
     struct exposure *x = &r->exposed[e];
-    x->blocker = find_blocker(x->path);
+    x->blocker = find_blocker(x->target);
     /* Opened before any tmpfs covers it: the bind goes through the descriptor. */
-    if (x->blocker != NULL && (x->fd = open(x->path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) return fail("open", x->path);
+    int moved = x->blocker != NULL || strcmp(x->source, x->target) != 0;
+    if (moved && (x->fd = open(x->source, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) return fail("open", x->source);
   }
   for (int e = 0; e < r->exposed_count; e++) {
     const char *b = r->exposed[e].blocker;
@@ -196,14 +206,14 @@ static int expose(struct request *r) {
   }
   for (int e = 0; e < r->exposed_count; e++) {
     struct exposure *x = &r->exposed[e];
-    if (x->blocker == NULL) {
-      if (x->readonly && bind(x->path, x->path, 1) != 0) return 98;
+    if (x->fd < 0) {
+      if (x->readonly && bind(x->target, x->target, 1) != 0) return 98;
       continue;
     }
     char source[64];
     snprintf(source, sizeof source, "/proc/self/fd/%d", x->fd);
-    if (mkdir_p(x->path) != 0) return fail("mkdir", x->path);
-    if (bind(source, x->path, x->readonly) != 0) return 98;
+    if (x->blocker != NULL && mkdir_p(x->target) != 0) return fail("mkdir", x->target);
+    if (bind(source, x->target, x->readonly) != 0) return 98;
     close(x->fd);
   }
   return 0;

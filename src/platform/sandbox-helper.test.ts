@@ -1,13 +1,13 @@
 // The compiled launcher: built once per source version, and the sandbox it sets up is the shell
 // wrapper's (an unprivileged user without capabilities, its own PID namespace, a private size-limited
 // /tmp, read-only code, unreachable parents covered, no PWD). Needs root and a C compiler, as CI has.
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scratchDir } from '../../test/support/platform.ts';
 import { sandboxHelper } from './sandbox-helper.ts';
-import { encodeSpec, shellWrapperCommand, unprivilegedUser, type LaunchSpec } from './sandbox.ts';
+import { encodeSpec, lambdaMountPoints, RUNTIME_ROOT, shellWrapperCommand, TASK_ROOT, unprivilegedUser, type LaunchSpec } from './sandbox.ts';
 
 // A scratch dir is outside /tmp: the sandbox puts its own tmpfs over /tmp, which would hide the code dir.
 const base = scratchDir('sandbox-exec');
@@ -52,6 +52,11 @@ function expected(launcher: string): string {
   return `${unprivilegedUser().uid}\nok\ndeep\ncode-read-only\nnot-remountable\n${processes}\nCapEff:\t0000000000000000\n4\n`;
 }
 
+function spawnShell(s: LaunchSpec): SpawnSyncReturns<string> {
+  const cmd = shellWrapperCommand(s, []);
+  return spawnSync(cmd.file, cmd.args, { encoding: 'utf8', env: s.env });
+}
+
 describe('sandbox-exec', () => {
   it('is built once, then found; each build of the same source has the same name', () => {
     const first = sandboxHelper(base);
@@ -72,6 +77,25 @@ describe('sandbox-exec', () => {
           })()
         : spawnSync(sandboxHelper(base).file!, ['--wait'], { input: encodeSpec(s), encoding: 'utf8' });
     expect([r.status, r.stdout]).toEqual([0, expected(launcher)]);
+  });
+
+  it.each(['sandbox-exec', 'shell'])('%s: binds the code at /var/task and the runtime at /var/runtime, read-only, in the instance alone', (launcher) => {
+    expect(lambdaMountPoints()).toBe(true);
+    const { hidden, code } = codeBehindPrivateParent();
+    const runtime = path.join(hidden, 'runtime');
+    mkdirSync(runtime);
+    writeFileSync(path.join(runtime, 'bootstrap.mjs'), 'rt\n');
+    const probe = 'pwd; cat index.js /var/runtime/bootstrap.mjs; touch new 2>/dev/null && echo code-writable || echo code-read-only; cat "$1/deep/code/index.js" 2>/dev/null || echo host-path-unreachable';
+    const s: LaunchSpec = {
+      ...spec(code, hidden),
+      cwd: TASK_ROOT,
+      exposed: [{ path: code, target: TASK_ROOT, readonly: true }, { path: runtime, target: RUNTIME_ROOT, readonly: true }],
+      args: ['-c', probe, 'probe', hidden],
+    };
+    const r = launcher === 'shell' ? spawnShell(s) : spawnSync(sandboxHelper(base).file!, ['--wait'], { input: encodeSpec(s), encoding: 'utf8' });
+    // The code's host path is not bound, and its private parent keeps nobody out.
+    expect([r.status, r.stdout]).toEqual([0, '/var/task\nok\nrt\ncode-read-only\nhost-path-unreachable\n']);
+    expect([readdirSync(TASK_ROOT), readdirSync(RUNTIME_ROOT)]).toEqual([[], []]);
   });
 
   it('exits 98 naming the path it could not expose', () => {

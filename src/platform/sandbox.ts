@@ -8,7 +8,7 @@
  * Without isolation the runtime is spawned as is, as the platform's own user.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 export type Isolation = 'namespace' | 'none';
@@ -19,10 +19,44 @@ export interface InstanceUser {
   readonly gid: number;
 }
 
-/** A path the instance needs: its code and the runtime's files read-only, the storage root writable. */
+/**
+ * A path the instance needs: its code and the runtime's files read-only, the storage root writable.
+ * It is bound at `target` inside the instance (the code at /var/task, as on Lambda), at its own
+ * path when no target is given.
+ */
 export interface Exposure {
   readonly path: string;
   readonly readonly: boolean;
+  readonly target?: string;
+}
+
+/** Where Lambda puts the function's code and the runtime inside an instance. */
+export const TASK_ROOT = '/var/task';
+export const RUNTIME_ROOT = '/var/runtime';
+
+let mountPoints: boolean | undefined;
+/**
+ * True when /var/task and /var/runtime exist on the host as plain root-owned directories, which
+ * an isolated instance then binds its code and runtime over, in its own mount namespace only.
+ * A bind mount needs a directory to land on, and inside the namespace there is no safe way to make
+ * one under /var: a tmpfs over /var would hide the rest of it (/var/lib, /var/cache, where
+ * interpreters and the CI's packages may live), and mkdir in the namespace still writes the host's
+ * /var. So they are made once, empty, 0755, on the host (as root, which namespace isolation
+ * implies); they stay empty there, since every mount on them is private to an instance. A symlink
+ * or a file of that name (mount(2) would follow a symlink), or a /var that cannot be written,
+ * makes this false, and instances keep their code at its host path.
+ */
+export function lambdaMountPoints(): boolean {
+  mountPoints ??= [TASK_ROOT, RUNTIME_ROOT].every((dir) => {
+    try {
+      mkdirSync(dir, { mode: 0o755 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return false;
+    }
+    const st = lstatSync(dir);
+    return st.isDirectory() && st.uid === 0;
+  });
+  return mountPoints;
 }
 
 export interface LaunchSpec {
@@ -74,7 +108,7 @@ export function reachable(file: string): boolean {
 /** The request sandbox-exec --wait reads: NUL-separated fields, see sandbox-exec.c. */
 export function encodeSpec(spec: LaunchSpec): Buffer {
   const env = Object.entries(spec.env).map(([k, v]) => `${k}=${v}`);
-  const exposed = spec.exposed.flatMap((e) => [e.readonly ? 'ro' : 'rw', e.path]);
+  const exposed = spec.exposed.flatMap(exposureFields);
   const { isolation, user, tmpMb, cwd } = spec;
   const fields = [
     isolation, user ? String(user.uid) : '', user ? String(user.gid) : '', String(tmpMb), cwd,
@@ -82,6 +116,11 @@ export function encodeSpec(spec: LaunchSpec): Buffer {
   ];
   for (const f of fields) if (f.includes('\0')) throw new Error(`a launch field contains a NUL byte: ${JSON.stringify(f)}`);
   return Buffer.from(fields.map((f) => `${f}\0`).join(''));
+}
+
+/** An exposure as both launchers read it: "ro" or "rw", the host path, the path inside the instance. */
+function exposureFields(e: Exposure): string[] {
+  return [e.readonly ? 'ro' : 'rw', e.path, e.target ?? e.path];
 }
 
 /**
@@ -100,8 +139,9 @@ const OUTER = [
 ].join('\n');
 
 /**
- * sandbox-exec.c's mounts in sh: each exposed path is bound aside first (onto a scratch tmpfs on
- * /tmp), then moved back to its own path over a tmpfs on the first parent others cannot search.
+ * sandbox-exec.c's mounts in sh: each exposure bound elsewhere or behind a parent others cannot
+ * search is bound aside first (onto a scratch tmpfs on /tmp), then moved to its target, over a
+ * tmpfs on that blocking parent where there is one; the others are bound over themselves.
  */
 const INNER = `
 t=$1 u=$2 g=$3 d=$4 n=$5; shift 5
@@ -111,9 +151,10 @@ blocker() { b=; p=$1; while p=$(dirname "$p"); [ "$p" != / ]; do case $(stat -c 
 mount -t tmpfs -o size=1m tmpfs /tmp || exit 98
 i=0; blockers=
 while [ $i -lt $n ]; do
-  b=$(blocker "$2")
-  if [ -n "$b" ]; then mkdir /tmp/$i && mount --bind "$2" /tmp/$i || exit 98; blockers="$blockers$b$nl"; fi
-  eval "m$i=\\$1 p$i=\\$2 b$i=\\$b"; shift 2; i=$((i+1))
+  b=$(blocker "$3")
+  if [ -n "$b" ] || [ "$2" != "$3" ]; then mkdir /tmp/$i && mount --bind "$2" /tmp/$i || exit 98; fi
+  [ -z "$b" ] || blockers="$blockers$b$nl"
+  eval "m$i=\\$1 s$i=\\$2 p$i=\\$3 b$i=\\$b"; shift 3; i=$((i+1))
 done
 covered=; IFS=$nl
 for b in $(printf %s "$blockers" | sort -u); do
@@ -122,10 +163,12 @@ for b in $(printf %s "$blockers" | sort -u); do
 done
 unset IFS; i=0
 while [ $i -lt $n ]; do
-  eval "m=\\$m$i p=\\$p$i b=\\$b$i"
-  if [ -n "$b" ]; then mkdir -p "$p" && mount --move /tmp/$i "$p" || exit 98; elif [ "$m" = ro ]; then mount --bind "$p" "$p" || exit 98; fi
+  eval "m=\\$m$i s=\\$s$i p=\\$p$i b=\\$b$i"
+  moved=; { [ -n "$b" ] || [ "$s" != "$p" ]; } && moved=1
+  if [ -n "$b" ]; then mkdir -p "$p" || exit 98; fi
+  if [ -n "$moved" ]; then mount --move /tmp/$i "$p" || exit 98; elif [ "$m" = ro ]; then mount --bind "$p" "$p" || exit 98; fi
   if [ "$m" = ro ]; then o=ro; else o=rw; fi
-  [ -n "$b" ] || [ "$m" = ro ] && { mount -o remount,bind,$o,nosuid,nodev "$p" || exit 98; }
+  [ -n "$moved" ] || [ "$m" = ro ] && { mount -o remount,bind,$o,nosuid,nodev "$p" || exit 98; }
   i=$((i+1))
 done
 umount /tmp && mount -t tmpfs -o size=\${t}m,mode=1777,nosuid,nodev tmpfs /tmp || exit 98
@@ -138,8 +181,8 @@ exec setpriv --reuid="$u" --regid="$g" --clear-groups --inh-caps=-all --bounding
 /** The shell wrapper's command line for `spec` (namespace isolation only). */
 export function shellWrapperCommand(spec: LaunchSpec, procsFiles: readonly string[]): { file: string; args: string[] } {
   const { user, tmpMb, cwd, exposed } = spec;
-  const pairs = exposed.flatMap((e) => [e.readonly ? 'ro' : 'rw', e.path]);
-  const args = [String(tmpMb), user ? String(user.uid) : '', user ? String(user.gid) : '', cwd, String(exposed.length), ...pairs, spec.file, ...spec.args];
+  const fields = exposed.flatMap(exposureFields);
+  const args = [String(tmpMb), user ? String(user.uid) : '', user ? String(user.gid) : '', cwd, String(exposed.length), ...fields, spec.file, ...spec.args];
   return { file: 'sh', args: ['-c', OUTER, INNER, ...procsFiles, '--', ...args] };
 }
 

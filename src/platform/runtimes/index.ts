@@ -20,8 +20,8 @@ export interface RuntimeSupport {
   command(codeDir: string, runtimeDir: string): RuntimeCommand;
   /** Why `handler` cannot be loaded from `codeDir`, or null when its file is there. */
   missingHandler(codeDir: string, handler: string): string | null;
-  /** AWS_EXECUTION_ENV, as Lambda sets it. */
-  executionEnv: string;
+  /** AWS_EXECUTION_ENV for a function deployed as `runtimeId`, as Lambda sets it; undefined where Lambda sets none. */
+  executionEnv(runtimeId: string): string | undefined;
 }
 
 function moduleFile(handler: string): { module: string; fn: string } | null {
@@ -38,14 +38,26 @@ function missingModule(codeDir: string, handler: string, extensions: readonly st
   return `handler "${handler}" needs ${candidates.join(' or ')} in the package, and none is there`;
 }
 
-let pythonPath: string | undefined;
+let python3: { path: string; version: string } | undefined;
 /**
- * The real interpreter behind `python3` on PATH. Version managers put a shell shim first on PATH,
- * which would add its own start-up to every cold start.
+ * The real interpreter behind `python3` on PATH, and its version (`3.11`). Version managers put a
+ * shell shim first on PATH, which would add its own start-up to every cold start. Given a module,
+ * the same run compiles it into its __pycache__.
  */
+function lookUpPython(compile?: string): { path: string; version: string } {
+  const script = `import sys; print(sys.executable); print("%d.%d" % sys.version_info[:2])${compile ? '; import py_compile; py_compile.compile(sys.argv[1], doraise=True)' : ''}`;
+  const out = execFileSync('python3', ['-c', script, ...(compile ? [compile] : [])], { encoding: 'utf8' });
+  const [file = '', version = ''] = out.trim().split('\n');
+  return { path: file.trim(), version: version.trim() };
+}
+
+function realPython(): { path: string; version: string } {
+  python3 ??= lookUpPython();
+  return python3;
+}
+
 export function resolvePython(): string {
-  pythonPath ??= execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
-  return pythonPath;
+  return realPython().path;
 }
 
 /** Resolves interpreters up front, so the first cold start does not pay for the lookup. */
@@ -60,13 +72,17 @@ export function prepareRuntimes(): void {
 const nodejs: RuntimeSupport = {
   command: (_code, runtimeDir) => ({ file: process.execPath, args: [path.join(runtimeDir, 'nodejs-bootstrap.mjs')] }),
   missingHandler: (dir, handler) => missingModule(dir, handler, ['.js', '.mjs', '.cjs']),
-  executionEnv: `AWS_Lambda_nodejs${process.versions.node.split('.')[0]}.x`,
+  // The identifier the function was deployed with when it names a version, as Lambda's own;
+  // a bare `nodejs` is the machine's node.
+  executionEnv: (id) => `AWS_Lambda_${/^nodejs\d+\.x$/.test(id) ? id : `nodejs${process.versions.node.split('.')[0]}.x`}`,
 };
 
 const python: RuntimeSupport = {
   command: (_code, runtimeDir) => ({ file: resolvePython(), args: ['-u', path.join(runtimeDir, 'python_bootstrap.py')] }),
   missingHandler: (dir, handler) => missingModule(dir, handler, ['.py']),
-  executionEnv: 'AWS_Lambda_python3',
+  // The interpreter that actually runs the function, whatever version the function asked for: AWS's
+  // clients (boto3's user agent, awslambdaric's JSON encoder) read the minor version from it.
+  executionEnv: () => `AWS_Lambda_python${realPython().version}`,
 };
 
 const provided: RuntimeSupport = {
@@ -79,12 +95,15 @@ const provided: RuntimeSupport = {
       return 'runtime "provided" needs an executable file named "bootstrap" in the package';
     }
   },
-  executionEnv: 'AWS_Lambda_provided',
+  // Lambda sets no AWS_EXECUTION_ENV for OS-only runtimes (the provided family).
+  executionEnv: () => undefined,
 };
 
 export const runtimes: Record<Runtime, RuntimeSupport> = { nodejs, python, provided };
 
-const BOOTSTRAPS = ['nodejs-bootstrap.mjs', 'python_bootstrap.py'];
+/** The python runtime proper, imported by python_bootstrap.py so that its compiled form is used. */
+const PYTHON_RUNTIME = 'faasbench_runtime.py';
+const BOOTSTRAPS = ['nodejs-bootstrap.mjs', 'python_bootstrap.py', PYTHON_RUNTIME];
 
 /**
  * Copies the bootstraps into `dir` (the instances' LAMBDA_RUNTIME_DIR). Instances get a private
@@ -100,5 +119,13 @@ export function installBootstraps(dir: string): void {
     const temporary = path.join(dir, `.${file}.${process.pid}`);
     copyFileSync(path.join(HERE, file), temporary);
     renameSync(temporary, path.join(dir, file));
+  }
+  // Compiled here, where the platform can write __pycache__ (an instance's view of it is
+  // read-only): compiling the runtime on every cold start would cost a few milliseconds each.
+  // The interpreter's lookup comes with it, so the first python cold start does not pay for that.
+  try {
+    python3 = lookUpPython(path.join(dir, PYTHON_RUNTIME));
+  } catch {
+    /* no python3 on PATH: python functions fail at their first start */
   }
 }

@@ -63,6 +63,28 @@ class Connection {
     });
   }
 
+  /**
+   * A chunked request whose body is written as it comes (a streamed response): `write` sends a
+   * chunk, `end` the last one with any trailers, and resolves with the Runtime API's answer.
+   */
+  openStream(route, headers) {
+    let head = `POST ${base}${route} HTTP/1.1\r\nHost: ${host}:${port}\r\n`;
+    for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
+    this.socket.write(`${head}Transfer-Encoding: chunked\r\n\r\n`, 'latin1');
+    const answered = new Promise((resolve) => (this.waiting = resolve));
+    return {
+      write: (bytes) => {
+        if (bytes.length > 0) this.socket.write(Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`, 'latin1'), bytes, Buffer.from('\r\n')]));
+      },
+      end: (trailers = {}) => {
+        let tail = '0\r\n';
+        for (const [k, v] of Object.entries(trailers)) tail += `${k}: ${v}\r\n`;
+        this.socket.write(`${tail}\r\n`, 'latin1');
+        return answered;
+      },
+    };
+  }
+
   parse() {
     if (this.waiting === null) return;
     const end = this.buffer.indexOf('\r\n\r\n');
@@ -104,13 +126,24 @@ function dechunk(bytes) {
 }
 
 function post(connection, route, value, headers) {
-  const body = Buffer.from(value === undefined ? 'null' : JSON.stringify(value));
-  return connection.request('POST', route, body, { 'Content-Type': 'application/json', ...headers });
+  return connection.request('POST', route, Buffer.from(serialize(value)), { 'Content-Type': 'application/json', ...headers });
 }
 
+/** JSON of a handler's result; what JSON.stringify cannot write (circular, BigInt) fails as AWS's client fails it. */
+function serialize(value) {
+  try {
+    return JSON.stringify(value === undefined ? null : value);
+  } catch {
+    throw new Error('Unable to stringify response body');
+  }
+}
+
+/** The error body AWS's client posts: an Error's name, message and stack; anything else by its type. */
 function errorBody(err) {
-  const e = err instanceof Error ? err : new Error(String(err));
-  return { errorType: e.name || 'Error', errorMessage: e.message, trace: (e.stack ?? '').split('\n') };
+  if (err instanceof Error || (typeof err?.name === 'string' && typeof err.message === 'string' && typeof err.stack === 'string')) {
+    return { errorType: err.name || 'Error', errorMessage: err.message, trace: (err.stack ?? '').split('\n') };
+  }
+  return { errorType: typeof err, errorMessage: String(err), trace: [] };
 }
 
 // Lambda's format for console output: time, request id, level, message.
@@ -144,31 +177,97 @@ async function loadHandler() {
   return fn;
 }
 
-function contextFor(headers) {
+function parseHeader(value, name) {
+  if (value === undefined) return undefined;
+  try {
+    return JSON.parse(value);
+  } catch (err) {
+    throw new Error(`Cannot parse ${name} as json: ${err}`);
+  }
+}
+
+/**
+ * The context AWS's Node client builds: the legacy succeed/fail/done, then the function's facts,
+ * then the invocation's.
+ */
+function contextFor(headers, answer) {
   const deadline = Number(headers['lambda-runtime-deadline-ms']);
+  let waits = true;
   return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: env.AWS_LAMBDA_FUNCTION_NAME,
+    get callbackWaitsForEmptyEventLoop() {
+      return waits;
+    },
+    set callbackWaitsForEmptyEventLoop(value) {
+      waits = value;
+    },
+    succeed: (result) => answer(null, result),
+    fail: (err) => answer(err ?? 'handled'),
+    done: (err, result) => answer(err, result),
     functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
-    invokedFunctionArn: headers['lambda-runtime-invoked-function-arn'],
+    functionName: env.AWS_LAMBDA_FUNCTION_NAME,
     memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
-    awsRequestId: headers['lambda-runtime-aws-request-id'],
     logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
     logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    clientContext: parseHeader(headers['lambda-runtime-client-context'], 'ClientContext'),
+    identity: parseHeader(headers['lambda-runtime-cognito-identity'], 'CognitoIdentity'),
+    invokedFunctionArn: headers['lambda-runtime-invoked-function-arn'],
+    awsRequestId: headers['lambda-runtime-aws-request-id'],
+    getRemainingTimeInMillis: () => deadline - Date.now(),
   };
 }
 
-function runHandler(handler, event, context) {
-  // Callback-style handlers (three parameters) are still common in code written for Lambda.
-  if (handler.length >= 3) {
-    return new Promise((resolve, reject) => {
-      const done = (err, value) => (err ? reject(err) : resolve(value));
-      const result = handler(event, context, done);
-      if (result && typeof result.then === 'function') result.then(resolve, reject);
+// What keeps the event loop alive, by kind, leaving out standard output and error.
+function resources() {
+  const counts = new Map();
+  for (const kind of process.getActiveResourcesInfo()) if (kind !== 'PipeWrap' && kind !== 'TTYWrap') counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  return counts;
+}
+
+/**
+ * Resolves once the event loop holds no more than it did when the handler started (this runtime's
+ * own connections to the Runtime API never let it empty): where AWS's client, on 'beforeExit',
+ * sends a callback's answer, or null for a handler that gave none.
+ */
+function loopEmptied(before) {
+  return new Promise((resolve) => {
+    // Checked every millisecond on a timer that does not count itself.
+    const check = () => {
+      for (const [kind, n] of resources()) if (n > (before.get(kind) ?? 0)) return void setTimeout(check, 1).unref();
+      resolve();
+    };
+    setTimeout(check, 0).unref();
+  });
+}
+
+/**
+ * The handler's answer, as AWS's client takes it: a returned promise; the callback (third
+ * parameter), sent once the event loop is empty unless context.callbackWaitsForEmptyEventLoop was
+ * set false; or context.succeed/fail/done. The first of them counts. A plain function's returned
+ * value also counts (AWS's client would send null for it); one that returns nothing and never
+ * answers gets null once the loop is empty.
+ */
+function runHandler(handler, event, headers) {
+  return new Promise((resolve, reject) => {
+    let claimed = false;
+    const once = (fn) => (err, value) => {
+      if (claimed) return;
+      claimed = true;
+      fn(err, value);
+    };
+    const send = (err, value) => (err === undefined || err === null ? resolve(value) : reject(err));
+    // Only a plain function can leave its answer to the event loop; an async one's promise says it.
+    const before = handler.constructor.name === 'AsyncFunction' ? null : resources();
+    const answer = once(send);
+    const context = contextFor(headers, answer);
+    const callback = once((err, value) => {
+      if ((err !== undefined && err !== null) || !context.callbackWaitsForEmptyEventLoop) send(err, value);
+      else loopEmptied(before).then(() => send(null, value));
     });
-  }
-  return handler(event, context);
+    const result = handler(event, context, callback);
+    if (result && typeof result.then === 'function') result.then((value) => answer(null, value), (err) => answer(err ?? 'handled'));
+    else if (handler.length < 3 && result !== undefined) answer(null, result);
+    else loopEmptied(before ?? new Map()).then(() => answer(null, null));
+  });
 }
 
 async function serve(handler, connection) {
@@ -177,10 +276,15 @@ async function serve(handler, connection) {
     // 410: the platform retired this instance while it waited.
     if (next.status !== 200) process.exit(0);
     const id = next.headers['lambda-runtime-aws-request-id'];
+    // As AWS's clients do: the invocation's trace for the X-Ray SDK, which reads it from here.
+    const trace = next.headers['lambda-runtime-trace-id'];
+    if (trace) env._X_AMZN_TRACE_ID = trace;
+    else delete env._X_AMZN_TRACE_ID;
     await current.run(id, async () => {
       try {
         const event = next.body.length ? JSON.parse(next.body.toString('utf8')) : {};
-        const value = await runHandler(handler, event, contextFor(next.headers));
+        if (handler[STREAMING] === 'response') return await respondStreaming(handler, connection, id, event, next.headers);
+        const value = await runHandler(handler, event, next.headers);
         await post(connection, `/invocation/${id}/response`, value);
       } catch (err) {
         const body = errorBody(err);
@@ -188,6 +292,64 @@ async function serve(handler, connection) {
         await post(connection, `/invocation/${id}/error`, body, { 'Lambda-Runtime-Function-Error-Type': body.errorType });
       }
     });
+  }
+}
+
+// Response streaming, as AWS's Node client offers it: a handler wrapped by
+// awslambda.streamifyResponse gets a writable stream as its second argument; what it writes is
+// sent on at once (Lambda-Runtime-Function-Response-Mode: streaming), and an error thrown after
+// the first bytes goes in the trailers.
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const HTTP_INTEGRATION = 'application/vnd.awslambda.http-integration-response';
+globalThis.awslambda = {
+  streamifyResponse(fn) {
+    fn[STREAMING] = 'response';
+    return fn;
+  },
+  HttpResponseStream: {
+    /** A function URL's status, headers and cookies first, as JSON, then eight NUL bytes, then the body. */
+    from(stream, prelude) {
+      stream.setContentType(HTTP_INTEGRATION);
+      stream.write(JSON.stringify(prelude ?? {}));
+      stream.write(new Uint8Array(8));
+      return stream;
+    },
+  },
+};
+
+let Writable;
+async function respondStreaming(handler, connection, id, event, headers) {
+  // Loaded on the first streamed call only: most functions never pay for node:stream.
+  Writable ??= (await import('node:stream')).Writable;
+  let contentType = 'application/octet-stream';
+  let open = null;
+  const request = () =>
+    (open ??= connection.openStream(`/invocation/${id}/response`, {
+      'Content-Type': contentType,
+      'Lambda-Runtime-Function-Response-Mode': 'streaming',
+      Trailer: 'Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body',
+    }));
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      request().write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+      done();
+    },
+  });
+  stream.setContentType = (type) => {
+    contentType = type;
+  };
+  const ended = new Promise((resolve) => stream.on('finish', resolve));
+  try {
+    await handler(event, stream, contextFor(headers, () => {}));
+    if (!stream.writableEnded) stream.end();
+    await ended;
+    await request().end();
+  } catch (err) {
+    const body = errorBody(err);
+    console.error(`Invoke Error \t${JSON.stringify(body)}`);
+    const trailers = { 'Lambda-Runtime-Function-Error-Type': body.errorType, 'Lambda-Runtime-Function-Error-Body': Buffer.from(JSON.stringify(body)).toString('base64') };
+    if (open === null) await post(connection, `/invocation/${id}/error`, body, { 'Lambda-Runtime-Function-Error-Type': body.errorType });
+    else await open.end(trailers);
   }
 }
 

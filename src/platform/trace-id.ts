@@ -1,0 +1,18 @@
+/**
+ * The X-Ray trace header an invocation carries (Lambda-Runtime-Trace-Id, then _X_AMZN_TRACE_ID in
+ * the function): `Root=1-<epoch seconds, 8 hex>-<24 hex>;Parent=<16 hex>;Sampled=0`.
+ */
+import { randomBytes } from 'node:crypto';
+
+const ROOT = /(?:^|;)\s*Root=(1-[0-9a-f]{8}-[0-9a-f]{24})\s*(?:;|$)/;
+
+/**
+ * A new header for one invocation. The caller's Root (from its X-Amzn-Trace-Id) is kept, so nested
+ * calls stay in one trace; the Parent is the invocation's own segment. Nothing on the local platform
+ * receives segments, so nothing is sampled.
+ */
+export function invocationTraceHeader(callerHeader?: string, nowMs = Date.now()): string {
+  const bytes = randomBytes(20);
+  const root = (callerHeader && ROOT.exec(callerHeader)?.[1]) || `1-${Math.floor(nowMs / 1000).toString(16).padStart(8, '0')}-${bytes.toString('hex', 0, 12)}`;
+  return `Root=${root};Parent=${bytes.toString('hex', 12, 20)};Sampled=0`;
+}
