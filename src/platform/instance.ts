@@ -192,7 +192,14 @@ export class Instance {
       refused: env.runtimeApiRefused,
     });
     this.endpoint.listen().then(
-      (port) => this.launch(port),
+      (port) => {
+        try {
+          this.launch(port);
+        } catch (err) {
+          // A runtime that cannot even be started (python3 missing from PATH) fails its calls, not the platform.
+          this.exited(null, null, `cannot start runtime: ${(err as Error).message}`);
+        }
+      },
       (err: Error) => this.exited(null, null, `cannot open the Runtime API: ${err.message}`),
     );
     this.initTimer = setTimeout(() => {
