@@ -90,7 +90,7 @@ describe('bad input', () => {
     const zip = Buffer.from(zipSync({ 'index.js': strToU8('exports.handler = async () => 1;') })).toString('base64');
     const r = await call(platform, 'POST', '/2015-03-31/functions', JSON.stringify({ FunctionName: 'j', Runtime: 'java21', Handler: 'index.handler', Role: 'r', Code: { ZipFile: zip } }));
     expect(r.status).toBe(400);
-    expect(errorBody(r.text).Message).toContain('field "runtime": expected nodejs, python, provided');
+    expect(errorBody(r.text).Message).toBe('The runtime parameter of java21 is not supported by the local platform: it runs nodejs, python and provided runtimes');
     const u = await call(platform, 'PUT', '/2015-03-31/functions/echo/configuration', JSON.stringify({ MemorySize: 20000 }));
     expect(u.status).toBe(400);
     expect(errorBody(u.text).Message).toBe('function echo: field "memoryMb": Too small: expected number to be <=10240'.replace('Too small', 'Too big'));
