@@ -41,11 +41,8 @@ describe.skipIf(clients.skip)(`concurrency through AWS's clients${clients.skip ?
       platform.url,
       `
 def err(fn):
-    try:
-        fn()
-        return 'ok'
-    except client.exceptions.ClientError as e:
-        return [e.response['Error']['Code'], e.response.get('Reason'), e.response['ResponseMetadata']['RequestId'] != '']
+    f = failure(fn)
+    return [f['code'], f['reason'], f['requestId'] != '']
 before = client.get_account_settings()['AccountLimit']
 put = client.put_function_concurrency(FunctionName='reserved', ReservedConcurrentExecutions=0)
 got = client.get_function_concurrency(FunctionName='reserved')

@@ -41,13 +41,9 @@ describe.skipIf(clients.skip)(`versions and aliases through AWS's clients${clien
     const out = await runBoto3<Record<string, unknown>>(
       platform.url,
       `
-import base64
 def err(fn):
-    try:
-        fn()
-        return 'ok'
-    except client.exceptions.ClientError as e:
-        return e.response['Error']['Code'] + ' ' + str(e.response['ResponseMetadata']['HTTPStatusCode'])
+    f = failure(fn)
+    return f if f == 'ok' else f"{f['code']} {f['status']}"
 def run(**kw):
     r = client.invoke(FunctionName='ver', **kw)
     return {'executed': r['ExecutedVersion'], 'body': json.loads(r['Payload'].read())}
@@ -130,11 +126,8 @@ emit({
       platform.url,
       `
 def err(fn):
-    try:
-        fn()
-        return 'ok'
-    except client.exceptions.ClientError as e:
-        return [e.response['Error']['Code'], e.response['Error']['Message']]
+    f = failure(fn)
+    return [f['code'], f['message']]
 def mark():
     return json.loads(client.invoke(FunctionName='cfg')['Payload'].read())['mark']
 bad = err(lambda: client.update_function_configuration(FunctionName='cfg', Runtime='nodejs99.x'))
@@ -176,11 +169,8 @@ try:
     forged = 200
 except urllib.error.HTTPError as e:
     forged = e.code
-try:
-    client.invoke(FunctionName='page-1', ClientContext='bm90IGpzb24=')
-    context = 'ok'
-except client.exceptions.ClientError as e:
-    context = [e.response['Error']['Code'], e.response['Error']['Message']]
+context = failure(lambda: client.invoke(FunctionName='page-1', ClientContext='bm90IGpzb24='))
+context = [context['code'], context['message']]
 emit({'pages': pages, 'next': first.get('NextMarker'), 'names': names, 'tags': tags, 'got': got, 'forged': forged, 'context': context})
 `,
     );

@@ -3,6 +3,7 @@
  * and runs after a prelude that defines:
  *   `client`: boto3's Lambda client for the endpoint (one attempt per call, 30 s read timeout);
  *   `emit(value)`: prints `value` as the script's one JSON result;
+ *   `failure(fn)`: 'ok', or the error fn raised as {code, message, status, reason, requestId};
  *   `ENV`: os.environ, where `env` from the caller arrives.
  * Anything else the script prints to stdout breaks the result, so print diagnostics to stderr.
  */
@@ -15,6 +16,15 @@ from botocore.config import Config
 ENV = os.environ
 client = boto3.client('lambda', endpoint_url=ENV['FAASBENCH_ENDPOINT'],
                       config=Config(retries={'total_max_attempts': 1, 'mode': 'standard'}, read_timeout=30, connect_timeout=10))
+def failure(fn):
+    # 'ok', or what the client raised: its error code, message, HTTP status, Lambda's Reason and the request id.
+    try:
+        fn()
+        return 'ok'
+    except client.exceptions.ClientError as e:
+        r = e.response
+        return {'code': r['Error']['Code'], 'message': r['Error'].get('Message'), 'status': r['ResponseMetadata']['HTTPStatusCode'],
+                'reason': r.get('Reason'), 'requestId': r['ResponseMetadata'].get('RequestId', '')}
 def emit(value):
     sys.stdout.write(json.dumps(value, default=str))
     sys.stdout.flush()
