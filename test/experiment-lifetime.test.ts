@@ -111,6 +111,45 @@ describe('experiment cold-start', () => {
       expect(row['cold p50 ms'] as number).toBeGreaterThan(row['warm p50 ms'] as number);
     }
   }, 60_000);
+
+  it('provisioned vs on-demand: a provisioned first call is warm, on an instance initialised as provisioned-concurrency; an on-demand one is cold', async () => {
+    const { run: out, records, rows } = await experiment('cold-start', { runtimes: ['measure-node'], memorySizes: [128], repetitions: 2, warmCalls: 1, provisioned: [false, true] });
+    expect(out).toMatchObject({ status: 'completed', error: null });
+    expect(table(out).map((r) => [r.runtime, r['memory MB'], r.start, r['first calls cold'], r['cold calls'], r['warm calls'], r['init p50 ms'] === null, r.agreement])).toEqual([
+      ['measure-node', 128, 'on-demand', '2/2', 2, 2, false, '4/4'],
+      ['measure-node', 128, 'provisioned', '0/2', 0, 4, true, '4/4'],
+    ]);
+    expect(out.result!.summary).toMatchObject({ calls: 8, judged: 8, agreed: 8, unexpected: 0, provisioned: [false, true] });
+
+    const calls = rows('call') as ClassifiedCall[];
+    const bySeq = new Map(records.map((r) => [r.seq, r]));
+    // Alternating within each repetition: on demand, then provisioned.
+    expect(calls.map((c) => [c.repetition, c.provisioned, c.call])).toEqual([
+      [0, false, 0], [0, false, 1], [0, true, 0], [0, true, 1],
+      [1, false, 0], [1, false, 1], [1, true, 0], [1, true, 1],
+    ]);
+    for (const c of calls) {
+      const truth = bySeq.get(c.seq)!;
+      // Provisioned calls went to the alias provision points at the repetition's version.
+      expect([c.seq, truth.fn]).toEqual([c.seq, c.provisioned ? 'measure-node-cold-start:faasbench-provisioned' : 'measure-node-cold-start']);
+      expect([c.seq, truth.status, c.initType]).toEqual([c.seq, 'ok', c.provisioned ? 'provisioned-concurrency' : 'on-demand']);
+      // The first call after a change is a new instance's first in both modes, but only on demand is it
+      // cold, with an init on the call: the platform's flag and the client's verdict (ids and init_type).
+      const first = c.call === 0;
+      expect([c.seq, truth.cold, c.cold, truth.initMs !== null]).toEqual([c.seq, first && !c.provisioned, first && !c.provisioned, first && !c.provisioned]);
+    }
+    // One new instance per repetition and mode, as measure's ids and the platform both tell.
+    expect(new Set(calls.map((c) => `${c.repetition}/${c.provisioned}/${c.instance}`)).size).toBe(4);
+    expect(new Set(calls.map((c) => c.instance)).size).toBe(4);
+    expect(new Set(records.map((r) => r.instanceId)).size).toBe(4);
+
+    // The first-call medians side by side are those of the stored latencies, and the note compares them.
+    const firstP50 = (provisioned: boolean): number => Math.round(median(calls.filter((c) => c.call === 0 && c.provisioned === provisioned).map((c) => bySeq.get(c.seq)!.latencyMs!))! * 10) / 10;
+    expect(table(out).map((r) => r['first p50 ms'])).toEqual([firstP50(false), firstP50(true)]);
+    expect(out.result!.notes).toContainEqual(
+      expect.stringMatching(/^measure-node at 128 MB: a provisioned first call took [\d.]+ ms at the median against [\d.]+ ms on demand \(-?[\d.]+ ms less; first calls cold: 0 of 2 provisioned, 2 of 2 on demand\)$/),
+    );
+  }, 60_000);
 });
 
 describe('experiment idle-timeout', () => {

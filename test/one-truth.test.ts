@@ -222,7 +222,7 @@ async function allPaths(c: Case): Promise<Record<string, Figures>> {
 /** A cold-start classification of each record the platform called cold or warm, as the experiment stores it. */
 function classified(records: readonly InvocationRecord[]): ClassifiedCall[] {
   return records.flatMap((r) =>
-    r.cold === null ? [] : [{ seq: r.seq, runtime: 'measure-node', memoryMb: 128, repetition: 0, call: r.cold ? 0 : 1, instance: String(r.seq), instId: null, cold: r.cold, platformCold: r.cold, phase: r.phase, status: r.status, latencyMs: r.latencyMs, initMs: r.initMs }],
+    r.cold === null ? [] : [{ seq: r.seq, runtime: 'measure-node', memoryMb: 128, provisioned: false, repetition: 0, call: r.cold ? 0 : 1, instance: String(r.seq), instId: null, initType: null, cold: r.cold, platformCold: r.cold, phase: r.phase, status: r.status, latencyMs: r.latencyMs, initMs: r.initMs }],
   );
 }
 

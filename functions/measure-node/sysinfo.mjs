@@ -95,5 +95,7 @@ export async function stat({ pubIpUrl }) {
     inst_priv_ip: privIp,
     uptime: uptime(),
     cpu_info: cpuInfo(),
+    // How Lambda started the instance: on-demand, or provisioned-concurrency ahead of its calls.
+    init_type: process.env.AWS_LAMBDA_INITIALIZATION_TYPE ?? null,
   };
 }

@@ -14,6 +14,22 @@ export interface InvokeResult {
   readonly facts: PlatformFacts;
 }
 
+/** Instances a provider initialised ahead of calls (Lambda's provisioned concurrency), READY to serve. */
+export interface Provisioned {
+  /** The alias the instances serve; invoke them as `qualifiedName(fn, qualifier)`. */
+  readonly qualifier: string;
+  /** The version published for them: the function's code and configuration when provision was called. */
+  readonly version: string;
+}
+
+/** The alias `provision` points at the version it publishes; one per function, moved on each call. */
+export const PROVISIONED_ALIAS = 'faasbench-provisioned';
+
+/** The name that invokes one version or alias of a function, in Lambda's form (`fn:qualifier`). */
+export function qualifiedName(fn: string, qualifier: string): string {
+  return `${fn}:${qualifier}`;
+}
+
 export interface Provider {
   /** The registry name: `local`, `aws-lambda`, `openfaas`, `http`... */
   readonly name: string;
@@ -24,6 +40,15 @@ export interface Provider {
   /** Changes settings; on Lambda-like platforms the next call starts a new instance. */
   updateConfiguration(fn: string, patch: Partial<FunctionSettingsInput>): Promise<void>;
   remove(fn: string): Promise<void>;
+  /**
+   * Optional, where the platform has provisioned concurrency (Lambda's API): publishes a version of
+   * the function as it is now, points PROVISIONED_ALIAS at it, asks for `count` instances initialised
+   * ahead on that alias and resolves once they are READY. Calls to `qualifiedName(fn, qualifier)`
+   * then find them waiting; calls beyond them start on demand. It bills while it lasts on AWS.
+   */
+  provision?(fn: string, count: number): Promise<Provisioned>;
+  /** Drops what provision asked for on `qualifier` (its instances go; version and alias stay). */
+  unprovision?(fn: string, qualifier: string): Promise<void>;
   /** Releases connections and anything the provider started. */
   close(): Promise<void>;
 }

@@ -8,7 +8,8 @@ import type { FunctionPackage, FunctionSettingsInput } from '../core/function-pa
 import type { InvocationRecord } from '../core/invocation-record.ts';
 import { planOf, type LoadPlan, type PlannedInvocation } from '../core/load-plan.ts';
 import { epochMicros } from '../core/clock.ts';
-import type { Provider } from '../core/provider.ts';
+import { FaasbenchError } from '../core/errors.ts';
+import { qualifiedName, type Provider, type Provisioned } from '../core/provider.ts';
 import { SummaryBuilder, type RunSummary } from '../analysis/run-summary.ts';
 import { runPlan } from '../invoker/invoker.ts';
 import { settleHeap } from '../invoker/settle-heap.ts';
@@ -43,6 +44,11 @@ export interface Bench {
   runLoad(plan: LoadPlan, options?: { readonly payloadOf?: (call: PlannedInvocation) => Payload; readonly maxInFlight?: number }): Promise<LoadOutcome>;
   /** Changes settings (memory, environment...): on Lambda-like platforms the next call starts a new instance. */
   updateConfig(fn: string, patch: Partial<FunctionSettingsInput>): Promise<void>;
+  /** Whether the provider has provisioned concurrency (Provider.provision). */
+  readonly canProvision: boolean;
+  /** `count` instances initialised ahead for a new version of `fn`, READY; invoke them as `invokeAs`. */
+  provision(fn: string, count: number): Promise<Provisioned & { readonly invokeAs: string }>;
+  unprovision(fn: string, qualifier: string): Promise<void>;
   sleep(ms: number): Promise<void>;
   /** State kept per experiment across runs. */
   readonly kv: {
@@ -176,6 +182,21 @@ export class BenchSession implements Bench {
 
   updateConfig(fn: string, patch: Partial<FunctionSettingsInput>): Promise<void> {
     return this.context.provider.updateConfiguration(fn, patch);
+  }
+
+  get canProvision(): boolean {
+    return this.context.provider.provision !== undefined;
+  }
+
+  async provision(fn: string, count: number): Promise<Provisioned & { readonly invokeAs: string }> {
+    const { provider } = this.context;
+    if (!provider.provision) throw new FaasbenchError('InvalidParameterValue', `provider ${provider.name} has no provisioned concurrency`);
+    const provisioned = await provider.provision(fn, count);
+    return { ...provisioned, invokeAs: qualifiedName(fn, provisioned.qualifier) };
+  }
+
+  async unprovision(fn: string, qualifier: string): Promise<void> {
+    await this.context.provider.unprovision?.(fn, qualifier);
   }
 
   sleep(ms: number): Promise<void> {

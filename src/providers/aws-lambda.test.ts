@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFaasbenchError } from '../core/errors.ts';
 import { loadFunctionPackage } from '../core/function-package.ts';
 import type { PlatformFacts } from '../core/invocation-record.ts';
+import { qualifiedName } from '../core/provider.ts';
 import type { LocalPlatform } from '../platform/platform.ts';
 import { nodeFunction, scratchDir, startPlatform } from '../../test/support/platform.ts';
 import { createAwsLambdaProvider, type AwsLambdaProvider } from './aws-lambda.ts';
@@ -80,6 +81,31 @@ describe('REPORT facts against the platform ground truth', () => {
     const rs = await Promise.all([lambda.invoke('one-at-a-time', Buffer.from('{}')), lambda.invoke('one-at-a-time', Buffer.from('{}'))]);
     expect(rs.map((r) => r.status).sort()).toEqual(['ok', 'throttled']);
     expect(rs.find((r) => r.status === 'throttled')).toMatchObject({ httpStatus: 429, errorClass: 'TooManyRequestsException' });
+  });
+
+  it('provisions a published version behind an alias: its first call is warm on an instance initialised ahead; again after a change; then unprovisions', async () => {
+    const body = 'return { init: process.env.AWS_LAMBDA_INITIALIZATION_TYPE, version: process.env.AWS_LAMBDA_FUNCTION_VERSION };';
+    await lambda.deploy(loadFunctionPackage(nodeFunction('provisioned', body, { cpuModel: 'none' })));
+    const answer = async (name: string): Promise<[string, boolean | null, number | null, unknown]> => {
+      const r = await lambda.invoke(name, Buffer.from('{}'));
+      return [r.status, r.facts.cold, r.facts.initMs, JSON.parse(r.payload.toString())];
+    };
+    const first = await lambda.provision('provisioned', 1);
+    expect(first).toEqual({ qualifier: 'faasbench-provisioned', version: '1' });
+    expect(platform.provisioned('provisioned', first.qualifier)).toMatchObject({ status: 'READY', available: 1 });
+    expect(await answer(qualifiedName('provisioned', first.qualifier))).toEqual(['ok', false, null, { init: 'provisioned-concurrency', version: '1' }]);
+    expect((await answer('provisioned')).slice(0, 2)).toEqual(['ok', true]);
+
+    // A second provision over the first: a new version, the alias moved to it, its instance started afresh.
+    await lambda.updateConfiguration('provisioned', { environment: { ROUND: '2' } });
+    const second = await lambda.provision('provisioned', 1);
+    expect(second).toEqual({ qualifier: 'faasbench-provisioned', version: '2' });
+    expect(platform.alias('provisioned', second.qualifier).functionVersion).toBe('2');
+    expect(await answer(qualifiedName('provisioned', second.qualifier))).toEqual(['ok', false, null, { init: 'provisioned-concurrency', version: '2' }]);
+
+    await lambda.unprovision('provisioned', second.qualifier);
+    expect(() => platform.provisioned('provisioned', second.qualifier)).toThrow('No Provisioned Concurrency Config found for this function');
+    await lambda.remove('provisioned');
   });
 
   it('refuses settings Lambda cannot change, and asks for a role when talking to AWS itself', async () => {

@@ -14,26 +14,34 @@
  * platform's token as the access key id when one is given), unless `profile` names real ones.
  */
 import {
+  CreateAliasCommand,
   CreateFunctionCommand,
   DeleteFunctionCommand,
+  DeleteProvisionedConcurrencyConfigCommand,
+  GetProvisionedConcurrencyConfigCommand,
   InvokeCommand,
   LambdaClient,
+  PublishVersionCommand,
+  PutProvisionedConcurrencyConfigCommand,
+  UpdateAliasCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
   waitUntilFunctionActiveV2,
   waitUntilFunctionUpdatedV2,
+  waitUntilPublishedVersionActive,
   type LambdaClientConfig,
 } from '@aws-sdk/client-lambda';
 import { z } from 'zod';
 import { FaasbenchError, type ErrorCode } from '../core/errors.ts';
 import type { FunctionManifest, FunctionPackage, FunctionSettingsInput } from '../core/function-package.ts';
 import { NO_FACTS } from '../core/invocation-record.ts';
-import type { InvokeResult, Provider } from '../core/provider.ts';
+import { PROVISIONED_ALIAS, type InvokeResult, type Provider, type Provisioned } from '../core/provider.ts';
 import type { Runtime } from '../core/runtime-id.ts';
 import { DEFAULT_TIMEOUT_MS, errorTypeIn, statusOfHttp, transportFailure } from './http-client.ts';
 import { parseReport } from './lambda-report.ts';
 import { effectiveManifest, packageZip } from './package-zip.ts';
 import { baseUrl, connectionFields, definedFields, parseOptions, type ProviderOptions } from './options.ts';
+import { untilReady } from './provisioning.ts';
 
 /** Lambda's identifiers for the runtime families, matching what the local platform runs (Node 20, Python 3.11). */
 const DEFAULT_RUNTIMES: Record<Runtime, string> = { nodejs: 'nodejs20.x', python: 'python3.11', provided: 'provided.al2023' };
@@ -127,6 +135,49 @@ export class AwsLambdaProvider implements Provider {
 
   async remove(fn: string): Promise<void> {
     await this.control(`remove ${fn}`, () => this.controlClient.send(new DeleteFunctionCommand({ FunctionName: fn })));
+  }
+
+  /**
+   * The same operations as on the local platform's API; on AWS allocation takes minutes (polled
+   * every 5 s up to readyTimeoutS) and bills from the moment it is put until unprovision or remove.
+   */
+  async provision(fn: string, count: number): Promise<Provisioned> {
+    const what = `provision ${fn}`;
+    const FunctionName = fn;
+    const Name = PROVISIONED_ALIAS;
+    const local = this.options.endpoint !== undefined;
+    return this.control(what, async () => {
+      const { Version: version } = await this.controlClient.send(new PublishVersionCommand({ FunctionName }));
+      if (version === undefined) throw new FaasbenchError('ServiceUnavailable', `provider aws-lambda: ${what}: PublishVersion answered without a Version`);
+      await waitUntilPublishedVersionActive({ client: this.controlClient, maxWaitTime: this.options.readyTimeoutS }, { FunctionName, Qualifier: version });
+      try {
+        await this.controlClient.send(new CreateAliasCommand({ FunctionName, Name, FunctionVersion: version }));
+      } catch (err) {
+        if ((err as Error).name !== 'ResourceConflictException') throw err;
+        // The alias of an earlier provision: what it still provisions goes before it moves.
+        await this.unprovisionIfAny(FunctionName, Name);
+        await this.controlClient.send(new UpdateAliasCommand({ FunctionName, Name, FunctionVersion: version }));
+      }
+      await this.controlClient.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName, Qualifier: Name, ProvisionedConcurrentExecutions: count }));
+      const status = async (): Promise<{ status: string | undefined; reason: string | undefined }> => {
+        const got = await this.controlClient.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName, Qualifier: Name }));
+        return { status: got.Status, reason: got.StatusReason };
+      };
+      await untilReady(`provider aws-lambda: ${what}`, status, { timeoutS: this.options.readyTimeoutS, intervalMs: local ? 20 : 5000 });
+      return { qualifier: Name, version };
+    });
+  }
+
+  async unprovision(fn: string, qualifier: string): Promise<void> {
+    await this.control(`unprovision ${fn}:${qualifier}`, () => this.controlClient.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: fn, Qualifier: qualifier })));
+  }
+
+  private async unprovisionIfAny(FunctionName: string, Qualifier: string): Promise<void> {
+    try {
+      await this.controlClient.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName, Qualifier }));
+    } catch (err) {
+      if ((err as Error).name !== 'ResourceNotFoundException' && (err as Error).name !== 'ProvisionedConcurrencyConfigNotFoundException') throw err;
+    }
   }
 
   async close(): Promise<void> {

@@ -6,18 +6,20 @@
  *
  * Deploying in-process hands the folder to the platform. Deploying to a URL uploads a zip with the
  * effective function.json inside, which carries every setting (concurrency, maxInstances...) and
- * the bundled `include` files, and works for a platform on another machine too.
+ * the bundled `include` files, and works for a platform on another machine too. Provisioned
+ * concurrency always goes through the Lambda API (provisioning.ts).
  */
 import { z } from 'zod';
 import type { Dispatcher } from 'undici';
 import { FaasbenchError } from '../core/errors.ts';
 import { resolvedIncludes, type FunctionPackage, type FunctionSettingsInput } from '../core/function-package.ts';
 import { NO_FACTS } from '../core/invocation-record.ts';
-import type { InvokeResult, Provider } from '../core/provider.ts';
+import type { InvokeResult, Provider, Provisioned } from '../core/provider.ts';
 import { LocalPlatform, type PlatformOptions } from '../platform/platform.ts';
 import { controlError, controlSend, createDispatcher, errorTypeIn, factsFromHeaders, header, send, statusOfHttp, transportFailure, type HttpReply } from './http-client.ts';
 import { effectiveManifest, packageZip } from './package-zip.ts';
 import { baseUrl, connectionFields, definedFields, parseOptions, type ProviderOptions } from './options.ts';
+import { provisionByRestApi, unprovisionByRestApi } from './provisioning.ts';
 
 const schema = z.strictObject({
   /** A platform running in this process. */
@@ -33,6 +35,9 @@ const schema = z.strictObject({
 
 /** The settings UpdateFunctionConfiguration carries, and their Lambda API fields. */
 const LAMBDA_FIELDS = { memoryMb: 'MemorySize', timeoutS: 'Timeout', description: 'Description', environment: 'Environment' } as const;
+
+/** How long provision waits for READY: an instance's init, on a machine that may be busy. */
+const PROVISION_TIMEOUT_S = 120;
 
 export async function createLocalProvider(options: ProviderOptions = {}): Promise<Provider> {
   const o = parseOptions('local', schema, options);
@@ -112,14 +117,27 @@ class LocalProvider implements Provider {
     if (reply.status !== 204) throw controlError(`remove ${fn} from ${this.url}`, reply);
   }
 
+  /** Through the Lambda API in-process too: the same requests as any client's, tested by every run that uses it. */
+  provision(fn: string, count: number): Promise<Provisioned> {
+    return provisionByRestApi(this.lambda, fn, count, { what: `provider local: provision ${fn}`, timeoutS: PROVISION_TIMEOUT_S });
+  }
+
+  unprovision(fn: string, qualifier: string): Promise<void> {
+    return unprovisionByRestApi(this.lambda, fn, qualifier, { what: `provider local: unprovision ${fn}:${qualifier}` });
+  }
+
   async close(): Promise<void> {
     await this.http.close();
     if (this.owned) await this.platform?.stop();
   }
 
   private control(method: Dispatcher.HttpMethod, route: string, body: string | null, what: string): Promise<HttpReply> {
-    return controlSend(this.http, what, { method, url: new URL(`${this.url}/2015-03-31/functions${route}`), headers: this.headers, body });
+    return this.lambda(method, `/2015-03-31/functions${route}`, body, what);
   }
+
+  private readonly lambda = (method: Dispatcher.HttpMethod, path: string, body: string | null, what: string): Promise<HttpReply> => {
+    return controlSend(this.http, what, { method, url: new URL(`${this.url}${path}`), headers: this.headers, body });
+  };
 }
 
 /**

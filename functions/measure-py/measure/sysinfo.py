@@ -121,4 +121,6 @@ def stat(args):
         "inst_priv_ip": priv_ip,
         "uptime": uptime(),
         "cpu_info": cpu_info(),
+        # How Lambda started the instance: on-demand, or provisioned-concurrency ahead of its calls.
+        "init_type": os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE"),
     }
