@@ -20,6 +20,8 @@ export class FunctionRecord {
   tags: Record<string, string> = {};
   /** Reserved concurrent executions (PutFunctionConcurrency), across all its versions. */
   reserved: number | undefined;
+  /** When an event invoke config was put (its values live in `$LATEST`'s settings); undefined without one. */
+  eventInvokeConfigAt: string | undefined;
   private nextVersion = 1;
   private aliasRevisions = 0;
 

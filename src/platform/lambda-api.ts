@@ -12,5 +12,6 @@ export { invoke, invokeWithResponseStream } from './lambda-invoke.ts';
 export { createAlias, deleteAlias, getAlias, listAliases, listVersions, publishVersion, updateAlias } from './lambda-versions.ts';
 export { deleteFunctionConcurrency, deleteProvisioned, getAccountSettings, getFunctionConcurrency, getProvisioned, putFunctionConcurrency, putProvisioned } from './lambda-concurrency.ts';
 export { listTags, tagResource, untagResource } from './lambda-tags.ts';
+export { deleteEventInvokeConfig, getEventInvokeConfig, listEventInvokeConfigs, putEventInvokeConfig, updateEventInvokeConfig } from './lambda-event-invoke-config.ts';
 export { downloadCode } from './code-location.ts';
 

@@ -85,6 +85,13 @@ export interface ProvisionedInfo {
   readonly lastModified: string;
 }
 
+/** Lambda's event invoke config: how an Event call is retried and how old it may grow. */
+export interface EventInvokeConfig {
+  readonly maximumRetryAttempts: number;
+  readonly maximumEventAgeS: number;
+  readonly lastModified: string;
+}
+
 export interface AccountSettings {
   readonly concurrentExecutions: number;
   readonly unreservedConcurrentExecutions: number;
@@ -150,6 +157,12 @@ export interface PlatformApi {
   provisioned(name: string, qualifier: string): ProvisionedInfo;
   listProvisioned(name: string): ProvisionedInfo[];
   deleteProvisioned(name: string, qualifier: string): void;
+
+  // Event invoke config, on `$LATEST` (eventRetryAttempts and eventMaxAgeS of its settings).
+  eventInvokeConfig(name: string): EventInvokeConfig | undefined;
+  /** Put replaces (what is not given returns to Lambda's default); update keeps what is not given. */
+  putEventInvokeConfig(name: string, values: { maximumRetryAttempts?: number; maximumEventAgeS?: number }, mode: 'put' | 'update'): EventInvokeConfig;
+  deleteEventInvokeConfig(name: string): void;
 
   // Tags, on the unqualified function.
   tags(name: string): Record<string, string>;

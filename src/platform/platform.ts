@@ -48,6 +48,7 @@ import {
   type AliasInfo,
   type AliasSpec,
   type DeployOptions,
+  type EventInvokeConfig,
   type FunctionInfo,
   type FunctionPatch,
   type InvokeOptions,
@@ -476,6 +477,39 @@ export class LocalPlatform implements PlatformApi {
     if (config) this.putProvisioned(record.name, alias, config.requested);
   }
 
+  // ---- event invoke config ----
+
+  eventInvokeConfig(name: string): EventInvokeConfig | undefined {
+    const record = this.record(name);
+    if (record.eventInvokeConfigAt === undefined) return undefined;
+    const { eventRetryAttempts, eventMaxAgeS } = record.latest.settings;
+    return { maximumRetryAttempts: eventRetryAttempts, maximumEventAgeS: eventMaxAgeS, lastModified: record.eventInvokeConfigAt };
+  }
+
+  /**
+   * Changes how `$LATEST`'s Event calls are retried and aged. Unlike other settings this starts no
+   * new instances, as on Lambda: only the event queue reads them.
+   */
+  putEventInvokeConfig(name: string, values: { maximumRetryAttempts?: number; maximumEventAgeS?: number }, mode: 'put' | 'update'): EventInvokeConfig {
+    const record = this.record(name);
+    const defaults = functionSettingsSchema.parse({});
+    const base = mode === 'put' || record.eventInvokeConfigAt === undefined ? defaults : record.latest.settings;
+    const patch = { eventRetryAttempts: values.maximumRetryAttempts ?? base.eventRetryAttempts, eventMaxAgeS: values.maximumEventAgeS ?? base.eventMaxAgeS };
+    const parsed = functionSettingsSchema.safeParse({ ...record.latest.settings, ...patch });
+    if (!parsed.success) throw new FaasbenchError('InvalidParameterValue', `function ${record.name}: ${describeIssues(parsed.error)}`);
+    record.latest = { ...record.latest, settings: parsed.data };
+    record.eventInvokeConfigAt = new Date().toISOString();
+    return this.eventInvokeConfig(record.name) as EventInvokeConfig;
+  }
+
+  deleteEventInvokeConfig(name: string): void {
+    const record = this.record(name);
+    if (record.eventInvokeConfigAt === undefined) throw noEventInvokeConfig(this.arn(record.name));
+    const defaults = functionSettingsSchema.parse({});
+    record.latest = { ...record.latest, settings: { ...record.latest.settings, eventRetryAttempts: defaults.eventRetryAttempts, eventMaxAgeS: defaults.eventMaxAgeS } };
+    record.eventInvokeConfigAt = undefined;
+  }
+
   // ---- tags and code ----
 
   tags(name: string): Record<string, string> {
@@ -584,6 +618,10 @@ export class LocalPlatform implements PlatformApi {
     const current = this.functions.get(name)?.latest;
     if (revisionId !== undefined && current !== undefined && revisionId !== String(current.revision)) throw preconditionFailed();
   }
+}
+
+function noEventInvokeConfig(arn: string): FaasbenchError {
+  return new FaasbenchError('ResourceNotFound', `The function ${arn} doesn't have an EventInvokeConfig`);
 }
 
 const DEFAULT_RECORDED: RecordedFields = {

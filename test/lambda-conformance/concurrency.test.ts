@@ -77,6 +77,37 @@ emit({'before': [before['ConcurrentExecutions'], before['UnreservedConcurrentExe
     await Promise.all(running);
   }, 60_000);
 
+  it("keeps an event invoke config that the event queue honours, and Lambda's defaults without one", async () => {
+    const out = await runBoto3<Record<string, unknown>>(
+      platform.url,
+      `
+missing = failure(lambda: client.get_function_event_invoke_config(FunctionName='open'))
+put = client.put_function_event_invoke_config(FunctionName='open', MaximumRetryAttempts=0, MaximumEventAgeInSeconds=60)
+updated = client.update_function_event_invoke_config(FunctionName='open', MaximumRetryAttempts=1)
+got = client.get_function_event_invoke_config(FunctionName='open')
+listed = client.list_function_event_invoke_configs(FunctionName='open')['FunctionEventInvokeConfigs']
+bad = failure(lambda: client.put_function_event_invoke_config(FunctionName='open', MaximumRetryAttempts=5))
+sqs = failure(lambda: client.put_function_event_invoke_config(FunctionName='open', DestinationConfig={'OnFailure': {'Destination': 'arn:aws:sqs:us-east-1:1:q'}}))
+emit({'missing': [missing['code'], missing['status']], 'put': [put['MaximumRetryAttempts'], put['MaximumEventAgeInSeconds'], put['FunctionArn']],
+      'updated': [updated['MaximumRetryAttempts'], updated['MaximumEventAgeInSeconds']], 'got': [got['MaximumRetryAttempts'], got['MaximumEventAgeInSeconds']],
+      'listed': len(listed), 'bad': bad['code'], 'sqs': sqs['code']})
+`,
+    );
+    expect(out).toEqual({
+      missing: ['ResourceNotFoundException', 404],
+      put: [0, 60, 'arn:aws:lambda:us-east-1:000000000000:function:open:$LATEST'],
+      updated: [1, 60],
+      got: [1, 60],
+      listed: 1,
+      bad: 'InvalidParameterValueException',
+      sqs: 'InvalidParameterValueException',
+    });
+    // The event queue's own settings, which it reads for every Event call and retry.
+    expect([platform.get('open').settings.eventRetryAttempts, platform.get('open').settings.eventMaxAgeS]).toEqual([1, 60]);
+    await runBoto3(platform.url, `client.delete_function_event_invoke_config(FunctionName='open'); emit('ok')`);
+    expect([platform.get('open').settings.eventRetryAttempts, platform.get('open').settings.eventMaxAgeS, platform.eventInvokeConfig('open')]).toEqual([2, 21_600, undefined]);
+  });
+
   it('keeps provisioned instances initialised ahead: IN_PROGRESS, then READY, and the first call is warm', async () => {
     platform.publishVersion('warm');
     platform.createAlias('warm', 'live', { functionVersion: '1' });

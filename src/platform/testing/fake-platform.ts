@@ -15,6 +15,7 @@ import {
   functionNameOf,
   type AccountSettings,
   type AliasInfo,
+  type EventInvokeConfig,
   type FunctionInfo,
   type InstanceView,
   type InvocationType,
@@ -158,6 +159,15 @@ export class FakePlatform implements PlatformApi {
   }
   deleteProvisioned(): void {
     notFaked('deleteProvisioned');
+  }
+  eventInvokeConfig(): EventInvokeConfig | undefined {
+    return undefined;
+  }
+  putEventInvokeConfig(): EventInvokeConfig {
+    return notFaked('putEventInvokeConfig');
+  }
+  deleteEventInvokeConfig(): void {
+    notFaked('deleteEventInvokeConfig');
   }
   tags(): Record<string, string> {
     return {};
