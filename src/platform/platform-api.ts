@@ -134,8 +134,8 @@ export interface PlatformApi {
   get(name: string, qualifier?: string): FunctionInfo;
   /** Creates or replaces a function; a zip is staged off the event loop. */
   deploy(manifest: FunctionManifestInput, code: CodeSource, options?: DeployOptions): Promise<FunctionInfo>;
-  /** Changes `$LATEST`'s settings; a settings-only patch of the old shape is still accepted. */
-  update(name: string, patch: FunctionPatch | Partial<FunctionSettingsInput>): FunctionInfo;
+  /** Changes `$LATEST`: its settings, handler, runtime and recorded fields. */
+  update(name: string, patch: FunctionPatch): FunctionInfo;
   /** The function with every version, or one published version when a qualifier is given. */
   remove(name: string, qualifier?: string): void;
 

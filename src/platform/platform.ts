@@ -21,7 +21,6 @@ import {
   type FunctionManifest,
   type FunctionManifestInput,
   type FunctionSettings,
-  type FunctionSettingsInput,
 } from '../core/function-package.ts';
 import { defaultAccountLimit } from './account-limit.ts';
 import { CGROUP_ROOTS, CgroupController } from './cgroup.ts';
@@ -322,8 +321,7 @@ export class LocalPlatform implements PlatformApi {
   }
 
   /** Changes `$LATEST`; like Lambda, the next invocation starts a new instance. */
-  update(name: string, patch: FunctionPatch | Partial<FunctionSettingsInput>): FunctionInfo {
-    const p: FunctionPatch = isFunctionPatch(patch) ? patch : { settings: patch };
+  update(name: string, p: FunctionPatch): FunctionInfo {
     const record = this.record(name);
     const current = record.latest;
     this.checkRevision(record.name, p.revisionId);
@@ -633,10 +631,6 @@ const DEFAULT_RECORDED: RecordedFields = {
 /** Lambda keeps 100 executions unreserved; a smaller local account keeps a tenth of its limit. */
 function minimumUnreserved(accountLimit: number): number {
   return Math.min(100, Math.ceil(accountLimit / 10));
-}
-
-function isFunctionPatch(patch: FunctionPatch | Partial<FunctionSettingsInput>): patch is FunctionPatch {
-  return ['settings', 'handler', 'runtime', 'recorded', 'revisionId'].some((k) => k in patch);
 }
 
 function snapshotOf(info: Deployment): FunctionSnapshot {

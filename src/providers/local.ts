@@ -92,7 +92,7 @@ class LocalProvider implements Provider {
 
   async updateConfiguration(fn: string, patch: Partial<FunctionSettingsInput>): Promise<void> {
     if (this.platform) {
-      this.platform.update(fn, definedFields(patch));
+      this.platform.update(fn, { settings: definedFields(patch) });
       return;
     }
     const fields: Record<string, unknown> = {};

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { FaasbenchError } from '../../core/errors.ts';
-import { describeIssues, functionPackageSchema, functionSettingsSchema, type FunctionManifestInput, type FunctionSettingsInput } from '../../core/function-package.ts';
+import { describeIssues, functionPackageSchema, functionSettingsSchema, type FunctionManifestInput } from '../../core/function-package.ts';
 import type { CodeSource } from '../code-staging.ts';
 import { FunctionUrls } from '../function-urls.ts';
 import type { InvocationResult } from '../invocation.ts';
@@ -17,6 +17,7 @@ import {
   type AliasInfo,
   type EventInvokeConfig,
   type FunctionInfo,
+  type FunctionPatch,
   type InstanceView,
   type InvocationType,
   type InvokeOptions,
@@ -72,9 +73,9 @@ export class FakePlatform implements PlatformApi {
     return info;
   }
 
-  update(name: string, patch: Partial<FunctionSettingsInput>): FunctionInfo {
+  update(name: string, patch: FunctionPatch): FunctionInfo {
     const current = this.get(name);
-    const settings = functionSettingsSchema.parse({ ...current.settings, ...patch });
+    const settings = functionSettingsSchema.parse({ ...current.settings, ...patch.settings });
     this.calls.push({ op: 'update', name: current.name });
     const info = { ...current, settings, revision: current.revision + 1 };
     this.functions.set(current.name, info);
