@@ -237,14 +237,20 @@ export class Pool {
   /** The limit one more execution of `fn` would pass, if any. */
   private limitNow(fn: FunctionSnapshot): Limit | undefined {
     if (this.inFlight >= this.accountLimit) return 'account';
+    // Without reservations the whole account is unreserved: the check above was the only one.
+    if (this.reserved.size === 0) return undefined;
     const reserved = this.reserved.get(fn.name);
     if (reserved !== undefined) return this.loadOf((name) => name === fn.name) >= reserved ? 'function' : undefined;
     return this.loadOf((name) => !this.reserved.has(name)) >= this.unreserved ? 'account' : undefined;
   }
 
-  private loadOf(counted: (functionName: string) => boolean): number {
+  /** Executions in flight, of the functions `counted` names (of all without it). */
+  private loadOf(counted?: (functionName: string) => boolean): number {
     let n = 0;
-    for (const [key, state] of this.functions) if (counted(functionOfKey(key))) for (const i of state.instances) n += i.load;
+    for (const [key, state] of this.functions) {
+      if (counted && !counted(functionOfKey(key))) continue;
+      for (const i of state.instances) n += i.load;
+    }
     return n;
   }
 
@@ -283,9 +289,7 @@ export class Pool {
 
   /** Account-wide concurrent executions, derived rather than counted so it cannot drift. */
   get inFlight(): number {
-    let n = 0;
-    for (const state of this.functions.values()) for (const i of state.instances) n += i.load;
-    return n;
+    return this.loadOf();
   }
 
   /** Admits queued calls, oldest first, while capacity allows: their own function's first. */
