@@ -37,7 +37,7 @@ async function handle(options: GatewayOptions, req: IncomingMessage, res: Server
   res.setHeader('x-amzn-RequestId', requestId);
   const url = requestUrl(req);
   if (!url) return sendJson(res, 400, { message: `malformed request target "${req.url ?? ''}"` }, { connection: 'close' });
-  const { route, rawName } = matchRoute(req.method ?? 'GET', routePathOf(req.headers.host, url.pathname));
+  const { route, rawSegments } = matchRoute(req.method ?? 'GET', routePathOf(req.headers.host, url.pathname));
   const refusal = refuseForeign(req, options, route.api === 'url' ? 'function-url' : 'platform') ?? refuseUnauthorized(req, route.access, options);
   if (refusal) {
     // Before the body is read: the connection closes rather than taking in what was sent.
@@ -50,7 +50,8 @@ async function handle(options: GatewayOptions, req: IncomingMessage, res: Server
     delete req.headers['x-faasbench-token'];
   }
   try {
-    await route.handler({ platform: options.platform(), req, res, url, name: decodeSegment(rawName), requestId });
+    const segments = Object.fromEntries(Object.entries(rawSegments).map(([key, raw]) => [key, decodeSegment(raw)]));
+    await route.handler({ platform: options.platform(), req, res, url, name: segments.name ?? '', segments, requestId });
   } catch (err) {
     if (!(err instanceof FaasbenchError) || res.headersSent) throw err;
     sendError(route.api, res, err);

@@ -66,7 +66,7 @@ describe('notImplemented', () => {
   beforeAll(async () => {
     server = http.createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://local');
-      notImplemented({ platform: {} as PlatformApi, req, res, url, name: '', requestId: 'test-request' });
+      notImplemented({ platform: {} as PlatformApi, req, res, url, name: '', segments: {}, requestId: 'test-request' });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;

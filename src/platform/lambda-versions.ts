@@ -13,8 +13,8 @@ const routing = z.strictObject({ AdditionalVersionWeights: z.record(z.string(), 
 const createAliasSchema = z.strictObject({ Name: z.string(), FunctionVersion: z.string().min(1), Description: z.string().max(256).optional(), RoutingConfig: routing.optional() });
 const updateAliasSchema = z.strictObject({ FunctionVersion: z.string().min(1).optional(), Description: z.string().max(256).optional(), RoutingConfig: routing.optional(), RevisionId: z.string().optional() });
 
-/** The alias name segment of `/aliases/{Name}` (routes.ts captures it as `alias`). */
-const aliasOf = (url: URL): string => decodeURIComponent(/\/aliases\/([^/]+)\/?$/.exec(url.pathname)?.[1] ?? '');
+/** The alias name segment of `/aliases/{Name}`, decoded by the gateway like the function name. */
+const aliasOf = ({ segments }: RouteContext): string => segments.alias ?? '';
 
 export async function publishVersion({ platform, req, res, name }: RouteContext): Promise<void> {
   const input = parseWith(publishSchema, await readBody(req, MAX_PAYLOAD_BYTES), 'PublishVersion');
@@ -33,18 +33,21 @@ export async function createAlias({ platform, req, res, name }: RouteContext): P
   sendJson(res, 201, aliasShape(platform.get(name).arn, alias));
 }
 
-export async function getAlias({ platform, res, name, url }: RouteContext): Promise<void> {
-  sendJson(res, 200, aliasShape(platform.get(name).arn, platform.alias(name, aliasOf(url))));
+export async function getAlias(ctx: RouteContext): Promise<void> {
+  const { platform, res, name } = ctx;
+  sendJson(res, 200, aliasShape(platform.get(name).arn, platform.alias(name, aliasOf(ctx))));
 }
 
-export async function updateAlias({ platform, req, res, name, url }: RouteContext): Promise<void> {
+export async function updateAlias(ctx: RouteContext): Promise<void> {
+  const { platform, req, res, name } = ctx;
   const input = parseWith(updateAliasSchema, await readBody(req, MAX_PAYLOAD_BYTES), 'UpdateAlias');
   const patch = defined({ functionVersion: input.FunctionVersion, description: input.Description, weights: input.RoutingConfig?.AdditionalVersionWeights });
-  sendJson(res, 200, aliasShape(platform.get(name).arn, platform.updateAlias(name, aliasOf(url), patch, input.RevisionId)));
+  sendJson(res, 200, aliasShape(platform.get(name).arn, platform.updateAlias(name, aliasOf(ctx), patch, input.RevisionId)));
 }
 
-export async function deleteAlias({ platform, res, name, url }: RouteContext): Promise<void> {
-  platform.deleteAlias(name, aliasOf(url));
+export async function deleteAlias(ctx: RouteContext): Promise<void> {
+  const { platform, res, name } = ctx;
+  platform.deleteAlias(name, aliasOf(ctx));
   res.writeHead(204).end();
 }
 

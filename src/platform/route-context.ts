@@ -9,6 +9,8 @@ export interface RouteContext {
   readonly url: URL;
   /** The route's function-name segment, percent-decoded (routes.ts); '' on routes without one. */
   readonly name: string;
+  /** Every named segment of the route's path (`name`, `alias`...), percent-decoded. */
+  readonly segments: Readonly<Record<string, string>>;
   /** This request's id, already sent as `x-amzn-RequestId`; an invocation takes it as its own. */
   readonly requestId: string;
 }

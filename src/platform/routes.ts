@@ -48,9 +48,9 @@ export const ROUTES: readonly Route[] = [
   route('POST', `${FN}/${NAME}/versions`, 'lambda', 'admin', lambda.publishVersion),
   route('GET', `${FN}/${NAME}/aliases`, 'lambda', 'admin', lambda.listAliases),
   route('POST', `${FN}/${NAME}/aliases`, 'lambda', 'admin', lambda.createAlias),
-  route('GET', `${FN}/${NAME}/aliases/[^/]+`, 'lambda', 'admin', lambda.getAlias),
-  route('PUT', `${FN}/${NAME}/aliases/[^/]+`, 'lambda', 'admin', lambda.updateAlias),
-  route('DELETE', `${FN}/${NAME}/aliases/[^/]+`, 'lambda', 'admin', lambda.deleteAlias),
+  route('GET', `${FN}/${NAME}/aliases/(?<alias>[^/]+)`, 'lambda', 'admin', lambda.getAlias),
+  route('PUT', `${FN}/${NAME}/aliases/(?<alias>[^/]+)`, 'lambda', 'admin', lambda.updateAlias),
+  route('DELETE', `${FN}/${NAME}/aliases/(?<alias>[^/]+)`, 'lambda', 'admin', lambda.deleteAlias),
   route('PUT', `/2017-10-31/functions/${NAME}/concurrency`, 'lambda', 'admin', lambda.putFunctionConcurrency),
   route('DELETE', `/2017-10-31/functions/${NAME}/concurrency`, 'lambda', 'admin', lambda.deleteFunctionConcurrency),
   route('GET', `/2019-09-30/functions/${NAME}/concurrency`, 'lambda', 'admin', lambda.getFunctionConcurrency),
@@ -100,15 +100,15 @@ export const ROUTES: readonly Route[] = [
 
 export interface Matched {
   readonly route: Route;
-  /** The name segment as sent; decodeSegment makes it the name. */
-  readonly rawName: string;
+  /** The pattern's named segments (`name`, `alias`) as sent; decodeSegment decodes each. */
+  readonly rawSegments: Readonly<Record<string, string>>;
 }
 
 export function matchRoute(method: string, pathname: string): Matched {
   for (const candidate of ROUTES) {
     if (candidate.method !== '*' && candidate.method !== method) continue;
     const match = candidate.pattern.exec(pathname);
-    if (match) return { route: candidate, rawName: match.groups?.name ?? '' };
+    if (match) return { route: candidate, rawSegments: { ...match.groups } };
   }
   // The table ends with a catch-all.
   throw new Error(`no route matched ${method} ${pathname}`);
