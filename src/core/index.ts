@@ -5,6 +5,7 @@
  * processes or the network.
  */
 export * from './clock.ts';
+export * from './defined-fields.ts';
 export * from './errors.ts';
 export * from './function-package.ts';
 export * from './invocation-record.ts';

@@ -3,6 +3,7 @@
  * and configuration), its aliases (a name for a version, optionally splitting calls with a second
  * version by weight), its reserved concurrency and its tags. Pure bookkeeping: no processes, no I/O.
  */
+import { definedFields } from '../core/defined-fields.ts';
 import { FaasbenchError } from '../core/errors.ts';
 import type { AliasInfo, AliasSpec, FunctionInfo } from './platform-api.ts';
 
@@ -104,7 +105,7 @@ export class FunctionRecord {
   updateAlias(name: string, patch: Partial<AliasSpec>, revisionId?: string): AliasInfo {
     const current = this.alias(name);
     if (revisionId !== undefined && revisionId !== current.revisionId) throw preconditionFailed();
-    return this.storeAlias(name, { ...current, ...definedOnly(patch) });
+    return this.storeAlias(name, { ...current, ...definedFields(patch) });
   }
 
   deleteAlias(name: string): void {
@@ -137,8 +138,4 @@ function checkWeights(spec: Required<AliasSpec>, exists: (version: string) => un
 
 export function preconditionFailed(): FaasbenchError {
   return new FaasbenchError('PreconditionFailed', 'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id');
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -10,6 +10,7 @@
  * gateway also serves `/lambda-url/<url-id>/...` on its own address for clients that do not.
  */
 import { randomInt } from 'node:crypto';
+import { definedFields } from '../core/defined-fields.ts';
 
 export type AuthType = 'NONE' | 'AWS_IAM';
 export type InvokeMode = 'BUFFERED' | 'RESPONSE_STREAM';
@@ -121,8 +122,7 @@ export class FunctionUrls {
   update(functionName: string, qualifier: string | undefined, change: FunctionUrlChange, now: Date = new Date()): FunctionUrlConfig | undefined {
     const current = this.get(functionName, qualifier);
     if (!current) return undefined;
-    const defined = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined));
-    const config: FunctionUrlConfig = { ...current, ...defined, lastModifiedTime: lambdaTimestamp(now) };
+    const config: FunctionUrlConfig = { ...current, ...definedFields(change), lastModifiedTime: lambdaTimestamp(now) };
     this.store(config);
     return config;
   }

@@ -15,10 +15,8 @@ export function parseWith<T extends z.ZodType>(schema: T, body: Buffer, what: st
   return result.data;
 }
 
-/** Drops undefined fields, so absent API fields never override defaults or current settings. */
-export function defined<T extends Record<string, unknown>>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
+/** Absent API fields never override defaults or current settings. */
+export { definedFields as defined } from '../core/defined-fields.ts';
 
 /** Lambda's wire format for times: `2026-12-05T06:00:00.000+0000`. */
 export const lambdaTime = (iso: string): string => iso.replace('Z', '+0000');

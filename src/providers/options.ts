@@ -28,7 +28,4 @@ export const baseUrl = z
   .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), 'expected an http:// or https:// URL')
   .transform((s) => s.replace(/\/+$/, ''));
 
-/** Drops fields set to undefined, so an absent setting never replaces a current or default one. */
-export function definedFields<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
+export { definedFields } from '../core/defined-fields.ts';
