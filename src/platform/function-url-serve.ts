@@ -13,7 +13,6 @@
  * (AddPermission) to be public; with a platform token, the URL routes need it like every other
  * invocation route.
  */
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaasbenchError, isFaasbenchError } from '../core/errors.ts';
 import { corsHeaders, preflightHeaders } from './function-url-cors.ts';
@@ -26,6 +25,7 @@ import type { InvocationResult } from './invocation.ts';
 import { MAX_PAYLOAD_BYTES, type PlatformApi } from './platform-api.ts';
 import type { Refusal } from './request-guard.ts';
 import type { RouteContext } from './route-context.ts';
+import { callerRoot, newRoot } from './trace-id.ts';
 
 const FORBIDDEN = 'Forbidden. For troubleshooting Function URL authorization issues, see: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html';
 
@@ -123,8 +123,8 @@ function answerWhole(call: UrlCall, result: InvocationResult): void {
 
 /** The caller's X-Ray header when it carries a well-formed Root (Lambda continues the trace), else a new one. */
 function traceIdOf(sent: string | string[] | undefined): string {
-  if (typeof sent === 'string' && /^Root=1-[0-9a-f]{8}-[0-9a-f]{24}(;|$)/.test(sent)) return sent;
-  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+  if (typeof sent === 'string' && callerRoot(sent) !== undefined) return sent;
+  return `Root=${newRoot()}`;
 }
 
 /** Why an invocation was refused, as Lambda's URL front end says it. */

@@ -31,7 +31,7 @@ export async function invoke({ platform, req, res, name, url, requestId }: Route
     res.writeHead(type === 'Event' ? 202 : 204).end();
     return;
   }
-  const headers: Record<string, string> = { ...groundTruthHeaders(result), 'x-amzn-requestid': result.requestId, 'x-amz-executed-version': result.executedVersion };
+  const headers: Record<string, string> = { ...groundTruthHeaders(result), 'x-amz-executed-version': result.executedVersion };
   if (result.outcome.kind === 'function-error') headers['x-amz-function-error'] = 'Unhandled';
   if (req.headers['x-amz-log-type'] === 'Tail') headers['x-amz-log-result'] = logTail(result.log);
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': result.outcome.payload.length, ...headers });
@@ -52,7 +52,7 @@ export async function invokeWithResponseStream({ platform, req, res, name, url, 
   const begin = (version: string): void => {
     if (started) return;
     started = true;
-    res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amz-executed-version': version, 'x-amzn-requestid': requestId });
+    res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amz-executed-version': version });
   };
   const stream: ResponseSink = { start: (_contentType, version) => begin(version), chunk: (bytes) => void res.write(payloadChunk(bytes)) };
   const result = await platform.invoke(name, payload.length ? payload : Buffer.from('{}'), { ...callOptions(req, url, requestId), type, stream });

@@ -13,6 +13,16 @@ const ROOT = /(?:^|;)\s*Root=(1-[0-9a-f]{8}-[0-9a-f]{24})\s*(?:;|$)/;
  */
 export function invocationTraceHeader(callerHeader?: string, nowMs = Date.now()): string {
   const bytes = randomBytes(20);
-  const root = (callerHeader && ROOT.exec(callerHeader)?.[1]) || `1-${Math.floor(nowMs / 1000).toString(16).padStart(8, '0')}-${bytes.toString('hex', 0, 12)}`;
+  const root = callerRoot(callerHeader) ?? newRoot(nowMs, bytes.subarray(0, 12));
   return `Root=${root};Parent=${bytes.toString('hex', 12, 20)};Sampled=0`;
+}
+
+/** The well-formed Root of a caller's X-Amzn-Trace-Id, if it has one. */
+export function callerRoot(header: string | undefined): string | undefined {
+  return header === undefined ? undefined : ROOT.exec(header)?.[1];
+}
+
+/** A new trace's Root: `1-<epoch seconds, 8 hex>-<24 hex>`. */
+export function newRoot(nowMs = Date.now(), random: Uint8Array = randomBytes(12)): string {
+  return `1-${Math.floor(nowMs / 1000).toString(16).padStart(8, '0')}-${Buffer.from(random).toString('hex')}`;
 }
