@@ -592,9 +592,8 @@ export class LocalPlatform implements PlatformApi {
 
   /** The current deployment of the version `fn` ran (an Event retry); undefined once removed. */
   private snapshot(fn: FunctionSnapshot): FunctionSnapshot | undefined {
-    const version = this.functions.get(fn.name)?.versions.get(fn.version);
-    const latest = this.functions.get(fn.name)?.latest;
-    const current = fn.version === LATEST ? latest : version;
+    const record = this.functions.get(fn.name);
+    const current = fn.version === LATEST ? record?.latest : record?.versions.get(fn.version);
     return current && snapshotOf(current);
   }
 
