@@ -6,13 +6,52 @@
 import type { z } from 'zod';
 import type { Bench } from './bench.ts';
 
+export type ResultCell = string | number | boolean | null;
+
+/** A further table of a result (idle-timeout's probes beside its bracket), named for its charts. */
+export interface ResultTable {
+  readonly name: string;
+  readonly title: string;
+  readonly columns: readonly string[];
+  readonly rows: ReadonlyArray<ReadonlyArray<ResultCell>>;
+}
+
+/** One axis of a result chart: a column of the table the chart draws. */
+export interface ResultAxis {
+  readonly column: string;
+  /** Defaults to the column's name. */
+  readonly title?: string;
+  /** quantitative unless said: numbers on a scale; ordinal/nominal for sizes or names as categories. */
+  readonly type?: 'quantitative' | 'ordinal' | 'nominal';
+  readonly scale?: 'linear' | 'log';
+}
+
+/**
+ * The chart that answers the experiment's question, declared as data so the CLI, the HTML report
+ * and the dashboard draw it the same way from the same stored rows (never from pooled calls).
+ */
+export interface ResultChart {
+  readonly title: string;
+  /** The table drawn: a ResultTable's name; the main table when absent. */
+  readonly table?: string;
+  readonly mark: 'line' | 'bar' | 'point';
+  readonly x: ResultAxis;
+  readonly y: ResultAxis;
+  /** A column whose values split the rows into coloured series (runtime, provisioned...). */
+  readonly series?: string;
+}
+
 /** The answer an experiment prints and stores: a table, and anything a script wants as JSON. */
 export interface ExperimentResult {
   readonly columns: readonly string[];
-  readonly rows: ReadonlyArray<ReadonlyArray<string | number | boolean | null>>;
+  readonly rows: ReadonlyArray<ReadonlyArray<ResultCell>>;
   /** Lines printed under the table: the estimate, the recommendation, what was applied. */
   readonly notes?: readonly string[];
   readonly summary?: Readonly<Record<string, unknown>>;
+  /** Tables beyond the main one, printed after it. */
+  readonly tables?: readonly ResultTable[];
+  /** The chart(s) that answer the question; every built-in declares at least one. */
+  readonly charts?: readonly ResultChart[];
 }
 
 // zod's object type with any shape: experiments declare their own.
