@@ -3,7 +3,7 @@
 // ground truth; and the bad inputs (unknown run, empty run, a store file that is not one).
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -31,7 +31,7 @@ async function fails(args: string[]): Promise<{ code: number; stderr: string }> 
 
 let dir: string;
 let db: string;
-/** 100 calls 50 ms apart: the first ones find every instance busy starting (cold), the rest warm. */
+/** 100 calls 100 ms apart: the first ones find every instance busy starting (cold), the rest warm. */
 let mixed: string;
 /** 4 calls at once: all cold. */
 let burst: string;
@@ -39,8 +39,15 @@ let burst: string;
 beforeAll(async () => {
   dir = scratchDir('analysis-cli');
   db = path.join(dir, 'runs.db');
-  const invoke = async (pattern: string[]): Promise<string> => (JSON.parse(await faasbench(['invoke', 'hello', ...pattern, '--store', db, '--json'])) as { runId: string }).runId;
-  mixed = await invoke(['constant', '--rate', '20', '--duration', '5s']);
+  // hello as shipped, except that a call finding the account's executions all taken waits for one
+  // instead of failing: on a busy machine cold starts slow each other, and at 20 calls/s they once
+  // filled the limit (64 on 2 cores). 10 calls/s start half as many instances at once.
+  const functions = path.join(dir, 'functions');
+  cpSync(path.join(REPO, 'functions/hello'), path.join(functions, 'hello'), { recursive: true });
+  const manifest = path.join(functions, 'hello/function.json');
+  writeFileSync(manifest, JSON.stringify({ ...(JSON.parse(readFileSync(manifest, 'utf8')) as object), onLimit: 'queue', queueTimeoutS: 120 }));
+  const invoke = async (pattern: string[]): Promise<string> => (JSON.parse(await faasbench(['invoke', 'hello', ...pattern, '--dir', functions, '--store', db, '--json'])) as { runId: string }).runId;
+  mixed = await invoke(['constant', '--rate', '10', '--duration', '10s']);
   burst = await invoke(['concurrent', '4']);
 }, 120_000);
 

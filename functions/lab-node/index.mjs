@@ -37,8 +37,20 @@ export const handler = async (event, context) => {
   return { ...head, end: nowMs(), ...work, nested };
 };
 
-/** Epoch milliseconds with sub-millisecond digits (Date.now() has none). */
-const nowMs = () => performance.timeOrigin + performance.now();
+/**
+ * Epoch milliseconds with sub-millisecond digits (Date.now() has none), comparable between the
+ * instances of a call tree. performance.timeOrigin is not: Node samples the wall clock at another
+ * point of its start-up than its monotonic origin, so two processes' origins disagree by up to
+ * about a millisecond and a child could seem to start before its parent. One anchor per process,
+ * taken right at a tick of Date.now(), puts every instance on the wall clock to within microseconds.
+ */
+const anchor = (() => {
+  const first = Date.now();
+  let wallMs = Date.now();
+  while (wallMs === first) wallMs = Date.now();
+  return { wallMs, monotonicMs: performance.now() };
+})();
+const nowMs = () => anchor.wallMs + (performance.now() - anchor.monotonicMs);
 
 /**
  * The instance's id: the last segment of its memory cgroup (cgroup v1) or unified cgroup (v2) in
