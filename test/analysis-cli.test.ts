@@ -100,7 +100,8 @@ describe('faasbench compare', () => {
     expect(hello.median).toBeNull();
     const text = await faasbench(['compare', mixed, burst, '--store', db]);
     expect(text).toContain('too few calls');
-    expect(text).toMatch(/hello.*yes/);
+    expect(text).toMatch(/│ hello +│ calls /);
+    expect(text).toMatch(/│ cold-start rate +│ .*│ higher +│/);
   }, 60_000);
 
   it('does not flag a run against itself', async () => {

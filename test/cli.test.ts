@@ -5,8 +5,9 @@ import { promisify } from 'node:util';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command, CommanderError } from 'commander';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { request } from 'undici';
+import { COMMAND_MODULES } from '../src/cli/command-table.ts';
 import { nodeFunction, REPO, scratchDir } from './support/platform.ts';
 
 describe('faasbench platform start', () => {
@@ -67,22 +68,13 @@ describe('--help', () => {
 });
 
 /**
- * The program src/cli/main.ts builds, caught at its parse call: main.ts parses process.argv as
- * soon as it is imported, and here that is vitest's argv, so the one call is kept from running.
+ * The program src/cli/main.ts builds, with every command registered for real: main.ts loads only
+ * the command it runs (src/cli/command-table.ts), so here each module of the table is loaded.
  */
 async function cliProgram(): Promise<Command> {
-  const parse = vi.spyOn(Command.prototype, 'parseAsync').mockImplementation(function (this: Command) {
-    return Promise.resolve(this);
-  });
-  try {
-    await import('../src/cli/main.ts');
-    const [program, ...more] = parse.mock.contexts;
-    if (!program || more.length) throw new Error(`src/cli/main.ts parsed ${parse.mock.contexts.length} times, not once`);
-    // Spied on Command.prototype, so the call's `this` is a Command; vitest types contexts loosely.
-    return program as Command;
-  } finally {
-    parse.mockRestore();
-  }
+  const program = new Command('faasbench').exitOverride();
+  for (const m of COMMAND_MODULES) (await m.load())(program);
+  return program;
 }
 
 /** The words naming every command under `cmd`, each subcommand after its parent. */

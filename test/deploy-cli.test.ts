@@ -90,7 +90,7 @@ describe('faasbench deploy', () => {
       (e: { code: number; stdout: string; stderr: string }) => e,
     );
     expect([err?.code, err?.stdout, err?.stderr]).toEqual([
-      3,
+      2,
       '',
       'faasbench: deploy --provider local needs -o url=... of a running platform (start one with `faasbench platform start`); a platform started by this command would end with it\n',
     ]);

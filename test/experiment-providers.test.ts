@@ -1,7 +1,8 @@
-// `experiment run --provider local,aws-lambda`: one command, two providers side by side, each its
-// own run with its provider stored. Both are real: local is the platform the CLI starts in a child
-// process, aws-lambda is the AWS SDK code path pointed at a second local platform's Lambda API,
-// whose own counters say which calls reached it.
+// `experiment run --provider local,aws-lambda`: one command, two providers one after the other, each
+// its own run with its provider and provider options stored, then one table of both; a rerun of the
+// aws-lambda run reaches the same endpoint without being told again. Both are real: local is the
+// platform the CLI starts in a child process, aws-lambda is the AWS SDK code path pointed at a second
+// local platform's Lambda API, whose own counters say which calls reached it.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -42,8 +43,20 @@ async function servedBy(platform: LocalPlatform): Promise<Record<string, number>
   return served;
 }
 
+interface RunRow {
+  id: string;
+  provider: string;
+  name: string;
+  status: string;
+  startedAt: string;
+  finishedAt: string | null;
+  params: unknown;
+}
+
 describe('experiment run on several providers', () => {
   let lambdaApi: LocalPlatform;
+  let awsRun: string | undefined;
+  let awsStore: string | undefined;
   beforeAll(async () => {
     lambdaApi = await startPlatform();
   });
@@ -51,22 +64,27 @@ describe('experiment run on several providers', () => {
     await lambdaApi.stop();
   });
 
-  it('--provider local,aws-lambda gives two runs, each with its provider stored and its own calls', async () => {
+  it('--provider local,aws-lambda runs one provider after the other, each its own run, and ends with one table of both', async () => {
     const dir = scratchDir('providers');
     const store = path.join(dir, 'runs.db');
-    const args = ['experiment', 'run', 'concurrency-scaling', '--provider', 'local,aws-lambda', '-o', `aws-lambda.endpoint=${lambdaApi.url}`, '-p', 'maxBurst=2', '-p', 'sleepMs=100', '--store', store, '--json'];
+    const args = ['experiment', 'run', 'concurrency-scaling', '--provider', 'local,aws-lambda', '-o', `aws-lambda.endpoint=${lambdaApi.url}`, '-p', 'maxBurst=2', '-p', 'sleepMs=100', '--store', store];
     const out = await cli(dir, args);
     expect(out.code, out.stderr).toBe(0);
-    const runs = JSON.parse(out.stdout) as RunJson[];
-    expect(runs.map((r) => [r.provider, r.status, r.error])).toEqual([['local', 'completed', null], ['aws-lambda', 'completed', null]]);
-    expect(new Set(runs.map((r) => r.runId)).size).toBe(2);
+    expect(out.stderr).toContain('running concurrency-scaling on local, then aws-lambda: one after the other, each its own run\n');
+    // The AWS SDK's Node-version warning is not printed on an aws-lambda run.
+    expect(out.stderr).not.toContain('NodeVersionSupportWarning');
 
     const db = await openStore(store);
+    let runs: RunRow[];
     try {
-      expect((await db.listRuns()).map((r) => [r.id, r.provider, r.name]).sort()).toEqual(runs.map((r) => [r.runId, r.provider, 'concurrency-scaling']).sort());
+      runs = (await db.listRuns()).map((r) => ({ id: r.id, provider: r.provider, name: r.name, status: r.status, startedAt: r.startedAt, finishedAt: r.finishedAt, params: r.params }));
+      runs.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+      expect(runs.map((r) => [r.provider, r.name, r.status])).toEqual([['local', 'concurrency-scaling', 'completed'], ['aws-lambda', 'concurrency-scaling', 'completed']]);
+      // One after the other: the aws-lambda run started after the local one had finished.
+      expect(Date.parse(runs[1]!.startedAt)).toBeGreaterThanOrEqual(Date.parse(runs[0]!.finishedAt!));
       for (const r of runs) {
         const records: InvocationRecord[] = [];
-        for await (const record of db.records(r.runId)) records.push(record);
+        for await (const record of db.records(r.id)) records.push(record);
         // Bursts of 1 and 2: three calls per run, each answered.
         expect(records.map((c) => [c.fn, c.tag, c.status])).toEqual([
           ['measure-node-scaling', 'burst-1', 'ok'],
@@ -74,12 +92,47 @@ describe('experiment run on several providers', () => {
           ['measure-node-scaling', 'burst-2', 'ok'],
         ]);
       }
+      // The provider options are stored with the run that used them, for a rerun.
+      expect([(runs[0]!.params as { providerOptions?: unknown }).providerOptions, (runs[1]!.params as { providerOptions?: unknown }).providerOptions]).toEqual([undefined, { endpoint: lambdaApi.url }]);
     } finally {
       await db.close();
     }
     // Exactly the aws-lambda run's three calls reached the Lambda API; the local run's went to its own platform.
     expect(await servedBy(lambdaApi)).toEqual({ 'measure-node-scaling': 3 });
-  }, 90_000);
+
+    // Last, one table: a provider column, the rows of each burst next to each other.
+    const side = out.stdout.slice(out.stdout.indexOf('\nside by side ('));
+    expect(side.split('\n')[1]).toBe(`side by side (local: run ${runs[0]!.id}, aws-lambda: run ${runs[1]!.id}):`);
+    const cells = side
+      .split('\n')
+      .filter((line) => line.startsWith('│'))
+      .map((line) => line.split('│').slice(1, -1).map((c) => c.trim()));
+    expect(cells[0]!.slice(0, 2)).toEqual(['provider', 'burst']);
+    expect(cells.slice(1).map((row) => row.slice(0, 2))).toEqual([
+      ['local', '1'],
+      ['aws-lambda', '1'],
+      ['local', '2'],
+      ['aws-lambda', '2'],
+    ]);
+    awsRun = runs[1]!.id;
+    awsStore = store;
+  }, 120_000);
+
+  it('rerun of the aws-lambda run reaches the same endpoint without -o', async () => {
+    expect(awsRun, 'the run of the test before').toBeDefined();
+    const out = await cli(path.dirname(awsStore!), ['experiment', 'rerun', awsRun!, '--store', awsStore!, '--json']);
+    expect(out.code, out.stderr).toBe(0);
+    const [rerun] = JSON.parse(out.stdout) as RunJson[];
+    expect([rerun!.provider, rerun!.status, rerun!.error]).toEqual(['aws-lambda', 'completed', null]);
+    // Its three calls reached the same Lambda API, after the first run's three.
+    expect(await servedBy(lambdaApi)).toEqual({ 'measure-node-scaling': 6 });
+    const db = await openStore(awsStore!);
+    try {
+      expect((await db.getRun(rerun!.runId))?.params).toMatchObject({ rerunOf: awsRun, providerOptions: { endpoint: lambdaApi.url } });
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
 
   it('refuses an option named for a provider the command does not run', async () => {
     const dir = scratchDir('providers-scope');

@@ -173,7 +173,7 @@ describe('faasbench report', () => {
     expect(noRecords).toEqual({ code: 3, stderr: `faasbench: run ${empty} (invoke noop, failed) has no invocation records: there is nothing to report\n` });
     expect(existsSync(emptyOut)).toBe(false);
     expect(notAStore).toEqual({ code: 3, stderr: `faasbench: ${garbage} is not a faasbench store (SQLite: file is not a database)\n` });
-    expect(noStore).toEqual({ code: 3, stderr: `faasbench: ${missing}: no store there (runs are stored where invoke, experiment and trace replay put them; see --store)\n` });
+    expect(noStore).toEqual({ code: 3, stderr: `faasbench: no store at ${missing} (give --store or set FAASBENCH_STORE)\n` });
     expect(existsSync(missing)).toBe(false);
     expect(outIsFile).toEqual({ code: 3, stderr: `faasbench: --out ${file}: is a file, not a folder\n` });
     expect((await fails(['report'])).code).toBe(2);

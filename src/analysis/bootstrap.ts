@@ -106,7 +106,7 @@ function resolve(options: BootstrapOptions): Resolved {
   const level = options.level ?? DEFAULT_LEVEL;
   if (!(Number.isInteger(resamples) && resamples >= 1)) throw new RangeError(`resamples ${resamples}: expected a whole number >= 1`);
   if (!(level > 0 && level < 1)) throw new RangeError(`level ${level}: expected a number between 0 and 1`);
-  return { resamples, level, seed: options.seed ?? 1, key: options.key ?? '' };
+  return { resamples, level, seed: options.seed ?? 42, key: options.key ?? '' };
 }
 
 /**

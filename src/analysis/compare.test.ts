@@ -77,6 +77,10 @@ describe('compareRuns', () => {
     const fb = cb.analysis.functions[0]!.latencyMs!;
     const direct = bootstrapDifference({ ...ca.samples.get('f')!, estimates: [fa.p50, fa.p99] }, { ...cb.samples.get('f')!, estimates: [fb.p50, fb.p99] }, [50, 99], { seed: 3, key: 'compare:f', resamples: 400 })!;
     expect([f.median, f.p99]).toEqual(direct.differences);
+    expect(f.verdicts).toEqual({ median: 'slower', p99: 'slower', coldRate: 'higher', failureRate: 'no significant change' });
+    // One function in both runs and no other: the run-wide row would repeat it.
+    expect(cmp.shown).toEqual(['f']);
+    expect(cmp.results).toBeNull();
   });
 
   it('does not flag two runs drawn from the same distribution', async () => {
@@ -91,8 +95,25 @@ describe('compareRuns', () => {
     const cmp = await compareRuns(store, await run('f', 50, 1, 1, 1), await run('g', 5, 1, 1, 2), { resamples: 100 });
     expect([cmp.onlyInA, cmp.onlyInB]).toEqual([['f'], ['g']]);
     expect(cmp.functions.map((f) => f.fn)).toEqual(['*']);
+    expect(cmp.shown).toEqual(['*']);
+    expect(cmp.functions[0]!.verdicts).toMatchObject({ median: null, p99: null });
     // 50 and 5 ok calls: fewer than 10 on one side: no latency interval at all.
     expect([cmp.functions[0]!.median, cmp.functions[0]!.p99]).toEqual([null, null]);
+  });
+
+  it('two experiment runs: their stored result tables compared, the last result row of each', async () => {
+    const a = await run('f', 5, 1, 1, 1);
+    const b = await run('f', 5, 1, 1, 2);
+    await store.addRecord(a, 'result', { columns: ['memory MB', 'avg billed ms'], rows: [[128, 10]] });
+    await store.addRecord(a, 'result', { columns: ['memory MB', 'avg billed ms'], rows: [[128, 20]] });
+    await store.addRecord(b, 'size', { memoryMb: 128 });
+    await store.addRecord(b, 'result', { columns: ['memory MB', 'avg billed ms'], rows: [[128, 15]] });
+    const cmp = await compareRuns(store, a, b, { resamples: 100 });
+    expect(cmp.results).toEqual({
+      tables: [{ name: 'result', title: 'result', keyColumns: ['memory MB'], rows: [{ key: [128], cells: [{ column: 'avg billed ms', a: 20, b: 15, change: -5, percent: -25 }] }], onlyInA: [], onlyInB: [], columnsOnlyInA: [], columnsOnlyInB: [] }],
+      tablesOnlyInA: [],
+      tablesOnlyInB: [],
+    });
   });
 
   it('names an unknown run', async () => {

@@ -7,10 +7,14 @@
  * - cold-start rate and failure rate (calls not ok): Newcombe's hybrid score interval for a
  *   difference of proportions (method 10 of Newcombe 1998, from Wilson intervals), which keeps
  *   its coverage for small counts and rates near 0 or 1 where the normal approximation does not.
+ * Each change carries a verdict in words (faster, slower, no significant change...), decided by
+ * whether its interval excludes 0. Two experiment runs also compare their stored result tables
+ * (result-compare.ts): their answers, where pooled calls mix every size and runtime.
  * One pass over each run (run-analysis.ts).
  */
 import type { Store } from '../store/store.ts';
 import { bootstrapDifference, DEFAULT_LEVEL, DEFAULT_RESAMPLES, type DifferenceCi } from './bootstrap.ts';
+import { compareResults, readResultTables, type ResultComparison } from './result-compare.ts';
 import { collectRun, MIN_CALLS_MEDIAN_CI, MIN_CALLS_P99_CI, type AnalyzeOptions, type ColdStartStats, type FunctionStats, type RunAnalysis, type RunCollection } from './run-analysis.ts';
 
 /**
@@ -75,6 +79,23 @@ export interface SideFigures {
   readonly coldSource: ColdStartStats['source'];
 }
 
+/** What a change means, when its interval excludes 0; null when there is no interval. */
+export type LatencyVerdict = 'faster' | 'slower' | 'no significant change';
+export type RateVerdict = 'higher' | 'lower' | 'no significant change';
+
+export interface Verdicts {
+  readonly median: LatencyVerdict | null;
+  readonly p99: LatencyVerdict | null;
+  readonly coldRate: RateVerdict | null;
+  readonly failureRate: RateVerdict | null;
+}
+
+function verdict<T extends string>(d: { estimate: number; significant: boolean } | null, up: T, down: T): T | 'no significant change' | null {
+  if (!d) return null;
+  if (!d.significant) return 'no significant change';
+  return d.estimate > 0 ? up : down;
+}
+
 export interface FunctionComparison {
   /** `*` for the runs as a whole. */
   readonly fn: string;
@@ -85,6 +106,7 @@ export interface FunctionComparison {
   readonly p99: DifferenceCi | null;
   readonly coldRate: ProportionDifference | null;
   readonly failureRate: ProportionDifference | null;
+  readonly verdicts: Verdicts;
 }
 
 export interface RunComparison {
@@ -96,6 +118,13 @@ export interface RunComparison {
   readonly functions: readonly FunctionComparison[];
   readonly onlyInA: readonly string[];
   readonly onlyInB: readonly string[];
+  /**
+   * The rows a reader needs, by fn: every one, except the run-wide `*` when it would repeat the
+   * one function both runs share (and neither has another).
+   */
+  readonly shown: readonly string[];
+  /** Both runs' stored result tables compared; null unless both stored a result (experiment runs). */
+  readonly results: ResultComparison | null;
 }
 
 const side = (s: FunctionStats): SideFigures => ({ calls: s.calls, ok: s.ok, p50: s.latencyMs?.p50 ?? null, p99: s.latencyMs?.p99 ?? null, coldRate: s.coldStart.rate, coldSource: s.coldStart.source });
@@ -116,31 +145,38 @@ function compareFunction(fn: string, a: RunCollection, b: RunCollection, o: { se
   const rate = (s: FunctionStats): { x: number; n: number } => ({ x: s.coldStart.cold, n: s.coldStart.cold + s.coldStart.warm });
   const ca = rate(sa);
   const cb = rate(sb);
-  return {
-    fn,
-    a: side(sa),
-    b: side(sb),
-    median: diff?.differences[0] ?? null,
-    p99: diff?.differences[1] ?? null,
-    coldRate: proportionDifference(ca.x, ca.n, cb.x, cb.n, o.level),
-    failureRate: proportionDifference(sa.calls - sa.ok, sa.calls, sb.calls - sb.ok, sb.calls, o.level),
+  const median = diff?.differences[0] ?? null;
+  const p99 = diff?.differences[1] ?? null;
+  const coldRate = proportionDifference(ca.x, ca.n, cb.x, cb.n, o.level);
+  const failureRate = proportionDifference(sa.calls - sa.ok, sa.calls, sb.calls - sb.ok, sb.calls, o.level);
+  const verdicts: Verdicts = {
+    median: verdict(median, 'slower', 'faster'),
+    p99: verdict(p99, 'slower', 'faster'),
+    coldRate: verdict(coldRate, 'higher', 'lower'),
+    failureRate: verdict(failureRate, 'higher', 'lower'),
   };
+  return { fn, a: side(sa), b: side(sb), median, p99, coldRate, failureRate, verdicts };
 }
 
 /** ResourceNotFound when either run is unknown. */
 export async function compareRuns(store: Store, runA: string, runB: string, options: AnalyzeOptions = {}): Promise<RunComparison> {
-  const o = { seed: options.seed ?? 1, resamples: options.resamples ?? DEFAULT_RESAMPLES, level: options.level ?? DEFAULT_LEVEL };
+  const o = { seed: options.seed ?? 42, resamples: options.resamples ?? DEFAULT_RESAMPLES, level: options.level ?? DEFAULT_LEVEL };
   const a = await collectRun(store, runA, options);
   const b = await collectRun(store, runB, options);
   const namesA = new Set(a.analysis.functions.map((f) => f.fn));
   const namesB = new Set(b.analysis.functions.map((f) => f.fn));
   const shared = [...namesA].filter((fn) => namesB.has(fn));
+  const onlyInA = [...namesA].filter((fn) => !namesB.has(fn));
+  const onlyInB = [...namesB].filter((fn) => !namesA.has(fn));
+  const [tablesA, tablesB] = [await readResultTables(store, a.analysis.run.id), await readResultTables(store, b.analysis.run.id)];
   return {
     a: a.analysis.run,
     b: b.analysis.run,
     ...o,
     functions: ['*', ...shared].map((fn) => compareFunction(fn, a, b, o)),
-    onlyInA: [...namesA].filter((fn) => !namesB.has(fn)),
-    onlyInB: [...namesB].filter((fn) => !namesA.has(fn)),
+    onlyInA,
+    onlyInB,
+    shown: shared.length === 1 && onlyInA.length === 0 && onlyInB.length === 0 ? shared : ['*', ...shared],
+    results: tablesA && tablesB ? compareResults(tablesA, tablesB) : null,
   };
 }

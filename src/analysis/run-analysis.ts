@@ -139,7 +139,7 @@ export interface RunAnalysis {
 }
 
 export interface AnalyzeOptions {
-  /** Bootstrap seed; the same seed gives the same CIs. Default 1. */
+  /** Bootstrap seed; the same seed gives the same CIs. Default 42, as every other seed. */
   readonly seed?: number;
   readonly resamples?: number;
   readonly level?: number;
@@ -352,7 +352,7 @@ function totalCold(parts: ReadonlyArray<{ cold: ColdSplit }>, runAcc: Accumulato
 }
 
 function resolveOptions(options: AnalyzeOptions): Required<Omit<AnalyzeOptions, 'bucketMs'>> {
-  return { seed: options.seed ?? 1, resamples: options.resamples ?? DEFAULT_RESAMPLES, level: options.level ?? DEFAULT_LEVEL, maxSample: options.maxSample ?? DEFAULT_MAX_SAMPLE };
+  return { seed: options.seed ?? 42, resamples: options.resamples ?? DEFAULT_RESAMPLES, level: options.level ?? DEFAULT_LEVEL, maxSample: options.maxSample ?? DEFAULT_MAX_SAMPLE };
 }
 
 async function callTrees(store: Store, runId: string): Promise<CallTreeSummary[]> {

@@ -49,6 +49,11 @@ export class SummaryBuilder {
     if (r.cold === false) this.#warm += 1;
   }
 
+  /** A latency percentile (ms) the summary does not carry (p95), of the same ok calls by the same definition; null for none. */
+  latencyPercentileMs(p: number): number | null {
+    return this.#tally.latency.percentile(p);
+  }
+
   summary(): RunSummary {
     const c = this.#tally.counts();
     return {

@@ -2,19 +2,17 @@
  * `faasbench analyze <run>`: a stored run's statistics per function (latency percentiles with
  * bootstrap CIs, errors, throttles, cold starts, instances, lateness, billed GB-s), how well
  * client-side cold-start inference agrees with the platform's ground truth, and call trees.
- * Also the store opening both analyze and compare use: read-only in spirit, so a mistyped path is
- * an error instead of a new empty store, and an unreadable file is bad input, not a stack trace.
  */
-import { existsSync } from 'node:fs';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { FaasbenchError } from '../core/errors.ts';
 import { plural } from '../core/plural.ts';
 import { analyzeRun, type FunctionStats, type Interval, type MethodOutcome, type Percentiles, type RunAnalysis } from '../analysis/index.ts';
-import { openStore, storeTarget, type Store } from '../store/index.ts';
 import { positiveInt } from './option-parsers.ts';
+import { STORE_HELP, withExistingStore } from './store-path.ts';
 
-export const STORE_HELP = 'SQLite file or postgres:// URL (default: $FAASBENCH_STORE or ./faasbench.db)';
+// Where the readers' store opening lives now; still exported here for the commands that import it from here.
+export { STORE_HELP, withExistingStore };
 
 export interface StatsOptions {
   store?: string;
@@ -27,32 +25,12 @@ export function statsOptions(opts: StatsOptions): { seed: number; resamples: num
   return { seed: positiveInt(opts.seed, '--seed', 0), resamples: positiveInt(opts.resamples, '--resamples') };
 }
 
-/**
- * Runs `work` on the store named by `target`, closing it after. A SQLite file that does not exist
- * is refused (opening would create it); SQLite errors while reading become bad input naming the file.
- */
-export async function withExistingStore<T>(target: string | undefined, work: (store: Store) => Promise<T>): Promise<T> {
-  const where = storeTarget(target);
-  const sqliteFile = !/^postgres(ql)?:\/\//i.test(where) && where !== ':memory:';
-  if (sqliteFile && !existsSync(where)) throw new FaasbenchError('ResourceNotFound', `no store at ${where} (give --store or set FAASBENCH_STORE)`);
-  const store = await openStore(target);
-  try {
-    return await work(store);
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('SQLITE_')) throw new FaasbenchError('InvalidParameterValue', `${where}: the store cannot be read (SQLite: ${(err as Error).message})`, { cause: err });
-    throw err;
-  } finally {
-    await store.close().catch(() => undefined);
-  }
-}
-
 export function registerAnalyze(program: Command): void {
   program
     .command('analyze <run>')
     .description("a run's statistics per function: latency percentiles with bootstrap CIs, errors, cold starts (and how well client-side inference matches the platform), instances, lateness")
     .option('--store <target>', STORE_HELP)
-    .option('--seed <n>', 'bootstrap seed: the same seed gives the same intervals', '1')
+    .option('--seed <n>', 'bootstrap seed: the same seed gives the same intervals', '42')
     .option('--resamples <n>', 'bootstrap resamples', '2000')
     .option('--json', 'print the whole analysis as JSON')
     .action(async (runId: string, opts: StatsOptions) => {

@@ -23,7 +23,7 @@ export function registerDeploy(program: Command): void {
       // Without a url the local provider starts a platform of its own, which would end with this
       // command and take the deployments with it: saying "deployed" then would be untrue.
       if (opts.provider === 'local' && providerOptions.url === undefined) {
-        throw new FaasbenchError('InvalidParameterValue', 'deploy --provider local needs -o url=... of a running platform (start one with `faasbench platform start`); a platform started by this command would end with it');
+        throw new FaasbenchError('InvalidParameterValue', 'deploy --provider local needs -o url=... of a running platform (start one with `faasbench platform start`); a platform started by this command would end with it', { reason: 'usage' });
       }
       const provider = await createProvider(opts.provider, providerOptions);
       try {

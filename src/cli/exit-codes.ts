@@ -12,6 +12,11 @@ export const EXIT = {
    * journal file, which `faasbench store recover <journal>` loads.
    */
   store: 4,
+  /**
+   * The run ended and a `--threshold` failed (the list printed last says which). 99, as k6 exits
+   * for failed thresholds, so CI scripts written for one read the other.
+   */
+  thresholds: 99,
   /** Stopped by Ctrl-C; what was measured is kept. */
   interrupted: 130,
 } as const;

@@ -10,11 +10,11 @@ import type { Command } from 'commander';
 import { FaasbenchError } from '../core/errors.ts';
 import type { ExperimentResult } from '../experiments/define.ts';
 import { parseParamPairs, resolveParams } from '../experiments/params.ts';
-import { builtinExperiments, loadExperiment } from '../experiments/registry.ts';
+import { builtinExperiments, loadExperiment, whereInModule } from '../experiments/registry.ts';
 import { runExperiment, type ExperimentRunResult } from '../experiments/runner.ts';
 import { experimentTemplate } from '../experiments/template.ts';
 import { createProvider, providerNames, type ProviderOptions } from '../providers/index.ts';
-import { openStore, type JsonValue } from '../store/index.ts';
+import type { JsonValue } from '../store/index.ts';
 import { EXIT } from './exit-codes.ts';
 import { endLine, failuresOf, printEndLine } from './failure-line.ts';
 import { findPackage, FUNCTIONS_DIR } from './functions-list.ts';
@@ -22,17 +22,25 @@ import { hostFacts } from './host-facts.ts';
 import { heartbeatIntervalMs, parseProviderOptions, positiveInt } from './option-parsers.ts';
 import { withExistingStore } from './analyze.ts';
 import { startPlatformProcess } from './platform-process.ts';
-import { StatusLine } from './status-line.ts';
+import { labelOption } from './run-label-option.ts';
+import { openRunStore } from './store-path.ts';
+import { startStepProgress } from './step-progress.ts';
+import { experimentOutcomes } from './experiment-thresholds.ts';
+import { checkOutputs, concludeRuns, takeThresholdsParam, thresholdOptions, type ThresholdOptions } from './threshold-options.ts';
+import { resultText } from './result-print.ts';
+import { sideBySide } from './side-by-side.ts';
+import { droppedLine, rerunOptions, storableOptions, storedOptionsOf } from './stored-provider-options.ts';
 
 const TOOL_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-interface RunOptions {
+interface RunOptions extends ThresholdOptions {
   provider: string;
   providerOpt: string[];
   param: string[];
   seed: string;
   dir: string;
   store?: string;
+  label?: string;
   storageUrl?: string;
   json?: boolean;
 }
@@ -55,25 +63,33 @@ export function registerExperiment(program: Command): void {
   experiment
     .command('run <experiment>')
     .description('run a built-in experiment by name, or your own module by path (./my-study.ts)')
-    .option('--provider <names>', 'local, aws-lambda, openfaas, http; several comma-separated run side by side, each its own run', 'local')
+    .option('--provider <names>', 'local, aws-lambda, openfaas, http; several comma-separated run one after the other, each its own run, and end with one table of all', 'local')
     .option('-o, --provider-opt <key=value...>', 'a provider option (repeatable); with several providers, name one: aws-lambda.endpoint=...', [])
-    .option('-p, --param <key=value...>', 'an experiment parameter (repeatable); see experiment list', [])
+    .option('-p, --param <key=value...>', 'an experiment parameter (repeatable) read as its type: numbers and true/false as such, lists comma-separated (-p sizes=128,256 -p runtimes=measure-node) or as JSON; see experiment list', [])
     .option('--seed <n>', 'seed for inputs and random choices; stored, so rerun repeats it', '42')
     .option('--dir <dir>', 'folder of function folders', FUNCTIONS_DIR)
     .option('--store <target>', 'SQLite file or postgres:// URL (default: $FAASBENCH_STORE or ./faasbench.db)')
     .option('--storage-url <url>', 'bucket root for generated inputs when the provider is not local')
+    .addOption(labelOption())
     .option('--json', 'print the runs and their results as JSON')
-    .action(async (nameOrPath: string, opts: RunOptions) => {
+    .addOption(thresholdOptions('; also -p thresholds=p99<300ms,errors<1% (any experiment)')[0]!)
+    .addOption(thresholdOptions()[1]!)
+    .addOption(thresholdOptions()[2]!)
+    .action(async (nameOrPath: string, opts: RunOptions, command: Command) => {
       const providers = opts.provider.split(',').map((p) => p.trim()).filter(Boolean);
       checkScopes(opts.providerOpt, providers);
-      const results = await runOnProviders(nameOrPath, parseParamPairs(opts.param), providers, opts, undefined);
+      const { values, thresholds } = takeThresholdsParam(command, parseParamPairs(opts.param), opts.threshold);
+      checkOutputs(opts);
+      const results = await runOnProviders(nameOrPath, values, providers, opts, null);
       finish(results, opts.json === true);
+      const outcomes = await experimentOutcomes(opts.store, results.map((r) => r.outcome), thresholds);
+      if (thresholds.length > 0 || opts.summaryOut !== undefined || opts.junit !== undefined) process.exitCode = concludeRuns(outcomes, opts);
     });
 
   experiment
     .command('rerun <runId>')
-    .description('run a stored experiment run again: same experiment, parameters, seed and provider')
-    .option('-o, --provider-opt <key=value...>', 'a provider option (repeatable)', [])
+    .description('run a stored experiment run again: same experiment, parameters, seed, provider and provider options')
+    .option('-o, --provider-opt <key=value...>', 'a provider option (repeatable); overrides the stored one of that name, and gives again one left out as a secret', [])
     .option('--dir <dir>', 'folder of function folders', FUNCTIONS_DIR)
     .option('--store <target>', 'SQLite file or postgres:// URL (default: $FAASBENCH_STORE or ./faasbench.db)')
     .option('--storage-url <url>', 'bucket root for generated inputs when the provider is not local')
@@ -85,7 +101,8 @@ export function registerExperiment(program: Command): void {
       if (run.kind !== 'experiment' || typeof params?.experiment !== 'string') throw new FaasbenchError('InvalidParameterValue', `run ${runId} is a ${run.kind} run, not an experiment`);
       checkScopes(opts.providerOpt, [run.provider]);
       const seed = String(run.seed ?? 42);
-      const results = await runOnProviders(params.experiment, params.values ?? {}, [run.provider], { ...opts, provider: run.provider, param: [], seed }, runId);
+      const rerun = { runId, providerOptions: storedOptionsOf(run.params) };
+      const results = await runOnProviders(params.experiment, params.values ?? {}, [run.provider], { ...opts, provider: run.provider, param: [], seed, label: run.label ?? undefined }, rerun);
       finish(results, opts.json === true);
     });
 
@@ -104,27 +121,47 @@ export function registerExperiment(program: Command): void {
 
 interface ProviderRun {
   readonly provider: string;
+  /** The experiment's source (a built-in's name or a module's path): where a crash is looked for. */
+  readonly source: string;
   readonly outcome: ExperimentRunResult;
 }
 
-async function runOnProviders(nameOrPath: string, values: Record<string, unknown>, providers: string[], opts: RunOptions, rerunOf: string | undefined): Promise<ProviderRun[]> {
+/** What a rerun takes from the run it repeats beyond experiment, parameters and seed. */
+interface Rerun {
+  readonly runId: string;
+  readonly providerOptions: Record<string, unknown>;
+}
+
+async function runOnProviders(nameOrPath: string, values: Record<string, unknown>, providers: string[], opts: RunOptions, rerun: Rerun | null): Promise<ProviderRun[]> {
   // Every input is checked before anything is started or created: a refused command leaves no store file behind.
   const { experiment, source } = await loadExperiment(nameOrPath);
   const params = resolveParams(experiment.name, experiment.params, values);
   const seed = positiveInt(opts.seed, '--seed', 0);
-  const providerOptions = new Map(providers.map((provider) => [provider, parseProviderOptions(optionsOf(provider, opts.providerOpt))]));
+  const providerOptions = new Map(providers.map((provider) => [provider, rerunOptions(rerun?.providerOptions ?? {}, parseProviderOptions(optionsOf(provider, opts.providerOpt)))]));
   const heartbeatMs = heartbeatIntervalMs();
+  if (providers.length > 1) await checkProviders(providerOptions);
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
+  // Several providers run one after the other: side by side they would share this machine's CPU and
+  // network and disturb each other's latencies (a local cold start measured 318 ms beside an
+  // aws-lambda run, 243 ms alone).
+  if (providers.length > 1 && opts.json !== true) console.error(`running ${experiment.name} on ${providers.join(', then ')}: one after the other, each its own run`);
+  const runs: ProviderRun[] = [];
   try {
-    return await Promise.all(
-      providers.map(async (provider) => ({
+    for (const provider of providers) {
+      // After Ctrl-C the providers not yet started are not started.
+      if (controller.signal.aborted) break;
+      const stored = storableOptions(providerOptions.get(provider)!);
+      const dropped = droppedLine(provider, stored.dropped);
+      if (dropped !== null && opts.json !== true) console.error(dropped);
+      runs.push({
         provider,
+        source,
         outcome: await onProvider(provider, providerOptions.get(provider)!, async (target, storageUrl) => {
-          const store = await openStore(opts.store);
-          const status = new StatusLine(opts.json !== true);
+          const store = await openRunStore(opts.store, opts.label);
           const prefix = providers.length > 1 ? `[${provider}] ` : '';
+          const status = startStepProgress(opts.json !== true, `${prefix}${experiment.name}`);
           try {
             return await runExperiment({
               experiment,
@@ -139,16 +176,19 @@ async function runOnProviders(nameOrPath: string, values: Record<string, unknown
               toolVersion: TOOL_VERSION,
               signal: controller.signal,
               log: (message) => opts.json !== true && console.error(`${prefix}${message}`),
-              onProgress: (done, total, label) => status.update(() => `${prefix}${experiment.name}: ${label ?? 'step'} ${done}/${total}`),
-              ...(rerunOf ? { rerunOf } : {}),
+              onProgress: (done, total, label) => status.update(done, total, label),
+              ...(rerun ? { rerunOf: rerun.runId } : {}),
+              ...(Object.keys(stored.kept).length ? { providerOptions: stored.kept } : {}),
               heartbeatMs,
             });
           } finally {
+            status.stop();
             await store.close();
           }
         }),
-      })),
-    );
+      });
+    }
+    return runs;
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
@@ -182,6 +222,23 @@ function checkScopes(pairs: readonly string[], providers: readonly string[]): vo
   }
 }
 
+/** Where a user's experiment threw, in its own file (`/path/study.ts:12:9`); null for a built-in or no error. */
+function errorAt({ outcome, source }: ProviderRun): string | null {
+  return outcome.error ? whereInModule(outcome.error, source) : null;
+}
+
+/**
+ * Each provider's options are checked before the first provider runs (by making its provider and
+ * closing it: nothing is called), so a typo for the second is not found after the first's whole run.
+ */
+async function checkProviders(options: ReadonlyMap<string, ProviderOptions>): Promise<void> {
+  for (const [name, o] of options) {
+    // The local platform is started only when its turn comes; an address stands in for it here.
+    const provider = await createProvider(name, name === 'local' && o.url === undefined ? { ...o, url: 'http://127.0.0.1:9' } : o);
+    await provider.close();
+  }
+}
+
 /** Gives `work` a provider: the local platform in a child process unless a URL is given. */
 async function onProvider<T>(name: string, options: ProviderOptions, work: (provider: Awaited<ReturnType<typeof createProvider>>, storageUrl: string | undefined) => Promise<T>): Promise<T> {
   const platform = name === 'local' && options.url === undefined ? await startPlatformProcess() : null;
@@ -201,17 +258,20 @@ function finish(runs: ProviderRun[], json: boolean): void {
   if (json) {
     console.log(
       JSON.stringify(
-        runs.map(({ provider, outcome }) => ({ provider, runId: outcome.runId, status: outcome.status, result: outcome.result, error: outcome.error?.message ?? null, failures: outcome.calls ? failuresOf(outcome.calls) : null })),
+        runs.map((run) => ({ provider: run.provider, runId: run.outcome.runId, status: run.outcome.status, result: run.outcome.result, error: run.outcome.error?.message ?? null, errorAt: errorAt(run), failures: run.outcome.calls ? failuresOf(run.outcome.calls) : null })),
         null,
         2,
       ),
     );
   } else {
-    for (const { provider, outcome } of runs) {
+    for (const run of runs) {
+      const { provider, outcome } = run;
       console.log(`\n${provider}: run ${outcome.runId} ${outcome.status}`);
       if (outcome.result) console.log(resultTable(outcome.result));
-      if (outcome.error) console.error(`error: ${outcome.error.message}`);
+      const at = errorAt(run);
+      if (outcome.error) console.error(`error: ${outcome.error.message}${at ? ` (at ${at})` : ''}`);
     }
+    if (runs.length > 1) console.log(`\nside by side (${runs.map((r) => `${r.provider}: run ${r.outcome.runId}`).join(', ')}):\n${resultTable(sideBySide(runs.map((r) => ({ provider: r.provider, runId: r.outcome.runId, result: r.outcome.result }))))}`);
   }
   // Last, each run that failed or had failed calls, and why: the exit code explains itself.
   for (const { provider, outcome } of runs) {
@@ -230,10 +290,9 @@ export function experimentEndLine(outcome: ExperimentRunResult): string | null {
   return outcome.error ? `${line} (${outcome.error.message})` : line;
 }
 
+/** Main table, further tables and notes, as `faasbench results` re-prints them (result-print.ts). */
 export function resultTable(result: ExperimentResult): string {
-  const table = new Table({ head: [...result.columns], style: { head: [], border: [] } });
-  for (const row of result.rows) table.push(row.map((cell) => (cell === null ? '-' : typeof cell === 'number' ? formatNumber(cell) : String(cell))));
-  return [table.toString(), ...(result.notes ?? [])].join('\n');
+  return resultText(result);
 }
 
 /** The list's parameters column; a cell holds two less (its padding). */
@@ -248,10 +307,6 @@ function breakLongWords(text: string, width: number): string {
     .split(' ')
     .map((word) => (word.length <= width ? word : (word.match(new RegExp(`.{1,${width}}`, 'g')) ?? [word]).join('\n')))
     .join(' ');
-}
-
-function formatNumber(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(Math.abs(n) >= 100 ? 1 : Math.abs(n) >= 1 ? 2 : 4);
 }
 
 function defaultsOf(values: Record<string, unknown>): Record<string, JsonValue> {

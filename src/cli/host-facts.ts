@@ -11,5 +11,7 @@ export function hostFacts(): Record<string, string | number> {
     cpuModel: cpus[0]?.model ?? 'unknown',
     memoryMb: Math.round(os.totalmem() / 2 ** 20),
     node: process.version,
+    // Where the run was started: relative paths in its params (a mapping file) are found from here later.
+    cwd: process.cwd(),
   };
 }

@@ -10,14 +10,17 @@ import { FaasbenchError } from '../core/errors.ts';
 import type { FunctionPackage } from '../core/function-package.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { splitPatternArgs } from '../workload/registry.ts';
-import { EXIT } from './exit-codes.ts';
 import { endLine, failuresOf, printEndLine, summaryCounts } from './failure-line.ts';
 import { findPackage, FUNCTIONS_DIR } from './functions-list.ts';
 import { runLoad, type LoadRunResult } from './load-run.ts';
+import { labelOption } from './run-label-option.ts';
 import { parseProviderOptions, parseShard, positiveInt } from './option-parsers.ts';
+import { patternHelp } from './pattern-help.ts';
+import { thresholdJson } from './summary-out.ts';
 import { summaryTable } from './summary-table.ts';
+import { addThresholdOptions, checkOutputs, checkThresholdFunctions, concludeRun, type ThresholdOptions } from './threshold-options.ts';
 
-interface InvokeOptions {
+interface InvokeOptions extends ThresholdOptions {
   provider: string;
   providerOpt: string[];
   input?: string;
@@ -28,6 +31,7 @@ interface InvokeOptions {
   dir: string;
   deploy: boolean;
   store?: string;
+  label?: string;
   storageUrl?: string;
   shard?: string;
   runId?: string;
@@ -40,7 +44,7 @@ interface InvokeOptions {
 const ROWS_SHOWN = 100;
 
 export function registerInvoke(program: Command): void {
-  program
+  const command = program
     .command('invoke <function>')
     .argument('[pattern...]', 'a load pattern and its options, e.g. constant --rate 100 --duration 10s (default: sequential --times)')
     .description('deploy a function and invoke it under a load pattern; every call is stored')
@@ -59,14 +63,22 @@ export function registerInvoke(program: Command): void {
     .option('--run-id <id>', 'the run to create (shard 0) or join (other shards)')
     .option('--start-at <epoch-ms>', 'when offset 0 of the plan falls, for shards on several hosts')
     .option('--max-in-flight <n>', 'calls in flight at once; beyond it calls are recorded as dropped', '1000')
-    .option('--json', 'print the run, its summary and (for short runs) every call as JSON')
+    .addOption(labelOption())
+    .option('--json', 'print the run, its summary and (for short runs) every call as JSON');
+  addThresholdOptions(command)
+    .addHelpText('after', patternHelp)
     .allowUnknownOption()
     .action(async (name: string, patternArgs: string[], opts: InvokeOptions) => {
+      // The folder gives the deployment and the named inputs: --no-deploy --input small still reads it.
       const pkg = opts.deploy || opts.input !== undefined ? findPackage(name, opts.dir) : null;
+      const fn = pkg?.manifest.name ?? name;
       const pattern = patternArgs.length ? splitPatternArgs(patternArgs) : { name: 'sequential', options: { count: String(positiveInt(opts.times, '--times')) } };
+      checkThresholdFunctions(command, opts.threshold, [fn]);
+      checkOutputs(opts);
       const result = await runLoad({
-        fn: pkg?.manifest.name ?? name,
-        pkg: opts.deploy ? pkg : null,
+        fn,
+        pkg,
+        deploy: opts.deploy,
         deployOverrides: opts.memory ? { memoryMb: positiveInt(opts.memory, '--memory') } : {},
         provider: opts.provider,
         providerOptions: parseProviderOptions(opts.providerOpt),
@@ -74,20 +86,22 @@ export function registerInvoke(program: Command): void {
         payload: payloadOf(opts),
         seed: positiveInt(opts.seed, '--seed', 0),
         store: opts.store,
+        label: opts.label,
         storageUrl: opts.storageUrl,
         shard: opts.shard === undefined ? undefined : parseShard(opts.shard),
         runId: opts.runId,
         startAtMs: opts.startAt === undefined ? undefined : positiveInt(opts.startAt, '--start-at'),
         maxInFlight: positiveInt(opts.maxInFlight, '--max-in-flight'),
         showProgress: opts.json !== true,
+        thresholds: opts.threshold,
       });
       await report(result, opts, pkg);
-      process.exitCode = result.status === 'interrupted' ? EXIT.interrupted : result.summary.failed > 0 ? EXIT.failed : EXIT.ok;
+      process.exitCode = concludeRun({ command: 'invoke', runId: result.runId, status: result.status, summary: result.summary, failures: failuresOf(summaryCounts(result.summary)), thresholds: result.thresholds }, opts);
     });
 }
 
 function payloadOf(opts: InvokeOptions): { input: string } | { event: unknown } {
-  if (opts.payload !== undefined && opts.input !== undefined) throw new FaasbenchError('InvalidParameterValue', 'give --input or --payload, not both');
+  if (opts.payload !== undefined && opts.input !== undefined) throw new FaasbenchError('InvalidParameterValue', 'give --input or --payload, not both', { reason: 'usage' });
   if (opts.input !== undefined) return { input: opts.input };
   if (opts.payload === undefined) return { event: {} };
   try {
@@ -146,7 +160,8 @@ async function report(result: LoadRunResult, opts: InvokeOptions, pkg: FunctionP
   const response = parsed(result.lastPayload);
   const failures = failuresOf(summaryCounts(result.summary));
   if (opts.json) {
-    console.log(JSON.stringify({ runId: result.runId, status: result.status, function: pkg?.manifest.name, summary: result.summary, failures, invocations: rows, response }, null, 2));
+    const thresholds = result.thresholds === null ? {} : { thresholds: result.thresholds.map(thresholdJson) };
+    console.log(JSON.stringify({ runId: result.runId, status: result.status, function: pkg?.manifest.name, summary: result.summary, failures, ...thresholds, invocations: rows, response }, null, 2));
     if (failures.failed > 0) printEndLine(endLine(result.runId, result.status, failures), true);
     return;
   }

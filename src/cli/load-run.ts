@@ -8,17 +8,21 @@ import type { FunctionPackage, FunctionSettingsInput } from '../core/function-pa
 import { shardOf, type LoadPlan } from '../core/load-plan.ts';
 import type { Provider } from '../core/provider.ts';
 import { createProvider, type ProviderOptions } from '../providers/index.ts';
-import { openStore, type Store } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
 import { resolveInput } from '../workload/function-inputs.ts';
+import type { Threshold } from '../analysis/thresholds.ts';
 import { patternNamed, planPattern } from '../workload/registry.ts';
 import { executePlan, type PlanRunResult } from './plan-execution.ts';
 import { heartbeatIntervalMs } from './option-parsers.ts';
 import { startPlatformProcess } from './platform-process.ts';
+import { openRunStore } from './store-path.ts';
 
 export interface LoadRunSpec {
   readonly fn: string;
-  /** Deployed before the run when given. */
+  /** The function's folder: where named inputs come from, and what is deployed unless `deploy` is false. */
   readonly pkg: FunctionPackage | null;
+  /** Default true: deploy `pkg` before the run. */
+  readonly deploy?: boolean;
   readonly deployOverrides: Partial<FunctionSettingsInput>;
   readonly provider: string;
   readonly providerOptions: ProviderOptions;
@@ -26,6 +30,8 @@ export interface LoadRunSpec {
   readonly payload: { readonly input: string } | { readonly event: unknown };
   readonly seed: number;
   readonly store: string | undefined;
+  /** The run's label (`--label`), if any. */
+  readonly label?: string | undefined;
   /** Bucket root for generated inputs when the provider is not the in-process platform. */
   readonly storageUrl: string | undefined;
   readonly shard: { readonly index: number; readonly total: number } | undefined;
@@ -35,6 +41,7 @@ export interface LoadRunSpec {
   readonly startAtMs: number | undefined;
   readonly maxInFlight: number;
   readonly showProgress: boolean;
+  readonly thresholds?: readonly Threshold[];
 }
 
 export type LoadRunResult = PlanRunResult;
@@ -44,15 +51,15 @@ export async function runLoad(spec: LoadRunSpec): Promise<LoadRunResult> {
   const plan = planFor(spec);
   const heartbeatMs = heartbeatIntervalMs();
   checkInput(spec);
-  if (spec.shard !== undefined && spec.shard.index > 0 && !spec.runId) throw new FaasbenchError('InvalidParameterValue', '--shard i/n with i > 0 joins a run: give the same --run-id as shard 0');
+  if (spec.shard !== undefined && spec.shard.index > 0 && !spec.runId) throw new FaasbenchError('InvalidParameterValue', '--shard i/n with i > 0 joins a run: give the same --run-id as shard 0', { reason: 'usage' });
   const platform = spec.provider === 'local' && spec.providerOptions.url === undefined ? await startPlatformProcess() : null;
   const owned: Array<{ close(): Promise<void> }> = [];
   try {
     const provider = await createProvider(spec.provider, platform ? { ...spec.providerOptions, url: platform.url } : spec.providerOptions);
     owned.push(provider);
-    const store = await openStore(spec.store);
+    const store = await openRunStore(spec.store, spec.label);
     owned.push(store);
-    if (spec.pkg) await provider.deploy(spec.pkg, spec.deployOverrides);
+    if (spec.deploy !== false && spec.pkg) await provider.deploy(spec.pkg, spec.deployOverrides);
     const event = await eventOf(spec, platform?.storageUrl ?? spec.storageUrl);
     return await measure(spec, { plan, heartbeatMs }, provider, store, Buffer.from(JSON.stringify(event)));
   } finally {
@@ -103,5 +110,6 @@ async function measure(spec: LoadRunSpec, { plan, heartbeatMs }: { plan: LoadPla
     maxInFlight: spec.maxInFlight,
     showProgress: spec.showProgress,
     heartbeatMs,
+    ...(spec.thresholds ? { thresholds: spec.thresholds } : {}),
   });
 }

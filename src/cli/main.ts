@@ -5,22 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { FaasbenchError } from '../core/errors.ts';
-import { registerDemo } from './demo.ts';
-import { registerPlatform } from './platform-start.ts';
-import { registerFunctionsList } from './functions-list.ts';
-import { registerInvoke } from './invoke.ts';
-import { registerDeploy } from './deploy.ts';
-import { registerRuns } from './runs.ts';
-import { registerExperiment } from './experiment.ts';
-import { registerSuite } from './suite.ts';
-import { registerAnalyze } from './analyze.ts';
-import { registerCompare } from './compare.ts';
-import { registerReport } from './report.ts';
-import { registerServe } from './serve.ts';
-import { registerStore } from './store.ts';
-import { registerTrace } from './trace.ts';
+import { registerCommands } from './command-table.ts';
 import { EXIT } from './exit-codes.ts';
-import { StoreFailureError } from '../store/index.ts';
+// Not store/index.ts: that would load the store's drivers for `--version`.
+import { StoreFailureError } from '../store/store-failure.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -30,20 +18,13 @@ const program = new Command('faasbench')
   .showHelpAfterError()
   .exitOverride();
 
-registerDemo(program);
-registerPlatform(program);
-registerFunctionsList(program);
-registerInvoke(program);
-registerDeploy(program);
-registerRuns(program);
-registerTrace(program);
-registerExperiment(program);
-registerSuite(program);
-registerAnalyze(program);
-registerCompare(program);
-registerReport(program);
-registerServe(program);
-registerStore(program);
+// Only the module of the command being run is imported (command-table.ts says why).
+await registerCommands(program, process.argv.slice(2));
+
+// The AWS SDK warns on every client made under Node 20 that its releases after January 2027 need
+// Node 22: on every aws-lambda run, about nothing the run can change. That one warning is turned off
+// by its own documented switch, unless the user set the switch.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 // `faasbench export ... | head` closes the pipe early: that is a reader's choice, not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -58,7 +39,9 @@ try {
   if (err instanceof FaasbenchError) {
     // ResourceNotFound and the rest: all are input the user can fix.
     console.error(`faasbench: ${err.message}`);
-    process.exit(err instanceof StoreFailureError ? EXIT.store : EXIT.input);
+    // A command line that cannot mean anything (options that exclude or need each other, a pair
+    // without its "=") says so with reason 'usage': exit 2, as Commander's own errors.
+    process.exit(err instanceof StoreFailureError ? EXIT.store : err.reason === 'usage' ? EXIT.usage : EXIT.input);
   }
   throw err;
 }

@@ -14,7 +14,7 @@ export function parseProviderOptions(pairs: readonly string[]): ProviderOptions 
   const options: Record<string, unknown> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new FaasbenchError('InvalidParameterValue', `--provider-opt: expected key=value, got "${pair}"`);
+    if (eq <= 0) throw new FaasbenchError('InvalidParameterValue', `--provider-opt: expected key=value, got "${pair}"`, { reason: 'usage' });
     const raw = pair.slice(eq + 1);
     let value: unknown = raw;
     try {

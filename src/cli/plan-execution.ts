@@ -9,13 +9,14 @@ import { readFileSync } from 'node:fs';
 import { isFaasbenchError, FaasbenchError } from '../core/errors.ts';
 import type { LoadPlan, PlannedInvocation } from '../core/load-plan.ts';
 import type { Provider } from '../core/provider.ts';
-import { SummaryBuilder, type RunSummary } from '../analysis/run-summary.ts';
+import type { RunSummary } from '../analysis/run-summary.ts';
+import { evaluateThresholds, RunSubjects, type Threshold, type ThresholdResult } from '../analysis/thresholds.ts';
 import { runPlan } from '../invoker/invoker.ts';
 import { Progress } from '../invoker/progress.ts';
 import { settleHeap } from '../invoker/settle-heap.ts';
 import { finishFailed, RecordSink, RecordsWaitingError, startHeartbeat, type JsonValue, type RunMeta, type SinkOutcome, type Store } from '../store/index.ts';
 import { hostFacts } from './host-facts.ts';
-import { startProgress } from './progress-line.ts';
+import { ProgressClock, startProgress } from './progress-line.ts';
 import { awaitRun } from './run-wait.ts';
 
 const TOOL_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -24,7 +25,7 @@ const TOOL_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', impo
  * kill -9 leaves every call sent more than a second before it recorded or known as sent.
  */
 const SINK_FLUSH_MS = 200;
-/** A dashboard reads a running run's progress from the store: it is at most this stale. */
+/** A dashboard reads a running run's progress (counts, elapsed, ETA) from the store: it is at most this stale. */
 const STORED_PROGRESS_MS = 1000;
 
 export interface PlanRun {
@@ -43,6 +44,8 @@ export interface PlanRun {
   readonly showProgress: boolean;
   /** How often this writer refreshes the run's heartbeat (every shard does: any one alive keeps the run alive). */
   readonly heartbeatMs: number;
+  /** Checked against the final summary; none: the result's `thresholds` is null. */
+  readonly thresholds?: readonly Threshold[];
 }
 
 export interface PlanRunResult {
@@ -51,6 +54,8 @@ export interface PlanRunResult {
   readonly summary: RunSummary;
   /** The payload of the last answer, for a person who invoked once to read. */
   readonly lastPayload: Buffer | null;
+  /** Each threshold given, checked against `summary`; null when none was given. */
+  readonly thresholds: ThresholdResult[] | null;
 }
 
 export async function executePlan(spec: PlanRun): Promise<PlanRunResult> {
@@ -65,30 +70,36 @@ export async function executePlan(spec: PlanRun): Promise<PlanRunResult> {
   if (opened === null) {
     // Ctrl-C while a shard waited for its run: nothing was sent.
     process.removeListener('SIGINT', onSigint);
-    return { runId: spec.runId!, status: 'interrupted', summary: new SummaryBuilder().summary(), lastPayload: null };
+    const { summary, thresholds } = conclude(new RunSubjects(spec.thresholds ?? []), spec.thresholds);
+    return { runId: spec.runId!, status: 'interrupted', summary, lastPayload: null, thresholds };
   }
   const { runId, run } = opened;
   const heartbeat = startHeartbeat(store, runId, spec.heartbeatMs);
-  const summary = new SummaryBuilder();
+  // The summary, and one per function a threshold names: the figures thresholds are checked against are the printed ones.
+  const subjects = new RunSubjects(spec.thresholds ?? []);
   const sink = new RecordSink(store, {
     runId,
     run,
     flushIntervalMs: SINK_FLUSH_MS,
-    onRecord: (record) => summary.add(record),
+    onRecord: (record) => subjects.add(record),
     onNotice: (message) => console.error(`faasbench: ${message}`),
     // Memory full with no journal place: stop sending; the end (exit 4) says what could not be kept.
     onOverflow: () => controller.abort(),
   });
   const progress = new Progress(plan.count);
-  const stopProgress = startProgress(() => ({ ...progress.snapshot(), recordsWaiting: sink.backlog }), spec.showProgress);
+  const clock = new ProgressClock(plan, spec.startAtMs);
+  const stopProgress = startProgress(() => ({ ...progress.snapshot(), recordsWaiting: sink.backlog }), spec.showProgress, clock);
   const ownsRun = spec.shard === undefined || spec.shard.index === 0;
   // Shard 0 alone: shards writing one run's progress row would overwrite each other's counts.
-  const storeProgress = (): Promise<void> => store.updateProgress(runId, toJson(progress.snapshot())).catch(() => undefined);
+  const storeProgress = (): Promise<void> => {
+    const snapshot = progress.snapshot();
+    return store.updateProgress(runId, toJson({ ...snapshot, ...clock.timing(snapshot) })).catch(() => undefined);
+  };
   const progressTimer = ownsRun ? setInterval(() => void storeProgress(), STORED_PROGRESS_MS) : undefined;
   let status: 'completed' | 'interrupted' = 'interrupted';
   let lastPayload: Buffer | null = null;
   let leftOut: SinkOutcome | null = null;
-  let final: RunSummary;
+  let final: { summary: RunSummary; thresholds: ThresholdResult[] | null };
   try {
     settleHeap();
     const outcome = await runPlan({
@@ -110,18 +121,24 @@ export async function executePlan(spec: PlanRun): Promise<PlanRunResult> {
     clearInterval(progressTimer);
     // Every record was written by the time runPlan returned: the summary is final, and taken once
     // (each take walks every latency the run kept).
-    final = summary.summary();
+    final = conclude(subjects, spec.thresholds);
     // What the store did not take is in a journal, with how the run ended for `store recover`.
     // The heartbeat goes on while the sink drains: a run still writing is not abandoned.
-    const kept = await sink.close(ownsRun ? { status, summary: toJson(final) } : undefined).finally(() => heartbeat.stop());
+    const kept = await sink.close(ownsRun ? { status, summary: toJson(final.summary) } : undefined).finally(() => heartbeat.stop());
     leftOut = kept.waiting > 0 ? kept : null;
     if (ownsRun && leftOut === null) {
       await storeProgress();
-      await finish(store, runId, status, final);
+      await finish(store, runId, status, final.summary);
     }
   }
   if (leftOut !== null) throw new RecordsWaitingError(leftOut, store.location, runId);
-  return { runId, status, summary: final, lastPayload };
+  return { runId, status, summary: final.summary, lastPayload, thresholds: final.thresholds };
+}
+
+/** The summary, and the thresholds checked against it (null when none was given). */
+function conclude(subjects: RunSubjects, thresholds: readonly Threshold[] | undefined): { summary: RunSummary; thresholds: ThresholdResult[] | null } {
+  const taken = subjects.subjects();
+  return { summary: taken.all.summary, thresholds: thresholds?.length ? evaluateThresholds(thresholds, taken) : null };
 }
 
 /**
@@ -132,7 +149,7 @@ export async function executePlan(spec: PlanRun): Promise<PlanRunResult> {
 async function openRun(spec: PlanRun, signal: AbortSignal): Promise<{ runId: string; run: RunMeta } | null> {
   const joining = spec.shard !== undefined && spec.shard.index > 0;
   if (joining) {
-    if (!spec.runId) throw new FaasbenchError('InvalidParameterValue', '--shard i/n with i > 0 joins a run: give the same --run-id as shard 0');
+    if (!spec.runId) throw new FaasbenchError('InvalidParameterValue', '--shard i/n with i > 0 joins a run: give the same --run-id as shard 0', { reason: 'usage' });
     const found = await awaitRun({ store: spec.store, runId: spec.runId, signal, say: (message) => console.error(message) });
     return found === null ? null : { runId: spec.runId, run: found };
   }

@@ -57,8 +57,10 @@ export function registerPlatform(program: Command): void {
       if (parentPid !== undefined && !(Number.isInteger(parentPid) && parentPid > 0)) {
         throw new FaasbenchError('InvalidParameterValue', `--exit-with-parent: expected a process id, got "${opts.exitWithParent}"`);
       }
+      const port = positiveInt(opts.port, '--port', 0);
+      if (port > MAX_PORT) throw new FaasbenchError('InvalidParameterValue', `--port: expected 0 to ${MAX_PORT}, got "${opts.port}"`);
       const p = await LocalPlatform.start({
-        port: Number(opts.port),
+        port,
         host: opts.host,
         ...(opts.token ? { token: opts.token } : {}),
         dataDir: opts.dataDir,
@@ -68,6 +70,8 @@ export function registerPlatform(program: Command): void {
         freeze: opts.freeze,
         allowedHosts: opts.allowHost,
         allowedOrigins: opts.allowOrigin,
+      }).catch((err: unknown) => {
+        throw listenError(err, opts.host, port) ?? err;
       });
       for (const leftover of p.reaped) console.error(`faasbench platform: ${describeReaped(leftover)}`);
       let deployed: string[];
@@ -97,6 +101,18 @@ export function registerPlatform(program: Command): void {
       await Promise.race([p.stop(), new Promise((resolve) => setTimeout(resolve, ORPHAN_STOP_MS))]);
       process.exit(EXIT.interrupted);
     });
+}
+
+const MAX_PORT = 65_535;
+
+/** Why the platform could not listen, said in terms of the options; null for any other failure. */
+export function listenError(err: unknown, host: string, port: number): FaasbenchError | null {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (code === 'EADDRINUSE') return new FaasbenchError('ResourceConflict', `--port ${port}: ${address} is in use by another process; stop it or choose another port (--port 0 takes any free one)`);
+  if (code === 'EACCES') return new FaasbenchError('InvalidParameterValue', `--port ${port}: this user may not listen on ${address} (ports below 1024 need root); choose another port`);
+  if (code === 'EADDRNOTAVAIL') return new FaasbenchError('InvalidParameterValue', `--host ${host}: not an address of this machine`);
+  return null;
 }
 
 /** Each argument is a function folder, or a folder whose subfolders are function folders. */

@@ -6,11 +6,10 @@
  * chart would be empty and the summary is what `faasbench runs` already prints. An unknown run and
  * a store that is not one exit 3 too, with the id or the file named.
  */
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { FaasbenchError } from '../core/errors.ts';
 import { openStore, storeTarget } from '../store/index.ts';
-import { isPostgresUrl } from '../store/postgres.ts';
+import { READ_ONLY } from './store-path.ts';
 
 interface ReportOptions {
   out?: string;
@@ -26,16 +25,12 @@ export function registerReport(program: Command): void {
     .option('--store <target>', 'SQLite file or postgres:// URL (default: $FAASBENCH_STORE or ./faasbench.db)')
     .option('--json', 'print the written files and chart timings as JSON')
     .action(async (runId: string, opts: ReportOptions) => {
-      const target = storeTarget(opts.store);
-      // Opening a missing SQLite file would create an empty store and then report the run unknown.
-      if (!isPostgresUrl(target) && target !== ':memory:' && !existsSync(target)) {
-        throw new FaasbenchError('ResourceNotFound', `${target}: no store there (runs are stored where invoke, experiment and trace replay put them; see --store)`);
-      }
-      // Vega and resvg take ~0.4 s to load: only this command pays for them.
-      const [{ readRunData }, { buildReport, writeReport }] = await Promise.all([import('../report/run-data.ts'), import('../report/html-report.ts')]);
-      const store = await openStore(opts.store).catch(damaged(target));
+      // A missing SQLite file is refused, naming it, rather than created empty (store-path.ts).
+      const store = await openStore(opts.store, READ_ONLY).catch(damaged(storeTarget(opts.store)));
       try {
-        const data = await readRunData(store, runId).catch(damaged(target));
+        // Vega and resvg take ~0.4 s to load: only this command pays for them.
+        const [{ readRunData }, { buildReport, writeReport }] = await Promise.all([import('../report/run-data.ts'), import('../report/html-report.ts')]);
+        const data = await readRunData(store, runId).catch(damaged(store.location));
         if (data.records === 0) {
           const { run } = data;
           throw new FaasbenchError('InvalidParameterValue', `run ${run.id} (${run.kind} ${run.name}, ${run.status}) has no invocation records: there is nothing to report`);

@@ -2,12 +2,12 @@
  * `faasbench serve`: the read-only dashboard over a store (src/web), until Ctrl-C. Binds loopback
  * unless --host says otherwise, and then only with --token.
  */
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { FaasbenchError } from '../core/errors.ts';
-import { openStore, storeTarget } from '../store/index.ts';
+import { openStore } from '../store/index.ts';
 import { DEFAULT_PORT, requireSafeBinding, startDashboard } from '../web/index.ts';
 import { positiveInt } from './option-parsers.ts';
+import { READ_ONLY } from './store-path.ts';
 
 const MAX_PORT = 65_535;
 
@@ -31,11 +31,9 @@ export function registerServe(program: Command): void {
       if (port > MAX_PORT) throw new FaasbenchError('InvalidParameterValue', `--port: expected 0 to ${MAX_PORT}, got "${opts.port}"`);
       // Before the store opens: a refused address should not create a database file on the way.
       requireSafeBinding(opts.host, opts.token);
-      const where = storeTarget(opts.store);
-      // Unlike analyze, a store that does not exist yet is served: a dashboard is often opened
-      // before the first run. Said aloud, since a mistyped --store looks just like an empty one.
-      const fresh = !/^postgres(ql)?:\/\//i.test(where) && where !== ':memory:' && !existsSync(where);
-      const store = await openStore(opts.store);
+      // A store that does not exist is an error naming it: a mistyped --store served as an empty
+      // dashboard looks just like a store with no runs yet.
+      const store = await openStore(opts.store, READ_ONLY);
       try {
         const dashboard = await startDashboard({
           store,
@@ -44,8 +42,7 @@ export function registerServe(program: Command): void {
           ...(opts.token !== undefined ? { token: opts.token } : {}),
           onError: (err, request) => console.error(`faasbench serve: ${request}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
         });
-        console.log(`faasbench dashboard on ${dashboard.url}/ (store ${where})`);
-        if (fresh) console.error(`faasbench serve: there was no store at ${where}; it is empty until a run writes to it`);
+        console.log(`faasbench dashboard on ${dashboard.url}/ (store ${store.location})`);
         if (opts.token !== undefined) console.log('  every request needs the token: "Authorization: Bearer <token>", or open the address with ?token=<token>');
         console.log('  Ctrl-C to stop');
         await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));

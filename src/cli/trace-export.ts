@@ -53,7 +53,7 @@ export function registerTraceExport(trace: Command): void {
 }
 
 async function exportSource(traceDir: string | undefined, opts: ExportOptions): Promise<{ header: PlanHeader; batches: Iterable<CallBatch> }> {
-  if ((traceDir === undefined) === (opts.plan === undefined)) throw new FaasbenchError('InvalidParameterValue', 'give a trace folder or --plan <file>, one of the two');
+  if ((traceDir === undefined) === (opts.plan === undefined)) throw new FaasbenchError('InvalidParameterValue', 'give a trace folder or --plan <file>, one of the two', { reason: 'usage' });
   if (opts.plan !== undefined) {
     const file = openPlanFile(opts.plan);
     return { header: file.header, batches: file.batches() };

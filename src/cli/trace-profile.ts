@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import Table from 'cli-table3';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { FaasbenchError } from '../core/errors.ts';
 import type { FunctionPackage } from '../core/function-package.ts';
 import type { Provider } from '../core/provider.ts';
@@ -22,7 +22,9 @@ import { startPlatformProcess } from './platform-process.ts';
 import { StatusLine } from './status-line.ts';
 
 interface ProfileOptions {
-  functions: string;
+  dir: string;
+  /** The old name of --dir, kept hidden so scripts that use it still work. */
+  functions?: string;
   only?: string;
   sizes?: string;
   calls: string;
@@ -43,7 +45,8 @@ export function registerTraceProfile(trace: Command): void {
     .command('profile')
     .description('call candidate proxy functions (each input size a candidate) on a provider and write their duration and memory percentiles to profile.json for trace map')
     .requiredOption('--out <file>', 'profile.json to write')
-    .option('--functions <dir>', 'folder of function folders', FUNCTIONS_DIR)
+    .option('--dir <dir>', 'folder of function folders', FUNCTIONS_DIR)
+    .addOption(new Option('--functions <dir>', 'the old name of --dir').hideHelp())
     .option('--only <names>', 'comma-separated functions to profile (folder or function names; default: the application suite, 110.dynamic-html ... 503.graph-bfs)')
     .option('--sizes <names>', 'comma-separated input sizes to profile (default: every input of each function)')
     .option('--calls <n>', 'measured calls per candidate', '20')
@@ -98,20 +101,21 @@ function list(text: string | undefined): string[] | null {
 }
 
 function selectCandidates(opts: ProfileOptions): { packages: Selected[]; messages: string[] } {
-  const all = functionPackages(opts.functions);
+  const dir = opts.functions ?? opts.dir;
+  const all = functionPackages(dir);
   const folder = (pkg: FunctionPackage): string => path.basename(pkg.dir);
   const only = list(opts.only);
   const sizes = list(opts.sizes);
   const suite = all.filter((pkg) => SUITE_FOLDER.test(folder(pkg)) && inputNames(pkg).length > 0);
   let chosen: FunctionPackage[];
   if (only === null) {
-    if (suite.length === 0) throw new FaasbenchError('InvalidParameterValue', `--functions ${opts.functions}: no application functions (folders named like 210.thumbnailer with inputs); name some with --only`);
+    if (suite.length === 0) throw new FaasbenchError('InvalidParameterValue', `--dir ${dir}: no application functions (folders named like 210.thumbnailer with inputs); name some with --only`);
     chosen = suite;
   } else {
     chosen = only.map((name) => {
       const pkg = all.find((p) => folder(p) === name || p.manifest.name === name);
       const offered = `expected one of: ${all.filter((p) => inputNames(p).length > 0 && p.manifest.name !== SYNTHETIC).map(folder).join(', ')}`;
-      if (!pkg) throw new FaasbenchError('InvalidParameterValue', `--only: no function "${name}" in ${opts.functions}; ${offered}`);
+      if (!pkg) throw new FaasbenchError('InvalidParameterValue', `--only: no function "${name}" in ${dir}; ${offered}`);
       if (pkg.manifest.name === SYNTHETIC) throw new FaasbenchError('InvalidParameterValue', `--only: ${name} is what trace map falls back to, not a proxy to profile; ${offered}`);
       if (inputNames(pkg).length === 0) throw new FaasbenchError('InvalidParameterValue', `--only: ${name} has no named inputs to profile; ${offered}`);
       return pkg;

@@ -11,27 +11,30 @@ import type { FunctionPackage } from '../core/function-package.ts';
 import { shardOf, type PlannedInvocation } from '../core/load-plan.ts';
 import type { Provider } from '../core/provider.ts';
 import { createProvider } from '../providers/index.ts';
-import { openStore } from '../store/index.ts';
 import { parseProxyId, SYNTHETIC } from '../trace/mapping.ts';
 import { openPlanFile } from '../trace/plan-file.ts';
 import { batchesToPlan, unitBatches, type CallBatch, type Schedule, type ScheduledFunction } from '../trace/schedule.ts';
 import { resolveInput } from '../workload/function-inputs.ts';
-import { EXIT } from './exit-codes.ts';
 import { endLine, failuresOf, printEndLine, summaryCounts } from './failure-line.ts';
 import { findPackage, FUNCTIONS_DIR } from './functions-list.ts';
 import { heartbeatIntervalMs, parseProviderOptions, parseShard, positiveInt } from './option-parsers.ts';
 import { executePlan, type PlanRunResult } from './plan-execution.ts';
 import { startPlatformProcess } from './platform-process.ts';
+import { labelOption } from './run-label-option.ts';
+import { openRunStore } from './store-path.ts';
+import { thresholdJson } from './summary-out.ts';
 import { summaryTable } from './summary-table.ts';
+import { addThresholdOptions, checkOutputs, checkThresholdFunctions, concludeRun, type ThresholdOptions } from './threshold-options.ts';
 import { addScheduleOptions, scheduleTrace, type ScheduleOptions } from './trace-schedule-options.ts';
 
-interface ReplayOptions extends ScheduleOptions {
+interface ReplayOptions extends ScheduleOptions, ThresholdOptions {
   plan?: string;
   provider: string;
   providerOpt: string[];
   dir: string;
   deploy: boolean;
   store?: string;
+  label?: string;
   storageUrl?: string;
   shard?: string;
   runId?: string;
@@ -44,7 +47,7 @@ interface ReplayOptions extends ScheduleOptions {
 const SYNTHETIC_HEADROOM_MB = 64;
 
 export function registerTraceReplay(trace: Command): void {
-  addScheduleOptions(
+  const command = addScheduleOptions(
     trace
       .command('replay [traceDir]')
       .description('send a trace replay (from a trace folder, generated on the fly, or from --plan) through a provider; every call is stored')
@@ -60,16 +63,20 @@ export function registerTraceReplay(trace: Command): void {
     .option('--run-id <id>', 'the run to create (shard 0) or join (other shards)')
     .option('--start-at <epoch-ms>', 'when offset 0 of the plan falls, for shards on several hosts')
     .option('--max-in-flight <n>', 'calls in flight at once; beyond it calls are recorded as dropped', '1000')
-    .option('--json', 'print the run and its summary as JSON')
-    .action(async (traceDir: string | undefined, opts: ReplayOptions) => {
-      const source = await replaySource(traceDir, opts);
-      const result = await replay(source, opts);
-      const failures = failuresOf(summaryCounts(result.summary));
-      if (opts.json) console.log(JSON.stringify({ runId: result.runId, status: result.status, functions: source.schedule.functions.length, summary: result.summary, failures }, null, 2));
-      else console.log(summaryTable(result.summary));
-      if (!opts.json || failures.failed > 0) printEndLine(endLine(result.runId, result.status, failures), opts.json === true);
-      process.exitCode = result.status === 'interrupted' ? EXIT.interrupted : result.summary.failed > 0 ? EXIT.failed : EXIT.ok;
-    });
+    .addOption(labelOption())
+    .option('--json', 'print the run and its summary as JSON');
+  addThresholdOptions(command).action(async (traceDir: string | undefined, opts: ReplayOptions) => {
+    const source = await replaySource(traceDir, opts);
+    checkThresholdFunctions(command, opts.threshold, source.schedule.functions.map((f) => f.name));
+    checkOutputs(opts);
+    const result = await replay(source, opts);
+    const failures = failuresOf(summaryCounts(result.summary));
+    const thresholds = result.thresholds === null ? {} : { thresholds: result.thresholds.map(thresholdJson) };
+    if (opts.json) console.log(JSON.stringify({ runId: result.runId, status: result.status, functions: source.schedule.functions.length, summary: result.summary, failures, ...thresholds }, null, 2));
+    else console.log(summaryTable(result.summary));
+    if (!opts.json || failures.failed > 0) printEndLine(endLine(result.runId, result.status, failures), opts.json === true);
+    process.exitCode = concludeRun({ command: 'trace replay', runId: result.runId, status: result.status, summary: result.summary, failures, thresholds: result.thresholds }, opts);
+  });
 }
 
 interface ReplaySource {
@@ -79,7 +86,7 @@ interface ReplaySource {
 }
 
 async function replaySource(traceDir: string | undefined, opts: ReplayOptions): Promise<ReplaySource> {
-  if ((traceDir === undefined) === (opts.plan === undefined)) throw new FaasbenchError('InvalidParameterValue', 'give a trace folder or --plan <file>, one of the two');
+  if ((traceDir === undefined) === (opts.plan === undefined)) throw new FaasbenchError('InvalidParameterValue', 'give a trace folder or --plan <file>, one of the two', { reason: 'usage' });
   if (opts.plan !== undefined) {
     const file = openPlanFile(opts.plan);
     return { name: path.basename(opts.plan), schedule: file.header, batches: () => file.batches() };
@@ -98,7 +105,7 @@ interface ReplaySettings {
 
 function replaySettings(opts: ReplayOptions): ReplaySettings {
   const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
-  if (shard !== undefined && shard.index > 0 && !opts.runId) throw new FaasbenchError('InvalidParameterValue', '--shard i/n with i > 0 joins a run: give the same --run-id as shard 0');
+  if (shard !== undefined && shard.index > 0 && !opts.runId) throw new FaasbenchError('InvalidParameterValue', '--shard i/n with i > 0 joins a run: give the same --run-id as shard 0', { reason: 'usage' });
   return {
     shard,
     startAtMs: opts.startAt === undefined ? undefined : positiveInt(opts.startAt, '--start-at'),
@@ -116,7 +123,7 @@ async function replay(source: ReplaySource, opts: ReplayOptions): Promise<PlanRu
   try {
     const provider = await createProvider(opts.provider, platform ? { ...providerOptions, url: platform.url } : providerOptions);
     owned.push(provider);
-    const store = await openStore(opts.store);
+    const store = await openRunStore(opts.store, opts.label);
     owned.push(store);
     const storageUrl = platform?.storageUrl ?? opts.storageUrl ?? process.env.FAASBENCH_STORAGE_URL ?? '';
     const bodies = await deployAll(source, provider, opts, storageUrl);
@@ -128,10 +135,11 @@ async function replay(source: ReplaySource, opts: ReplayOptions): Promise<PlanRu
       store,
       plan,
       payloadOf: (call: PlannedInvocation) => bodies.get(call.fn) ?? Buffer.from(JSON.stringify('event' in call.payload ? call.payload.event : null)),
-      run: { kind: 'trace-replay', name: source.name, provider: opts.provider, params: replayParams(opts), seed: source.schedule.seed },
+      run: { kind: 'trace-replay', name: source.name, provider: opts.provider, params: replayParams(opts, source), seed: source.schedule.seed },
       ...settings,
       runId: opts.runId,
       showProgress: opts.json !== true,
+      thresholds: opts.threshold,
     });
   } finally {
     for (const resource of owned.reverse()) await resource.close();
@@ -139,9 +147,11 @@ async function replay(source: ReplaySource, opts: ReplayOptions): Promise<PlanRu
   }
 }
 
-function replayParams(opts: ReplayOptions): Record<string, unknown> {
+/** Paths absolute, so `report` and `serve` find the mapping from any folder; functions counted for the runs list. */
+function replayParams(opts: ReplayOptions, source: ReplaySource): Record<string, unknown> {
   const { plan, mapping, minutes, unit, arrivals, shift, seed, sampling, maxInFlight, shard } = opts;
-  return { plan: plan ?? null, mapping: mapping ?? null, minutes: minutes ?? null, unit: unit ?? null, arrivals, shift: shift === true, seed, sampling, maxInFlight, shard: shard ?? null };
+  const absolute = (file: string | undefined): string | null => (file === undefined ? null : path.resolve(file));
+  return { plan: absolute(plan), mapping: absolute(mapping), functions: source.schedule.functions.length, minutes: minutes ?? null, unit: unit ?? null, arrivals, shift: shift === true, seed, sampling, maxInFlight, shard: shard ?? null };
 }
 
 /**

@@ -35,7 +35,7 @@ export function registerTraceSample(trace: Command): void {
     .requiredOption('--size <n>', 'how many functions to pick')
     .requiredOption('--out <dir>', 'folder to write invocations.csv, durations.csv and memory.csv to (created if absent)')
     .option('--tries <n>', 'seeded random draws to score; the closest wins', '10')
-    .option('--seed <n>', 'seed of the draws (same seed, same sample)', '1')
+    .option('--seed <n>', 'seed of the draws (same seed, same sample)', '42')
     .option('--minutes <A-B>', 'only the minutes labelled A to B (inclusive)')
     .addOption(new Option('--unit <unit>', 'what the count columns count (default: minutes, or seconds for more than 1,440 columns)').choices(['minute', 'second']))
     .option('--overwrite', 'replace trace files already in --out')

@@ -30,7 +30,7 @@ export function addScheduleOptions(command: Command): Command {
     .addOption(new Option('--unit <unit>', 'what the count columns count (default: minutes, or seconds for more than 1,440 columns)').choices(['minute', 'second']))
     .addOption(new Option('--arrivals <mode>', 'where calls fall inside their minute or second').choices([...ARRIVAL_MODES]).default('uniform'))
     .option('--shift', 'rotate each function and unit by a random offset, against :00 storms')
-    .option('--seed <n>', 'seed of the arrival times and synthetic draws', '1')
+    .option('--seed <n>', 'seed of the arrival times and synthetic draws', '42')
     .addOption(new Option('--sampling <mode>', "synthetic's per-call duration and memory from the percentiles").choices([...SAMPLING_MODES]).default('bracket'));
 }
 

@@ -41,7 +41,7 @@ export interface Bench {
   /** n calls sent at the same instant (one planned time), answers in call order. */
   invokeConcurrently(n: number, fn: string, payload?: Payload, options?: { readonly tag?: string }): Promise<InvocationOutcome[]>;
   /** A whole plan through the open-loop invoker; `payloadOf` gives each call's payload (default: the plan's). */
-  runLoad(plan: LoadPlan, options?: { readonly payloadOf?: (call: PlannedInvocation) => Payload; readonly maxInFlight?: number }): Promise<LoadOutcome>;
+  runLoad(plan: LoadPlan, options?: LoadOptions): Promise<LoadOutcome>;
   /** Changes settings (memory, environment...): on Lambda-like platforms the next call starts a new instance. */
   updateConfig(fn: string, patch: Partial<FunctionSettingsInput>): Promise<void>;
   /** Whether the provider has provisioned concurrency (Provider.provision). */
@@ -66,6 +66,24 @@ export interface Bench {
   log(message: string): void;
   progress(done: number, total: number, label?: string): void;
 }
+
+export interface LoadOptions {
+  readonly payloadOf?: (call: PlannedInvocation) => Payload;
+  readonly maxInFlight?: number;
+  /**
+   * Each answer, parsed as invoke gives it, under its record's seq (a plan's calls return no
+   * outcomes: this is how an experiment reads what the function said, e.g. its instance id).
+   */
+  readonly onAnswer?: (seq: number, response: unknown) => void;
+  /**
+   * Reports the load's progress (calls answered of the plan's count) under this label every
+   * PROGRESS_INTERVAL_MS while it runs, and once at its end: a long load is never silent.
+   */
+  readonly progressLabel?: string;
+}
+
+/** How often a load with a progress label reports it: the CLI's and the dashboard's view refresh. */
+export const PROGRESS_INTERVAL_MS = 1000;
 
 export interface BenchContext {
   readonly runId: string;
@@ -155,7 +173,7 @@ export class BenchSession implements Bench {
     // Not stopped by Ctrl-C: these calls go out 2 ms from now, and a Ctrl-C landing in those 2 ms
     // would leave them unsent and this promise with no record to give; the experiment sees the
     // signal as soon as they answer.
-    const { base } = await this.send(plan, () => body, { collect: records, responses, stoppable: false });
+    const { base } = await this.send(plan, () => body, { collect: records, onPayload: (seq, payload) => responses.set(seq, payload), stoppable: false });
     return calls.map((call) => {
       const record = records.get(base + call.seq);
       if (!record) throw new Error(`call ${call.seq} of ${fn} left no record`);
@@ -163,7 +181,7 @@ export class BenchSession implements Bench {
     });
   }
 
-  async runLoad(plan: LoadPlan, options: { readonly payloadOf?: (call: PlannedInvocation) => Payload; readonly maxInFlight?: number } = {}): Promise<LoadOutcome> {
+  async runLoad(plan: LoadPlan, options: LoadOptions = {}): Promise<LoadOutcome> {
     const cache = new Map<string, Buffer>();
     // Inputs are resolved before the run, never while calls go out.
     for (const call of plan) {
@@ -176,7 +194,13 @@ export class BenchSession implements Bench {
     };
     // A load's lateness must not measure the garbage of what ran before it; a single invoke skips this.
     settleHeap();
-    const { outcome } = await this.send(plan, payloadOf, { ...(options.maxInFlight ? { maxInFlight: options.maxInFlight } : {}) });
+    const { onAnswer } = options;
+    const { outcome } = await this.send(plan, payloadOf, {
+      ...(options.maxInFlight ? { maxInFlight: options.maxInFlight } : {}),
+      // Handed on as each comes, never all held at once.
+      ...(onAnswer ? { onPayload: (seq: number, payload: Buffer) => onAnswer(seq, parse(payload)) } : {}),
+      ...(options.progressLabel === undefined ? {} : { progressLabel: options.progressLabel }),
+    });
     return outcome;
   }
 
@@ -234,7 +258,13 @@ export class BenchSession implements Bench {
   private async send(
     plan: LoadPlan,
     payloadOf: (call: PlannedInvocation) => Buffer,
-    options: { readonly collect?: Map<number, InvocationRecord>; readonly responses?: Map<number, Buffer>; readonly maxInFlight?: number; readonly stoppable?: boolean },
+    options: {
+      readonly collect?: Map<number, InvocationRecord>;
+      readonly onPayload?: (seq: number, payload: Buffer) => void;
+      readonly maxInFlight?: number;
+      readonly stoppable?: boolean;
+      readonly progressLabel?: string;
+    },
   ): Promise<{ outcome: LoadOutcome; base: number }> {
     const base = this.nextSeq;
     let count = 0;
@@ -245,12 +275,21 @@ export class BenchSession implements Bench {
       }
     });
     const summary = new SummaryBuilder();
+    let answered = 0;
     const listener = (record: InvocationRecord): void => {
       if (record.seq < base || record.seq >= base + (plan.count ?? Infinity)) return;
+      answered++;
       summary.add(record);
       options.collect?.set(record.seq, record);
     };
     this.listeners.add(listener);
+    const label = options.progressLabel;
+    // A plan of unknown length reports the calls sent so far as its total.
+    const report = (): void => this.progress(answered, plan.count ?? Math.max(count, answered), label);
+    const ticker = label === undefined ? null : setInterval(report, PROGRESS_INTERVAL_MS);
+    // A timer of its own must not keep the process alive after a crash elsewhere.
+    ticker?.unref();
+    if (label !== undefined) report();
     let outcome: Awaited<ReturnType<typeof runPlan>>;
     try {
       outcome = await runPlan({
@@ -262,12 +301,14 @@ export class BenchSession implements Bench {
         ...(options.stoppable === false ? {} : { signal: this.signal }),
         startUs: epochMicros() + START_DELAY_US,
         ...(options.maxInFlight ? { maxInFlight: options.maxInFlight } : {}),
-        ...(options.responses ? { onAnswer: (call: PlannedInvocation, result: { payload: Buffer }) => options.responses!.set(call.seq, result.payload) } : {}),
+        ...(options.onPayload ? { onAnswer: (call: PlannedInvocation, result: { payload: Buffer }) => options.onPayload!(call.seq, result.payload) } : {}),
       });
     } finally {
       this.nextSeq = base + Math.max(count, plan.count ?? 0);
       this.listeners.delete(listener);
+      if (ticker) clearInterval(ticker);
     }
+    if (label !== undefined) report();
     // The calls are written before the promise resolves (records() reads them), unless the store fails.
     await this.sink.flush();
     return { outcome: { summary: summary.summary(), status: outcome.status }, base };

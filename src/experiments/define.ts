@@ -29,6 +29,7 @@ export interface ResultAxis {
 /**
  * The chart that answers the experiment's question, declared as data so the CLI, the HTML report
  * and the dashboard draw it the same way from the same stored rows (never from pooled calls).
+ * Quantitative axes read numbers (null cells are gaps); result-check.ts says what a chart lacks.
  */
 export interface ResultChart {
   readonly title: string;
@@ -37,7 +38,11 @@ export interface ResultChart {
   readonly mark: 'line' | 'bar' | 'point';
   readonly x: ResultAxis;
   readonly y: ResultAxis;
-  /** A column whose values split the rows into coloured series (runtime, provisioned...). */
+  /**
+   * A column whose values split the rows into coloured series (runtime, provisioned...). Bars of
+   * several series at one x stand side by side, never stacked: each is a value of its own (a
+   * median, a count), not a part of a sum.
+   */
   readonly series?: string;
 }
 

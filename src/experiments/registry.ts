@@ -4,7 +4,7 @@
  */
 import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FaasbenchError } from '../core/errors.ts';
 import { isExperiment, type Experiment } from './define.ts';
 
@@ -47,10 +47,33 @@ export async function loadExperiment(nameOrPath: string): Promise<LoadedExperime
   try {
     mod = await importAsModule(file);
   } catch (err) {
-    throw new FaasbenchError('InvalidParameterValue', `${file}: cannot load the experiment: ${(err as Error).message}`);
+    const at = whereInModule(err, file);
+    throw new FaasbenchError('InvalidParameterValue', `${file}: cannot load the experiment: ${(err as Error)?.message ?? String(err)}${at ? ` (at ${at})` : ''}`);
   }
   if (!isExperiment(mod.default)) throw new FaasbenchError('InvalidParameterValue', `${file}: expected a default export made with defineExperiment({ name, params, run, ... })`);
   return { experiment: mod.default, source: file };
+}
+
+/**
+ * Where in a user's experiment module an error was thrown: `file:line:column` of the first frame of
+ * its stack in that file (or in the `.mts` copy it was loaded through, named back as the file), or
+ * null when the stack never passes through it (a built-in's, a library's own error).
+ */
+export function whereInModule(err: unknown, file: string): string | null {
+  const stack = (err as { stack?: unknown } | null)?.stack;
+  if (typeof stack !== 'string' || !path.isAbsolute(file)) return null;
+  const copy = new RegExp(`^${escapeRegExp(path.join(path.dirname(file), `.${path.basename(file, '.ts')}.`))}\\d+\\.faasbench\\.mts$`);
+  for (const line of stack.split('\n').slice(1)) {
+    const frame = /(?:\(|at )((?:file:\/\/)?\/[^()]*?):(\d+):(\d+)\)?\s*$/.exec(line);
+    if (!frame) continue;
+    const framePath = frame[1]!.startsWith('file://') ? fileURLToPath(frame[1]!) : frame[1]!;
+    if (framePath === file || copy.test(framePath)) return `${file}:${frame[2]}:${frame[3]}`;
+  }
+  return null;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**

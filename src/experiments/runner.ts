@@ -29,6 +29,8 @@ export interface ExperimentRunSpec {
   readonly onProgress?: (done: number, total: number, label?: string) => void;
   /** The run that this one repeats, for `experiment rerun`. */
   readonly rerunOf?: string;
+  /** The provider's options as given (secrets left out), stored so a rerun reaches the same provider. */
+  readonly providerOptions?: Readonly<Record<string, unknown>>;
   /** How often the run's heartbeat is refreshed (default HEARTBEAT_INTERVAL_MS). */
   readonly heartbeatMs?: number;
 }
@@ -48,7 +50,7 @@ export async function runExperiment(spec: ExperimentRunSpec): Promise<Experiment
     kind: 'experiment',
     name: experiment.name,
     provider: spec.provider.name,
-    params: toJson({ experiment: spec.source, values: params, ...(spec.rerunOf ? { rerunOf: spec.rerunOf } : {}) }),
+    params: toJson({ experiment: spec.source, values: params, ...(spec.rerunOf ? { rerunOf: spec.rerunOf } : {}), ...(spec.providerOptions ? { providerOptions: spec.providerOptions } : {}) }),
     seed: spec.seed,
     host: spec.host,
     toolVersion: spec.toolVersion,

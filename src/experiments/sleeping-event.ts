@@ -21,3 +21,14 @@ export function sleepingEvent(fn: string, ms: number): unknown {
   if (!spell) throw new FaasbenchError('InvalidParameterValue', `parameter fn: ${fn} has no known way to sleep; use one of ${SLEEPING_FUNCTIONS.join(', ')}`);
   return spell(ms);
 }
+
+/**
+ * The same wait, asking the function to say which instance served it where it can
+ * (reported-identity.ts): measure runs `stat` after its sleep; lab names its instance anyway;
+ * synthetic cannot.
+ */
+export function identifiedSleepingEvent(fn: string, ms: number): unknown {
+  const event = sleepingEvent(fn, ms);
+  if (fn.startsWith('measure-')) return { cmds: { ...(event as { cmds: Record<string, unknown> }).cmds, stat: { argv: 1 } } };
+  return event;
+}

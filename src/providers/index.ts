@@ -5,6 +5,9 @@
  * and remove functions and report each call as an InvokeResult with the platform's facts; they
  * do not schedule, time, retry or store calls.
  *
+ * The registry imports each provider's file only when that provider is created: importing this
+ * index loads no SDK and no platform.
+ *
  * Imports only core/ and platform/ (the local provider runs the platform in-process, the openfaas
  * provider shares its gateway's conventions); never invoker, store, experiments, cli or above.
  */

@@ -2,22 +2,21 @@
  * Providers by name. A factory takes a plain options object (validated by the provider, errors
  * naming the option) and resolves to a ready Provider. A new platform is one file here plus one
  * line in PROVIDERS.
+ *
+ * Each factory imports its provider's module when first called: the AWS SDK and the local
+ * platform load only for a run that uses them, not for every command that names a provider.
  */
 import { FaasbenchError } from '../core/errors.ts';
 import type { Provider } from '../core/provider.ts';
-import { createAwsLambdaProvider } from './aws-lambda.ts';
-import { createHttpProvider } from './http.ts';
-import { createLocalProvider } from './local.ts';
-import { createOpenFaasProvider } from './openfaas.ts';
 import type { ProviderOptions } from './options.ts';
 
 export type ProviderFactory = (options?: ProviderOptions) => Promise<Provider>;
 
 export const PROVIDERS: Readonly<Record<string, ProviderFactory>> = {
-  local: createLocalProvider,
-  'aws-lambda': createAwsLambdaProvider,
-  openfaas: createOpenFaasProvider,
-  http: createHttpProvider,
+  local: async (options) => (await import('./local.ts')).createLocalProvider(options),
+  'aws-lambda': async (options) => (await import('./aws-lambda.ts')).createAwsLambdaProvider(options),
+  openfaas: async (options) => (await import('./openfaas.ts')).createOpenFaasProvider(options),
+  http: async (options) => (await import('./http.ts')).createHttpProvider(options),
 };
 
 export function providerNames(): string[] {

@@ -7,12 +7,16 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FaasbenchError } from '../core/errors.ts';
 import type { InvocationStatus } from '../core/invocation-record.ts';
+import { escapeHtml as esc } from './escape-html.ts';
 import { renderChart, type RenderOptions } from './render.ts';
+import { resultHtml } from './result-html.ts';
 import { runCharts, type FunctionReport, type LatencyStats, type RunReportData } from './run-data.ts';
 
 export interface ReportChart {
   readonly name: string;
   readonly title: string;
+  /** `result`: drawn in the experiment's result section, beside its tables. */
+  readonly group: 'result' | 'calls';
   readonly svg: string;
   readonly png: Buffer;
   /** PNG pixels. */
@@ -39,7 +43,7 @@ export async function buildReport(data: RunReportData, options: BuildOptions = {
   for (const chart of runCharts(data)) {
     const started = performance.now();
     const rendered = await renderChart(chart.spec, options);
-    charts.push({ name: chart.name, title: chart.title, ...rendered, renderMs: performance.now() - started });
+    charts.push({ name: chart.name, title: chart.title, group: chart.group, ...rendered, renderMs: performance.now() - started });
   }
   return { html: reportHtml(data, charts, options.generatedAt), charts };
 }
@@ -88,6 +92,7 @@ h2 { font-size: 17px; margin: 32px 0 8px; border-bottom: 1px solid #ddd; padding
 h3 { font-size: 14px; margin: 20px 0 6px; }
 p.lead { color: #555; margin: 0 0 16px; }
 table { border-collapse: collapse; font-size: 13px; margin: 4px 0 8px; }
+div.scroll { overflow-x: auto; max-width: 100%; }
 th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: right; white-space: nowrap; }
 th { background: #f4f4f4; font-weight: 600; }
 td.text, th.text { text-align: left; }
@@ -104,7 +109,7 @@ footer { margin-top: 40px; font-size: 12px; color: #888; }
 `;
 
 /** The whole page; charts' SVGs are inlined with their ids made unique per chart. */
-export function reportHtml(data: RunReportData, charts: ReadonlyArray<Pick<ReportChart, 'name' | 'title' | 'svg'>>, generatedAt?: string): string {
+export function reportHtml(data: RunReportData, charts: ReadonlyArray<Pick<ReportChart, 'name' | 'title' | 'svg'> & { readonly group?: ReportChart['group'] }>, generatedAt?: string): string {
   const { run } = data;
   const parts: string[] = [];
   parts.push(`<!doctype html>
@@ -124,16 +129,17 @@ export function reportHtml(data: RunReportData, charts: ReadonlyArray<Pick<Repor
 <section id="summary">
 <h2>Summary</h2>
 ${metaTable(data)}
-${callsTable(data)}
-${latencyTable(data)}
+<div class="scroll">${callsTable(data)}</div>
+<div class="scroll">${latencyTable(data)}</div>
 ${notesList(data, charts.length)}
 ${paramsBlock(data)}
 </section>`);
-  for (const chart of charts) {
+  const answers = charts.filter((c) => c.group === 'result');
+  if (data.result) parts.push(resultHtml(data.result, answers.map(chartFigure).join('\n')));
+  for (const chart of data.result ? charts.filter((c) => c.group !== 'result') : charts) {
     parts.push(`<section class="chart" id="chart-${esc(chart.name)}">
 <h2>${esc(chart.title)}</h2>
-<figure>${uniqueIds(chart.svg, chart.name)}</figure>
-<p class="files"><a href="${esc(chart.name)}.svg">${esc(chart.name)}.svg</a> · <a href="${esc(chart.name)}.png">${esc(chart.name)}.png</a></p>
+${chartFigure(chart)}
 </section>`);
   }
   parts.push(`<footer>faasbench ${esc(run.toolVersion)}${generatedAt ? `; report generated ${esc(generatedAt)}` : ''}</footer>
@@ -141,6 +147,12 @@ ${paramsBlock(data)}
 </html>
 `);
   return parts.join('\n');
+}
+
+/** A chart's SVG inline, and links to its files. */
+function chartFigure(chart: Pick<ReportChart, 'name' | 'title' | 'svg'>): string {
+  return `<figure data-chart="${esc(chart.name)}" aria-label="${esc(chart.title)}">${uniqueIds(chart.svg, chart.name)}</figure>
+<p class="files"><a href="${esc(chart.name)}.svg">${esc(chart.name)}.svg</a> · <a href="${esc(chart.name)}.png">${esc(chart.name)}.png</a></p>`;
 }
 
 function metaTable(data: RunReportData): string {
@@ -222,9 +234,6 @@ export function uniqueIds(svg: string, prefix: string): string {
   return svg.replace(/(\s)id="([^"]+)"/g, `$1id="${safe}-$2"`).replace(/url\(#([^)]+)\)/g, `url(#${safe}-$1)`).replace(/href="#([^"]+)"/g, `href="#${safe}-$1"`);
 }
 
-function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
 
 const grouped = (n: number): string => n.toLocaleString('en-US');
 

@@ -5,10 +5,15 @@
  * platform or the CLI, and never writes the store.
  */
 export * from './chart-config.ts';
+export * from './escape-html.ts';
 export * from './html-report.ts';
 export * from './log-axis.ts';
 export * from './log-bins.ts';
 export * from './render.ts';
+export * from './result-charts.ts';
+export * from './result-data.ts';
+export * from './result-html.ts';
 export * from './run-charts.ts';
 export * from './run-data.ts';
+export * from './run-series.ts';
 export * from './trace-charts.ts';

@@ -90,8 +90,20 @@ export function functionColourScale(fns: Iterable<string>): { domain: string[]; 
   return { domain, range: domain.map((_, i) => FUNCTION_COLOURS[i % FUNCTION_COLOURS.length]!) };
 }
 
-function functionColour(fns: Iterable<string>) {
-  return { field: 'fn', type: 'nominal', scale: functionColourScale(fns), legend: { title: 'function', orient: 'top', direction: 'horizontal' } } as const;
+/**
+ * What the lines and points of a run's charts stand for: functions by default; an experiment's
+ * steps (its calls' tags: one memory size, one burst) when its calls of one function carry
+ * several, in the order the experiment ran them.
+ */
+export interface SeriesLegend {
+  readonly title: string;
+  readonly order: readonly string[];
+}
+
+function functionColour(fns: Iterable<string>, series?: SeriesLegend) {
+  const scale = series ? { domain: [...series.order], range: series.order.map((_, i) => FUNCTION_COLOURS[i % FUNCTION_COLOURS.length]!) } : functionColourScale(fns);
+  // labelLimit 0: a step's name is the answer's key, never cut to "mem-1…".
+  return { field: 'fn', type: 'nominal', scale, legend: { title: series?.title ?? 'function', orient: 'top', direction: 'horizontal', labelLimit: 0, columns: 6 } } as const;
 }
 
 function byName(a: string, b: string): number {
@@ -171,10 +183,11 @@ export interface LatencyCdfOptions {
   readonly calls?: Readonly<Record<string, number>>;
   /** How the points were taken (the report says "exact: every call counted"). */
   readonly method?: string;
+  readonly series?: SeriesLegend;
 }
 
 export function latencyCdf(points: readonly CdfPoint[], options: LatencyCdfOptions = {}): TopLevelSpec {
-  const fns = functionColourScale(points.map((p) => p.fn)).domain;
+  const fns = options.series ? [...options.series.order] : functionColourScale(points.map((p) => p.fn)).domain;
   const values = points.map((p) => ({ fn: p.fn, latencyMs: atLeastMin(p.latencyMs), fraction: p.fraction }));
   const domain = logDomain(values.map((v) => v.latencyMs));
   const calls = options.calls;
@@ -192,7 +205,7 @@ export function latencyCdf(points: readonly CdfPoint[], options: LatencyCdfOptio
       y: { field: 'fraction', type: 'quantitative', scale: { domain: [0, 1] }, axis: { title: 'share of calls at or below', format: '.0%' } },
       // Equal latencies (the first point and the smallest value) must keep their rank order.
       order: { field: 'fraction', type: 'quantitative' },
-      color: functionColour(fns),
+      color: functionColour(fns, options.series),
     },
   };
 }
@@ -220,6 +233,7 @@ export interface LatencyOverTimeOptions {
    */
   readonly sampling?: { readonly cold: Sampling; readonly other: Sampling };
   readonly maxPoints?: number;
+  readonly series?: SeriesLegend;
 }
 
 /**
@@ -262,7 +276,7 @@ export function latencyOverTime(points: readonly TimePoint[], options: LatencyOv
     encoding: {
       x: { field: 'tS', type: 'quantitative', ...(values.length === 0 ? { scale: { domain: [0, 1] } } : {}), axis: { title: 'time since the first call (s)' } },
       y: { field: 'latencyMs', type: 'quantitative', scale: { type: 'log', domain, nice: false }, axis: logAxis('latency (ms, log scale)', domain) },
-      color: functionColour(fns),
+      color: functionColour(fns, options.series),
       shape: { field: 'start', type: 'nominal', scale: { domain: starts, range: shapes }, legend: { title: 'call', orient: 'top', direction: 'horizontal' } },
       // A condition, not a size scale: Vega-Lite warns of size over an unordered field, and one legend (shapes) is enough.
       size: { condition: { test: "datum.start === 'cold'", value: 70 }, value: 12 },
@@ -307,6 +321,50 @@ export function instancesOverTime(series: InstancesSeries): TopLevelSpec {
       x: { field: 'tS', type: 'quantitative', ...(values.length === 0 ? { scale: { domain: [0, 1] } } : {}), axis: { title: 'time since the first call (s)' } },
       y: { field: 'live', type: 'quantitative', stack: 'zero', ...(peak === 0 ? { scale: { domain: [0, 1] } } : {}), axis: { title: 'instances live', tickMinStep: 1, format: 'd' } },
       color: functionColour(fns.map((f) => f.fn)),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Instances per step
+
+/** One step of an experiment (the calls of one tag, or of a few pooled): what served them. */
+export interface StepRow {
+  readonly step: string;
+  /** Measure-phase calls of the step. */
+  readonly calls: number;
+  /** Distinct instance ids among the step's calls (null when no call reported one). */
+  readonly instances: number | null;
+  /** Calls the platform flagged cold. */
+  readonly cold: number;
+}
+
+/**
+ * For an experiment's calls, in place of instances over time: an experiment runs its steps one
+ * after another, a few calls each, so a timeline is one instance, solid, from start to end. What a
+ * reader asks is how many instances served each step and how many of its calls started cold.
+ */
+export function instancesPerStep(rows: readonly StepRow[], series: SeriesLegend): TopLevelSpec {
+  const values = rows.flatMap((r) => [
+    { step: r.step, what: 'instances', n: r.instances },
+    { step: r.step, what: 'cold starts', n: r.cold },
+    { step: r.step, what: 'calls', n: r.calls },
+  ]);
+  const peak = Math.max(0, ...rows.map((r) => r.instances ?? 0));
+  const subtitle = [`per ${series.title}, in the order the experiment ran them; instances: distinct instance ids its calls reported`, `at most ${count(peak, 'instance')} in one step`];
+  const what = ['calls', 'instances', 'cold starts'];
+  return {
+    $schema: SCHEMA,
+    title: { text: `Instances and cold starts per ${series.title}`, subtitle },
+    width: WIDTH,
+    height: HEIGHT,
+    data: { values: values.filter((v) => v.n !== null) },
+    mark: { type: 'bar' },
+    encoding: {
+      x: { field: 'step', type: 'nominal', sort: [...series.order], axis: { title: series.title, labelAngle: rows.length > 6 ? -30 : 0, labelLimit: 0 } },
+      xOffset: { field: 'what', type: 'nominal', sort: what },
+      y: { field: 'n', type: 'quantitative', axis: { title: 'count', tickMinStep: 1, format: ',d' } },
+      color: { field: 'what', type: 'nominal', scale: { domain: what, range: ['#bab0ac', '#4c78a8', '#e45756'] }, legend: { title: null, orient: 'top', direction: 'horizontal' } },
     },
   };
 }

@@ -156,6 +156,32 @@ describe('readRunData', () => {
     expect(runCharts(data)[0]!.name).toBe('memory-sweep');
   });
 
+  it("draws an experiment's declared charts first, and its steps' calls as one series per tag", async () => {
+    const id = await runWith({ ...RUN, kind: 'experiment', name: 'concurrency-scaling' }, (r) => [
+      call(r, 0, { tag: 'burst-2', latencyMs: 30, cold: true, instanceId: 'x' }),
+      call(r, 1, { tag: 'burst-2', latencyMs: 31, cold: true, instanceId: 'y' }),
+      call(r, 2, { tag: 'burst-1', latencyMs: 5, instanceId: 'x' }),
+    ]);
+    const chart = { title: 'scaling', mark: 'line', x: { column: 'burst' }, y: { column: 'instances' } };
+    await store.addRecord(id, 'result', { columns: ['burst', 'instances'], rows: [[1, 1], [2, 2]], notes: ['n'], charts: [chart] });
+    const data = await readRunData(store, id);
+    expect(data.result).toEqual({ columns: ['burst', 'instances'], rows: [[1, 1], [2, 2]], notes: ['n'], tables: [], charts: [chart] });
+    expect(data.series).toEqual({ title: 'step (call tag)', order: ['burst-2', 'burst-1'] });
+    expect(data.cdf.calls).toEqual({ 'burst-2': 2, 'burst-1': 1 });
+    expect(data.steps).toEqual([
+      { step: 'burst-2', calls: 2, instances: 2, cold: 2 },
+      { step: 'burst-1', calls: 1, instances: 1, cold: 0 },
+    ]);
+    expect(data.overTime.points.map((p) => p.fn)).toEqual(['burst-1', 'burst-2', 'burst-2']);
+    expect(runCharts(data).map((c) => [c.name, c.group])).toEqual([
+      ['result-1-scaling', 'result'],
+      ['latency-cdf', 'calls'],
+      ['latency-over-time', 'calls'],
+      ['instances-per-step', 'calls'],
+      ['lateness', 'calls'],
+    ]);
+  });
+
   it("reads a trace replay's mapping from the path in its params, and says so when it is gone", async () => {
     const file = path.join(dir, 'mapping.json');
     const entry = { key: { owner: 'o', app: 'a', fn: 'f' }, trigger: 'http', traceDurationP75Ms: 10, traceMemoryP75Mb: 120, proxy: '110.dynamic-html:test', proxyDurationP75Ms: 12, proxyMemoryP75Mb: 100, durationError: 0.2, memoryError: 0.17, distance: 0.3 };

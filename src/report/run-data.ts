@@ -17,12 +17,16 @@ import { mergedPercentiles, type LatencyAccumulator, type Percentiles } from '..
 import { FaasbenchError } from '../core/errors.ts';
 import { plural } from '../core/plural.ts';
 import type { InvocationRecord, InvocationStatus } from '../core/invocation-record.ts';
+import { runPath } from '../store/run-paths.ts';
 import type { InvocationFields, JsonValue, Run, Store } from '../store/store.ts';
 import type { MappingEntry } from '../trace/mapping.ts';
 import { readMapping } from '../trace/mapping-file.ts';
+import { readStoredResult, type StoredResult } from './result-data.ts';
+import { resultCharts } from './result-charts.ts';
 import {
   cdfPoints,
   instancesOverTime,
+  instancesPerStep,
   latenessHistogram,
   latencyCdf,
   latencyOverTime,
@@ -36,8 +40,11 @@ import {
   type MemorySweepOptions,
   type MemorySweepRow,
   type Sampling,
+  type SeriesLegend,
+  type StepRow,
   type TimePoint,
 } from './run-charts.ts';
+import { StepTracker } from './run-series.ts';
 import { memoryDurationScatter, traceVsProxyHistogram } from './trace-charts.ts';
 
 export interface ReadRunOptions {
@@ -59,7 +66,7 @@ export interface SharedLatency {
 }
 
 /** The invocation fields the report reads: all its pass asks the store for. */
-export const REPORT_FIELDS = ['fn', 'phase', 'status', 'errorClass', 'cold', 'latencyMs', 'plannedUs', 'sentUs', 'receivedUs', 'instanceId'] as const satisfies readonly (keyof InvocationRecord)[];
+export const REPORT_FIELDS = ['fn', 'tag', 'phase', 'status', 'errorClass', 'cold', 'latencyMs', 'plannedUs', 'sentUs', 'receivedUs', 'instanceId'] as const satisfies readonly (keyof InvocationRecord)[];
 
 /** An invocation as the report sees it. */
 export type ReportedRecord = InvocationFields<(typeof REPORT_FIELDS)[number]>;
@@ -104,6 +111,15 @@ export interface RunReportData {
   readonly dropped: number;
   /** A memory-sweep run's sizes (experiment rows of kind `size`), null otherwise. */
   readonly memorySweep: { readonly rows: readonly MemorySweepRow[]; readonly options: MemorySweepOptions } | null;
+  /** An experiment's stored answer (its `result` row), null for other runs and before it has one. */
+  readonly result: StoredResult | null;
+  /**
+   * An experiment whose calls of one function carry several tags (its steps): the CDF and the
+   * scatter draw one series per step, named here in run order; null when functions are the series.
+   */
+  readonly series: SeriesLegend | null;
+  /** Per step, what served its calls: drawn in place of instances over time. Null with `series`. */
+  readonly steps: readonly StepRow[] | null;
   /** A trace replay's mapping, when its params name one that can still be read. */
   readonly mapping: { readonly file: string; readonly entries: readonly MappingEntry[] } | null;
   /** What a reader should know that no chart shows: warm-up calls left out, a mapping file gone... */
@@ -164,6 +180,7 @@ interface Span {
 /** A scatter point before the run's first send time is known. */
 interface RawPoint {
   readonly fn: string;
+  readonly tag: string | null;
   readonly sentUs: number;
   readonly latencyMs: number;
   readonly cold: boolean | null;
@@ -182,6 +199,8 @@ export class RunDataBuilder {
   readonly #coldPoints: StrideSample<RawPoint>;
   readonly #otherPoints: StrideSample<RawPoint>;
   readonly #lateness = new LogHistogramBuilder();
+  // Experiments only: a load run's calls carry no steps, and its latencies are kept once already.
+  readonly #steps: StepTracker | null;
   // One entry per instance, never per call: a 10-million-call run has thousands, not millions.
   // Keyed by function, then instance: one id could recur under two functions (a shared sandbox).
   readonly #spans = new Map<string, Map<string, Span>>();
@@ -193,6 +212,7 @@ export class RunDataBuilder {
   constructor(run: Run, options: ReadRunOptions = {}, shared: SharedLatency | null = null) {
     this.#run = run;
     this.#shared = shared;
+    this.#steps = run.kind === 'experiment' ? new StepTracker() : null;
     this.#maxBuckets = options.maxBuckets ?? DEFAULT_MAX_BUCKETS;
     const maxPoints = options.maxPoints ?? MAX_SCATTER_POINTS;
     this.#coldPoints = new StrideSample<RawPoint>(maxPoints);
@@ -206,6 +226,7 @@ export class RunDataBuilder {
     let acc = this.#functions.get(r.fn);
     if (!acc) this.#functions.set(r.fn, (acc = new FunctionAccumulator(r.fn, this.#shared)));
     acc.add(r);
+    this.#steps?.add(r);
     const from = r.sentUs ?? r.plannedUs;
     if (from < this.#firstUs) this.#firstUs = from;
     if (r.status === 'dropped') this.#dropped += 1;
@@ -222,7 +243,7 @@ export class RunDataBuilder {
     if (r.phase !== 'measure') return;
     if (r.sentUs !== null) this.#lateness.add((r.sentUs - r.plannedUs) / 1000);
     if (r.status === 'ok' && r.latencyMs !== null && r.sentUs !== null) {
-      (r.cold === true ? this.#coldPoints : this.#otherPoints).add({ fn: r.fn, sentUs: r.sentUs, latencyMs: r.latencyMs, cold: r.cold });
+      (r.cold === true ? this.#coldPoints : this.#otherPoints).add({ fn: r.fn, tag: r.tag, sentUs: r.sentUs, latencyMs: r.latencyMs, cold: r.cold });
     }
   }
 
@@ -234,11 +255,14 @@ export class RunDataBuilder {
     const firstUs = this.#firstUs;
     const accs = [...this.#functions.values()].sort((a, b) => (a.fn < b.fn ? -1 : a.fn > b.fn ? 1 : 0));
     const total = accs.length > 1 ? FunctionAccumulator.total(accs) : null;
-    const toPoint = (p: RawPoint): TimePoint => ({ fn: p.fn, tS: Math.round(p.sentUs - firstUs) / 1e6, latencyMs: p.latencyMs, cold: p.cold });
+    const series = this.#steps?.result() ?? null;
+    const toPoint = (p: RawPoint): TimePoint => ({ fn: series ? series.labelOf(p.fn, p.tag) : p.fn, tS: Math.round(p.sentUs - firstUs) / 1e6, latencyMs: p.latencyMs, cold: p.cold });
     const notes: string[] = [];
     const warmup = accs.reduce((s, a) => s + a.tally.warmupCalls, 0);
     if (warmup > 0) notes.push(`${plural(warmup, 'warm-up call')} left out of the latency figures and charts (they count in the instances chart).`);
-    const [memorySweep, mapping] = await Promise.all([readMemorySweep(store, run.id), readTraceMapping(run, notes)]);
+    const [memorySweep, mapping, result] = await Promise.all([readMemorySweep(store, run.id), readTraceMapping(run, notes), run.kind === 'experiment' ? readStoredResult(store, run.id) : null]);
+    if (result) notes.push(...resultCharts(result).notes);
+    if (series) notes.push(`The calls of one function carry several tags (the experiment's steps): the latency charts draw one series per ${series.legend.title}, not one pooled per function.`);
     const [coldPoints, otherPoints] = [this.#coldPoints, this.#otherPoints];
 
     return {
@@ -248,8 +272,8 @@ export class RunDataBuilder {
       functions: accs.map((a) => a.report()),
       total,
       cdf: {
-        points: accs.flatMap((a) => (a.latency.count > 0 ? cdfPoints(a.fn, a.latency.sorted()) : [])),
-        calls: Object.fromEntries(accs.map((a) => [a.fn, a.latency.count])),
+        points: series ? series.cdf.points : accs.flatMap((a) => (a.latency.count > 0 ? cdfPoints(a.fn, a.latency.sorted()) : [])),
+        calls: series ? series.cdf.calls : Object.fromEntries(accs.map((a) => [a.fn, a.latency.count])),
         method: 'exact: every call counted',
       },
       overTime: { points: [...otherPoints.items.map(toPoint), ...coldPoints.items.map(toPoint)], sampling: { cold: coldPoints.sampling, other: otherPoints.sampling } },
@@ -257,6 +281,9 @@ export class RunDataBuilder {
       lateness: this.#lateness.result(),
       dropped: this.#dropped,
       memorySweep,
+      result,
+      series: series?.legend ?? null,
+      steps: series?.steps ?? null,
       mapping,
       notes,
     };
@@ -339,7 +366,9 @@ async function readTraceMapping(run: Run, notes: string[]): Promise<RunReportDat
   else if (run.kind === 'experiment' && run.name === 'trace-replay' && isObject(params) && isObject(params.values)) file = params.values.mapping;
   if (typeof file !== 'string' || file === '') return null;
   try {
-    return { file, entries: readMapping(file).entries };
+    // From the folder the run was started in, not the one report or serve runs in.
+    const found = runPath(run, file);
+    return { file: found, entries: readMapping(found).entries };
   } catch (err) {
     notes.push(`The replay's mapping could not be read, so its trace-vs-proxy charts are left out: ${(err as Error).message}`);
     return null;
@@ -351,22 +380,26 @@ export interface RunChart {
   readonly name: string;
   readonly title: string;
   readonly spec: TopLevelSpec;
+  /** `result`: a chart the experiment declares to answer its question; else a chart of the run's calls. */
+  readonly group: 'result' | 'calls';
 }
 
-/** The charts this run has data for, in reading order. */
+/** The charts this run has data for, in reading order: the experiment's answer first. */
 export function runCharts(data: RunReportData): RunChart[] {
-  const charts: RunChart[] = [];
-  if (data.memorySweep) charts.push({ name: 'memory-sweep', title: 'Memory sweep: speed and cost', spec: memorySweepCurve(data.memorySweep.rows, data.memorySweep.options) });
-  if (data.cdf.points.length > 0) charts.push({ name: 'latency-cdf', title: 'Latency CDF', spec: latencyCdf(data.cdf.points, { calls: data.cdf.calls, method: data.cdf.method }) });
-  if (data.overTime.points.length > 0) charts.push({ name: 'latency-over-time', title: 'Latency over time', spec: latencyOverTime(data.overTime.points, { sampling: data.overTime.sampling }) });
-  if (data.instances) charts.push({ name: 'instances-over-time', title: 'Instances over time', spec: instancesOverTime(data.instances) });
-  if (data.lateness.total > 0) charts.push({ name: 'lateness', title: 'Lateness', spec: latenessHistogram(data.lateness, { dropped: data.dropped }) });
+  const charts: RunChart[] = data.result ? resultCharts(data.result).charts.map((c) => ({ ...c, group: 'result' as const })) : [];
+  // Runs stored before experiments declared their charts still get lambda-power-tuning's curve.
+  if (data.memorySweep && !data.result?.charts.length) charts.push({ name: 'memory-sweep', title: 'Memory sweep: speed and cost', spec: memorySweepCurve(data.memorySweep.rows, data.memorySweep.options), group: 'result' });
+  const series = data.series ? { series: data.series } : {};
+  const calls = (name: string, title: string, spec: TopLevelSpec): void => void charts.push({ name, title, spec, group: 'calls' });
+  if (data.cdf.points.length > 0) calls('latency-cdf', 'Latency CDF', latencyCdf(data.cdf.points, { calls: data.cdf.calls, method: data.cdf.method, ...series }));
+  if (data.overTime.points.length > 0) calls('latency-over-time', 'Latency over time', latencyOverTime(data.overTime.points, { sampling: data.overTime.sampling, ...series }));
+  if (data.steps && data.series) calls('instances-per-step', `Instances per step`, instancesPerStep(data.steps, data.series));
+  else if (data.instances) calls('instances-over-time', 'Instances over time', instancesOverTime(data.instances));
+  if (data.lateness.total > 0) calls('lateness', 'Lateness', latenessHistogram(data.lateness, { dropped: data.dropped }));
   if (data.mapping && data.mapping.entries.length > 0) {
-    charts.push(
-      { name: 'trace-duration-histogram', title: 'Trace vs proxy: p75 duration', spec: traceVsProxyHistogram(data.mapping.entries, 'duration') },
-      { name: 'trace-memory-histogram', title: 'Trace vs proxy: p75 memory', spec: traceVsProxyHistogram(data.mapping.entries, 'memory') },
-      { name: 'trace-memory-duration', title: 'Trace vs proxy: memory vs duration', spec: memoryDurationScatter(data.mapping.entries) },
-    );
+    calls('trace-duration-histogram', 'Trace vs proxy: p75 duration', traceVsProxyHistogram(data.mapping.entries, 'duration'));
+    calls('trace-memory-histogram', 'Trace vs proxy: p75 memory', traceVsProxyHistogram(data.mapping.entries, 'memory'));
+    calls('trace-memory-duration', 'Trace vs proxy: memory vs duration', memoryDurationScatter(data.mapping.entries));
   }
   return charts;
 }

@@ -19,3 +19,6 @@ export { recoverJournal, type RecoverResult } from './recover.ts';
 export { readJournal, journalPlaces, journalDataDir, JOURNAL_DIR_ENV, type JournalHeader, type JournalEnd, type JournalContents } from './journal.ts';
 export { shownRunStatus, HEARTBEAT_INTERVAL_MS, ABANDONED_AFTER_BEATS, type RunLiveness } from './run-status.ts';
 export { startHeartbeat, type Heartbeat } from './heartbeat.ts';
+export { parseRunFilters, RUN_FILTER_FIELDS, SHOWN_RUN_STATUSES, type RunFilterField } from './run-filter.ts';
+export { loadOf } from './run-load.ts';
+export { runPath } from './run-paths.ts';

@@ -99,6 +99,14 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.alterTable('runs').addColumn('heartbeat_ms', 'integer').execute();
     },
   },
+  {
+    version: 3,
+    name: 'runs: label',
+    async up(db) {
+      // Nullable: runs from before, and runs started without --label, have none.
+      await db.schema.alterTable('runs').addColumn('label', 'text').execute();
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

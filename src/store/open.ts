@@ -1,8 +1,12 @@
 /**
  * openStore(target): the one way in. `postgres://` or `postgresql://` URLs open PostgreSQL;
  * anything else is an SQLite file path. Without a target, the environment variable
- * FAASBENCH_STORE names one, and without that the store is ./faasbench.db.
+ * FAASBENCH_STORE names one, and without that the store is ./faasbench.db. A SQLite path is
+ * taken from the current folder and kept absolute (Store.location), so what is printed and stored
+ * (in journals, in messages) finds the same file from anywhere. A missing file is created unless
+ * the caller asks otherwise (StoreOptions.ifMissing).
  */
+import path from 'node:path';
 import { FaasbenchError } from '../core/errors.ts';
 import { openPostgres, isPostgresUrl } from './postgres.ts';
 import { SqlStore } from './sql-store.ts';
@@ -19,7 +23,7 @@ export function storeTarget(target?: string, env: NodeJS.ProcessEnv = process.en
 export async function openStore(target?: string, options: StoreOptions = {}): Promise<Store> {
   const where = storeTarget(target);
   const dialect = isPostgresUrl(where) ? 'postgres' : 'sqlite';
-  const backend = dialect === 'postgres' ? await openPostgres(where, options) : await openSqlite(where, options).catch(notAStore(where));
+  const backend = dialect === 'postgres' ? await openPostgres(where, options) : await openSqlite(where, options).catch(notAStore(where === ':memory:' ? where : path.resolve(where)));
   try {
     return new SqlStore(backend, dialect, options);
   } catch (err) {

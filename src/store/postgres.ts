@@ -5,7 +5,8 @@
  * back bit for bit, as it does from SQLite.
  */
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+// Types only here: the driver is imported by openPostgres, so an SQLite run never loads it.
+import type pg from 'pg';
 import { FaasbenchError } from '../core/errors.ts';
 import { applyMigrations } from './migrations.ts';
 import type { Database } from './schema.ts';
@@ -40,7 +41,7 @@ export async function openPostgres(url: string, options: StoreOptions = {}): Pro
   if (schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
     throw new FaasbenchError('InvalidParameterValue', `store schema ${JSON.stringify(schema)}: expected a plain identifier (letters, digits, _)`);
   }
-  const pool = new pg.Pool({
+  const pool = new (await import('pg')).default.Pool({
     ...connection(url, schema),
     max: POOL_SIZE,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,

@@ -27,6 +27,8 @@ export interface RunsTable {
   /** When a writer of the run last said it is alive (ISO 8601), and how often it promised to. */
   heartbeat_at: string | null;
   heartbeat_ms: number | null;
+  /** The user's name for the run (`--label`); null when none was given. */
+  label: string | null;
 }
 
 /** Booleans are written as 0/1 to SQLite (it has no boolean) and as booleans to PostgreSQL. */

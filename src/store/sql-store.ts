@@ -11,11 +11,13 @@ import type { Dialect } from './migrations.ts';
 import { decodeInvocation, encodeInvocation, arrayLayout, decodeInvocationArray, INVOCATION_COLUMNS, type ArrayLayout, type Database, type InvocationRow, type RunsTable } from './schema.ts';
 import {
   FINAL_RUN_STATUSES,
+  type DeletedRun,
   type ExperimentRow,
   type FinalRunStatus,
   type InvocationField,
   type InvocationFields,
   type JsonValue,
+  type ListRunsOptions,
   type ReadOptions,
   type Run,
   type RunMeta,
@@ -25,6 +27,7 @@ import {
   type WriteOptions,
   type WriteResult,
 } from './store.ts';
+import { isLabel, LABEL_RULE } from './run-label.ts';
 import { shownRunStatus } from './run-status.ts';
 import { WriteBuffer } from './write-buffer.ts';
 
@@ -106,6 +109,7 @@ export class SqlStore implements Store {
         status: 'running',
         started_at: meta.startedAt === undefined ? nowIso() : isoInstant(meta.startedAt),
         duplicates: 0,
+        label: runLabel(meta.label !== undefined ? meta.label : (this.#options.runLabel ?? null)),
       })
       .onConflict((oc) => oc.column('id').doNothing())
       .executeTakeFirst();
@@ -169,17 +173,48 @@ export class SqlStore implements Store {
     if (Number(result.numUpdatedRows) === 0) throw notFound(runId);
   }
 
-  async listRuns(options: { limit?: number } = {}): Promise<Run[]> {
+  async listRuns(options: ListRunsOptions = {}): Promise<Run[]> {
     this.#open();
+    const filter = options.filter ?? {};
+    const limit = options.limit === undefined ? undefined : positiveInt('limit', options.limit);
+    // A field given with no values matches nothing (and SQL has no empty `in ()`).
+    if (Object.values(filter).some((values: readonly string[] | undefined) => values?.length === 0)) return [];
     let query = this.#db.selectFrom('runs').selectAll().orderBy('started_at', 'desc').orderBy('id', 'desc');
-    if (options.limit !== undefined) query = query.limit(positiveInt('limit', options.limit));
-    return (await query.execute()).map(decodeRun);
+    for (const field of ['kind', 'name', 'provider', 'label'] as const) {
+      const values = filter[field];
+      if (values !== undefined) query = query.where(field, 'in', [...values]);
+    }
+    const shown = filter.status;
+    if (shown !== undefined) query = query.where('status', 'in', [...new Set(shown.map((status) => (status === 'abandoned' ? 'running' : status)))]);
+    // 'running' and 'abandoned' are both stored as running and told apart by the heartbeat when
+    // read, so the limit applies after that; running runs are few.
+    const derived = shown !== undefined && (shown.includes('running') || shown.includes('abandoned'));
+    if (limit !== undefined && !derived) query = query.limit(limit);
+    const runs = (await query.execute()).map(decodeRun);
+    const matching = derived ? runs.filter((run) => shown.includes(run.status)) : runs;
+    return limit === undefined ? matching : matching.slice(0, limit);
   }
 
   async getRun(id: string): Promise<Run | undefined> {
     this.#open();
     const row = await this.#db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
     return row === undefined ? undefined : decodeRun(row);
+  }
+
+  async deleteRun(id: string): Promise<DeletedRun | undefined> {
+    this.#open();
+    // Buffered records of the run would reach the database after it is gone and fail their batch.
+    await this.flush();
+    const deleted = await this.#transaction(async (trx) => {
+      const run = await trx.selectFrom('runs').select('id').where('id', '=', id).executeTakeFirst();
+      if (run === undefined) return undefined;
+      const invocations = await trx.deleteFrom('invocations').where('run_id', '=', id).executeTakeFirst();
+      const records = await trx.deleteFrom('records').where('run_id', '=', id).executeTakeFirst();
+      await trx.deleteFrom('runs').where('id', '=', id).execute();
+      return { runId: id, invocations: Number(invocations.numDeletedRows), records: Number(records.numDeletedRows) };
+    });
+    this.#knownRuns.delete(id);
+    return deleted;
   }
 
   /** Keyset pages on the primary key: each page is an index range scan, whatever the run's size. */
@@ -387,12 +422,13 @@ export class SqlStore implements Store {
    * then fails with "cannot rollback - no transaction is active", which Kysely reports instead of
    * the error that says what happened. Here the first error is the one thrown.
    */
-  async #transaction(work: (trx: Kysely<Database>) => Promise<void>): Promise<void> {
-    await this.#db.connection().execute(async (conn) => {
+  async #transaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    return this.#db.connection().execute(async (conn) => {
       await sql`begin`.execute(conn);
       try {
-        await work(conn);
+        const result = await work(conn);
         await sql`commit`.execute(conn);
+        return result;
       } catch (err) {
         await sql`rollback`.execute(conn).catch(() => undefined);
         throw err;
@@ -474,6 +510,7 @@ function decodeRun(row: Selectable<RunsTable>): Run {
     duplicates: Number(row.duplicates),
     heartbeatAt: row.heartbeat_at,
     heartbeatMs: row.heartbeat_ms === null ? null : Number(row.heartbeat_ms),
+    label: row.label ?? null,
   };
 }
 
@@ -503,6 +540,12 @@ function isoInstant(value: unknown): string {
   const at = typeof value === 'string' ? new Date(value) : undefined;
   if (at === undefined || Number.isNaN(at.getTime())) throw new FaasbenchError('InvalidParameterValue', `startedAt must be an ISO 8601 time, got ${JSON.stringify(value)}`);
   return at.toISOString();
+}
+
+function runLabel(value: unknown): string | null {
+  if (value === null) return null;
+  if (!isLabel(value)) throw new FaasbenchError('InvalidParameterValue', `label must be ${LABEL_RULE}, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 function seed(value: unknown): number | null {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -49,6 +49,30 @@ describe('SQLite store', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('a store file that does not exist', () => {
+  it('is refused, naming its absolute path and creating nothing, when the caller only reads', async () => {
+    const missing = path.join(dir, 'missing', 'runs.db');
+    const relative = path.relative(process.cwd(), missing);
+    const err = await openStore(relative, { ifMissing: 'refuse' }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err?.message).toBe(`no store at ${missing} (give --store or set FAASBENCH_STORE)`);
+    expect(existsSync(path.dirname(missing))).toBe(false);
+  });
+
+  it('is created otherwise, and said so once with its absolute path; opening it again says nothing', async () => {
+    const created: string[] = [];
+    const fresh = path.join(dir, 'fresh', 'runs.db');
+    const store = await openStore(path.relative(process.cwd(), fresh), { onCreate: (where) => created.push(where) });
+    expect(store.location).toBe(fresh);
+    await store.close();
+    const again = await openStore(fresh, { onCreate: (where) => created.push(where), ifMissing: 'refuse' });
+    await again.close();
+    expect(created).toEqual([fresh]);
   });
 });
 

@@ -8,6 +8,7 @@ import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
+import { FaasbenchError } from '../core/errors.ts';
 import { applyMigrations } from './migrations.ts';
 import type { Database } from './schema.ts';
 import type { ReadArrays, SqlBackend } from './sql-store.ts';
@@ -20,12 +21,7 @@ const BUSY_TIMEOUT_MS = 5_000;
 const STATEMENTS_KEPT = 16;
 
 export async function openSqlite(file: string, options: StoreOptions = {}): Promise<SqlBackend> {
-  if (file !== ':memory:') {
-    mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    // Readable by its owner only (SQLite gives its -wal and -shm files the same mode): the local
-    // platform runs functions as another user, and a store is nobody else's business.
-    if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
-  }
+  if (file !== ':memory:' && !existsSync(file)) createFile(path.resolve(file), options);
   const sqlite = new BetterSqlite3(file, { timeout: BUSY_TIMEOUT_MS });
   try {
     sqlite.pragma('journal_mode = WAL');
@@ -45,6 +41,27 @@ export async function openSqlite(file: string, options: StoreOptions = {}): Prom
     throw err;
   }
   return { db, readArrays: arrayReader(db, sqlite), location: file === ':memory:' ? file : path.resolve(file) };
+}
+
+/**
+ * A new store's file, or ResourceNotFound when the caller only reads runs: a mistyped path (or
+ * FAASBENCH_STORE) is named as such instead of becoming an empty store.
+ */
+function createFile(file: string, options: StoreOptions): void {
+  if (options.ifMissing === 'refuse') throw new FaasbenchError('ResourceNotFound', `no store at ${file} (give --store or set FAASBENCH_STORE)`);
+  mkdirSync(path.dirname(file), { recursive: true });
+  // Readable by its owner only (SQLite gives its -wal and -shm files the same mode): the local
+  // platform runs functions as another user, and a store is nobody else's business.
+  // 'wx': of two processes creating one store at the same moment, only the one that made it says so.
+  let fd: number;
+  try {
+    fd = openSync(file, 'wx', 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw err;
+  }
+  closeSync(fd);
+  options.onCreate?.(file);
 }
 
 /**

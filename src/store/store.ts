@@ -36,6 +36,11 @@ export interface RunMeta {
   readonly toolVersion: string;
   /** ISO 8601; now when absent. */
   readonly startedAt?: string;
+  /**
+   * The user's name for the run (`--label`), to find it again; absent or null for none. When
+   * absent, the store's `runLabel` option applies.
+   */
+  readonly label?: string | null;
 }
 
 export interface Run {
@@ -67,6 +72,33 @@ export interface Run {
    */
   readonly heartbeatAt: string | null;
   readonly heartbeatMs: number | null;
+  /** The user's name for the run (`--label`); null when none was given. */
+  readonly label: string | null;
+}
+
+/**
+ * Which runs listRuns returns: a run matches when, for every field given, its value is one of the
+ * values listed (fields AND, values of one field OR). `status` is the shown status, so
+ * 'abandoned' finds running runs whose writers stopped beating and 'running' only the live ones.
+ */
+export interface RunFilter {
+  readonly kind?: readonly string[];
+  readonly name?: readonly string[];
+  readonly provider?: readonly string[];
+  readonly status?: readonly ShownRunStatus[];
+  readonly label?: readonly string[];
+}
+
+export interface ListRunsOptions {
+  readonly limit?: number;
+  readonly filter?: RunFilter;
+}
+
+/** What deleteRun removed with the run. */
+export interface DeletedRun {
+  readonly runId: string;
+  readonly invocations: number;
+  readonly records: number;
 }
 
 /** An experiment-specific row (`bench.record(kind, row)`), stored as JSON. */
@@ -117,6 +149,16 @@ export interface StoreOptions {
   readonly queryTimeoutMs?: number;
   /** Every SQL statement run, for diagnostics and tests. */
   readonly onQuery?: (sql: string, parameters: readonly unknown[]) => void;
+  /**
+   * SQLite only: what to do when the file does not exist. 'create' (default) makes a new store
+   * there; 'refuse' fails with ResourceNotFound naming the absolute path and creates nothing:
+   * what a command that only reads runs wants, so a mistyped path is an error, not an empty store.
+   */
+  readonly ifMissing?: 'create' | 'refuse';
+  /** SQLite only: called with the file's absolute path when opening created a new store. */
+  readonly onCreate?: (location: string) => void;
+  /** The label of the runs this store creates whose RunMeta gives none: a command's `--label`. */
+  readonly runLabel?: string;
 }
 
 export interface ReadOptions {
@@ -159,9 +201,14 @@ export interface Store {
   updateProgress(runId: string, progress: JsonValue): Promise<void>;
   /** The writer of a running run is alive and will say so again within `intervalMs`. */
   heartbeat(runId: string, intervalMs: number): Promise<void>;
-  /** Newest first. */
-  listRuns(options?: { limit?: number }): Promise<Run[]>;
+  /** Newest first, the ones the filter matches (all without one), at most `limit`. */
+  listRuns(options?: ListRunsOptions): Promise<Run[]>;
   getRun(id: string): Promise<Run | undefined>;
+  /**
+   * Deletes a run with its invocations and experiment rows, in one transaction; undefined when
+   * there is no such run. It does not ask whether the run is still being written: callers do.
+   */
+  deleteRun(id: string): Promise<DeletedRun | undefined>;
   /** A run's invocations in seq order, a page at a time. */
   records(runId: string, options?: ReadOptions): AsyncIterable<InvocationRecord>;
   /**

@@ -10,11 +10,14 @@
 import { compareRuns, type RunAnalysis, type RunComparison } from '../analysis/index.ts';
 import { FaasbenchError } from '../core/errors.ts';
 import { renderChart } from '../report/render.ts';
+import type { StoredResult } from '../report/result-data.ts';
 import { runCharts, type RunReportData } from '../report/run-data.ts';
+import { parseRunFilters } from '../store/run-filter.ts';
 import type { JsonValue, Run, Store } from '../store/store.ts';
 import { Memo } from './memo.ts';
 import { HttpError } from './responses.ts';
 import { readRunDetail, type RunDetailData } from './run-detail.ts';
+import { progressTiming, type ProgressTiming } from './run-progress.ts';
 import { runRow, type RunRow } from './run-rows.ts';
 
 export const DEFAULT_RUNS_LIMIT = 100;
@@ -40,6 +43,8 @@ export interface RunDetail extends RunRow {
   readonly duplicates: number;
   /** Stored calls, warm-up included. */
   readonly records: number;
+  /** Elapsed and ETA while the run runs (run-progress.ts); null once it has ended. */
+  readonly timing: ProgressTiming | null;
 }
 
 export interface ChartSvg {
@@ -47,12 +52,16 @@ export interface ChartSvg {
   readonly title: string;
   readonly svg: string;
   readonly warnings: readonly string[];
+  /** `result`: a chart the experiment declares as its answer, shown beside its result tables. */
+  readonly group: 'result' | 'calls';
 }
 
 export interface RunCharts {
   readonly charts: readonly ChartSvg[];
   /** What no chart shows (warm-up calls left out, a mapping file gone...). */
   readonly notes: readonly string[];
+  /** An experiment's stored answer (its tables and notes), null for other runs. */
+  readonly result: StoredResult | null;
 }
 
 export class DashboardApi {
@@ -77,11 +86,13 @@ export class DashboardApi {
   }
 
   /** The newest runs, at most `limit`; `more` says the store holds older ones beyond them (the page offers to show them). */
-  async runs(limitText: string | null): Promise<{ runs: RunRow[]; more: boolean }> {
+  async runs(limitText: string | null, filterTexts: readonly string[] = []): Promise<{ runs: RunRow[]; more: boolean }> {
     const limit = parseLimit(limitText);
+    // `filter=field=value`, repeatable, as `runs --filter` takes it; a bad one is a 400 naming it.
+    const filter = parseRunFilters(filterTexts, 'filter');
     const now = this.now();
     // One more than asked tells whether there are more without counting the whole table.
-    const listed = await this.store.listRuns({ limit: limit + 1 });
+    const listed = await this.store.listRuns({ limit: limit + 1, filter });
     return { runs: listed.slice(0, limit).map((r) => runRow(r, now)), more: listed.length > limit };
   }
 
@@ -89,7 +100,7 @@ export class DashboardApi {
     const run = await this.requireRun(id);
     const analysis = await this.#analyses.get(run.id, versionOf(run), ttlOf(run, RUNNING_ANALYSIS_TTL_MS), async () => (await this.#pass(run)).analysis);
     const records = analysis.total.calls + analysis.total.warmupCalls;
-    const detail: RunDetail = { ...runRow(run, this.now()), params: run.params, seed: run.seed, host: run.host, toolVersion: run.toolVersion, summary: run.summary, duplicates: run.duplicates, records };
+    const detail: RunDetail = { ...runRow(run, this.now()), params: run.params, seed: run.seed, host: run.host, toolVersion: run.toolVersion, summary: run.summary, duplicates: run.duplicates, records, timing: progressTiming(run, this.now()) };
     return { run: detail, analysis };
   }
 
@@ -118,9 +129,9 @@ async function renderRunCharts(data: RunReportData): Promise<RunCharts> {
   // One at a time: layout is CPU work, and parallel renders would only queue on the one thread.
   for (const chart of runCharts(data)) {
     const rendered = await renderChart(chart.spec);
-    charts.push({ name: chart.name, title: chart.title, svg: rendered.svg, warnings: rendered.warnings });
+    charts.push({ name: chart.name, title: chart.title, svg: rendered.svg, warnings: rendered.warnings, group: chart.group });
   }
-  return { charts, notes: data.notes };
+  return { charts, notes: data.notes, result: data.result };
 }
 
 /** What changes a finished run's figures: nothing after it finishes, so status and finish time. */

@@ -38,7 +38,7 @@ export function createRouter(api: DashboardApi, assets: Assets): Router {
         return htmlResponse(comparePage(await api.requireRun(a), await api.requireRun(b)));
       },
     },
-    { pattern: /^\/api\/runs$/, handle: async ({ url }) => jsonResponse(await api.runs(url.searchParams.get('limit'))) },
+    { pattern: /^\/api\/runs$/, handle: async ({ url }) => jsonResponse(await api.runs(url.searchParams.get('limit'), url.searchParams.getAll('filter'))) },
     { pattern: /^\/api\/runs\/([^/]+)$/, handle: async ({ params }) => jsonResponse(await api.run(params[0]!)) },
     { pattern: /^\/api\/runs\/([^/]+)\/charts$/, handle: async ({ params }) => jsonResponse(await api.charts(params[0]!)) },
     { pattern: /^\/api\/compare$/, handle: async ({ url }) => jsonResponse(await api.compare(url.searchParams.get('a'), url.searchParams.get('b'))) },

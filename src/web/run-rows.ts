@@ -6,6 +6,7 @@
  * `trace replay`) store the invoker's snapshot (`planned`, `done`, `dropped`, `errors`...), and
  * experiments store `{ done, total, label }` of their steps.
  */
+import { loadOf } from '../store/run-load.ts';
 import type { JsonValue, Run, ShownRunStatus } from '../store/store.ts';
 
 export interface ProgressView {
@@ -30,6 +31,10 @@ export interface RunRow {
   /** The experiment's name for experiment runs, else null: what the list's experiment column shows. */
   readonly experiment: string | null;
   readonly provider: string;
+  /** The user's name for the run (`--label`), or null. */
+  readonly label: string | null;
+  /** What it ran, in a few words (`constant 20/s 5s`, `trace 4 fns`, an experiment's parameters): store/run-load.ts. */
+  readonly load: string | null;
   /** As the store shows it: 'abandoned' when a running run's writers stopped beating. */
   readonly status: ShownRunStatus;
   readonly startedAt: string;
@@ -92,6 +97,8 @@ export function runRow(run: Run, nowMs: number): RunRow {
     name: run.name,
     experiment: run.kind === 'experiment' ? run.name : null,
     provider: run.provider,
+    label: run.label,
+    load: loadOf(run),
     status: run.status,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,

@@ -95,7 +95,7 @@ describe('dashboard server', () => {
     const { run, analysis } = (await get(dashboard, `/api/runs/${ids.load}`)).json() as { run: Record<string, unknown>; analysis: { total: { calls: number } } };
     expect(run).toMatchObject({ id: ids.load, records: 60, seed: null });
     expect(analysis.total.calls).toBe(50);
-    expect((await get(dashboard, `/api/runs/${ids.hostile}/charts`)).json()).toEqual({ charts: [], notes: [] });
+    expect((await get(dashboard, `/api/runs/${ids.hostile}/charts`)).json()).toEqual({ charts: [], notes: [], result: null });
   });
 
   it('escapes what users named in the pages', async () => {

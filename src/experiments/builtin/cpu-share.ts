@@ -76,7 +76,7 @@ export default defineExperiment({
       await bench.record('size', { ...row, cpuLimit: { ...row.cpuLimit } });
       bench.progress(i + 1, p.sizes.length, `${memoryMb} MB`);
     }
-    return result(rows, p, bench.providerName);
+    return resultOf(rows, p, bench.providerName);
   },
 });
 
@@ -123,7 +123,7 @@ async function measureSize(bench: Bench, name: string, memoryMb: number, p: Para
   };
 }
 
-function result(rows: readonly SizeRow[], p: Params, providerName: string): ExperimentResult {
+export function resultOf(rows: readonly SizeRow[], p: Params, providerName: string): ExperimentResult {
   const reference = rows.find((r) => r.memoryMb === p.referenceMb)?.cpuMs ?? null;
   const loopShare = (r: SizeRow): number | null => (reference !== null && r.cpuMs !== null ? reference / r.cpuMs : null);
   const headline = rows
@@ -144,6 +144,19 @@ function result(rows: readonly SizeRow[], p: Params, providerName: string): Expe
       referenceMb: p.referenceMb,
       sizes: rows.map((r) => ({ ...r, cpuLimit: { ...r.cpuLimit }, loopShare: loopShare(r) })),
     },
+    tables: [
+      {
+        name: 'shares',
+        title: 'measured against expected CPU share',
+        columns: ['memory MB', 'share', 'measure'],
+        rows: rows.flatMap((r) => [
+          [r.memoryMb, round(r.expectedShare, 4), 'expected'],
+          [r.memoryMb, round(r.share, 4), 'CPU share (cpuu)'],
+          [r.memoryMb, round(loopShare(r), 4), `cpu loop vs ${p.referenceMb} MB`],
+        ]),
+      },
+    ],
+    charts: [{ title: 'CPU share per memory size: measured against expected', table: 'shares', mark: 'line', x: { column: 'memory MB' }, y: { column: 'share', title: 'share of one CPU' }, series: 'measure' }],
   };
 }
 

@@ -68,7 +68,7 @@ export default defineExperiment({
       await bench.record('wait', { ...row });
       bench.progress(round + 1, p.waitsS.length, `wait ${waitS} s`);
     }
-    return result(rows, p, bench.signal.aborted);
+    return resultOf(rows, p, bench.signal.aborted);
   },
 });
 
@@ -108,7 +108,7 @@ async function together(bench: Bench, name: string, p: Params, tag: string): Pro
   return calls;
 }
 
-function result(rows: readonly WaitRow[], p: Params, interrupted: boolean): ExperimentResult {
+export function resultOf(rows: readonly WaitRow[], p: Params, interrupted: boolean): ExperimentResult {
   const k = p.instances;
   const whole = rows.filter((r) => r.survivors === r.started);
   const none = rows.filter((r) => r.survivors === 0);
@@ -130,7 +130,12 @@ function result(rows: readonly WaitRow[], p: Params, interrupted: boolean): Expe
   return {
     columns: ['wait s', 'started', 'survivors', 'new', 'other', 'idle s', 'end spread ms'],
     rows: rows.map((r) => [r.waitS, r.started, r.survivors, r.fresh, r.other, r.idleS, r.endSpreadMs]),
-    notes: [interrupted ? `interrupted after ${rows.length} of ${p.waitsS.length} waits: ${model}` : model, ...rows.map((r) => `after ${r.waitS} s: ${r.survivors} of ${r.started} survived, ${r.fresh} new`)],
-    summary: { instances: k, interrupted, survivors: rows.map((r) => r.survivors), waits: rows.map((r) => ({ ...r })) },
+    notes: [
+      interrupted ? `interrupted after ${rows.length} of ${p.waitsS.length} waits: ${model}` : model,
+      ...rows.map((r) => `after ${r.waitS} s: ${r.survivors} of ${r.started} survived, ${r.fresh} new`),
+      "instances told apart by the ids measure reported (its stat: an id kept in the instance's own /tmp), whatever the provider reports",
+    ],
+    summary: { instances: k, interrupted, instanceSource: 'function', survivors: rows.map((r) => r.survivors), waits: rows.map((r) => ({ ...r })) },
+    charts: [{ title: `survivors of ${k} idle instances per wait`, mark: 'line', x: { column: 'wait s', title: 'idle wait s' }, y: { column: 'survivors' } }],
   };
 }

@@ -70,7 +70,7 @@ export default defineExperiment({
       ...(p.memoryMb === null ? {} : { memoryMb: p.memoryMb }),
     });
     const search = await searchTimeout(bench, name, p);
-    return result(search, p, bench.signal.aborted);
+    return resultOf(search, p, bench.signal.aborted);
   },
 });
 
@@ -139,7 +139,7 @@ function platformSurvived(before: InvocationOutcome, after: InvocationOutcome): 
 
 const round3 = (v: number): number => Math.round(v * 1000) / 1000;
 
-function result(search: Search, p: Params, interrupted: boolean): ExperimentResult {
+export function resultOf(search: Search, p: Params, interrupted: boolean): ExperimentResult {
   const { probes, lo, hi, inconsistent } = search;
   const estimate = hi === null || inconsistent ? null : (lo + hi) / 2;
   const judged = probes.filter((x) => x.platformSurvived !== null);
@@ -159,6 +159,7 @@ function result(search: Search, p: Params, interrupted: boolean): ExperimentResu
     notes: [
       interrupted ? `interrupted after ${probes.length} probes: ${headline}` : headline,
       ...(judged.length === 0 ? [] : [`the client's verdict (measure's instance ids) matched the platform's on ${agreed} of ${judged.length} probes`]),
+      "instances told apart by the ids measure reported (its stat: an id kept in the instance's own /tmp), whatever the provider reports",
     ],
     summary: {
       estimateS: estimate === null ? null : round3(estimate),
@@ -170,6 +171,20 @@ function result(search: Search, p: Params, interrupted: boolean): ExperimentResu
       interrupted,
       agreed,
       judged: judged.length,
+      instanceSource: 'function',
     },
+    tables: [
+      { name: 'survival', title: 'each probe: idle time and whether the instance survived it (1) or not (0)', columns: ['probe', 'gap s', 'survived'], rows: probes.map((x) => [x.probe, round3(x.gapS), x.survived ? 1 : 0]) },
+      {
+        name: 'bracket',
+        title: 'the bracket after each probe: the longest gap survived (lo) and the shortest not survived (hi)',
+        columns: ['probe', 'bound', 'seconds'],
+        rows: probes.flatMap((x) => [[x.probe, 'lo (survived)', round3(x.lo)], ...(x.hi === null ? [] : [[x.probe, 'hi (evicted)', round3(x.hi)]])]),
+      },
+    ],
+    charts: [
+      { title: 'idle time against survival', table: 'survival', mark: 'point', x: { column: 'gap s', title: 'idle gap s' }, y: { column: 'survived', title: 'same instance (1) or new (0)' } },
+      { title: 'the bracket narrowing to the idle timeout', table: 'bracket', mark: 'line', x: { column: 'probe', type: 'ordinal' }, y: { column: 'seconds', title: 'idle s' }, series: 'bound' },
+    ],
   };
 }

@@ -3,10 +3,12 @@
  * instance's own temp dir (`exist_id`) names the instance, and `new_id === exist_id` says this call
  * was the instance's first. That works on any platform whose instances have a private /tmp (Lambda,
  * the local platform), with no help from the platform; the lifetime experiments (cold-start,
- * idle-timeout, eviction-model) use it and check it against the platform's ground truth.
+ * idle-timeout, eviction-model) use it and check it against the platform's ground truth. The ids
+ * themselves are read in ../reported-identity.ts, as every experiment reads them.
  */
 import { FaasbenchError } from '../../core/errors.ts';
 import type { Bench, InvocationOutcome } from '../bench.ts';
+import { reportedIdentity } from '../reported-identity.ts';
 
 /** The functions that answer `stat` (functions/measure-*); same input and output in both. */
 export const MEASURE_FUNCTIONS = ['measure-node', 'measure-py'] as const;
@@ -33,9 +35,11 @@ export function identityOf(response: unknown): InstanceIdentity | null {
   if (typeof response !== 'object' || response === null) return null;
   const { stat, end_time: endTime } = response as { stat?: unknown; end_time?: unknown };
   if (typeof stat !== 'object' || stat === null) return null;
-  const { exist_id: existId, new_id: newId, inst_id: instId } = stat as Record<string, unknown>;
-  if (typeof existId !== 'string' || typeof newId !== 'string' || existId === '') return null;
-  return { id: existId, fresh: existId === newId, instId: typeof instId === 'string' ? instId : null, endTimeMs: typeof endTime === 'number' ? endTime : null };
+  // The ids are read where every experiment reads them; only measure's stat counts here.
+  const reported = reportedIdentity({ stat });
+  if (!reported) return null;
+  const { inst_id: instId } = stat as Record<string, unknown>;
+  return { id: reported.id, fresh: reported.fresh === true, instId: typeof instId === 'string' ? instId : null, endTimeMs: typeof endTime === 'number' ? endTime : null };
 }
 
 /**

@@ -85,7 +85,7 @@ export default defineExperiment({
       await bench.record('size', { ...row });
       bench.progress(i + 1, sizes.length, sizeLabel(bytes));
     }
-    return result(rows, p);
+    return resultOf(rows, p);
   },
 });
 
@@ -130,7 +130,7 @@ export function overheadFit(rows: readonly SizeRow[]): { fixedMs: number; perMbM
   return { fixedMs: my - perMbMs * mx, perMbMs };
 }
 
-function result(rows: readonly SizeRow[], p: Params): ExperimentResult {
+export function resultOf(rows: readonly SizeRow[], p: Params): ExperimentResult {
   const fit = overheadFit(rows);
   const refused = rows.filter((r) => r.ok === 0 && r.failed > 0);
   const largest = rows.filter((r) => r.answerBytes !== null).at(-1);
@@ -146,5 +146,9 @@ function result(rows: readonly SizeRow[], p: Params): ExperimentResult {
     rows: rows.map((r) => [sizeLabel(r.bytes), r.bytes, r.ok, r.failed, r.latencyMs, r.durationMs, r.overheadMs, r.maxOverheadMs, r.answerBytes, r.errorClass]),
     notes,
     summary: { fit, sizes: rows.map((r) => ({ ...r })) },
+    charts: [
+      { title: 'overhead (latency - platform duration) against payload size', mark: 'line', x: { column: 'bytes', title: 'request bytes', scale: 'log' }, y: { column: 'p50 overhead ms' } },
+      { title: 'latency against payload size', mark: 'line', x: { column: 'bytes', title: 'request bytes', scale: 'log' }, y: { column: 'p50 latency ms' } },
+    ],
   };
 }

@@ -107,7 +107,7 @@ export default defineExperiment({
       await bench.record('size', { ...row, ioMBps: [...row.ioMBps] });
       bench.progress(i + 1, p.sizes.length, `${memoryMb} MB`);
     }
-    return result(rows, p, server);
+    return resultOf(rows, p, server);
   },
   async cleanup(bench) {
     const server = servers.get(bench.runId);
@@ -153,7 +153,7 @@ async function measureSize(bench: Bench, name: string, memoryMb: number, p: Para
   };
 }
 
-function result(rows: readonly SizeRow[], p: Params, server: Server | { readonly error: string }): ExperimentResult {
+export function resultOf(rows: readonly SizeRow[], p: Params, server: Server | { readonly error: string }): ExperimentResult {
   const where = 'error' in server ? null : `${server.host}:${server.port}`;
   const measured = rows.filter((r) => r.bps !== null || r.ioMBps.length);
   return {
@@ -179,6 +179,10 @@ function result(rows: readonly SizeRow[], p: Params, server: Server | { readonly
       `io: ${p.io.rd} rounds of ${p.io.cnt} x ${p.io.size} blocks of random bytes, each synced (dd oflag=dsync), to the instance's /tmp; MB/s = 10^6 bytes per second of a round`,
     ],
     summary: { server: where, serverError: 'error' in server ? server.error : null, sizes: rows.map((r) => ({ ...r, ioMBps: [...r.ioMBps] })) },
+    charts: [
+      { title: 'disk write speed per memory size', mark: 'line', x: { column: 'memory MB' }, y: { column: 'io p50 MB/s' } },
+      { title: 'network throughput per memory size', mark: 'line', x: { column: 'memory MB' }, y: { column: 'net Mbit/s' } },
+    ],
   };
 }
 

@@ -16,7 +16,8 @@ import { planOf, type LoadPlan, type PlannedInvocation } from '../../core/load-p
 import { defineExperiment, type ExperimentResult } from '../define.ts';
 import { tallyCalls } from '../../analysis/call-tally.ts';
 import { roundMs } from '../../analysis/percentile.ts';
-import { SLEEPING_FUNCTIONS, sleepingEvent } from '../sleeping-event.ts';
+import { callInstance, instanceSource, instanceSourceNote, reportedIdentity, type InstanceSource, type ReportedIdentity } from '../reported-identity.ts';
+import { identifiedSleepingEvent, SLEEPING_FUNCTIONS } from '../sleeping-event.ts';
 
 const params = z.object({
   /** A function that knows how to sleep (see sleeping-event.ts). */
@@ -90,15 +91,22 @@ export interface WindowRow {
   readonly p99Ms: number | null;
   readonly maxInitMs: number | null;
   readonly errors: number;
+  /** Where the instance ids and cold flags came from: the platform's records or the function's answers. */
+  readonly instanceSource: InstanceSource;
 }
 
-/** Per window from the run's records; latency percentiles are the spike's own calls (the base's for window 0). */
-export function windowRows(records: readonly InvocationRecord[], heights: readonly number[], baseConcurrency: number): WindowRow[] {
+/**
+ * Per window from the run's records; latency percentiles are the spike's own calls (the base's for
+ * window 0). Instances and cold starts by the platform's ids and flags, or where a record has none
+ * by what the function reported (`reported`, by the record's seq).
+ */
+export function windowRows(records: readonly InvocationRecord[], heights: readonly number[], baseConcurrency: number, reported: ReadonlyMap<number, ReportedIdentity | null> = new Map()): WindowRow[] {
   const seen = new Set<string>();
   const rows: WindowRow[] = [];
   for (let w = 0; w <= heights.length; w++) {
     // Measured calls only, as analyze counts them (the plan has no warm-up phase; a caller's records might).
     const inWindow = records.filter((r) => r.phase === 'measure' && (r.tag === `base-${w}` || r.tag === `spike-${w}`));
+    const instances = inWindow.map((r) => ({ record: r, instance: callInstance(r, reported.get(r.seq) ?? null) }));
     // A spike always plans calls: none recorded means the run stopped (Ctrl-C) before it.
     if (w > 0 && inWindow.length === 0) break;
     const focus = w === 0 ? inWindow : inWindow.filter((r) => r.tag === `spike-${w}`);
@@ -111,15 +119,16 @@ export function windowRows(records: readonly InvocationRecord[], heights: readon
       window: w,
       height,
       calls: counts.calls,
-      cold: inWindow.filter((r) => r.cold === true).length,
+      cold: instances.filter((c) => c.instance.cold === true).length,
       instancesBefore,
       needed: w === 0 ? Math.min(inWindow.length, baseConcurrency) : Math.max(0, height - instancesBefore),
       p50Ms: roundMs(latency?.p50 ?? null),
       p99Ms: roundMs(latency?.p99 ?? null),
       maxInitMs: roundMs(inits.length === 0 ? null : Math.max(...inits)),
       errors: counts.failed,
+      instanceSource: instanceSource(instances.map((c) => c.instance)),
     });
-    for (const r of inWindow) if (r.status === 'ok' && r.instanceId !== null) seen.add(r.instanceId);
+    for (const { record, instance } of instances) if (record.status === 'ok' && instance.id !== null) seen.add(instance.id);
   }
   return rows;
 }
@@ -131,19 +140,21 @@ export default defineExperiment({
   async run(bench, p) {
     const name = await bench.deploy(p.fn, { as: `${p.fn}-spikes`, keepAliveS: Math.max(300, Math.ceil((p.spikes + 2) * p.gapS)) });
     const schedule = spikeSchedule(p);
-    const plan = spikePlan(name, sleepingEvent(p.fn, p.workMs), p.baseRate, schedule);
+    const plan = spikePlan(name, identifiedSleepingEvent(p.fn, p.workMs), p.baseRate, schedule);
     bench.log(`${plan.count} calls over ${schedule.durationUs / 1e6} s: base ${p.baseRate}/s, spikes of ${schedule.heights.join(', ')}`);
-    const load = await bench.runLoad(plan);
+    const reported = new Map<number, ReportedIdentity | null>();
+    const load = await bench.runLoad(plan, { onAnswer: (seq, response) => reported.set(seq, reportedIdentity(response)), progressLabel: 'calls answered' });
     const records: InvocationRecord[] = [];
     for await (const record of bench.records()) if (record.fn === name) records.push(record);
     // Little's law: the instances the base keeps busy, at least one.
-    const rows = windowRows(records, schedule.heights, Math.max(1, Math.ceil((p.baseRate * p.workMs) / 1000)));
+    const rows = windowRows(records, schedule.heights, Math.max(1, Math.ceil((p.baseRate * p.workMs) / 1000)), reported);
     for (const row of rows) await bench.record('window', { ...row });
-    return result(rows, plan.count ?? 0, records.length, load.status, p);
+    return resultOf(rows, plan.count ?? 0, records.length, load.status, p, bench.providerName);
   },
 });
 
-function result(rows: readonly WindowRow[], planned: number, recorded: number, status: string, p: Params): ExperimentResult {
+export function resultOf(rows: readonly WindowRow[], planned: number, recorded: number, status: string, p: Params, providerName: string): ExperimentResult {
+  const source = instanceSource(rows.map((r) => ({ source: r.instanceSource })));
   const spikes = rows.filter((r) => r.window > 0);
   const extra = spikes.reduce((sum, r) => sum + Math.max(0, r.cold - r.needed), 0);
   const matched = spikes.filter((r) => r.cold === r.needed).length;
@@ -151,11 +162,29 @@ function result(rows: readonly WindowRow[], planned: number, recorded: number, s
   const notes = [
     `${recorded} of ${planned} planned calls recorded${status === 'interrupted' ? ' (interrupted)' : ''}; base ${p.baseRate}/s, a spike every ${p.gapS} s, each call holding its instance ${p.workMs} ms`,
     `${matched} of ${spikes.length} spikes${unreached} cold-started exactly the instances they needed (height minus instances already there)${extra > 0 ? `; ${extra} more cold starts than needed (base calls that found every instance busy with a spike, or instances gone)` : ''}`,
+    instanceSourceNote(source, providerName),
   ];
   return {
     columns: ['window', 'height', 'calls', 'cold', 'needed', 'instances before', 'p50 ms', 'p99 ms', 'max init ms', 'errors'],
-    rows: rows.map((r) => [r.window === 0 ? 'base' : `spike ${r.window}`, r.height, r.calls, r.cold, r.needed, r.instancesBefore, r.p50Ms, r.p99Ms, r.maxInitMs, r.errors]),
+    rows: rows.map((r) => [windowName(r.window), r.height, r.calls, r.cold, r.needed, r.instancesBefore, r.p50Ms, r.p99Ms, r.maxInitMs, r.errors]),
     notes,
-    summary: { planned, recorded, windows: rows.map((r) => ({ ...r })) },
+    summary: { planned, recorded, instanceSource: source, windows: rows.map((r) => ({ ...r })) },
+    tables: [
+      {
+        name: 'cold starts',
+        title: 'cold starts per window against the new instances it needed',
+        columns: ['height', 'window', 'count', 'of'],
+        rows: rows.flatMap((r) => [
+          [r.height, windowName(r.window), r.cold, 'cold starts'],
+          [r.height, windowName(r.window), r.needed, 'needed'],
+        ]),
+      },
+    ],
+    charts: [
+      { title: 'cold starts per spike against the instances it needed', table: 'cold starts', mark: 'bar', x: { column: 'height', title: 'spike height (0: base load)', type: 'ordinal' }, y: { column: 'count' }, series: 'of' },
+      { title: 'spike latency', mark: 'line', x: { column: 'height', title: 'spike height (0: base load)' }, y: { column: 'p99 ms' } },
+    ],
   };
 }
+
+const windowName = (window: number): string => (window === 0 ? 'base' : `spike ${window}`);

@@ -78,7 +78,7 @@ export default defineExperiment({
       await bench.record('size', { ...row, billedMs: [...row.billedMs], cpuLimit: { ...row.cpuLimit } });
       bench.progress(i + 1, p.sizes.length, `${memoryMb} MB`);
     }
-    return result(rows, p, pricing, bench.providerName);
+    return resultOf(rows, p, pricing, bench.providerName);
   },
 });
 
@@ -110,7 +110,7 @@ function billedOf(r: InvocationRecord): number | null {
   return r.billedMs ?? (r.durationMs === null ? null : Math.max(1, Math.ceil(r.durationMs)));
 }
 
-function result(rows: readonly SizeRow[], p: Params, pricing: Pricing, providerName: string): ExperimentResult {
+export function resultOf(rows: readonly SizeRow[], p: Params, pricing: Pricing, providerName: string): ExperimentResult {
   const stats: PowerStat[] = rows.flatMap((r) => (r.averageBilledMs === null ? [] : [{ memoryMb: r.memoryMb, durationMs: r.averageBilledMs, costUsd: r.costUsd }]));
   const byStrategy = Object.fromEntries(STRATEGIES.map((s) => [s, recommend(stats, s, p.balancedWeight)?.memoryMb ?? null])) as Record<Strategy, number | null>;
   const chosen = recommend(stats, p.strategy, p.balancedWeight);
@@ -155,6 +155,11 @@ function result(rows: readonly SizeRow[], p: Params, pricing: Pricing, providerN
       byStrategy,
       sizes: rows.map((r) => ({ ...r, billedMs: [...r.billedMs], cpuLimit: { ...r.cpuLimit } })),
     },
+    // lambda-power-tuning's curve, as two charts over the same sizes: what a call costs, how long it bills.
+    charts: [
+      { title: 'cost per memory size', mark: 'line', x: { column: 'memory MB', type: 'ordinal' }, y: { column: 'USD per 1M calls' } },
+      { title: 'speed per memory size', mark: 'line', x: { column: 'memory MB', type: 'ordinal' }, y: { column: 'avg billed ms' } },
+    ],
   };
 }
 

@@ -16,8 +16,8 @@
 import { z } from 'zod';
 import type { JsonValue } from '../../store/index.ts';
 import type { Bench } from '../bench.ts';
-import { defineExperiment, type ExperimentResult } from '../define.ts';
-import { roundMs } from '../../analysis/percentile.ts';
+import { defineExperiment, type ExperimentResult, type ResultCell } from '../define.ts';
+import { median, roundMs } from '../../analysis/percentile.ts';
 
 const params = z.object({
   /** The lab function, in either language: the one that invokes nested trees and answers with them. */
@@ -156,7 +156,7 @@ export default defineExperiment({
       }
       bench.progress(i + 1, shapes.length, `depth ${depth} x fan-out ${fanout}`);
     }
-    return result(rows, trees, skipped, p);
+    return resultOf(rows, trees, skipped, p);
   },
 });
 
@@ -188,7 +188,7 @@ async function runShape(bench: Bench, p: Params, depth: number, fanout: number):
 
 const ms = (v: number | null): number | null => (v === null || !Number.isFinite(v) ? null : roundMs(v));
 
-function result(rows: readonly TreeRow[], trees: readonly unknown[], skipped: readonly string[], p: Params): ExperimentResult {
+export function resultOf(rows: readonly TreeRow[], trees: readonly unknown[], skipped: readonly string[], p: Params): ExperimentResult {
   const cold = rows.filter((r) => r.call === 0 && r.status === 'ok' && r.hops > 0);
   const warm = rows.filter((r) => r.call > 0 && r.status === 'ok' && r.hops > 0);
   const perHop = (rs: readonly TreeRow[]): string => {
@@ -203,6 +203,7 @@ function result(rows: readonly TreeRow[], trees: readonly unknown[], skipped: re
       : `${broken.length} trees incomplete or inconsistent: ${broken.map((r) => `${r.depth}x${r.fanout}#${r.call}`).join(', ')}`,
     ...(rows.some((r) => r.identifiesInstances === false) ? ["lab's identifiers are not the platform's instance ids here (no per-instance cgroup): the instances column undercounts"] : []),
     ...(skipped.length ? [`skipped (more than maxNodes=${p.maxNodes}): ${skipped.join(', ')}`] : []),
+    "instances and cold nodes as each node of the tree reported them (lab's identifier and cold flag), whatever the provider reports",
   ];
   return {
     columns: ['depth', 'fan-out', 'call', 'nodes', 'instances', 'cold nodes', 'e2e ms', 'root ms', 'sum of nodes ms', 'critical work ms', 'hop overhead ms', 'client overhead ms', 'consistent'],
@@ -222,6 +223,27 @@ function result(rows: readonly TreeRow[], trees: readonly unknown[], skipped: re
       r.consistent,
     ]),
     notes,
-    summary: { trees: rows.map((r, i) => ({ ...r, tree: trees[i] ?? null })) },
+    summary: { instanceSource: 'function', trees: rows.map((r, i) => ({ ...r, tree: trees[i] ?? null })) },
+    tables: [{ name: 'shapes', title: 'per tree shape: the first tree (cold) against the later ones (warm, median)', columns: ['shape', 'nodes', 'tree', 'e2e ms', 'critical work ms', 'overhead per hop ms'], rows: shapeRows(rows) }],
+    charts: [
+      { title: 'end-to-end latency per tree shape, cold and warm', table: 'shapes', mark: 'bar', x: { column: 'shape', type: 'nominal' }, y: { column: 'e2e ms' }, series: 'tree' },
+      { title: 'what a nested call costs per level, cold and warm', table: 'shapes', mark: 'bar', x: { column: 'shape', type: 'nominal' }, y: { column: 'overhead per hop ms' }, series: 'tree' },
+    ],
   };
+}
+
+/** Per shape (in run order) the first tree, and the median of the later ones; trees that failed are left out. */
+function shapeRows(rows: readonly TreeRow[]): ResultCell[][] {
+  const shapes = [...new Set(rows.map((r) => `${r.depth}x${r.fanout}`))];
+  return shapes.flatMap((key) => {
+    const of = rows.filter((r) => `${r.depth}x${r.fanout}` === key && r.status === 'ok');
+    const [first] = of.filter((r) => r.call === 0);
+    const warm = of.filter((r) => r.call > 0);
+    const shape = `depth ${key.replace('x', ' x fan-out ')}`;
+    const line = (tree: string, picked: readonly TreeRow[]): ResultCell[] => {
+      const perHop = picked.flatMap((r) => (r.hops === 0 ? [] : [r.hopOverheadMs / r.hops]));
+      return [shape, picked[0]!.expectedNodes, tree, ms(median(picked.flatMap((r) => (r.latencyMs === null ? [] : [r.latencyMs])))), ms(median(picked.map((r) => r.criticalWorkMs))), ms(median(perHop))];
+    };
+    return [...(first ? [line('first (cold)', [first])] : []), ...(warm.length ? [line('later (warm)', warm)] : [])];
+  });
 }

@@ -50,10 +50,10 @@ export default defineExperiment({
     const schedule = describeSchedule(inputs, { unit: 'minute', seed: bench.seed, arrivals: { mode: p.arrivals, shift: p.shift }, sampling: 'bracket' });
     await deployAll(bench, inputs);
     bench.log(`replaying minutes ${p.from}-${p.to}: ${schedule.count} calls of ${inputs.length} functions (${p.arrivals}${p.shift ? ', shifted' : ''})`);
-    const load = await bench.runLoad(batchesToPlan(schedule, () => unitBatches(inputs, schedule)));
+    const load = await bench.runLoad(batchesToPlan(schedule, () => unitBatches(inputs, schedule)), { progressLabel: 'calls answered' });
     const rows = await compare(bench, inputs);
     await bench.record('replay', JSON.parse(JSON.stringify({ planned: schedule.count, ...load.summary })) as JsonValue);
-    return result(rows, schedule.count, load.summary.total);
+    return resultOf(rows.map(replayRow), schedule.count, load.summary.total);
   },
 });
 
@@ -109,11 +109,37 @@ async function compare(bench: Bench, inputs: readonly ScheduleInput[]): Promise<
   return [...rows.values()];
 }
 
-function result(rows: Row[], planned: number, recorded: number): ExperimentResult {
-  const ok = rows.reduce((sum, r) => sum + r.tally.counts().ok, 0);
+/** One trace function's line of the result: what the trace says beside what the replay did. */
+export interface ReplayRow {
+  /** The trace function's hash, shortened. */
+  readonly function: string;
+  readonly proxy: string;
+  readonly traceCalls: number;
+  readonly recorded: number;
+  readonly ok: number;
+  readonly cold: number;
+  readonly traceP50Ms: number;
+  readonly replayP50Ms: number | null;
+}
+
+function replayRow(r: Row): ReplayRow {
+  return {
+    function: r.fn.key.fn.slice(0, 12),
+    proxy: r.proxy,
+    traceCalls: totalInvocations(r.fn),
+    recorded: r.tally.calls,
+    ok: r.tally.counts().ok,
+    cold: r.cold,
+    traceP50Ms: r.fn.duration.percentilesMs[50],
+    replayP50Ms: r.durationMs.percentile(50),
+  };
+}
+
+export function resultOf(rows: readonly ReplayRow[], planned: number, recorded: number): ExperimentResult {
+  const ok = rows.reduce((sum, r) => sum + r.ok, 0);
   return {
     columns: ['function', 'proxy', 'trace calls', 'recorded', 'ok', 'cold', "trace p50 ms (the trace's percentile column)", 'replay p50 ms (nearest rank)'],
-    rows: rows.map((r) => [r.fn.key.fn.slice(0, 12), r.proxy, totalInvocations(r.fn), r.tally.calls, r.tally.counts().ok, r.cold, r.fn.duration.percentilesMs[50], r.durationMs.percentile(50)]),
+    rows: rows.map((r) => [r.function, r.proxy, r.traceCalls, r.recorded, r.ok, r.cold, r.traceP50Ms, r.replayP50Ms]),
     notes: [
       `planned ${planned} calls, recorded ${recorded}, ${ok} ok; each trace function deployed as trace-<hash prefix>`,
       // The trace carries percentiles, never its calls' durations: its p50 is whatever its
@@ -121,5 +147,20 @@ function result(rows: Row[], planned: number, recorded: number): ExperimentResul
       "trace p50: the trace's own percentile_Average_50 column (the trace gives only percentiles, by its publisher's definition); replay p50: nearest rank of the platform's duration of the measured calls answered ok (warm-ups and failed calls not timed)",
     ],
     summary: { planned, recorded, functions: rows.length },
+    tables: [
+      {
+        name: 'trace vs replay',
+        title: 'per function: what the trace says against what the replay did',
+        columns: ['function', 'source', 'calls', 'p50 ms'],
+        rows: rows.flatMap((r) => [
+          [r.function, 'trace', r.traceCalls, r.traceP50Ms],
+          [r.function, 'replay', r.recorded, r.replayP50Ms],
+        ]),
+      },
+    ],
+    charts: [
+      { title: 'duration p50 per function: trace against replay', table: 'trace vs replay', mark: 'bar', x: { column: 'function', type: 'nominal' }, y: { column: 'p50 ms' }, series: 'source' },
+      { title: 'calls per function: trace against replay', table: 'trace vs replay', mark: 'bar', x: { column: 'function', type: 'nominal' }, y: { column: 'calls' }, series: 'source' },
+    ],
   };
 }

@@ -7,7 +7,7 @@ import { isFaasbenchError } from '../../core/errors.ts';
 import type { InvocationRecord } from '../../core/invocation-record.ts';
 import { MIGRATIONS } from '../migrations.ts';
 import { INVOCATION_COLUMNS } from '../schema.ts';
-import type { Store, StoreOptions } from '../store.ts';
+import type { RunFilter, Store, StoreOptions } from '../store.ts';
 import { makeRecord, makeRecords } from './records.ts';
 import { RUN } from './run-meta.ts';
 
@@ -157,6 +157,75 @@ export function storeContract(backend: () => Backend): void {
       await store.finishRun(id, 'completed');
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect((await store.getRun(id))?.status).toBe('completed');
+    });
+  });
+
+  describe('labels, filters and deletes', () => {
+    it('keeps a run\'s label, from its meta or the store\'s runLabel, and refuses one that is not a short line', async () => {
+      const plain = await store.createRun(RUN);
+      expect((await store.getRun(plain))?.label).toBeNull();
+      const labelled = await store.createRun({ ...RUN, label: 'baseline ✓' });
+      expect((await store.getRun(labelled))?.label).toBe('baseline ✓');
+      const labelling = await backend().open({ runLabel: 'from-option' });
+      try {
+        const byOption = await labelling.createRun(RUN);
+        const overridden = await labelling.createRun({ ...RUN, label: null });
+        expect((await store.getRun(byOption))?.label).toBe('from-option');
+        expect((await store.getRun(overridden))?.label).toBeNull();
+      } finally {
+        await labelling.close();
+      }
+      expect((await rejection(store.createRun({ ...RUN, label: 'two\nlines' }))).message).toBe('label must be text of 1 to 100 characters on one line, got "two\\nlines"');
+      expect((await rejection(store.createRun({ ...RUN, label: ' ' }))).message).toBe('label must be text of 1 to 100 characters on one line, got " "');
+    });
+
+    it('lists the runs a filter matches: fields AND, values of one field OR, status as shown', async () => {
+      const tag = `filter-${Date.now()}`;
+      const make = (meta: Partial<typeof RUN> & { label?: string }): Promise<string> => store.createRun({ ...RUN, name: tag, ...meta });
+      const local = await make({ provider: 'local', label: 'baseline' });
+      const lambda = await make({ provider: 'aws-lambda', label: 'baseline' });
+      const experiment = await make({ kind: 'experiment', provider: 'local' });
+      const failed = await make({ provider: 'local', label: 'tuned' });
+      await store.finishRun(failed, 'failed');
+      const abandoned = await make({ provider: 'local' });
+      await store.heartbeat(abandoned, 1);
+      await store.heartbeat(local, 60_000);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const ids = async (filter: RunFilter, limit?: number): Promise<string[]> => (await store.listRuns({ filter: { name: [tag], ...filter }, ...(limit ? { limit } : {}) })).map((r) => r.id).sort();
+      const sorted = (...runIds: string[]): string[] => [...runIds].sort();
+      expect(await ids({})).toEqual(sorted(local, lambda, experiment, failed, abandoned));
+      expect(await ids({ label: ['baseline'] })).toEqual(sorted(local, lambda));
+      expect(await ids({ label: ['baseline'], provider: ['local'] })).toEqual([local]);
+      expect(await ids({ label: ['baseline', 'tuned'] })).toEqual(sorted(local, lambda, failed));
+      expect(await ids({ kind: ['experiment'] })).toEqual([experiment]);
+      expect(await ids({ status: ['failed'] })).toEqual([failed]);
+      expect(await ids({ status: ['abandoned'] })).toEqual([abandoned]);
+      expect(await ids({ status: ['running'], provider: ['local'] })).toEqual(sorted(local, experiment));
+      expect(await ids({ status: ['failed', 'abandoned'] })).toEqual(sorted(failed, abandoned));
+      expect(await ids({ status: ['running'] }, 1)).toHaveLength(1);
+      expect(await ids({ label: [] })).toEqual([]);
+      expect(await ids({ name: ['no-such-name'] })).toEqual([]);
+    });
+
+    it('deletes a run with its invocations and experiment rows in one go, leaving other runs whole', async () => {
+      const doomed = await store.createRun(RUN);
+      const kept = await store.createRun(RUN);
+      await store.appendRecords([...makeRecords(doomed, 0, 30), ...makeRecords(kept, 0, 5)]);
+      await store.addRecord(doomed, 'result', { a: 1 });
+      await store.addRecord(doomed, 'probe', { b: 2 });
+      await store.addRecord(kept, 'result', { c: 3 });
+      // Still buffered when the delete comes: written first, then deleted with the rest.
+      await store.appendRecords(makeRecords(doomed, 30, 3));
+      expect(await store.deleteRun(doomed)).toEqual({ runId: doomed, invocations: 33, records: 2 });
+      expect(await store.getRun(doomed)).toBeUndefined();
+      expect(await store.countRecords(doomed)).toBe(0);
+      expect(await collect(store.experimentRows(doomed))).toEqual([]);
+      expect((await store.listRuns()).some((r) => r.id === doomed)).toBe(false);
+      expect(await store.countRecords(kept)).toBe(5);
+      expect((await collect(store.experimentRows(kept))).map((r) => r.row)).toEqual([{ c: 3 }]);
+      expect(await store.deleteRun(doomed)).toBeUndefined();
+      // The run is gone for writers too.
+      expect(isFaasbenchError(await rejection(store.appendRecords(makeRecords(doomed, 40, 1))), 'ResourceNotFound')).toBe(true);
     });
   });
 

@@ -1,6 +1,7 @@
-// One run: its overview and summary from /api/runs/:id, its charts from /api/runs/:id/charts.
-// While the run is running the summary refreshes every second and the charts every few seconds;
-// once it has finished, both are drawn one last time and polling stops.
+// One run: its overview and summary from /api/runs/:id, its charts (and an experiment's result
+// tables) from /api/runs/:id/charts. While the run is running the summary and its progress
+// (done / total, elapsed, ETA) refresh every second and the charts every few seconds; once it has
+// finished, both are drawn one last time and polling stops.
 /* global document */
 import { count, duration, el, getJson, ms, pct, poll, progressCell, stamp, statusBadge, time } from './common.js';
 
@@ -19,12 +20,63 @@ function overview(run) {
     ['started', time(run.startedAt)],
     ['finished', time(run.finishedAt)],
     ['duration', duration(run.durationMs)],
-    ['progress', progressCell(run.progress)],
+    ['progress', progressWithTiming(run)],
     ['calls stored', count(run.records)],
   ];
   if (run.seed !== null) rows.push(['seed', String(run.seed)]);
   if (run.duplicates > 0) rows.push(['duplicates kept out', count(run.duplicates)]);
   return el('dl', {}, rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+}
+
+/** The progress count and bar, then how long it has run and how long it has left while it runs. */
+function progressWithTiming(run) {
+  const cell = progressCell(run.progress);
+  const t = run.timing;
+  if (!t) return cell;
+  const eta = t.etaMs === null ? 'ETA unknown' : `ETA ${duration(t.etaMs)}`;
+  return el(
+    'span',
+    { className: 'timing', 'data-elapsed-ms': Math.round(t.elapsedMs), 'data-eta-ms': t.etaMs === null ? '' : Math.round(t.etaMs) },
+    cell,
+    el('span', { className: 'muted' }, ` · elapsed ${duration(t.elapsedMs)} · ${eta}`),
+  );
+}
+
+/** A result cell as the CLI prints it (cli/result-print.ts): whole numbers as they are, others to a precision by size. */
+function resultCell(cell) {
+  if (cell === null || cell === undefined) return '-';
+  if (typeof cell !== 'number') return String(cell);
+  if (Number.isInteger(cell)) return String(cell);
+  return cell.toFixed(Math.abs(cell) >= 100 ? 1 : Math.abs(cell) >= 1 ? 2 : 4);
+}
+
+function resultTable(name, columns, rows) {
+  // Numbers right-aligned: a column whose cells are all numbers (or empty).
+  const numeric = columns.map((_, i) => rows.some((r) => typeof r[i] === 'number') && rows.every((r) => r[i] === null || r[i] === undefined || typeof r[i] === 'number'));
+  const cls = (i) => (numeric[i] ? 'num' : null);
+  return el(
+    'div',
+    { className: 'scroll' },
+    el(
+      'table',
+      { className: 'result', 'data-table': name },
+      el('thead', {}, el('tr', {}, columns.map((c, i) => el('th', { className: cls(i) }, c)))),
+      el('tbody', {}, rows.map((row) => el('tr', {}, columns.map((_, i) => el('td', { className: cls(i) }, resultCell(row[i])))))),
+    ),
+  );
+}
+
+/** An experiment's answer: its main table, its notes, then each further table under its title. */
+function drawResult(result, final) {
+  const box = document.getElementById('result');
+  if (!result) {
+    box.replaceChildren(el('p', { className: 'muted' }, final ? 'This run stored no result (see the parameters below for why it failed).' : 'The result appears when the experiment finishes.'));
+    return;
+  }
+  const parts = [resultTable('result', result.columns, result.rows)];
+  if (result.notes.length > 0) parts.push(el('ul', { className: 'notes result-notes' }, result.notes.map((n) => el('li', {}, n))));
+  for (const t of result.tables) parts.push(el('h3', {}, t.title), resultTable(t.name, t.columns, t.rows));
+  box.replaceChildren(...parts);
 }
 
 const FIGURES = [
@@ -75,29 +127,40 @@ function coldNote(analysis) {
 function details(run) {
   const block = (title, value, open) => el('details', open ? { open: true } : {}, el('summary', {}, title), el('pre', {}, JSON.stringify(value, null, 2)));
   const parts = [block('parameters', run.params, false)];
-  if (run.summary !== null) parts.push(block(run.kind === 'experiment' ? 'result' : 'stored summary', run.summary, run.status === 'failed'));
+  // An experiment's result is drawn above as tables; a load run's stored summary stays here for scripts' sake.
+  if (run.summary !== null && run.kind !== 'experiment') parts.push(block('stored summary', run.summary, run.status === 'failed'));
   const error = run.summary && run.summary.error && run.summary.error.message;
   if (error) parts.unshift(el('p', { className: 'error' }, `The run failed: ${error}`));
   parts.push(block('host', run.host, false));
   return parts;
 }
 
-async function drawCharts(final) {
-  const { charts, notes } = await getJson(`${api}/charts`);
+function figureOf(chart) {
+  // The chart draws its own title; the label is for screen readers and tests.
+  const figure = el('figure', { className: 'chart', 'data-chart': chart.name, 'data-group': chart.group, 'aria-label': chart.title });
+  const holder = el('div', { className: 'svg' });
+  // The SVG is the server's own rendering (Vega escapes every label it writes), not user HTML.
+  holder.innerHTML = chart.svg;
+  figure.append(holder);
+  if (chart.warnings.length > 0) figure.append(el('p', { className: 'warnings' }, `chart warnings: ${chart.warnings.join('; ')}`));
+  return figure;
+}
+
+async function drawCharts(final, kind) {
+  const { charts: all, notes, result } = await getJson(`${api}/charts`);
+  if (kind === 'experiment') {
+    drawResult(result, final);
+    const answers = document.getElementById('result-charts');
+    answers.replaceChildren(...all.filter((c) => c.group === 'result').map(figureOf));
+    answers.dataset.state = final ? 'final' : 'live';
+  }
+  // A run that is not an experiment has no result section: every chart is one of its calls.
+  const charts = kind === 'experiment' ? all.filter((c) => c.group !== 'result') : all;
   const box = document.getElementById('charts');
   if (charts.length === 0) {
     box.replaceChildren(el('p', { className: 'muted' }, final ? 'This run has no calls to chart.' : 'No calls yet.'));
   } else {
-    const figures = charts.map((chart) => {
-      // The chart draws its own title; the label is for screen readers and tests.
-      const figure = el('figure', { className: 'chart', 'data-chart': chart.name, 'aria-label': chart.title });
-      const holder = el('div', { className: 'svg' });
-      // The SVG is the server's own rendering (Vega escapes every label it writes), not user HTML.
-      holder.innerHTML = chart.svg;
-      figure.append(holder);
-      if (chart.warnings.length > 0) figure.append(el('p', { className: 'warnings' }, `chart warnings: ${chart.warnings.join('; ')}`));
-      return figure;
-    });
+    const figures = charts.map(figureOf);
     if (notes.length > 0) figures.push(el('ul', { className: 'notes' }, notes.map((n) => el('li', {}, n))));
     box.replaceChildren(...figures);
   }
@@ -114,9 +177,9 @@ poll(async () => {
   document.getElementById('details').replaceChildren(...details(run));
   if (!running && !chartsFinal) {
     chartsFinal = true;
-    await drawCharts(true);
+    await drawCharts(true, run.kind);
   } else if (running && Date.now() - chartsDrawnAt >= CHART_EVERY_MS) {
-    await drawCharts(false);
+    await drawCharts(false, run.kind);
   }
   stamp();
   document.body.dataset.status = run.status;

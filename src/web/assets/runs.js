@@ -2,7 +2,8 @@
 // compare page. The ticks live here, not in the table, so a redraw keeps them. It shows the
 // newest runs (the page's default limit) or, with ?all=1 or the button under the table, all of
 // them up to the API's most; a redraw replaces only the rows that changed, so a thousand rows
-// polled every second cost little more than a hundred.
+// polled every second cost little more than a hundred. The filter box sends `runs --filter`'s
+// field=value pairs to the API (which checks them) and keeps them in the address.
 /* global document, window, URLSearchParams */
 import { count, duration, el, getJson, poll, progressCell, showError, stamp, statusBadge, time, withToken } from './common.js';
 
@@ -14,7 +15,37 @@ const body = document.querySelector('#runs tbody');
 const compare = document.getElementById('compare');
 const shown = document.getElementById('shown');
 const showAll = document.getElementById('show-all');
+const filterBox = document.getElementById('filter');
 let all = new URLSearchParams(window.location.search).get('all') === '1';
+/** Wait this long after the last key before asking again: not one request per letter. */
+const FILTER_SETTLE_MS = 300;
+/** The API's word on a bad filter, shown while the box holds it; polling goes on, so a fix is picked up. */
+let filterProblem = null;
+filterBox.value = new URLSearchParams(window.location.search)
+  .getAll('filter')
+  .map((f) => (/\s/.test(f) ? f.replace('=', '="') + '"' : f))
+  .join(' ');
+
+/** `kind=experiment label="my run"` -> ['kind=experiment', 'label=my run']. */
+function filters() {
+  return (filterBox.value.match(/(?:[^\s"]+|"[^"]*")+/g) ?? []).map((token) => token.replace(/"/g, ''));
+}
+
+function keepInAddress(url) {
+  window.history.replaceState(null, '', url.pathname + url.search);
+}
+
+let settle = null;
+filterBox.addEventListener('input', () => {
+  clearTimeout(settle);
+  settle = setTimeout(() => {
+    const url = new URL(window.location.href);
+    url.searchParams.delete('filter');
+    for (const f of filters()) url.searchParams.append('filter', f);
+    keepInAddress(url);
+    refresh().catch((err) => showError(err.message));
+  }, FILTER_SETTLE_MS);
+});
 
 compare.addEventListener('click', () => {
   const [a, b] = [...picked];
@@ -27,7 +58,7 @@ showAll.addEventListener('click', () => {
   const url = new URL(window.location.href);
   if (all) url.searchParams.set('all', '1');
   else url.searchParams.delete('all');
-  window.history.replaceState(null, '', url.pathname + url.search);
+  keepInAddress(url);
   refresh().catch((err) => showError(err.message));
 });
 
@@ -46,13 +77,14 @@ function row(run) {
     render(lastRuns);
   });
   const what = run.experiment ? `experiment ${run.experiment}` : run.kind;
+  const label = run.label ? el('span', { className: 'badge run-label', title: 'label' }, run.label) : null;
   return el(
     'tr',
     { 'data-run-id': run.id, 'data-status': run.status },
     el('td', { className: 'pick' }, box),
     el('td', {}, statusBadge(run.status)),
-    el('td', {}, el('a', { href: withToken(`/runs/${encodeURIComponent(run.id)}`), className: 'run-link' }, run.name), ' ', el('span', { className: 'muted mono' }, run.id)),
-    el('td', {}, what),
+    el('td', {}, el('a', { href: withToken(`/runs/${encodeURIComponent(run.id)}`), className: 'run-link' }, run.name), ' ', label, ' ', el('span', { className: 'muted mono' }, run.id)),
+    el('td', {}, what, run.load ? el('div', { className: 'muted run-load' }, run.load) : null),
     el('td', {}, run.provider),
     el('td', {}, time(run.startedAt)),
     el('td', { className: 'num' }, duration(run.durationMs)),
@@ -72,7 +104,9 @@ function render(runs) {
   for (const id of [...drawn.keys()]) if (!ids.has(id)) drawn.delete(id);
   refreshCompare();
   if (runs.length === 0) {
-    body.replaceChildren(el('tr', {}, el('td', { colspan: 9, className: 'muted' }, 'No runs in this store yet: start one with faasbench invoke or faasbench experiment run.')));
+    const none = filters().length > 0 ? 'No runs match the filter.' : 'No runs in this store yet: start one with faasbench invoke or faasbench experiment run.';
+    drawn.clear();
+    body.replaceChildren(el('tr', {}, el('td', { colspan: 9, className: 'muted' }, none)));
     return;
   }
   const rows = runs.map((run) => {
@@ -109,9 +143,22 @@ function showCount(runs, more) {
 
 async function refresh() {
   const asked = all;
-  const { runs, more } = await getJson(`/api/runs?limit=${asked ? MAX_LIMIT : DEFAULT_LIMIT}`);
-  // The button was pressed while this was on its way: the answer for the new choice is coming.
-  if (asked !== all) return;
+  const askedFilter = filterBox.value;
+  const query = new URLSearchParams({ limit: String(asked ? MAX_LIMIT : DEFAULT_LIMIT) });
+  for (const f of filters()) query.append('filter', f);
+  let answer;
+  try {
+    answer = await getJson(`/api/runs?${query}`);
+  } catch (err) {
+    if (err.status !== 400) throw err;
+    filterProblem = err.message;
+    showError(err.message);
+    return;
+  }
+  filterProblem = null;
+  const { runs, more } = answer;
+  // The button was pressed or the filter changed while this was on its way: the answer for the new choice is coming.
+  if (asked !== all || askedFilter !== filterBox.value) return;
   render(runs);
   showCount(runs, more);
   stamp();
@@ -119,5 +166,6 @@ async function refresh() {
 
 poll(async () => {
   await refresh();
+  if (filterProblem) throw new Error(filterProblem);
   return true;
 }, POLL_MS);

@@ -4,13 +4,9 @@
  * the JSON API and fills the rest in with DOM text nodes, so live data never passes through HTML
  * parsing. Everything interpolated here goes through escapeHtml: run names and ids come from users.
  */
+import { escapeHtml } from '../../report/escape-html.ts';
 
-const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Safe in text and in quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
+export { escapeHtml };
 
 export interface PageSpec {
   readonly title: string;

@@ -1,4 +1,7 @@
-/** `/runs/:id`: one run's summary, figures and charts; the script refreshes them while it runs. */
+/**
+ * `/runs/:id`: one run's summary, figures and charts, and an experiment's answer (its result
+ * tables, notes and declared charts) above its calls; the script refreshes them while it runs.
+ */
 import type { Run } from '../../store/store.ts';
 import { escapeHtml, page } from './layout.ts';
 
@@ -13,8 +16,13 @@ export function runPage(run: Run): string {
 <span id="updated" class="muted"></span>
 </div>
 <section id="overview" class="overview"></section>
+<section id="result-section"${run.kind === 'experiment' ? '' : ' hidden'}>
+<h2>Result</h2>
+<div id="result"><p class="muted">loading…</p></div>
+<div id="result-charts" class="charts"></div>
+</section>
 <section>
-<h2>Summary</h2>
+<h2>${run.kind === 'experiment' ? 'Calls' : 'Summary'}</h2>
 <div id="summary"><p class="muted">loading…</p></div>
 </section>
 <section>
@@ -22,7 +30,7 @@ export function runPage(run: Run): string {
 <div id="charts" class="charts"><p class="muted">rendering…</p></div>
 </section>
 <section>
-<h2>Parameters and result</h2>
+<h2>Parameters</h2>
 <div id="details"></div>
 </section>`,
   });
