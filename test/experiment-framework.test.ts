@@ -8,6 +8,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { InvocationRecord } from '../src/core/invocation-record.ts';
+import type { ExperimentResult } from '../src/experiments/define.ts';
+import { resultProblems } from '../src/experiments/result-check.ts';
 import { openStore } from '../src/store/index.ts';
 import { REPO, scratchDir, sleep } from './support/platform.ts';
 
@@ -100,6 +102,11 @@ describe('faasbench experiment', () => {
     const [result] = JSON.parse(out.stdout) as RunJson[];
     expect(result).toMatchObject({ provider: 'local', status: 'completed', error: null });
     expect(result!.result!.columns).toEqual(['call', 'latency ms']);
+    // The template shows how an answer is charted: a further table per call and a chart of it.
+    const { tables, charts } = result!.result as unknown as ExperimentResult;
+    expect(tables!.map((t) => [t.name, t.rows.map((r) => r[0])])).toEqual([['warm', [1, 2, 3]]]);
+    expect(resultProblems(result!.result as unknown as ExperimentResult)).toEqual([]);
+    expect(charts!.map((c) => c.table)).toEqual(['warm']);
     const records = await storedRecords(path.join(dir, 'runs.db'), result!.runId);
     expect(records.map((r) => [r.fn, r.status, r.cold])).toEqual([['hello', 'ok', true], ['hello', 'ok', false], ['hello', 'ok', false], ['hello', 'ok', false]]);
     // A second `new` with the same name refuses to overwrite.

@@ -8,7 +8,7 @@ import Table from 'cli-table3';
 import type { DifferenceCi, FunctionComparison, ProportionDifference, RunComparison } from '../analysis/index.ts';
 import type { Cell, ResultComparison, TableComparison } from '../analysis/result-compare.ts';
 import { MIN_CALLS_MEDIAN_CI, MIN_CALLS_P99_CI } from '../analysis/run-analysis.ts';
-import { formatNumber } from './result-print.ts';
+import { resultCellText, resultDecimals } from '../experiments/result-cell.ts';
 
 const TABLE_STYLE = { head: [], border: [] };
 
@@ -79,10 +79,8 @@ export function callsComparisonText(c: RunComparison): string {
   return lines.join('\n');
 }
 
-const cellText = (cell: Cell): string => (cell === null ? '-' : typeof cell === 'number' ? formatNumber(cell) : String(cell));
-
-/** The decimals formatNumber gives n: a result's numbers read here as they were printed. */
-const decimalsOf = (n: number): number => (Number.isInteger(n) ? 0 : Math.abs(n) >= 100 ? 1 : Math.abs(n) >= 1 ? 2 : 4);
+const cellText = resultCellText;
+const decimalsOf = resultDecimals;
 
 /**
  * A result cell's `A → B  change (percent of A)`, the three numbers to the same decimals (the

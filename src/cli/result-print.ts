@@ -6,6 +6,7 @@
 import Table from 'cli-table3';
 import { FaasbenchError } from '../core/errors.ts';
 import type { ExperimentResult, ResultCell } from '../experiments/define.ts';
+import { resultCellText } from '../experiments/result-cell.ts';
 
 export function resultText(result: ExperimentResult): string {
   const further = (result.tables ?? []).map((t) => `${t.title}\n${tableText(t.columns, t.rows)}`);
@@ -14,18 +15,10 @@ export function resultText(result: ExperimentResult): string {
 
 function tableText(columns: readonly string[], rows: ReadonlyArray<ReadonlyArray<ResultCell>>): string {
   const table = new Table({ head: [...columns], style: { head: [], border: [] } });
-  for (const row of rows) table.push(row.map(cellText));
+  for (const row of rows) table.push(row.map(resultCellText));
   return table.toString();
 }
 
-function cellText(cell: ResultCell): string {
-  return cell === null ? '-' : typeof cell === 'number' ? formatNumber(cell) : String(cell);
-}
-
-/** Whole numbers as they are; others to a precision that suits their size. */
-export function formatNumber(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(Math.abs(n) >= 100 ? 1 : Math.abs(n) >= 1 ? 2 : 4);
-}
 
 /**
  * The main table (or the further table `name`) as CSV (RFC 4180): numbers at full precision, an

@@ -5,7 +5,8 @@
 import type { Command } from 'commander';
 import { FaasbenchError } from '../core/errors.ts';
 import { openStore } from '../store/index.ts';
-import { DEFAULT_PORT, requireSafeBinding, startDashboard } from '../web/index.ts';
+import { requireSafeBinding } from '../web/auth.ts';
+import { DEFAULT_PORT } from '../web/port.ts';
 import { positiveInt } from './option-parsers.ts';
 import { READ_ONLY } from './store-path.ts';
 
@@ -35,6 +36,8 @@ export function registerServe(program: Command): void {
       // dashboard looks just like a store with no runs yet.
       const store = await openStore(opts.store, READ_ONLY);
       try {
+        // The dashboard renders charts (vega, resvg): loaded when it starts, not for `serve --help`.
+        const { startDashboard } = await import('../web/index.ts');
         const dashboard = await startDashboard({
           store,
           host: opts.host,

@@ -15,7 +15,7 @@ import { FaasbenchError } from '../core/errors.ts';
 import { resolvedIncludes, type FunctionPackage, type FunctionSettingsInput } from '../core/function-package.ts';
 import { NO_FACTS } from '../core/invocation-record.ts';
 import type { InvokeResult, Provider, Provisioned } from '../core/provider.ts';
-import { LocalPlatform, type PlatformOptions } from '../platform/platform.ts';
+import type { LocalPlatform, PlatformOptions } from '../platform/platform.ts';
 import { controlError, controlSend, createDispatcher, errorTypeIn, factsFromHeaders, header, send, statusOfHttp, transportFailure, type HttpReply } from './http-client.ts';
 import { effectiveManifest, packageZip } from './package-zip.ts';
 import { baseUrl, connectionFields, definedFields, parseOptions, type ProviderOptions } from './options.ts';
@@ -23,7 +23,7 @@ import { provisionByRestApi, unprovisionByRestApi } from './provisioning.ts';
 
 const schema = z.strictObject({
   /** A platform running in this process. */
-  platform: z.custom<LocalPlatform>((v) => v instanceof LocalPlatform, 'expected a LocalPlatform').optional(),
+  platform: z.custom<LocalPlatform>(isLocalPlatform, 'expected a LocalPlatform').optional(),
   /** A platform already running elsewhere, e.g. http://127.0.0.1:9000. */
   url: baseUrl.optional(),
   /** The platform's token, when it was started with one. */
@@ -43,7 +43,8 @@ export async function createLocalProvider(options: ProviderOptions = {}): Promis
   const o = parseOptions('local', schema, options);
   if (o.platform && o.url) throw new FaasbenchError('InvalidParameterValue', 'provider local: give either option "platform" or option "url", not both');
   const owned = !o.platform && !o.url;
-  const platform = o.platform ?? (o.url ? null : await LocalPlatform.start(o.platformOptions));
+  // The platform (and its metrics, sandbox and API modules) loads only when this process runs one.
+  const platform = o.platform ?? (o.url ? null : await (await import('../platform/platform.ts')).LocalPlatform.start(o.platformOptions));
   const url = platform?.url ?? (o.url as string);
   return new LocalProvider(url, platform, owned, o.token, createDispatcher(new URL(url).origin, o));
 }
@@ -156,4 +157,9 @@ export function lambdaApiResult(reply: HttpReply): InvokeResult {
   // AWS may append a documentation URL after a colon.
   const errorType = header(reply.headers, 'x-amzn-errortype')?.split(':')[0];
   return { status, httpStatus: reply.status, payload: reply.body, errorClass: errorType ?? `HTTP ${reply.status}`, facts };
+}
+
+/** By shape, not instanceof: checking the class would load the platform for a provider that only talks to a URL. */
+function isLocalPlatform(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && typeof (v as Partial<LocalPlatform>).deployFolder === 'function' && typeof (v as Partial<LocalPlatform>).stop === 'function';
 }

@@ -85,12 +85,4 @@ export function chartTable(result: StoredResult, chart: ResultChart): Pick<Resul
   return result.tables.find((t) => t.name === chart.table) ?? null;
 }
 
-/**
- * A cell as the CLI prints it (cli/result-print.ts formatNumber): whole numbers as they are,
- * others to a precision that suits their size; null as `-`. The views print the same figures.
- */
-export function resultCellText(cell: ResultCell): string {
-  if (cell === null) return '-';
-  if (typeof cell !== 'number') return String(cell);
-  return Number.isInteger(cell) ? String(cell) : cell.toFixed(Math.abs(cell) >= 100 ? 1 : Math.abs(cell) >= 1 ? 2 : 4);
-}
+export { resultCellText } from '../experiments/result-cell.ts';

@@ -4,7 +4,7 @@
  * round-trip float output (extra_float_digits=3 matters before PostgreSQL 12) so a double reads
  * back bit for bit, as it does from SQLite.
  */
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from './kysely.ts';
 // Types only here: the driver is imported by openPostgres, so an SQLite run never loads it.
 import type pg from 'pg';
 import { FaasbenchError } from '../core/errors.ts';

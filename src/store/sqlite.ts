@@ -7,7 +7,7 @@
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, SqliteDialect, sql } from './kysely.ts';
 import { FaasbenchError } from '../core/errors.ts';
 import { applyMigrations } from './migrations.ts';
 import type { Database } from './schema.ts';

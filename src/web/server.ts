@@ -15,6 +15,7 @@ import { authorize, requireSafeBinding } from './auth.ts';
 import { errorPage } from './pages/error-page.ts';
 import { errorView, HttpError, htmlResponse, jsonError, type WebResponse } from './responses.ts';
 import { createRouter, isPublicPath } from './routes.ts';
+import { DEFAULT_PORT } from './port.ts';
 
 export interface DashboardOptions {
   readonly store: Store;
@@ -37,7 +38,7 @@ export interface Dashboard {
   close(): Promise<void>;
 }
 
-export const DEFAULT_PORT = 8080;
+export { DEFAULT_PORT };
 const METHODS = ['GET', 'HEAD'];
 
 /**
