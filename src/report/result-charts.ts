@@ -91,15 +91,16 @@ export interface ResultChartEntry {
   readonly spec: TopLevelSpec;
 }
 
-/** A file-name stem from a title: lower case, words joined by `-`. */
+/** A file-name stem from a title: lower case, words joined by `-`, cut at a word to 48 characters. */
 function slug(text: string): string {
-  return (
-    text
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-|-$/g, '')
-      .slice(0, 48) || 'chart'
-  );
+  const words = text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  let stem = '';
+  for (const word of words) {
+    const next = stem === '' ? word : `${stem}-${word}`;
+    if (next.length > 48) break;
+    stem = next;
+  }
+  return stem || words[0]?.slice(0, 48) || 'chart';
 }
 
 /**

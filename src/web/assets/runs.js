@@ -86,7 +86,7 @@ function row(run) {
     el('td', {}, el('a', { href: withToken(`/runs/${encodeURIComponent(run.id)}`), className: 'run-link' }, run.name), ' ', label, ' ', el('span', { className: 'muted mono' }, run.id)),
     el('td', {}, what, run.load ? el('div', { className: 'muted run-load' }, run.load) : null),
     el('td', {}, run.provider),
-    el('td', {}, time(run.startedAt)),
+    el('td', { className: 'when' }, time(run.startedAt)),
     el('td', { className: 'num' }, duration(run.durationMs)),
     el('td', {}, run.status === 'running' || run.progress ? progressCell(run.progress) : el('span', { className: 'muted' }, '-')),
     el('td', { className: 'num' }, count(run.calls)),
