@@ -118,16 +118,43 @@ emit({'missing': [missing['code'], missing['status']], 'put': [put['MaximumRetry
     expect([ready.AvailableProvisionedConcurrentExecutions, ready.AllocatedProvisionedConcurrentExecutions]).toEqual([2, 2]);
     const provisioned = platform.instances('warm:1');
     expect(provisioned.map((i) => i.initializationType)).toEqual(['provisioned-concurrency', 'provisioned-concurrency']);
-    const first = await platform.invoke('warm', Buffer.from('{}'), { qualifier: 'live' });
-    expect([first?.cold, first?.executedVersion, JSON.parse(first?.outcome.payload.toString() ?? '')]).toEqual([false, '1', { init: 'provisioned-concurrency', version: '1' }]);
+    // The first call as a client makes it. X-Faasbench-Cold and -Init-Ms are the platform's own
+    // account of the call: no init ran in it, on an instance that was already there.
+    const first = await runBoto3<Record<string, unknown>>(
+      platform.url,
+      `
+r = client.invoke(FunctionName='warm', Qualifier='live', Payload=b'{}')
+h = r['ResponseMetadata']['HTTPHeaders']
+emit({'status': r['StatusCode'], 'executed': r['ExecutedVersion'], 'body': json.loads(r['Payload'].read()),
+      'cold': h['x-faasbench-cold'], 'initMs': h['x-faasbench-init-ms'], 'instance': h['x-faasbench-instance-id']})
+`,
+    );
+    expect(first).toEqual({ status: 200, executed: '1', body: { init: 'provisioned-concurrency', version: '1' }, cold: 'false', initMs: '', instance: expect.any(String) });
+    expect(provisioned.map((i) => i.id)).toContain(first.instance);
     // Beyond the provisioned instances, calls are on-demand (and $LATEST is never provisioned).
     const three = await Promise.all([1, 2, 3].map(() => platform.invoke('warm', Buffer.from('{"sleepMs":500}'), { qualifier: 'live' })));
     expect(three.map((r) => JSON.parse(r?.outcome.payload.toString() ?? '').init).sort()).toEqual(['on-demand', 'provisioned-concurrency', 'provisioned-concurrency']);
     const latest = await platform.invoke('warm', Buffer.from('{}'));
     expect([latest?.cold, JSON.parse(latest?.outcome.payload.toString() ?? '').init]).toEqual([true, 'on-demand']);
-    const listed = await runBoto3<unknown>(platform.url, `emit([[c['FunctionArn'], c['Status']] for c in client.list_provisioned_concurrency_configs(FunctionName='warm')['ProvisionedConcurrencyConfigs']])`);
-    expect(listed).toEqual([['arn:aws:lambda:us-east-1:000000000000:function:warm:live', 'READY']]);
-    platform.deleteProvisioned('warm', 'live');
+    const after = await runBoto3<Record<string, unknown>>(
+      platform.url,
+      `
+def configs():
+    return [[c['FunctionArn'], c['Status']] for c in client.list_provisioned_concurrency_configs(FunctionName='warm')['ProvisionedConcurrencyConfigs']]
+listed = configs()
+deleted = client.delete_provisioned_concurrency_config(FunctionName='warm', Qualifier='live')['ResponseMetadata']['HTTPStatusCode']
+gone = failure(lambda: client.get_provisioned_concurrency_config(FunctionName='warm', Qualifier='live'))
+again = failure(lambda: client.delete_provisioned_concurrency_config(FunctionName='warm', Qualifier='live'))
+emit({'listed': listed, 'deleted': deleted, 'gone': [gone['code'], gone['status']], 'again': [again['code'], again['status']], 'left': configs()})
+`,
+    );
+    expect(after).toEqual({
+      listed: [['arn:aws:lambda:us-east-1:000000000000:function:warm:live', 'READY']],
+      deleted: 204,
+      gone: ['ProvisionedConcurrencyConfigNotFoundException', 404],
+      again: ['ProvisionedConcurrencyConfigNotFoundException', 404],
+      left: [],
+    });
     expect(platform.listProvisioned('warm')).toEqual([]);
   }, 60_000);
 });

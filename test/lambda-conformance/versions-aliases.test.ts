@@ -37,23 +37,32 @@ describe.skipIf(clients.skip)(`versions and aliases through AWS's clients${clien
     await platform?.stop();
   });
 
-  it('publishes versions, routes aliases and qualified invokes to the right code, and refuses qualifiers that do not exist', async () => {
+  it('publishes versions (each keeping its architecture), routes aliases and qualified invokes (`fn:$LATEST` too) to the right code, lists versions and aliases page by page, and refuses qualifiers that do not exist', async () => {
     const out = await runBoto3<Record<string, unknown>>(
       platform.url,
       `
 def err(fn):
     f = failure(fn)
     return f if f == 'ok' else f"{f['code']} {f['status']}"
-def run(**kw):
-    r = client.invoke(FunctionName='ver', **kw)
+def run(name='ver', **kw):
+    r = client.invoke(FunctionName=name, **kw)
     return {'executed': r['ExecutedVersion'], 'body': json.loads(r['Payload'].read())}
+def pages(list_op, key, field, max_items, **kw):
+    # Each page as [its items, whether it gave a NextMarker], following Marker as a client does.
+    out, marker = [], {}
+    while True:
+        r = list_op(MaxItems=max_items, **marker, **kw)
+        out.append([[x[field] for x in r[key]], 'NextMarker' in r])
+        if 'NextMarker' not in r:
+            return out
+        marker = {'Marker': r['NextMarker']}
 zipA = open(ENV['ZIP_A'], 'rb').read()
 zipB = open(ENV['ZIP_B'], 'rb').read()
 created = client.create_function(FunctionName='ver', Runtime='nodejs20.x', Role='arn:aws:iam::123456789012:role/mine', Handler='index.handler',
     Code={'ZipFile': zipA}, Publish=True, Architectures=['arm64'], TracingConfig={'Mode': 'Active'}, Tags={'team': 'bench'})
 client.get_waiter('function_active_v2').wait(FunctionName='ver')
 client.get_waiter('published_version_active').wait(FunctionName='ver', Qualifier='1')
-updated = client.update_function_code(FunctionName='ver', ZipFile=zipB, Publish=True)
+updated = client.update_function_code(FunctionName='ver', ZipFile=zipB, Publish=True, Architectures=['x86_64'])
 client.get_waiter('function_updated_v2').wait(FunctionName='ver')
 client.get_waiter('function_updated').wait(FunctionName='ver')
 same = client.publish_version(FunctionName='ver')
@@ -61,11 +70,14 @@ alias = client.create_alias(FunctionName='ver', Name='prod', FunctionVersion='1'
 canary = client.create_alias(FunctionName='ver', Name='canary', FunctionVersion='1', RoutingConfig={'AdditionalVersionWeights': {'2': 1.0}})
 emit({
   'created': [created['Version'], created['FunctionArn'], created['Role'], created['Architectures'], created['TracingConfig']],
-  'updated': [updated['Version'], updated['FunctionArn']],
+  'updated': [updated['Version'], updated['FunctionArn'], updated['Architectures']],
+  'architectures': [client.get_function_configuration(FunctionName='ver', Qualifier=q)['Architectures'] for q in ['1', '2', '$LATEST']],
   'republished': same['Version'],
   'versions': [v['Version'] for v in client.list_versions_by_function(FunctionName='ver')['Versions']],
   'alias': [alias['AliasArn'], alias['FunctionVersion'], canary['RoutingConfig']],
-  'latest': run(), 'colonLatest': run(Qualifier='$LATEST'), 'v1': run(Qualifier='1'), 'v2': run(Qualifier='2'),
+  'latest': run(), 'colonLatest': run(Qualifier='$LATEST'), 'nameLatest': run('ver:$LATEST'),
+  'arnLatest': run('arn:aws:lambda:us-east-1:000000000000:function:ver:$LATEST')['executed'],
+  'getNameLatest': [client.get_function_configuration(FunctionName='ver:$LATEST')['Version'], client.get_function(FunctionName='ver:$LATEST')['Configuration']['Version']], 'v1': run(Qualifier='1'), 'v2': run(Qualifier='2'),
   'prod': run(Qualifier='prod'), 'byName': client.invoke(FunctionName='ver:prod')['ExecutedVersion'],
   'byArn': client.invoke(FunctionName='arn:aws:lambda:us-east-1:000000000000:function:ver:1')['ExecutedVersion'],
   'canary': [run(Qualifier='canary')['executed'] for _ in range(3)],
@@ -80,6 +92,8 @@ emit({
   'aliasRevision': err(lambda: client.update_alias(FunctionName='ver', Name='prod', FunctionVersion='1', RevisionId='bogus')),
   'aliases': sorted(a['Name'] for a in client.list_aliases(FunctionName='ver')['Aliases']),
   'aliasesOf2': sorted(a['Name'] for a in client.list_aliases(FunctionName='ver', FunctionVersion='2')['Aliases']),
+  'versionPages': pages(client.list_versions_by_function, 'Versions', 'Version', 2, FunctionName='ver'),
+  'aliasPages': pages(client.list_aliases, 'Aliases', 'Name', 1, FunctionName='ver'),
   'deleteCanary': client.delete_alias(FunctionName='ver', Name='canary')['ResponseMetadata']['HTTPStatusCode'],
   'delete1': client.delete_function(FunctionName='ver', Qualifier='1')['ResponseMetadata']['HTTPStatusCode'],
   'after1': err(lambda: client.invoke(FunctionName='ver', Qualifier='1')),
@@ -90,12 +104,16 @@ emit({
     );
     const arn = 'arn:aws:lambda:us-east-1:000000000000:function:ver';
     expect(out.created).toEqual(['1', `${arn}:1`, 'arn:aws:iam::123456789012:role/mine', ['arm64'], { Mode: 'Active' }]);
-    expect(out.updated).toEqual(['2', `${arn}:2`]);
+    expect(out.updated).toEqual(['2', `${arn}:2`, ['x86_64']]);
+    // A version keeps the architecture it was published with.
+    expect(out.architectures).toEqual([['arm64'], ['x86_64'], ['x86_64']]);
     expect(out.republished).toBe('2');
     expect(out.versions).toEqual(['$LATEST', '1', '2']);
     expect(out.alias).toEqual([`${arn}:prod`, '1', { AdditionalVersionWeights: { '2': 1 } }]);
     expect(out.latest).toEqual({ executed: '$LATEST', body: { mark: 'B', version: '$LATEST', contextVersion: '$LATEST', arn, init: 'on-demand' } });
     expect(out.colonLatest).toEqual({ executed: '$LATEST', body: { mark: 'B', version: '$LATEST', contextVersion: '$LATEST', arn: `${arn}:$LATEST`, init: 'on-demand' } });
+    expect(out.nameLatest).toEqual(out.colonLatest);
+    expect([out.arnLatest, out.getNameLatest]).toEqual(['$LATEST', ['$LATEST', '$LATEST']]);
     expect(out.v1).toEqual({ executed: '1', body: { mark: 'A', version: '1', contextVersion: '1', arn: `${arn}:1`, init: 'on-demand' } });
     expect(out.v2).toEqual({ executed: '2', body: { mark: 'B', version: '2', contextVersion: '2', arn: `${arn}:2`, init: 'on-demand' } });
     expect(out.prod).toEqual({ executed: '1', body: { mark: 'A', version: '1', contextVersion: '1', arn: `${arn}:prod`, init: 'on-demand' } });
@@ -107,6 +125,11 @@ emit({
     expect([out.deleteUsed, out.deleteLatest]).toEqual(['ResourceConflictException 409', 'InvalidParameterValueException 400']);
     expect([out.prodTo2, out.prodAfter, out.aliasRevision]).toEqual(['2', '2', 'PreconditionFailedException 412']);
     expect([out.aliases, out.aliasesOf2]).toEqual([['canary', 'prod'], ['prod']]);
+    expect(out.versionPages).toEqual([[['$LATEST', '1'], true], [['2'], false]]);
+    // Lambda does not say in which order aliases are listed: one per page, each once.
+    const aliasPages = out.aliasPages as [string[], boolean][];
+    expect(aliasPages.map(([names, more]) => [names.length, more])).toEqual([[1, true], [1, false]]);
+    expect(aliasPages.flatMap(([names]) => names).sort()).toEqual(['canary', 'prod']);
     expect([out.deleteCanary, out.delete1, out.after1, out.still]).toEqual([204, 204, 'ResourceNotFoundException 404', 'B']);
   });
 
