@@ -74,14 +74,16 @@ describe.each([
   });
 
   describe.each([
-    ['node-probe', () => nodeFunction('node-probe', NODE_PROBE, { environment: { DECLARED: 'yes' } }), MANAGED],
-    ['py-probe', () => writeFunction({ name: 'py-probe', runtime: 'python', handler: 'app.handler', environment: { DECLARED: 'yes' } }, { 'app.py': PYTHON_PROBE }), MANAGED],
-    ['sh-probe', () => writeFunction({ name: 'sh-probe', runtime: 'provided.al2023', environment: { DECLARED: 'yes' } }, { bootstrap: PROVIDED_PROBE }), []],
+    ['node-probe', () => nodeFunction('node-probe', NODE_PROBE, { environment: { DECLARED: 'yes' }, timeoutS: 30 }), MANAGED],
+    ['py-probe', () => writeFunction({ name: 'py-probe', runtime: 'python', handler: 'app.handler', environment: { DECLARED: 'yes' }, timeoutS: 30 }, { 'app.py': PYTHON_PROBE }), MANAGED],
+    ['sh-probe', () => writeFunction({ name: 'sh-probe', runtime: 'provided.al2023', environment: { DECLARED: 'yes' }, timeoutS: 30 }, { bootstrap: PROVIDED_PROBE }), []],
   ])('%s', (name, makeFolder, managed) => {
     it('sees only its own temp files, cannot write its code, and has a clean environment', async () => {
       expect([platform.facts.isolation, platform.facts.launcher]).toEqual(['namespace', launcher]);
       platform.deployFolder(makeFolder());
       const [a, b] = (await Promise.all([invokeHttp(platform, name, { marker: 'from-a' }), invokeHttp(platform, name, { marker: 'from-b' })])) as [HttpReply, HttpReply];
+      // A wide timeout and the replies named on failure: a loaded machine may slow a probe, never fail it silently.
+      expect([a.status, b.status, a.headers['x-amz-function-error'], b.headers['x-amz-function-error']], `${a.text}\n${b.text}`).toEqual([200, 200, undefined, undefined]);
       expect(a.headers['x-faasbench-instance-id']).not.toBe(b.headers['x-faasbench-instance-id']);
       const pa = a.json() as Probe;
       const pb = b.json() as Probe;
