@@ -19,6 +19,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
     },
   },
+  {
+    // CommonJS on purpose (the nodejs runtime: see its header).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', exports: 'writable', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   layer('core', ['platform', 'providers', 'cli', 'invoker', 'experiments', 'report', 'web', 'store']),
   layer('platform', ['providers', 'cli', 'invoker', 'experiments', 'report', 'web', 'store']),
   layer('store', ['platform', 'providers', 'cli', 'invoker', 'experiments', 'report', 'web']),

@@ -187,7 +187,7 @@ describe.skipIf(skip)(`inside the instance, Lambda's view${skip ? ` (skipped: ${
         taskRoot: '/var/task',
         runtimeDir: '/var/runtime',
         code: ['function.json', 'index.mjs'],
-        runtimeFiles: ['__pycache__', 'faasbench_runtime.py', 'nodejs-bootstrap.mjs', 'python_bootstrap.py'],
+        runtimeFiles: ['__pycache__', 'faasbench_runtime.py', 'nodejs-bootstrap.cjs', 'python_bootstrap.py'],
         executionEnv: 'AWS_Lambda_nodejs20.x',
       });
       expect((await platform.invokeJson('node-bare')).body).toBe(`AWS_Lambda_nodejs${process.versions.node.split('.')[0]}.x`);

@@ -50,6 +50,25 @@ describe('python runtime', () => {
 });
 
 describe('nodejs runtime', () => {
+  // The runtime requires its handler (CommonJS, or an ES module through require(esm)) and imports it
+  // only where require cannot: each form loads once, so its top-level code runs exactly once.
+  it.each([
+    ['CommonJS in index.js', { 'index.js': "globalThis.loads = (globalThis.loads ?? 0) + 1;\nexports.handler = async () => ({ form: 'cjs', loads: globalThis.loads });\n" }, 'cjs'],
+    ['an ES module with top-level await', { 'index.mjs': "globalThis.loads = (globalThis.loads ?? 0) + 1;\nconst form = await Promise.resolve('tla');\nexport const handler = async () => ({ form, loads: globalThis.loads });\n" }, 'tla'],
+    ['ES syntax in index.js', { 'index.js': "import { sep } from 'node:path';\nglobalThis.loads = (globalThis.loads ?? 0) + 1;\nexport const handler = async () => ({ form: sep === '/' ? 'esm-js' : 'other', loads: globalThis.loads });\n" }, 'esm-js'],
+    ['a module whose top level throws', { 'index.js': "globalThis.loads = (globalThis.loads ?? 0) + 1;\nconsole.log('loaded', globalThis.loads);\nthrow new Error('top level');\n" }, null],
+  ])('loads a handler written as %s', async (_, files, form) => {
+    const name = `node-form-${form ?? 'throws'}`;
+    platform.deployFolder(writeFunction({ name, runtime: 'nodejs', handler: 'index.handler', cpuModel: 'none' }, files));
+    const r = await invokeHttp(platform, name);
+    if (form === null) {
+      expect(r.json()).toMatchObject({ errorType: 'Runtime.ImportModuleError', errorMessage: 'top level' });
+      return;
+    }
+    expect([r.status, r.headers['x-amz-function-error']]).toEqual([200, undefined]);
+    expect(r.json()).toEqual({ form, loads: 1 });
+  });
+
   // Lambda's console format: time, request id, level, message; one line per call, newlines as \r.
   const LOGGER = "console.log('hello', { n: event.n }); console.warn('two\\nlines'); await new Promise((r) => setTimeout(r, event.waitMs ?? 0)); console.error('done', event.n); return event.n;";
   const lineOf = (log: string, requestId: string) => log.split('\n').filter((l) => l.includes(`\t${requestId}\t`)).map((l) => l.replace(/^\S+\t/, ''));

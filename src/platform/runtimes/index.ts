@@ -70,7 +70,7 @@ export function prepareRuntimes(): void {
 }
 
 const nodejs: RuntimeSupport = {
-  command: (_code, runtimeDir) => ({ file: process.execPath, args: [path.join(runtimeDir, 'nodejs-bootstrap.mjs')] }),
+  command: (_code, runtimeDir) => ({ file: process.execPath, args: [path.join(runtimeDir, 'nodejs-bootstrap.cjs')] }),
   missingHandler: (dir, handler) => missingModule(dir, handler, ['.js', '.mjs', '.cjs']),
   // The identifier the function was deployed with when it names a version, as Lambda's own;
   // a bare `nodejs` is the machine's node.
@@ -103,7 +103,7 @@ export const runtimes: Record<Runtime, RuntimeSupport> = { nodejs, python, provi
 
 /** The python runtime proper, imported by python_bootstrap.py so that its compiled form is used. */
 const PYTHON_RUNTIME = 'faasbench_runtime.py';
-const BOOTSTRAPS = ['nodejs-bootstrap.mjs', 'python_bootstrap.py', PYTHON_RUNTIME];
+const BOOTSTRAPS = ['nodejs-bootstrap.cjs', 'python_bootstrap.py', PYTHON_RUNTIME];
 
 /**
  * Copies the bootstraps into `dir` (the instances' LAMBDA_RUNTIME_DIR). Instances get a private

@@ -1,17 +1,20 @@
 // The nodejs runtime: a Lambda Runtime API client that loads `_HANDLER` from LAMBDA_TASK_ROOT and
-// serves invocations. Plain JavaScript with node: imports only, because every line here is paid
-// on every cold start.
+// serves invocations. Plain CommonJS with node: requires only, because every line here is paid on
+// every cold start: an ES module entry point starts Node's ES module loader, which cost a cold start
+// 3-6 ms (most of a `node -e 0`'s distance to `node empty.mjs`); the handler is required too (an ES
+// module handler through require(esm), Node >= 20.19), and imported only when require cannot take
+// it (top-level await).
 //
 // It speaks HTTP/1.1 to the Runtime API over a raw socket rather than through node:http: loading
 // node:http and its first request with a body cost a cold start about 5 ms (a third of the
 // platform's own overhead), and the Runtime API is a fixed, local peer: keep-alive requests
 // answered with Content-Length (or chunked) bodies, nothing else.
-import net from 'node:net';
-import path from 'node:path';
-import { existsSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
-import { formatWithOptions } from 'node:util';
-import { AsyncLocalStorage } from 'node:async_hooks';
+'use strict';
+const net = require('node:net');
+const path = require('node:path');
+const { existsSync } = require('node:fs');
+const { pathToFileURL } = require('node:url');
+const { formatWithOptions } = require('node:util');
 
 const env = process.env;
 const api = env.AWS_LAMBDA_RUNTIME_API ?? '';
@@ -21,7 +24,7 @@ const base = `${slash < 0 ? '' : api.slice(slash)}/2018-06-01/runtime`;
 const concurrency = Math.max(1, Number(env.AWS_LAMBDA_MAX_CONCURRENCY ?? 1));
 // The request id that console lines carry. Overlapping invocations need AsyncLocalStorage to tell
 // them apart; one at a time, a variable does, and a cold start skips ALS's first-run cost (~0.5 ms).
-const current = concurrency > 1 ? new AsyncLocalStorage() : oneAtATime();
+const current = concurrency > 1 ? new (require('node:async_hooks').AsyncLocalStorage)() : oneAtATime();
 
 function oneAtATime() {
   let id;
@@ -166,7 +169,7 @@ async function loadHandler() {
   if (!file) throw Object.assign(new Error(`Cannot find module '${moduleName}'`), { name: 'Runtime.ImportModuleError' });
   let mod;
   try {
-    mod = await import(pathToFileURL(file).href);
+    mod = await requireOrImport(file);
   } catch (err) {
     throw Object.assign(err instanceof Error ? err : new Error(String(err)), { name: 'Runtime.ImportModuleError' });
   }
@@ -175,6 +178,20 @@ async function loadHandler() {
     throw Object.assign(new Error(`${handler} is undefined or not exported`), { name: 'Runtime.HandlerNotFound' });
   }
   return fn;
+}
+
+// What require cannot load but import can: an ES module with top-level await, one where this Node
+// has no require(esm), and ES syntax that only import's module detection reads as such. Each fails
+// before the module ran, so importing it then runs it once.
+const IMPORT_INSTEAD = new Set(['ERR_REQUIRE_ASYNC_MODULE', 'ERR_REQUIRE_ESM']);
+
+async function requireOrImport(file) {
+  try {
+    return require(file);
+  } catch (err) {
+    if (!(IMPORT_INSTEAD.has(err?.code) || err instanceof SyntaxError)) throw err;
+    return import(pathToFileURL(file).href);
+  }
 }
 
 function parseHeader(value, name) {
@@ -320,7 +337,7 @@ globalThis.awslambda = {
 let Writable;
 async function respondStreaming(handler, connection, id, event, headers) {
   // Loaded on the first streamed call only: most functions never pay for node:stream.
-  Writable ??= (await import('node:stream')).Writable;
+  Writable ??= require('node:stream').Writable;
   let contentType = 'application/octet-stream';
   let open = null;
   const request = () =>
@@ -353,17 +370,21 @@ async function respondStreaming(handler, connection, id, event, headers) {
   }
 }
 
-patchConsole();
-// Connecting while the handler loads takes the connection's set-up (about 1 ms) out of init; the
-// first request still waits for the handler, so init ends when the function is ready.
-const first = new Connection();
-let handler;
-try {
-  handler = await loadHandler();
-} catch (err) {
-  const body = errorBody(err);
-  console.error(`Init Error \t${JSON.stringify(body)}`);
-  await post(first, '/init/error', body, { 'Lambda-Runtime-Function-Error-Type': body.errorType });
-  process.exit(1);
+async function main() {
+  patchConsole();
+  // Connecting while the handler loads takes the connection's set-up (about 1 ms) out of init; the
+  // first request still waits for the handler, so init ends when the function is ready.
+  const first = new Connection();
+  let handler;
+  try {
+    handler = await loadHandler();
+  } catch (err) {
+    const body = errorBody(err);
+    console.error(`Init Error \t${JSON.stringify(body)}`);
+    await post(first, '/init/error', body, { 'Lambda-Runtime-Function-Error-Type': body.errorType });
+    process.exit(1);
+  }
+  await Promise.all(Array.from({ length: concurrency }, (_, i) => serve(handler, i === 0 ? first : new Connection())));
 }
-await Promise.all(Array.from({ length: concurrency }, (_, i) => serve(handler, i === 0 ? first : new Connection())));
+
+main();
