@@ -6,7 +6,7 @@
  * Where the host (root) can see what the function must not, the test first shows it is there.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../../src/platform/platform.ts';
@@ -14,7 +14,22 @@ import { LOG_LIMIT_CHARS } from '../../src/platform/bounded-log.ts';
 import { PIDS_MAX } from '../../src/platform/cgroup.ts';
 import { openStore } from '../../src/store/open.ts';
 import { invokeHttp, nodeFunction, scratchDir, startPlatform } from '../support/platform.ts';
-import { hostProcessesWith, instanceTmpDir, leftoversWith, nextFromLocalProcess, rawNext, stagedFile, waitForEnv, waitForFile } from './support/probes.ts';
+import { worldWritableDir } from './support/api-guard-support.ts';
+import {
+  cgroupMembers,
+  hostProcessesWith,
+  instanceHold,
+  instanceTmpDir,
+  leftoversWith,
+  nextFromLocalProcess,
+  rawNext,
+  stagedFile,
+  stillPresent,
+  waitForEnv,
+  waitForFile,
+  waitForPidsNamed,
+  type InstanceHold,
+} from './support/probes.ts';
 
 const MIB = 1024 * 1024;
 /** How an HTTP client reports a connection closed on it before any answer. */
@@ -272,7 +287,8 @@ describe.skipIf(notRoot)(`a function cannot escape its instance${notRoot ? ` (sk
 
   describe('no process of an instance outlives it, setsid and double-forked ones included', () => {
     // Starts a setsid `sleep 1000` and a double-forked `sleep 1001`, both with `event.marker` as argv[0],
-    // waits until it sees both, then returns, exits (crash) or allocates past its memory (OOM).
+    // waits until it sees both (and, given `event.gate`, until that file exists), then returns, exits
+    // (crash), allocates past its memory (OOM) or outlasts its timeout (hang).
     const ESCAPER = `
       const { spawn } = await import('node:child_process'); const fs = await import('node:fs');
       spawn('sleep', ['1000'], { argv0: event.marker, detached: true, stdio: 'ignore' }).unref();
@@ -282,9 +298,40 @@ describe.skipIf(notRoot)(`a function cannot escape its instance${notRoot ? ` (sk
         try { return fs.readFileSync('/proc/' + p + '/cmdline', 'latin1').startsWith(event.marker); } catch { return false; } }).length;
       for (let i = 0; i < 200 && seen() < 2; i++) await new Promise((r) => setTimeout(r, 20));
       console.log('escapers seen: ' + seen());
+      while (event.gate && !fs.existsSync(event.gate)) await new Promise((r) => setTimeout(r, 20));
       if (event.then === 'exit') process.exit(3);
       if (event.then === 'oom') { const b = Buffer.alloc(400 * 1024 * 1024); b.fill(1); }
+      if (event.then === 'hang') await new Promise((r) => setTimeout(r, 600_000));
       return seen();`;
+
+    // The gate holds a crashing call until the host has looked at its instance: once the call
+    // ends, the instance is gone, and its absence would prove nothing without its presence first.
+    let gates: string;
+    beforeAll(() => {
+      gates = worldWritableDir('escape-gates');
+    });
+    afterAll(() => {
+      if (gates) rmSync(gates, { recursive: true, force: true });
+    });
+
+    /**
+     * The host's view of the instance both escapers run in: its temp folder and pid marker exist,
+     * and it has a group in every hierarchy the platform uses, holding both escapers (which is why
+     * killing the groups' members reaches them even without the namespace).
+     */
+    function expectHeldWithEscapers(instanceId: string, escapers: readonly number[]): InstanceHold {
+      expect(escapers).toHaveLength(2);
+      const hold = instanceHold(instanceId);
+      expect(hold.platformCgroups.length).toBeGreaterThan(0);
+      expect([existsSync(hold.tmpDir), existsSync(hold.marker)]).toEqual([true, true]);
+      for (const group of hold.cgroups) expect([group, cgroupMembers(group)]).toEqual([group, expect.arrayContaining([...escapers])]);
+      return hold;
+    }
+
+    /** Within 5 s of the instance's end: removal retries for 1 s while killed processes leave their groups. */
+    async function expectReleased(hold: InstanceHold): Promise<void> {
+      expect(await stillPresent([...hold.cgroups, hold.tmpDir, hold.marker], 5_000)).toEqual([]);
+    }
 
     it('after eviction (keep-alive over)', { timeout: 60_000 }, async () => {
       const marker = unique('marker-evict');
@@ -293,28 +340,88 @@ describe.skipIf(notRoot)(`a function cannot escape its instance${notRoot ? ` (sk
       expect([r.outcome.kind, r.body]).toEqual(['success', 2]);
       // They run, visible to the host, while their instance is warm.
       expect(hostProcessesWith(marker)).toHaveLength(2);
+      const hold = expectHeldWithEscapers(r.instanceId, await waitForPidsNamed(marker, 2, 1_000));
       // Keep-alive 1 s: evicted within a few seconds even on a busy machine.
       expect(await leftoversWith(marker, 10_000)).toEqual([]);
+      await expectReleased(hold);
       await expectControlStillFine();
     });
 
     it('after a crash (process.exit)', { timeout: 60_000 }, async () => {
       const marker = unique('marker-crash');
+      const gate = path.join(gates, 'crash');
       platform.deployFolder(nodeFunction('escaper-crash', ESCAPER, { cpuModel: 'none', timeoutS: 20 }));
-      const r = await platform.invokeJson('escaper-crash', { marker, then: 'exit' });
+      const call = platform.invokeJson('escaper-crash', { marker, then: 'exit', gate });
+      const escapers = await waitForPidsNamed(marker, 2, 15_000);
+      const [instance] = platform.instances('escaper-crash');
+      const hold = expectHeldWithEscapers(instance?.id ?? 'none', escapers);
+      writeFileSync(gate, '');
+      const r = await call;
       expect(r.outcome.kind === 'function-error' && r.outcome.errorType).toBe('Runtime.ExitError');
+      expect(r.instanceId).toBe(instance?.id);
       expect(r.log).toContain('escapers seen: 2');
       expect(await leftoversWith(marker, 5_000)).toEqual([]);
+      await expectReleased(hold);
       await expectControlStillFine();
     });
 
     it('after an OOM kill', { timeout: 60_000 }, async () => {
       const marker = unique('marker-oom');
+      const gate = path.join(gates, 'oom');
       platform.deployFolder(nodeFunction('escaper-oom', ESCAPER, { memoryMb: 128, cpuModel: 'none', timeoutS: 20 }));
-      const r = await platform.invokeJson('escaper-oom', { marker, then: 'oom' });
+      const call = platform.invokeJson('escaper-oom', { marker, then: 'oom', gate });
+      const escapers = await waitForPidsNamed(marker, 2, 15_000);
+      const [instance] = platform.instances('escaper-oom');
+      const hold = expectHeldWithEscapers(instance?.id ?? 'none', escapers);
+      writeFileSync(gate, '');
+      const r = await call;
       expect(r.outcome.kind === 'function-error' && r.outcome.errorType).toBe('Runtime.OutOfMemory');
+      expect(r.instanceId).toBe(instance?.id);
       expect(r.log).toContain('escapers seen: 2');
       expect(await leftoversWith(marker, 5_000)).toEqual([]);
+      await expectReleased(hold);
+      await expectControlStillFine();
+    });
+
+    it('after a timeout', { timeout: 60_000 }, async () => {
+      const marker = unique('marker-timeout');
+      // The host looks at the instance before the timeout ends it: the escapers start in well under
+      // a second, so 8 s leaves a wide margin on a busy machine.
+      platform.deployFolder(nodeFunction('escaper-timeout', ESCAPER, { timeoutS: 8, cpuModel: 'none' }));
+      const call = platform.invokeJson('escaper-timeout', { marker, then: 'hang' });
+      const escapers = await waitForPidsNamed(marker, 2, 6_000);
+      const [instance] = platform.instances('escaper-timeout');
+      const hold = expectHeldWithEscapers(instance?.id ?? 'none', escapers);
+      const r = await call;
+      expect(r.outcome.kind === 'function-error' && r.outcome.errorType).toBe('Sandbox.Timedout');
+      expect(r.instanceId).toBe(instance?.id);
+      expect(r.log).toContain('escapers seen: 2');
+      expect(await leftoversWith(marker, 5_000)).toEqual([]);
+      await expectReleased(hold);
+      // A timeout ends the instance (Lambda resets the environment): none is left for the function.
+      expect(platform.instances('escaper-timeout')).toEqual([]);
+      await expectControlStillFine();
+    });
+
+    it('after platform.stop(), which also removes its own groups and temp root', { timeout: 60_000 }, async () => {
+      const marker = unique('marker-stop');
+      // A platform of its own: stopping the shared one would end the other probes.
+      const own = await startPlatform();
+      let stopped = false;
+      try {
+        own.deployFolder(nodeFunction('escaper-stop', ESCAPER, { cpuModel: 'none', timeoutS: 20 }));
+        const r = await own.invokeJson('escaper-stop', { marker });
+        expect([r.outcome.kind, r.body]).toEqual(['success', 2]);
+        const hold = expectHeldWithEscapers(r.instanceId, await waitForPidsNamed(marker, 2, 1_000));
+        const tmpRoot = path.dirname(hold.tmpDir);
+        stopped = true;
+        await own.stop();
+        expect(await leftoversWith(marker, 5_000)).toEqual([]);
+        // stop() resolves once everything it made on the host is gone: no waiting here.
+        expect([...hold.cgroups, ...hold.platformCgroups, hold.tmpDir, hold.marker, tmpRoot].filter((p) => existsSync(p))).toEqual([]);
+      } finally {
+        if (!stopped) await own.stop();
+      }
       await expectControlStillFine();
     });
   });

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { CGROUP_ROOTS } from '../../../src/platform/cgroup.ts';
 import { sleep } from '../../support/platform.ts';
 
 const pids = (): string[] => readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
@@ -35,6 +36,58 @@ export async function leftoversWith(marker: string, withinMs: number): Promise<s
     const left = hostProcessesWith(marker);
     if (left.length === 0 || Date.now() >= until) return left;
     await sleep(100);
+  }
+}
+
+/**
+ * Host pids whose argv[0] is `marker`, polled (every 50 ms, at most `withinMs`) until there are
+ * `count`. argv[0] alone: a process that merely passes the marker on (in a script) must not count.
+ */
+export async function waitForPidsNamed(marker: string, count: number, withinMs: number): Promise<number[]> {
+  const until = Date.now() + withinMs;
+  for (;;) {
+    const found = pids().filter((pid) => readOrEmpty(`/proc/${pid}/cmdline`).startsWith(`${marker}\0`));
+    if (found.length >= count) return found.map(Number).sort((a, b) => a - b);
+    if (Date.now() >= until) throw new Error(`${found.length} of ${count} processes named ${marker} within ${withinMs} ms`);
+    await sleep(50);
+  }
+}
+
+/**
+ * What the host holds for one live instance, by the names platform.ts and instance.ts give it: its
+ * temp folder `/tmp/faasbench-<key>/<id>` with the `<id>.pid` marker beside it, and a group
+ * `faasbench-<key>/<id>` under each hierarchy where the platform made its `faasbench-<key>` parent
+ * (memory, cpu and pids on cgroup v1; the one v2 tree).
+ */
+export interface InstanceHold {
+  readonly tmpDir: string;
+  readonly marker: string;
+  readonly platformCgroups: readonly string[];
+  readonly cgroups: readonly string[];
+}
+
+export function instanceHold(instanceId: string): InstanceHold {
+  const tmpDir = instanceTmpDir(instanceId);
+  const platformDir = path.basename(path.dirname(tmpDir));
+  const platformCgroups = CGROUP_ROOTS.map((root) => path.join(root, platformDir)).filter((dir) => existsSync(dir));
+  return { tmpDir, marker: `${tmpDir}.pid`, platformCgroups, cgroups: platformCgroups.map((dir) => path.join(dir, instanceId)) };
+}
+
+/** The pids a group holds now (none once it is gone). */
+export function cgroupMembers(dir: string): number[] {
+  return readOrEmpty(path.join(dir, 'cgroup.procs'))
+    .split('\n')
+    .filter((line) => line !== '')
+    .map(Number);
+}
+
+/** Polls (every 50 ms, at most `withinMs`) until none of `paths` exists; returns those left. */
+export async function stillPresent(paths: readonly string[], withinMs: number): Promise<string[]> {
+  const until = Date.now() + withinMs;
+  for (;;) {
+    const left = paths.filter((p) => existsSync(p));
+    if (left.length === 0 || Date.now() >= until) return left;
+    await sleep(50);
   }
 }
 
