@@ -265,7 +265,9 @@ export class Instance {
       const cmd = shellWrapperCommand(spec, procsFiles);
       proc = spawn(cmd.file, cmd.args, { cwd: '/', env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     }
-    if (proc.stdin) proc.stdin.end(encodeSpec(spec));
+    // A launcher that died before reading its request closes the pipe: the write's EPIPE must not
+    // become the platform's uncaught error; the launcher's exit already fails the instance.
+    if (proc.stdin) proc.stdin.on('error', () => {}).end(encodeSpec(spec));
     if (this.applied.memory === 'watchdog' && proc.pid !== undefined) this.guardMemory(proc.pid, memoryBytes);
     return proc;
   }

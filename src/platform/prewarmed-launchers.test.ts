@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { scratchDir } from '../../test/support/platform.ts';
+import { nodeFunction, scratchDir, startPlatform } from '../../test/support/platform.ts';
 import { CgroupController, groupMembers, subgroups } from './cgroup.ts';
 import { PrewarmedLaunchers } from './prewarmed-launchers.ts';
 import { sandboxHelper } from './sandbox-helper.ts';
@@ -37,8 +37,13 @@ async function output(proc: ChildProcess): Promise<{ code: number | null; stdout
   return { code, stdout, stderr };
 }
 
-function run(launchers: PrewarmedLaunchers, s: LaunchSpec): ChildProcess {
-  const taken = launchers.take();
+/** Takes a launcher as a cold start does, once one has joined its groups (bounded wait). */
+async function run(launchers: PrewarmedLaunchers, s: LaunchSpec): Promise<ChildProcess> {
+  let taken = launchers.take();
+  for (let i = 0; i < 300 && !taken; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    taken = launchers.take();
+  }
   if (!taken) throw new Error('no launcher was waiting');
   taken.proc.stdin?.end(encodeSpec(s));
   // Its groups are the caller's now, as an instance's are.
@@ -68,17 +73,34 @@ describe('prewarmed launchers', () => {
       const groups = cgroups.support.memory ? ['memory', 'cpu', 'pids'].filter((c) => existsSync(`/sys/fs/cgroup/${c}/faasbench-test-${process.pid}`)) : [];
       for (const c of groups) expect(await until(() => cgroupHolds(c, pid!))).toBe(true);
       const script = 'echo x > /tmp/m; ls /tmp; pwd; id -u; touch new 2>/dev/null || echo read-only; env | grep -v "^PWD=" | sort; read line || echo stdin-empty';
-      const proc = run(launchers, spec(script, { ONLY: 'this' }));
+      const proc = await run(launchers, spec(script, { ONLY: 'this' }));
       expect(await output(proc)).toEqual({ code: 0, stdout: `m\n${codeDir}\n${unprivilegedUser().uid}\nread-only\nONLY=this\nPATH=/usr/bin:/bin\nstdin-empty\n`, stderr: '' });
     } finally {
       launchers.close();
     }
   });
 
+  it('cold starts back to back, each landing as the refill forks, all succeed', async () => {
+    // Before launchers were checked for their groups, 8-17 of 40 such starts exited 98.
+    const platform = await startPlatform({ prewarm: 1 });
+    try {
+      const outcomes: string[] = [];
+      for (let i = 0; i < 24; i++) {
+        platform.deployFolder(nodeFunction(`back-to-back-${i}`, 'return 1;', { cpuModel: 'none' }));
+        outcomes.push((await platform.invokeJson(`back-to-back-${i}`)).outcome.kind);
+        // The refill forks 5 ms after a hand-over on an idle platform: the next start lands on it.
+        await new Promise((r) => setTimeout(r, i % 3 === 0 ? 0 : i % 3 === 1 ? 6 : 15));
+      }
+      expect(outcomes).toEqual(Array(24).fill('success'));
+    } finally {
+      await platform.stop();
+    }
+  }, 60_000);
+
   it('keeps its size: a taken launcher is replaced, and so is one killed while waiting; none after close', async () => {
     const launchers = new PrewarmedLaunchers(helper, 2, cgroups);
     expect(waiting(launchers)).toBe(2);
-    const proc = run(launchers, spec('true'));
+    const proc = await run(launchers, spec('true'));
     expect(waiting(launchers)).toBe(1);
     await output(proc);
     expect(await until(() => waiting(launchers) === 2)).toBe(true);
@@ -94,7 +116,7 @@ describe('prewarmed launchers', () => {
     let activity = { starting: 1, running: 0 };
     const launchers = new PrewarmedLaunchers(helper, 1, cgroups, () => activity);
     try {
-      await output(run(launchers, spec('true')));
+      await output(await run(launchers, spec('true')));
       await new Promise((r) => setTimeout(r, 100));
       expect(waiting(launchers)).toBe(0);
       // Calls running: it holds off, for a while.
@@ -103,7 +125,7 @@ describe('prewarmed launchers', () => {
       expect(waiting(launchers)).toBe(0);
       // Past its patience it forks between calls, but never while an instance starts.
       expect(await until(() => waiting(launchers) === 1)).toBe(true);
-      await output(run(launchers, spec('true')));
+      await output(await run(launchers, spec('true')));
       activity = { starting: 0, running: 0 };
       expect(await until(() => waiting(launchers) === 1)).toBe(true);
     } finally {
@@ -115,7 +137,7 @@ describe('prewarmed launchers', () => {
     const launchers = new PrewarmedLaunchers(helper, 1, cgroups);
     try {
       const missing = path.join(base, 'gone');
-      const r = await output(run(launchers, { ...spec('true'), exposed: [{ path: missing, readonly: true }] }));
+      const r = await output(await run(launchers, { ...spec('true'), exposed: [{ path: missing, readonly: true }] }));
       expect(r).toEqual({ code: 98, stdout: '', stderr: `sandbox-exec: open ${missing}: No such file or directory\n` });
     } finally {
       launchers.close();

@@ -18,6 +18,7 @@
  * cold start's first /next is never held up behind a refill.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import type { CgroupController, InstanceCgroup } from './cgroup.ts';
 import { spawnLauncher } from './sandbox.ts';
@@ -43,7 +44,7 @@ export interface PlatformActivity {
 
 export class PrewarmedLaunchers {
   /** Each waiting launcher, with its groups and the listener that replaces it should it die while waiting. */
-  private readonly ready = new Map<ChildProcess, { cgroup: InstanceCgroup | null; forget: () => void }>();
+  private readonly ready = new Map<ChildProcess, { cgroup: InstanceCgroup | null; group: string; forget: () => void }>();
   private closed = false;
   private refillTimer: NodeJS.Timeout | undefined;
   /** Since when a refill has been held off by calls running (see REFILL_PATIENCE_MS). */
@@ -64,13 +65,16 @@ export class PrewarmedLaunchers {
    * stdin, sandbox.ts encodeSpec); null when none is ready (the caller spawns one).
    */
   take(): TakenLauncher | null {
-    const next = this.ready.entries().next();
-    if (next.done) return null;
-    const [proc, { cgroup, forget }] = next.value;
-    this.ready.delete(proc);
-    proc.off('exit', forget).off('error', forget);
-    this.scheduleRefill();
-    return { proc, cgroup };
+    for (const [proc, { cgroup, group, forget }] of this.ready) {
+      // Only a launcher already in all its groups: renamed for the instance before it has joined
+      // them, it would find its cgroup.procs paths gone and exit 98, failing the cold start.
+      if (cgroup !== null && !inAllGroups(proc.pid, group, cgroup.procsFiles.length)) continue;
+      this.ready.delete(proc);
+      proc.off('exit', forget).off('error', forget);
+      this.scheduleRefill();
+      return { proc, cgroup };
+    }
+    return null;
   }
 
   /** The pids of the launchers waiting now (for /metrics-style reporting and tests). */
@@ -111,7 +115,8 @@ export class PrewarmedLaunchers {
 
   private start(): void {
     // Groups of its own, unlimited until the hand-over sets the function's memory.
-    const cgroup = this.cgroups.create(`${WAITING_GROUP_PREFIX}${randomBytes(6).toString('hex')}`, UNLIMITED_BYTES);
+    const group = `${WAITING_GROUP_PREFIX}${randomBytes(6).toString('hex')}`;
+    const cgroup = this.cgroups.create(group, UNLIMITED_BYTES);
     const proc = spawnLauncher(this.helper, cgroup?.procsFiles ?? []);
     // A launcher that dies while waiting (killed from outside) is just replaced.
     const forget = (): void => {
@@ -121,7 +126,21 @@ export class PrewarmedLaunchers {
     };
     proc.once('exit', forget);
     proc.once('error', forget);
-    this.ready.set(proc, { cgroup, forget });
+    this.ready.set(proc, { cgroup, group, forget });
+  }
+}
+
+/**
+ * Whether the process is in `count` groups named `group` (one line of /proc/PID/cgroup per
+ * hierarchy; sandbox-exec joins them one after the other before it reads its request).
+ */
+function inAllGroups(pid: number | undefined, group: string, count: number): boolean {
+  if (pid === undefined) return false;
+  try {
+    const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n');
+    return lines.filter((line) => line.endsWith(`/${group}`)).length >= count;
+  } catch {
+    return false;
   }
 }
 
