@@ -43,7 +43,8 @@ export const handler = async (event, context) => {
  * point of its start-up than its monotonic origin, so two processes' origins disagree by up to
  * about a millisecond and a child could seem to start before its parent. One anchor per process,
  * taken at a tick of Date.now() (the narrowest of up to three, so a preemption while it is taken
- * does not shift it), puts every instance on the wall clock to within microseconds.
+ * does not shift it), puts every instance on the wall clock to within microseconds. The same anchor
+ * as faasbench's src/core/clock.ts, kept here because a function folder deploys alone.
  */
 const anchor = (() => {
   // A tick of Date.now() happens between the last read that saw the old value and the first that saw
