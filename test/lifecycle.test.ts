@@ -24,6 +24,21 @@ describe('keep-alive', () => {
     const metrics = (await call(platform, 'GET', '/metrics')).text;
     expect(metrics).toContain('faasbench_evictions_total{function="ka",reason="idle"} 1');
   });
+
+  // With no keep-alive the instance is retired as its call settles (its signal follows the answer by
+  // a loop turn): a call sent the moment the previous one is answered never lands on it.
+  it('keepAliveS 0: every call back to back is cold, on an instance of its own, evicted for idleness', async () => {
+    platform.deployFolder(nodeFunction('ka0', 'return 1;', { keepAliveS: 0, cpuModel: 'none' }));
+    const replies = [];
+    for (let i = 0; i < 5; i++) replies.push(await invokeHttp(platform, 'ka0'));
+    expect(replies.map((r) => [r.status, r.headers['x-faasbench-cold']])).toEqual(replies.map(() => [200, 'true']));
+    expect(new Set(replies.map((r) => r.headers['x-faasbench-instance-id'])).size).toBe(5);
+    // An eviction is counted once its process has exited: the last one may still be on its way.
+    const idle = /faasbench_evictions_total\{function="ka0",reason="idle"\} (\d+)/;
+    let evicted = '';
+    for (let i = 0; i < 50 && evicted !== '5'; i++, await sleep(100)) evicted = idle.exec((await call(platform, 'GET', '/metrics')).text)?.[1] ?? '';
+    expect(evicted).toBe('5');
+  });
 });
 
 describe('freeze', () => {

@@ -69,6 +69,22 @@ describe('nodejs runtime', () => {
     expect(r.json()).toEqual({ form, loads: 1 });
   });
 
+  // The first serve loop speaks to the Runtime API over the platform's channel at fd 3, so a cold
+  // start loads no node:net and opens no TCP connection; each further loop connects over TCP.
+  it.each([
+    [1, { net: false, tcp: 0, calls: [1, 2] }],
+    [2, { net: true, tcp: 1, calls: [1, 2] }],
+  ])('with concurrency %i, serves over the channel first and TCP after', async (concurrency, expected) => {
+    const name = `node-channel-${concurrency}`;
+    const code = "let calls = 0;\nexport const handler = async () => ({ net: process.moduleLoadList.includes('NativeModule net'), tcp: process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length, calls: ++calls });\n";
+    platform.deployFolder(writeFunction({ name, runtime: 'nodejs', handler: 'index.handler', concurrency, cpuModel: 'none' }, { 'index.mjs': code }));
+    const first = await platform.invokeJson(name);
+    const second = await platform.invokeJson(name);
+    expect([first.instanceId, first.cold, second.cold]).toEqual([second.instanceId, true, false]);
+    const { net, tcp } = first.body as { net: boolean; tcp: number };
+    expect({ net, tcp, calls: [(first.body as { calls: number }).calls, (second.body as { calls: number }).calls] }).toEqual(expected);
+  });
+
   // Lambda's console format: time, request id, level, message; one line per call, newlines as \r.
   const LOGGER = "console.log('hello', { n: event.n }); console.warn('two\\nlines'); await new Promise((r) => setTimeout(r, event.waitMs ?? 0)); console.error('done', event.n); return event.n;";
   const lineOf = (log: string, requestId: string) => log.split('\n').filter((l) => l.includes(`\t${requestId}\t`)).map((l) => l.replace(/^\S+\t/, ''));

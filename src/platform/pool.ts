@@ -341,7 +341,7 @@ export class Pool {
     }
     state.idleTimers.delete(instance);
     recordIdleEviction(instance, { keepAliveMs: ms, idleMs });
-    instance.kill('idle');
+    instance.retire('idle');
   }
 
   private cancelIdle(instance: Instance): void {

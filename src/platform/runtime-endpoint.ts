@@ -2,11 +2,18 @@
  * One instance's Runtime API listener: a loopback port of its own, given to the instance as
  * AWS_LAMBDA_RUNTIME_API in Lambda's documented form (host:port, no path). Each connection is held
  * paused until its client is known to be one of the instance's processes (peer-check.ts); any other
- * client (another instance, a local user, a remote one) is cut before a byte is read.
+ * client (another instance, a local user, a remote one) is cut before a byte is read. The same API
+ * is also served on a private channel made at spawn (adopt), which runtimes that know of it use.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { clientSocketInode, heldByAny } from './peer-check.ts';
+
+/**
+ * The descriptor at which every runtime process finds its end of the private channel: a socket
+ * pair the platform makes when it spawns the instance, so only the instance's processes hold it.
+ */
+export const RUNTIME_CHANNEL_FD = 3;
 
 export interface RuntimeEndpointOptions {
   /** The instance's processes now; null when they cannot be told (no isolation: every client is let in). */
@@ -37,6 +44,11 @@ export class RuntimeEndpoint {
       this.listener.once('error', reject);
       this.listener.listen(0, '127.0.0.1', () => resolve((this.listener.address() as AddressInfo).port));
     });
+  }
+
+  /** Serves the Runtime API on the platform's end of the channel; it needs no peer check. */
+  adopt(channel: net.Socket): void {
+    this.http.emit('connection', channel);
   }
 
   close(): void {

@@ -129,7 +129,8 @@ function exposureFields(e: Exposure): string[] {
  * which freeze and kill signal as a whole.
  */
 export function spawnLauncher(helper: string, procsFiles: readonly string[]): ChildProcess {
-  return spawn(helper, ['--wait', ...procsFiles], { cwd: '/', env: {}, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  // The fourth pipe is the instance's Runtime API channel (RUNTIME_CHANNEL_FD), passed down to the runtime.
+  return spawn(helper, ['--wait', ...procsFiles], { cwd: '/', env: {}, detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
 }
 
 /** Joins the cgroups, then runs the inner script in new mount, PID and IPC namespaces. */

@@ -7,12 +7,15 @@ import { accessSync, constants, copyFileSync, existsSync, mkdirSync, renameSync 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Runtime } from '../../core/runtime-id.ts';
+import { RUNTIME_CHANNEL_FD } from '../runtime-endpoint.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 export interface RuntimeCommand {
   readonly file: string;
   readonly args: readonly string[];
+  /** True when the runtime speaks to its Runtime API over the channel at RUNTIME_CHANNEL_FD. */
+  readonly usesChannel: boolean;
 }
 
 export interface RuntimeSupport {
@@ -70,7 +73,7 @@ export function prepareRuntimes(): void {
 }
 
 const nodejs: RuntimeSupport = {
-  command: (_code, runtimeDir) => ({ file: process.execPath, args: [path.join(runtimeDir, 'nodejs-bootstrap.cjs')] }),
+  command: (_code, runtimeDir) => ({ file: process.execPath, args: [path.join(runtimeDir, 'nodejs-bootstrap.cjs'), `--runtime-fd=${RUNTIME_CHANNEL_FD}`], usesChannel: true }),
   missingHandler: (dir, handler) => missingModule(dir, handler, ['.js', '.mjs', '.cjs']),
   // The identifier the function was deployed with when it names a version, as Lambda's own;
   // a bare `nodejs` is the machine's node.
@@ -78,7 +81,7 @@ const nodejs: RuntimeSupport = {
 };
 
 const python: RuntimeSupport = {
-  command: (_code, runtimeDir) => ({ file: resolvePython(), args: ['-u', path.join(runtimeDir, 'python_bootstrap.py')] }),
+  command: (_code, runtimeDir) => ({ file: resolvePython(), args: ['-u', path.join(runtimeDir, 'python_bootstrap.py')], usesChannel: false }),
   missingHandler: (dir, handler) => missingModule(dir, handler, ['.py']),
   // The interpreter that actually runs the function, whatever version the function asked for: AWS's
   // clients (boto3's user agent, awslambdaric's JSON encoder) read the minor version from it.
@@ -86,7 +89,7 @@ const python: RuntimeSupport = {
 };
 
 const provided: RuntimeSupport = {
-  command: (dir) => ({ file: path.join(dir, 'bootstrap'), args: [] }),
+  command: (dir) => ({ file: path.join(dir, 'bootstrap'), args: [], usesChannel: false }),
   missingHandler: (dir) => {
     try {
       accessSync(path.join(dir, 'bootstrap'), constants.X_OK);

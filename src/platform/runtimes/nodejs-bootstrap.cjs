@@ -5,14 +5,17 @@
 // module handler through require(esm), Node >= 20.19), and imported only when require cannot take
 // it (top-level await).
 //
-// It speaks HTTP/1.1 to the Runtime API over a raw socket rather than through node:http: loading
-// node:http and its first request with a body cost a cold start about 5 ms (a third of the
-// platform's own overhead), and the Runtime API is a fixed, local peer: keep-alive requests
-// answered with Content-Length (or chunked) bodies, nothing else.
+// It speaks HTTP/1.1 to the Runtime API itself rather than through node:http: loading node:http and
+// its first request with a body cost a cold start about 5 ms, and the Runtime API is a fixed, local
+// peer: keep-alive requests answered with Content-Length (or chunked) bodies, nothing else. Given
+// `--runtime-fd=N` (the platform's private channel to this instance's Runtime API, a socket pair
+// made at spawn), the first connection is that descriptor, read and written with node:fs, which
+// Node has loaded before any script runs: node:net and its streams (4-5 ms to load), a TCP
+// connection (2 ms more to open) and the platform's check of who connected stay off the cold start.
+// Further connections (AWS_LAMBDA_MAX_CONCURRENCY > 1) are TCP, to AWS_LAMBDA_RUNTIME_API.
 'use strict';
-const net = require('node:net');
+const fs = require('node:fs');
 const path = require('node:path');
-const { existsSync } = require('node:fs');
 const { pathToFileURL } = require('node:url');
 const { formatWithOptions } = require('node:util');
 
@@ -37,23 +40,83 @@ function oneAtATime() {
   };
 }
 
-/** One keep-alive connection to the Runtime API, one request at a time (each serve loop has its own). */
-class Connection {
-  constructor() {
-    this.buffer = Buffer.alloc(0);
-    this.waiting = null;
-    this.socket = net.connect(Number(port), host);
-    this.socket.setNoDelay(true);
-    this.socket.on('data', (chunk) => {
-      this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-      this.parse();
+/**
+ * The Runtime API over the platform's channel descriptor. Writes are synchronous (the descriptor is
+ * a blocking socket and the platform reads as it comes); a read is pending only while an answer is
+ * awaited, on libuv's thread pool, so the event loop keeps running the function's own work.
+ */
+class ChannelTransport {
+  constructor(fd, onData) {
+    this.fd = fd;
+    this.onData = onData;
+    this.chunk = Buffer.allocUnsafe(64 * 1024);
+    this.reading = false;
+    // Unlike a socket, a descriptor read only while an answer is awaited does not hold the event
+    // loop open: this timer does, as a TCP connection would, so that Node does not exit while a
+    // handler runs that leaves nothing else pending (its answer is sent once the loop is empty).
+    setInterval(() => {}, 2 ** 31 - 1);
+  }
+
+  write(data) {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
+    let at = 0;
+    try {
+      while (at < bytes.length) at += fs.writeSync(this.fd, bytes, at, bytes.length - at);
+    } catch {
+      process.exit(0); // the platform closed its end: this instance was retired
+    }
+  }
+
+  expect() {
+    if (this.reading) return;
+    this.reading = true;
+    fs.read(this.fd, this.chunk, 0, this.chunk.length, null, (err, n) => {
+      this.reading = false;
+      // The platform went away or retired this instance: nothing left to serve.
+      if (err || n === 0) process.exit(0);
+      this.onData(Buffer.from(this.chunk.subarray(0, n)));
     });
-    // The platform went away or retired this instance: nothing left to serve.
+  }
+}
+
+/** The Runtime API over TCP, as AWS_LAMBDA_RUNTIME_API names it. */
+class TcpTransport {
+  constructor(onData) {
+    this.socket = require('node:net').connect(Number(port), host);
+    this.socket.setNoDelay(true);
+    this.socket.on('data', onData);
     this.socket.on('close', () => process.exit(0));
     this.socket.on('error', (err) => {
       process.stderr.write(`Runtime API connection failed: ${err.message}\n`);
       process.exit(1);
     });
+  }
+
+  write(data) {
+    this.socket.write(data, 'latin1');
+  }
+
+  expect() {
+    /* a TCP socket flows: its data arrives without asking */
+  }
+}
+
+/** One keep-alive connection to the Runtime API, one request at a time (each serve loop has its own). */
+class Connection {
+  constructor(channelFd) {
+    this.buffer = Buffer.alloc(0);
+    this.waiting = null;
+    const onData = (chunk) => {
+      this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+      this.parse();
+      if (this.waiting !== null) this.transport.expect();
+    };
+    this.transport = channelFd === null ? new TcpTransport(onData) : new ChannelTransport(channelFd, onData);
+  }
+
+  send(data) {
+    this.transport.write(data);
+    if (this.waiting !== null) this.transport.expect();
   }
 
   request(method, route, body = null, headers = {}) {
@@ -62,7 +125,7 @@ class Connection {
     head += `Content-Length: ${body ? body.length : 0}\r\n\r\n`;
     return new Promise((resolve) => {
       this.waiting = resolve;
-      this.socket.write(body ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : head);
+      this.send(body ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : head);
     });
   }
 
@@ -73,16 +136,16 @@ class Connection {
   openStream(route, headers) {
     let head = `POST ${base}${route} HTTP/1.1\r\nHost: ${host}:${port}\r\n`;
     for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
-    this.socket.write(`${head}Transfer-Encoding: chunked\r\n\r\n`, 'latin1');
+    this.send(`${head}Transfer-Encoding: chunked\r\n\r\n`);
     const answered = new Promise((resolve) => (this.waiting = resolve));
     return {
       write: (bytes) => {
-        if (bytes.length > 0) this.socket.write(Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`, 'latin1'), bytes, Buffer.from('\r\n')]));
+        if (bytes.length > 0) this.send(Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`, 'latin1'), bytes, Buffer.from('\r\n')]));
       },
       end: (trailers = {}) => {
         let tail = '0\r\n';
         for (const [k, v] of Object.entries(trailers)) tail += `${k}: ${v}\r\n`;
-        this.socket.write(`${tail}\r\n`, 'latin1');
+        this.send(`${tail}\r\n`);
         return answered;
       },
     };
@@ -165,7 +228,7 @@ async function loadHandler() {
   const moduleName = handler.slice(0, dot);
   const fnName = handler.slice(dot + 1);
   const root = env.LAMBDA_TASK_ROOT ?? process.cwd();
-  const file = ['.js', '.mjs', '.cjs'].map((ext) => path.join(root, moduleName + ext)).find((f) => existsSync(f));
+  const file = ['.js', '.mjs', '.cjs'].map((ext) => path.join(root, moduleName + ext)).find((f) => fs.existsSync(f));
   if (!file) throw Object.assign(new Error(`Cannot find module '${moduleName}'`), { name: 'Runtime.ImportModuleError' });
   let mod;
   try {
@@ -370,11 +433,21 @@ async function respondStreaming(handler, connection, id, event, headers) {
   }
 }
 
+/** The platform's channel descriptor from `--runtime-fd=N`, or null to connect over TCP. */
+function channelFd() {
+  const arg = process.argv.find((a) => a.startsWith('--runtime-fd='));
+  const fd = arg === undefined ? NaN : Number(arg.slice('--runtime-fd='.length));
+  return Number.isInteger(fd) && fd > 2 ? fd : null;
+}
+
 async function main() {
   patchConsole();
-  // Connecting while the handler loads takes the connection's set-up (about 1 ms) out of init; the
-  // first request still waits for the handler, so init ends when the function is ready.
-  const first = new Connection();
+  // Over TCP, connecting while the handler loads takes the connection's set-up, and the platform's
+  // check of who connected (about 2 ms), out of init; net.connect issues its connect on the next
+  // tick, so the handler waits for that tick. The first request still waits for the handler, so
+  // init ends when the function is ready.
+  const first = new Connection(channelFd());
+  await new Promise((resolve) => process.nextTick(resolve));
   let handler;
   try {
     handler = await loadHandler();
@@ -384,7 +457,7 @@ async function main() {
     await post(first, '/init/error', body, { 'Lambda-Runtime-Function-Error-Type': body.errorType });
     process.exit(1);
   }
-  await Promise.all(Array.from({ length: concurrency }, (_, i) => serve(handler, i === 0 ? first : new Connection())));
+  await Promise.all(Array.from({ length: concurrency }, (_, i) => serve(handler, i === 0 ? first : new Connection(null))));
 }
 
 main();
