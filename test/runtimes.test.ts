@@ -40,6 +40,20 @@ describe('python runtime', () => {
     expect(r.json()).toMatchObject({ errorType: 'ValueError', errorMessage: 'no good' });
   });
 
+  // As in node: the first client is the platform's channel at fd 3 (one socket, no TCP connection
+  // to open); each further thread connects over TCP, a second socket.
+  it.each([
+    [1, 1],
+    [2, 2],
+  ])('with concurrency %i, holds %i socket(s): the channel first, TCP after', async (concurrency, sockets) => {
+    const name = `py-channel-${concurrency}`;
+    // Beyond stdout and stderr (socket pairs too); listdir's own descriptor is gone by the time it is read.
+    const code = 'import os\ndef link(fd):\n    try:\n        return os.readlink(f"/proc/self/fd/{fd}")\n    except OSError:\n        return ""\ndef handler(event, context):\n    return sum(1 for fd in os.listdir("/proc/self/fd") if int(fd) > 2 and link(fd).startswith("socket:"))\n';
+    platform.deployFolder(writeFunction({ name, runtime: 'python', handler: 'app.handler', concurrency, cpuModel: 'none' }, { 'app.py': code }));
+    const r = await platform.invokeJson(name);
+    expect([r.outcome.kind, r.body]).toEqual(['success', sockets]);
+  });
+
   it('serves several calls at once on one instance with concurrency > 1 (one thread each)', async () => {
     const code = 'import time\ndef handler(event, context):\n    time.sleep(0.3)\n    return context.aws_request_id\n';
     platform.deployFolder(writeFunction({ name: 'py-shared', runtime: 'python', handler: 'app.handler', concurrency: 3, cpuModel: 'none' }, { 'app.py': code }));

@@ -2,7 +2,8 @@
 # _HANDLER from LAMBDA_TASK_ROOT and serves invocations as AWS's client (awslambdaric) does: its
 # context, error bodies, logging setup. Standard library only, and few modules: every import here
 # is paid on every cold start (http.client alone costs more than the rest of this file), so the
-# client speaks the little HTTP/1.1 the Runtime API needs over a socket, and what only some
+# client speaks the little HTTP/1.1 the Runtime API needs over a socket (the platform's channel at
+# `--runtime-fd=N` first, then TCP), and what only some
 # functions use (logging, the context's client and identity objects, tracebacks) is set up when
 # first used.
 import importlib
@@ -23,12 +24,32 @@ CONCURRENCY = max(1, int(ENV.get("AWS_LAMBDA_MAX_CONCURRENCY", "1")))
 REQUEST_IDS = {}
 
 
+
+
+def _channel_fd():
+    """The platform's private channel to this instance's Runtime API (`--runtime-fd=N`), or None."""
+    for arg in sys.argv[1:]:
+        if arg.startswith("--runtime-fd="):
+            fd = arg[len("--runtime-fd="):]
+            return int(fd) if fd.isdigit() and int(fd) > 2 else None
+    return None
+
+
+# Taken by the first client: a socket pair the platform made at spawn, so no TCP connection to open
+# and no check of who connected on the cold start. Further clients (one per thread) use TCP.
+_CHANNEL = [_channel_fd()]
+
+
 class Client:
     """One keep-alive connection; each serving thread owns one."""
 
     def __init__(self):
-        self.sock = socket.create_connection((HOST, int(PORT)))
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        fd = _CHANNEL.pop() if _CHANNEL else None
+        if fd is None:
+            self.sock = socket.create_connection((HOST, int(PORT)))
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        else:
+            self.sock = socket.socket(fileno=fd)
         self.reader = self.sock.makefile("rb")
 
     def call(self, method, route, body=None, headers=None):

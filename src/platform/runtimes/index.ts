@@ -81,7 +81,7 @@ const nodejs: RuntimeSupport = {
 };
 
 const python: RuntimeSupport = {
-  command: (_code, runtimeDir) => ({ file: resolvePython(), args: ['-u', path.join(runtimeDir, 'python_bootstrap.py')], usesChannel: false }),
+  command: (_code, runtimeDir) => ({ file: resolvePython(), args: ['-u', path.join(runtimeDir, 'python_bootstrap.py'), `--runtime-fd=${RUNTIME_CHANNEL_FD}`], usesChannel: true }),
   missingHandler: (dir, handler) => missingModule(dir, handler, ['.py']),
   // The interpreter that actually runs the function, whatever version the function asked for: AWS's
   // clients (boto3's user agent, awslambdaric's JSON encoder) read the minor version from it.
