@@ -17,6 +17,7 @@ export const PROVIDERS: Readonly<Record<string, ProviderFactory>> = {
   'aws-lambda': async (options) => (await import('./aws-lambda.ts')).createAwsLambdaProvider(options),
   openfaas: async (options) => (await import('./openfaas.ts')).createOpenFaasProvider(options),
   http: async (options) => (await import('./http.ts')).createHttpProvider(options),
+  grpc: async (options) => (await import('./grpc.ts')).createGrpcProvider(options),
 };
 
 export function providerNames(): string[] {

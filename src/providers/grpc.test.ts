@@ -1,0 +1,100 @@
+// The grpc provider against a Greeter served by grpc-js on loopback (test/grpc/greeter-server.ts).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Provider } from '../core/provider.ts';
+import { NO_FACTS } from '../core/invocation-record.ts';
+import { constantRun, latenessSummary, RATE, SECONDS } from '../../test/grpc/constant-run.ts';
+import { startGreeter, type GreeterServer } from '../../test/grpc/greeter-server.ts';
+import { closedPort } from './conformance.ts';
+import { createGrpcProvider } from './grpc.ts';
+
+let greeter: GreeterServer;
+let grpc: Provider;
+beforeAll(async () => {
+  greeter = await startGreeter();
+  grpc = await createGrpcProvider({ endpoint: '127.0.0.1', port: greeter.port });
+});
+afterAll(async () => {
+  await grpc?.close();
+  await greeter?.stop();
+});
+
+describe('grpc provider against grpc-js', () => {
+  it(`records every call of constant ${RATE}/s for ${SECONDS} s ok, with its lateness, over one channel`, { timeout: 25_000 }, async () => {
+    const before = greeter.seen.length;
+    const records = await constantRun(grpc, 'greeter', { name: 'bench' });
+    console.log(`grpc-js: ${records.length} calls, ${latenessSummary(records)}`);
+    expect(records).toHaveLength(RATE * SECONDS);
+    expect(records.map((r) => r.seq)).toEqual([...Array(RATE * SECONDS).keys()]);
+    for (const r of records) {
+      expect(r).toMatchObject({ status: 'ok', errorClass: null, httpStatus: null });
+      expect(r.sentUs).toBeGreaterThanOrEqual(r.plannedUs);
+      expect(r.receivedUs).toBeGreaterThanOrEqual(r.sentUs!);
+    }
+    const served = greeter.seen.slice(before);
+    expect(served).toHaveLength(RATE * SECONDS);
+    expect(new Set(served.map((c) => c.peer)).size).toBe(1);
+  });
+
+  it('sends the payload over the request option, metadata and :authority, and returns the reply as JSON', async () => {
+    const routed = await createGrpcProvider({
+      endpoint: `127.0.0.1:${greeter.port}`,
+      authority: '{fn}.default.example.com',
+      request: { name: 'from {fn}' },
+      metadata: { 'faasbench-function': 'aes' },
+    });
+    try {
+      const defaults = await routed.invoke('aes', Buffer.from('{}'));
+      expect(defaults).toMatchObject({ status: 'ok', errorClass: null, facts: NO_FACTS });
+      expect(JSON.parse(defaults.payload.toString())).toEqual({ message: 'hello from aes' });
+      const own = await routed.invoke('aes', Buffer.from('{"name":"payload"}'));
+      expect(JSON.parse(own.payload.toString())).toEqual({ message: 'hello payload' });
+      expect(greeter.seen.at(-1)).toMatchObject({ name: 'payload', authority: 'aes.default.example.com', metadata: { 'faasbench-function': 'aes' } });
+    } finally {
+      await routed.close();
+    }
+  });
+
+  it('gives a deadline exceeded its gRPC status class', async () => {
+    const hurried = await createGrpcProvider({ endpoint: `127.0.0.1:${greeter.port}`, deadlineMs: 100 });
+    try {
+      const r = await hurried.invoke('greeter', Buffer.from('{"name":"sleep:1000"}'));
+      expect(r).toMatchObject({ status: 'transport-error', httpStatus: null, errorClass: 'DEADLINE_EXCEEDED', facts: NO_FACTS });
+    } finally {
+      await hurried.close();
+    }
+  });
+
+  it('gives an unreachable endpoint its gRPC status class', async () => {
+    const dead = await createGrpcProvider({ endpoint: '127.0.0.1', port: await closedPort(), deadlineMs: 5000 });
+    try {
+      const r = await dead.invoke('greeter', Buffer.from('{}'));
+      expect(r).toMatchObject({ status: 'transport-error', httpStatus: null, errorClass: 'UNAVAILABLE', facts: NO_FACTS });
+    } finally {
+      await dead.close();
+    }
+  });
+
+  it('refuses a payload the request message cannot hold, without sending it', async () => {
+    const before = greeter.seen.length;
+    for (const payload of ['{"nmae":"typo"}', '[1]', 'text']) {
+      const r = await grpc.invoke('greeter', Buffer.from(payload));
+      expect(r).toMatchObject({ status: 'rejected', errorClass: 'INVALID_ARGUMENT' });
+    }
+    expect(greeter.seen.length).toBe(before);
+  });
+
+  it('refuses bad options, naming them', async () => {
+    await expect(createGrpcProvider({ method: 'Greeter' })).rejects.toThrow('provider grpc: option "method": expected package.Service/Method');
+    await expect(createGrpcProvider({ method: 'helloworld.Greeter/SayBye' })).rejects.toThrow('has no method helloworld.Greeter/SayBye (it has: helloworld.Greeter/SayHello)');
+    await expect(createGrpcProvider({ proto: '/nonexistent.proto' })).rejects.toThrow('provider grpc: option "proto": no such file /nonexistent.proto');
+    await expect(createGrpcProvider({ request: { nmae: 'x' } })).rejects.toThrow('provider grpc: option "request": helloworld.Greeter/SayHello\'s request has no field "nmae"');
+    await expect(createGrpcProvider({ port: 70_000 })).rejects.toThrow('provider grpc: option "port"');
+    await expect(createGrpcProvider({ caFile: '/ca.pem' })).rejects.toThrow('option "caFile": only used with tls=true');
+    await expect(createGrpcProvider({ url: 'http://x' })).rejects.toThrow('provider grpc: unknown option "url"');
+  });
+
+  it('cannot deploy, update or remove', async () => {
+    await expect(grpc.updateConfiguration('greeter', { memoryMb: 256 })).rejects.toThrow('provider grpc cannot update a configuration');
+    await expect(grpc.remove('greeter')).rejects.toThrow('provider grpc cannot remove');
+  });
+});

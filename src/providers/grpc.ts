@@ -1,0 +1,157 @@
+/**
+ * The `grpc` provider: unary calls to one method of a `.proto`, by default vSwarm's
+ * `helloworld.Greeter/SayHello`, for platforms whose functions are gRPC services (vHive/Knative
+ * with vSwarm's functions, the local platform's gRPC trigger). It deploys nothing.
+ *
+ * A function's address is `endpoint` with `{fn}` replaced by its name (`{fn}` alone by default:
+ * the endpoints of an imported vSwarm load.json are host names), with `:port` added when it has
+ * none. One channel per address, kept open and reused by every call to it. `authority`, when
+ * given, is sent as `:authority` on each call, so one ingress address can route by name.
+ *
+ * The payload (a JSON object) is the request message, over the fields of `request`; the reply is
+ * the payload of the result, as JSON. Records carry the gRPC status's name as the error class.
+ */
+import { readFileSync } from 'node:fs';
+import { Client, credentials, Metadata, type ChannelOptions, type ServiceError } from '@grpc/grpc-js';
+import { z } from 'zod';
+import { FaasbenchError } from '../core/errors.ts';
+import { NO_FACTS } from '../core/invocation-record.ts';
+import type { InvokeResult, Provider } from '../core/provider.ts';
+import { DEFAULT_METHOD, HELLOWORLD_PROTO, loadGrpcMethod, unknownFields, type GrpcMethod } from '../platform/grpc-method.ts';
+import { grpcStatusName, statusOfGrpc } from './grpc-status.ts';
+import { factsFromHeaders } from './http-client.ts';
+import { parseOptions, type ProviderOptions } from './options.ts';
+
+const schema = z.strictObject({
+  /** host[:port] of a function; `{fn}` is replaced by its name. */
+  endpoint: z.string().min(1).default('{fn}'),
+  /** Added to an endpoint that names no port (vSwarm's invoker: 80). */
+  port: z.number().int().min(1).max(65_535).default(80),
+  /** Sent as `:authority`, `{fn}` replaced (e.g. `{fn}.default.example.com` through an ingress). */
+  authority: z.string().min(1).optional(),
+  /** The .proto file; default vSwarm's helloworld.proto. */
+  proto: z.string().min(1).default(HELLOWORLD_PROTO),
+  method: z.string().min(1).default(DEFAULT_METHOD),
+  /** Request fields every call sends unless its payload sets them; `{fn}` in strings is replaced. */
+  request: z.record(z.string(), z.unknown()).default({}),
+  /** Metadata (headers) sent with every call, e.g. `{"faasbench-function":"hello"}`. */
+  metadata: z.record(z.string(), z.string()).default({}),
+  tls: z.boolean().default(false),
+  /** PEM roots to trust with `tls` (a self-signed server); default the system's. */
+  caFile: z.string().min(1).optional(),
+  /** The deadline of each call; past it the call ends as DEADLINE_EXCEEDED. */
+  deadlineMs: z.number().int().positive().default(960_000),
+  /** HTTP/2 pings on an open channel at this interval (servers may refuse pings more often than every 5 min). */
+  keepAliveMs: z.number().int().positive().optional(),
+});
+
+type Options = z.output<typeof schema>;
+
+export async function createGrpcProvider(options: ProviderOptions = {}): Promise<Provider> {
+  const o = parseOptions('grpc', schema, options);
+  if (o.caFile && !o.tls) throw new FaasbenchError('InvalidParameterValue', 'provider grpc: option "caFile": only used with tls=true');
+  const method = loadGrpcMethod(o.proto, o.method, { proto: 'provider grpc: option "proto"', method: 'provider grpc: option "method"' });
+  const extra = unknownFields(o.request, method.requestFields);
+  if (extra.length) throw new FaasbenchError('InvalidParameterValue', `provider grpc: option "request": ${method.service}/${method.name}'s request has no field ${extra.map((f) => `"${f}"`).join(', ')}`);
+  return new GrpcProvider(o, method);
+}
+
+class GrpcProvider implements Provider {
+  readonly name = 'grpc';
+  private readonly channels = new Map<string, Client>();
+  private readonly channelOptions: ChannelOptions;
+
+  constructor(
+    private readonly o: Options,
+    private readonly method: GrpcMethod,
+  ) {
+    this.channelOptions = o.keepAliveMs ? { 'grpc.keepalive_time_ms': o.keepAliveMs, 'grpc.keepalive_permit_without_calls': 1 } : {};
+  }
+
+  async deploy(): Promise<void> {
+    throw cannot('deploy');
+  }
+
+  async invoke(fn: string, payload: Buffer): Promise<InvokeResult> {
+    let request: Record<string, unknown>;
+    try {
+      request = this.requestFor(fn, payload);
+    } catch (err) {
+      return { status: 'rejected', httpStatus: null, payload: Buffer.from((err as Error).message), errorClass: 'INVALID_ARGUMENT', facts: NO_FACTS };
+    }
+    const metadata = new Metadata();
+    for (const [key, value] of Object.entries(this.o.metadata)) metadata.set(key, value);
+    const { definition } = this.method;
+    const callOptions = { deadline: Date.now() + this.o.deadlineMs, ...(this.o.authority ? { host: this.o.authority.replaceAll('{fn}', fn) } : {}) };
+    return new Promise((resolve) => {
+      let initial: Metadata | undefined;
+      const call = this.channel(fn).makeUnaryRequest(definition.path, definition.requestSerialize, definition.responseDeserialize, request, metadata, callOptions, (err?: ServiceError | null, reply?: object) => {
+        if (err) resolve(failure(err, initial));
+        else resolve({ status: 'ok', httpStatus: null, payload: Buffer.from(JSON.stringify(reply ?? {})), errorClass: null, facts: factsIn(initial) ?? NO_FACTS });
+      });
+      call.on('metadata', (m: Metadata) => (initial = m));
+    });
+  }
+
+  async updateConfiguration(): Promise<void> {
+    throw cannot('update a configuration');
+  }
+
+  async remove(): Promise<void> {
+    throw cannot('remove');
+  }
+
+  async close(): Promise<void> {
+    for (const client of this.channels.values()) client.close();
+    this.channels.clear();
+  }
+
+  /** The channel to `fn`'s address, opened on first use and shared by every function there. */
+  private channel(fn: string): Client {
+    const filled = this.o.endpoint.replaceAll('{fn}', fn);
+    const address = /:\d+$/.test(filled) ? filled : `${filled}:${this.o.port}`;
+    let client = this.channels.get(address);
+    if (!client) {
+      const creds = this.o.tls ? credentials.createSsl(this.o.caFile ? readFileSync(this.o.caFile) : null) : credentials.createInsecure();
+      client = new Client(address, creds, this.channelOptions);
+      this.channels.set(address, client);
+    }
+    return client;
+  }
+
+  /** `request`'s fields under the payload's; a field the message lacks is refused, not dropped. */
+  private requestFor(fn: string, payload: Buffer): Record<string, unknown> {
+    const text = payload.toString('utf8').trim();
+    const value: unknown = text === '' ? {} : JSON.parse(text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new Error(`the payload must be a JSON object (the ${this.method.service}/${this.method.name} request), got ${text.slice(0, 80)}`);
+    }
+    const message = { ...withName(this.o.request, fn), ...(value as Record<string, unknown>) };
+    const extra = unknownFields(message, this.method.requestFields);
+    if (extra.length) throw new Error(`the request message has no field ${extra.map((f) => `"${f}"`).join(', ')} (it has ${[...this.method.requestFields].join(', ')})`);
+    return message;
+  }
+}
+
+function withName(request: Record<string, unknown>, fn: string): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(request).map(([key, value]) => [key, typeof value === 'string' ? value.replaceAll('{fn}', fn) : value]));
+}
+
+function failure(err: ServiceError, initial: Metadata | undefined): InvokeResult {
+  return { status: statusOfGrpc(err.code), httpStatus: null, payload: Buffer.from(err.details ?? ''), errorClass: grpcStatusName(err.code), facts: factsIn(initial) ?? factsIn(err.metadata) ?? NO_FACTS };
+}
+
+/** The platform's ground truth, which the local platform's gRPC trigger sends as x-faasbench-* metadata. */
+function factsIn(metadata: Metadata | undefined): ReturnType<typeof factsFromHeaders> {
+  if (!metadata) return null;
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(metadata.getMap())) headers[key] = typeof value === 'string' ? value : value.toString('utf8');
+  return factsFromHeaders(headers);
+}
+
+function cannot(what: string): FaasbenchError {
+  return new FaasbenchError(
+    'InvalidParameterValue',
+    `provider grpc cannot ${what}: it only calls gRPC endpoints; manage the function with its platform's tools or another provider (local, aws-lambda, openfaas)`,
+  );
+}
