@@ -22,7 +22,8 @@ cd "$(dirname "$0")/.."
 # playwright-core; no browser is downloaded from anywhere else), fonts for text in PNG charts, and
 # AWS's own clients as Debian ships them, awscli and python3-boto3, which the Lambda conformance
 # suite (test/lambda-conformance) drives the platform with: by absolute path, since a pyenv on PATH
-# has its own aws and python3.
+# has its own aws and python3. python3-grpcio is the gRPC tests' second implementation beside
+# grpc-js (a server the provider calls, a client of the platform's gRPC trigger), by the same path.
 declare -A why=(
   [curl]="the shell example's Runtime API client"
   [iperf3]="measure's net command and its test"
@@ -34,6 +35,7 @@ declare -A why=(
   [fonts-dejavu-core]="text in PNG charts"
   [awscli]="the Lambda conformance suite (/usr/bin/aws)"
   [python3-boto3]="the Lambda conformance suite (boto3 for /usr/bin/python3)"
+  [python3-grpcio]="the gRPC provider's second server and the gRPC trigger's client (grpc for /usr/bin/python3)"
   [cmake]="building aws-lambda-ric (test/security/aws-lambda-ric.test.ts)"
   [autoconf]="building aws-lambda-ric"
   [automake]="building aws-lambda-ric"
@@ -53,6 +55,7 @@ present() {
     fonts-dejavu-core) [ -d /usr/share/fonts/truetype/dejavu ] ;;
     awscli) [ -x /usr/bin/aws ] ;;
     python3-boto3) [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("boto3") is None)' ;;
+    python3-grpcio) [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("grpc") is None)' ;;
     cmake | make | g++) command -v "$1" ;;
     autoconf) command -v autoreconf ;;
     libtool) command -v libtoolize ;;
@@ -66,7 +69,7 @@ may_install() {
 }
 
 need=()
-for pkg in curl iperf3 util-linux python3 gcc libc6-dev chromium fonts-dejavu-core awscli python3-boto3; do
+for pkg in curl iperf3 util-linux python3 gcc libc6-dev chromium fonts-dejavu-core awscli python3-boto3 python3-grpcio; do
   present "$pkg" || need+=("$pkg")
 done
 
