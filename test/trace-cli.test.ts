@@ -76,7 +76,7 @@ describe('faasbench trace on a bad trace', () => {
     ['a missing column', 'durations.csv', (l) => [l[0]!.replace('percentile_Average_75', 'p75'), ...l.slice(1)], 'durations.csv:1: missing column percentile_Average_75 (the header has: HashOwner,HashApp,HashFunction,Average,'],
     ['a row missing from durations.csv', 'durations.csv', (l) => l.filter((line) => !line.startsWith(`${owner},${app},${fn},`)), `durations.csv: no row for the function HashFunction=${fn} (HashApp=${app}) of invocations.csv line 5`],
     // Minute 720 of the last function: column 4 + 720 of line 5, named by its label.
-    ['text in a count cell', 'invocations.csv', (l) => l.map((line, i) => (i === 4 ? line.split(',').map((cell, c) => (c === 4 + 719 ? 'many' : cell)).join(',') : line)), 'invocations.csv:5: column 720: expected an invocation count (a whole number >= 0), got "many"'],
+    ['text in a count cell', 'invocations.csv', (l) => l.map((line, i) => (i === 4 ? line.split(',').map((cell, c) => (c === 4 + 719 ? 'many' : cell)).join(',') : line)), 'invocations.csv:5: column 720: expected an invocation count (a decimal whole number >= 0), got "many"'],
     ['an empty file', 'memory.csv', () => [''], 'memory.csv:1: empty file: expected a header line and one row per function'],
   ];
 

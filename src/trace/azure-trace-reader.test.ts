@@ -80,7 +80,8 @@ describe('readTrace joins by key', () => {
     expect(f1!.memory).toEqual({ sampleCount: 10, averageMb: 50, percentilesMb: { 1: 45, 5: 46, 25: 47, 50: 48, 75: 49, 95: 50, 99: 51, 100: 52 }, splitAmong: 2 });
     expect(f2!.memory).toEqual(f1!.memory);
     expect(f3!.memory.splitAmong).toBe(1);
-    expect(trace.notes).toContain("memory.csv is per app (raw Azure): each app's memory was split evenly among its 3 function(s) in invocations.csv");
+    // Each app's own functions are counted (a1 has 2, a2 has 1), not the file's 3.
+    expect(trace.notes).toContain("memory.csv is per app (raw Azure): each app's memory was split evenly among that app's own functions in invocations.csv (1 to 2 per app; HashApp=a1: 2, HashApp=a2: 1)");
   });
 
   it('infers seconds from a file with more columns than a day has minutes', async () => {
@@ -89,10 +90,40 @@ describe('readTrace joins by key', () => {
     const durations = [DURATIONS_HEADER, 'o1,a1,f1,10,3,1,20,1,2,5,8,10,15,20'].join('\n');
     const memory = [`HashFunction,HashOwner,HashApp,${MEMORY_COLUMNS}`, 'f1,o1,a1,10,100,90,91,95,100,105,110,120,130'].join('\n');
     const dir = traceDir({ invocations, durations, memory });
-    expect((await readTrace(dir)).unit).toBe('second');
+    const read = await readTrace(dir);
+    expect(read.unit).toBe('second');
+    expect(read.notes).toEqual(["invocations.csv: counts read as per second (inferred: 1500 count columns, more than a day's 1440 minutes); pass --unit minute if they count minutes"]);
     // Second labels 1..60 are minute 1, 61..120 minute 2 (Azure counts from 1).
     const window = await readTrace(dir, { minutes: { from: 2, to: 2 } });
     expect([window.labels[0], window.labels.at(-1), window.labels.length]).toEqual(['61', '120', 60]);
+  });
+
+  it('says so when labels above a day of minutes make it read seconds, and --unit minute overrides', async () => {
+    // The second day of a per-minute trace: 3 columns labelled 1441..1443 are read as seconds, 60x the rate.
+    const invocations = GOOD.invocations.replace('Trigger,10,11,12', 'Trigger,1441,1442,1443');
+    const dir = traceDir({ invocations });
+    const read = await readTrace(dir);
+    expect(read.unit).toBe('second');
+    expect(read.notes[0]).toBe("invocations.csv: counts read as per second (inferred: labels run 1441..1443, above a day's 1440 minutes); pass --unit minute if they count minutes");
+    const told = await readTrace(dir, { unit: 'minute' });
+    expect([told.unit, told.notes.filter((note) => note.startsWith('invocations.csv'))]).toEqual(['minute', []]);
+  });
+
+  it('reads a trailing comma on every line, or on every row, as an empty last column', async () => {
+    const everyLine = GOOD.invocations.split('\n').map((line) => `${line},`).join('\n');
+    const everyRow = GOOD.invocations.split('\n').map((line, i) => (i === 0 ? line : `${line},`)).join('\n');
+    for (const invocations of [everyLine, everyRow]) {
+      const trace = await readTrace(traceDir({ invocations }));
+      expect(trace.labels).toEqual(['10', '11', '12']);
+      expect(trace.functions.map((fn) => [...fn.counts])).toEqual([[1, 0, 2], [0, 3, 0], [5, 5, 5]]);
+    }
+  });
+
+  it('reads RFC 4180 quoting: a quoted comma and a doubled quote in Trigger, quoted counts', async () => {
+    const invocations = GOOD.invocations.replace('o1,a1,f2,timer,0,3,0', 'o1,a1,f2,"timer,queue ""main""","0",3,"0"');
+    const trace = await readTrace(traceDir({ invocations }));
+    expect(trace.functions[1]!.trigger).toBe('timer,queue "main"');
+    expect([...trace.functions[1]!.counts]).toEqual([0, 3, 0]);
   });
 
   it('reports non-monotone and negative percentiles with file and line, and keeps the rows', async () => {
@@ -122,14 +153,24 @@ describe('readTrace rejects bad traces naming file, line and column', () => {
   const cases: Array<[string, Partial<Files>, RegExp]> = [
     ['a missing column', { durations: GOOD.durations.replace('percentile_Average_75', 'p75') }, /^durations\.csv:1: missing column percentile_Average_75 \(the header has: HashOwner,HashApp/],
     ['a row missing from durations.csv', { durations: GOOD.durations.split('\n').filter((l) => !l.startsWith('o1,a1,f2')).join('\n') }, /^durations\.csv: no row for the function HashFunction=f2 \(HashApp=a1\) of invocations\.csv line 3/],
-    ['text in a count cell', { invocations: GOOD.invocations.replace('o1,a1,f2,timer,0,3,0', 'o1,a1,f2,timer,0,three,0') }, /^invocations\.csv:3: column 11: expected an invocation count \(a whole number >= 0\), got "three"/],
+    ['text in a count cell', { invocations: GOOD.invocations.replace('o1,a1,f2,timer,0,3,0', 'o1,a1,f2,timer,0,three,0') }, /^invocations\.csv:3: column 11: expected an invocation count \(a decimal whole number >= 0\), got "three"/],
     ['an empty count cell', { invocations: GOOD.invocations.replace('o1,a1,f2,timer,0,3,0', 'o1,a1,f2,timer,0,,0') }, /^invocations\.csv:3: column 11: expected an invocation count/],
     ['a fractional count', { invocations: GOOD.invocations.replace('5,5,5', '5,5.5,5') }, /^invocations\.csv:4: column 11: expected an invocation count .* got "5\.5"/],
     ['an empty file', { memory: '' }, /^memory\.csv:1: empty file: expected a header line and one row per function/],
     ['a short row', { invocations: GOOD.invocations.replace('o2,a2,f3,queue,5,5,5', 'o2,a2,f3,queue,5,5') }, /^invocations\.csv:4: expected 7 cells as in the header, got 6/],
     ['text in a duration cell', { durations: GOOD.durations.replace('o1,a1,f1,10,', 'o1,a1,f1,ten,') }, /^durations\.csv:3: column Average: expected a number, got "ten"/],
     ['a duplicate function', { invocations: `${GOOD.invocations}\no1,a1,f1,http,1,1,1` }, /^invocations\.csv:5: a second row for the function of line 2/],
-    ['a non-numeric unit label', { invocations: GOOD.invocations.replace('Trigger,10,', 'Trigger,ten,') }, /^invocations\.csv:1: column 5: expected a minute or second label \(an integer\), got "ten"/],
+    ['a non-numeric unit label', { invocations: GOOD.invocations.replace('Trigger,10,', 'Trigger,ten,') }, /^invocations\.csv:1: column 5: expected a minute or second label \(a decimal integer\), got "ten"/],
+    ['a hexadecimal count', { invocations: GOOD.invocations.replace('5,5,5', '5,0x10,5') }, /^invocations\.csv:4: column 11: expected an invocation count \(a decimal whole number >= 0\), got "0x10"/],
+    ['a count in exponent form', { invocations: GOOD.invocations.replace('5,5,5', '1e3,5,5') }, /^invocations\.csv:4: column 10: expected an invocation count .* got "1e3"/],
+    ['a count with a sign', { invocations: GOOD.invocations.replace('5,5,5', '5,5,+3') }, /^invocations\.csv:4: column 12: expected an invocation count .* got "\+3"/],
+    ['a count with spaces', { invocations: GOOD.invocations.replace('5,5,5', '5, 5,5') }, /^invocations\.csv:4: column 11: expected an invocation count .* got " 5"/],
+    ['a hexadecimal label', { invocations: GOOD.invocations.replace('Trigger,10,', 'Trigger,0xA,') }, /^invocations\.csv:1: column 5: expected a minute or second label \(a decimal integer\), got "0xA"/],
+    ['labels out of order', { invocations: GOOD.invocations.replace('Trigger,10,11,12', 'Trigger,10,12,11') }, /^invocations\.csv:1: column 6: label "12" after "10": expected 11 \(labels count up one by one, each once\)/],
+    ['a gap in the labels', { invocations: GOOD.invocations.replace('Trigger,10,11,12', 'Trigger,10,11,13') }, /^invocations\.csv:1: column 7: label "13" after "11": expected 12 /],
+    ['a repeated label', { invocations: GOOD.invocations.replace('Trigger,10,11,12', 'Trigger,10,11,11') }, /^invocations\.csv:1: column 7: label "11" after "11": expected 12 /],
+    ['a header-only invocations.csv', { invocations: GOOD.invocations.split('\n')[0]! }, /^invocations\.csv:2: no function rows after the header: expected one row per function/],
+    ['an unclosed quote', { invocations: GOOD.invocations.replace('o1,a1,f2,timer', 'o1,a1,f2,"timer') }, /^invocations\.csv:3: a quoted cell with no closing quote/],
   ];
   it.each(cases)('%s', async (_name, files, message) => {
     await expect(readTrace(traceDir(files))).rejects.toThrow(message);

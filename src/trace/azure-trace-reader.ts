@@ -47,12 +47,13 @@ export async function openTraceStream(dir: string, options: ReadTraceOptions = {
   const durations = await readDurations(files.durations);
   const memory = await readMemory(files.memory);
   const appSizes = memory.perApp ? await functionsPerApp(files.invocations) : null;
-  const notes = [...durations.quirks.notes(), ...memory.quirks.notes()];
-  if (appSizes) notes.push(`memory.csv is per app (raw Azure): each app's memory was split evenly among its ${countFunctions(appSizes)} function(s) in invocations.csv`);
+  const notes = [...window.notes, ...durations.quirks.notes(), ...memory.quirks.notes()];
+  if (appSizes) notes.push(perAppNote(appSizes));
   const joiner = new Joiner(files, durations, memory, appSizes);
   return {
     dir,
-    ...window,
+    unit: window.unit,
+    labels: window.labels,
     notes,
     async *functions() {
       const seen = new Map<string, number>();
@@ -127,8 +128,16 @@ async function functionsPerApp(file: string): Promise<Map<string, number>> {
   return sizes;
 }
 
-function countFunctions(sizes: ReadonlyMap<string, number>): number {
-  let sum = 0;
-  for (const n of sizes.values()) sum += n;
-  return sum;
+/** Apps shown by name in the per-app note; a raw day has tens of thousands. */
+const SHOWN_APPS = 4;
+
+/** Each app's memory is divided by that app's own function count, so the note gives those counts. */
+function perAppNote(sizes: ReadonlyMap<string, number>): string {
+  let fewest = Infinity;
+  let most = 0;
+  for (const n of sizes.values()) [fewest, most] = [Math.min(fewest, n), Math.max(most, n)];
+  const range = `${fewest} to ${most} per app`;
+  const shown = [...sizes].slice(0, SHOWN_APPS).map(([app, n]) => `HashApp=${app.slice(app.indexOf(',') + 1)}: ${n}`);
+  const more = sizes.size > SHOWN_APPS ? `, and ${sizes.size - SHOWN_APPS} more apps` : '';
+  return `memory.csv is per app (raw Azure): each app's memory was split evenly among that app's own functions in invocations.csv (${range}; ${shown.join(', ')}${more})`;
 }

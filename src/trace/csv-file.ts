@@ -18,14 +18,46 @@ export function fail(file: string, line: number, message: string): never {
   throw new FaasbenchError('InvalidParameterValue', `${basename(file)}:${line}: ${message}`);
 }
 
-/** Trace files carry no quoting, but a spreadsheet round trip adds it; strip it rather than fail. */
-function splitCells(text: string): string[] {
-  const cells = text.split(',');
-  for (let i = 0; i < cells.length; i++) {
-    const cell = cells[i]!;
-    if (cell.length > 1 && cell.charCodeAt(0) === 34 && cell.charCodeAt(cell.length - 1) === 34) cells[i] = cell.slice(1, -1);
+const QUOTE = 34;
+/** A quoted cell may hold line breaks, but one that never closes must not swallow a whole day. */
+const LONGEST_RECORD_CHARS = 1 << 20;
+
+/**
+ * The cells of one record by RFC 4180, as a CSV reader (a spreadsheet, Python's csv) reads them:
+ * a cell starting with a quote runs to the closing quote, `""` inside it is one quote, and it may
+ * hold commas and line breaks. Returns null while a quoted cell is still open at the end of the
+ * text (the record continues on the next line). Trace files rarely quote, so an unquoted line
+ * takes the fast path.
+ */
+export function splitCells(text: string): string[] | null {
+  if (!text.includes('"')) return text.split(',');
+  const cells: string[] = [];
+  let at = 0;
+  for (;;) {
+    let cell = '';
+    if (text.charCodeAt(at) === QUOTE) {
+      at++;
+      for (;;) {
+        const close = text.indexOf('"', at);
+        if (close < 0) return null;
+        cell += text.slice(at, close);
+        at = close + 1;
+        if (text.charCodeAt(at) !== QUOTE) break;
+        cell += '"';
+        at++;
+      }
+    }
+    // Text after a closing quote, or an unquoted cell (quotes inside it are literal), up to the comma.
+    const comma = text.indexOf(',', at);
+    const end = comma < 0 ? text.length : comma;
+    cells.push(cell + text.slice(at, end));
+    if (comma < 0) return cells;
+    at = comma + 1;
+    if (at === text.length) {
+      cells.push('');
+      return cells;
+    }
   }
-  return cells;
 }
 
 /**
@@ -44,17 +76,28 @@ export async function* csvLines(file: string): AsyncGenerator<CsvLine> {
   const lines = createInterface({ input, crlfDelay: Infinity });
   let number = 0;
   let sawHeader = false;
+  // A record whose quoted cell spans lines: its text so far and its first line.
+  let open: { text: string; line: number } | null = null;
   try {
     for await (const text of lines) {
       number++;
-      if (text.trim() === '') continue;
+      if (open === null && text.trim() === '') continue;
+      const record: { text: string; line: number } = open === null ? { text: text.trimEnd(), line: number } : { text: `${open.text}\n${text.trimEnd()}`, line: open.line };
+      const cells = splitCells(record.text);
+      if (cells === null) {
+        open = record;
+        if (record.text.length > LONGEST_RECORD_CHARS) break;
+        continue;
+      }
+      open = null;
       sawHeader = true;
-      yield { line: number, cells: splitCells(text.trimEnd()) };
+      yield { line: record.line, cells };
     }
   } finally {
     lines.close();
     input.destroy();
   }
+  if (open !== null) fail(file, open.line, 'a quoted cell with no closing quote: expected a " before the end of the record');
   if (!sawHeader) fail(file, 1, 'empty file: expected a header line and one row per function');
 }
 
