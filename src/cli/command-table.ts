@@ -44,6 +44,10 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
     load: async () => (await import('./deploy.ts')).registerDeploy,
   },
   {
+    commands: [{ term: 'load', description: 'spread one load plan over many nodes: `load k8s-job` writes a Kubernetes Indexed Job of shards' }],
+    load: async () => (await import('./load-k8s-job.ts')).registerLoad,
+  },
+  {
     commands: [
       { term: 'runs [options]', description: 'list the runs in the store, newest first, with their status, load and label; `runs delete` removes runs' },
       { term: 'export [options] <run>', description: "write a run's invocations as CSV or JSON lines" },
