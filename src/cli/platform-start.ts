@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { FaasbenchError } from '../core/errors.ts';
 import { defaultAccountLimit } from '../platform/account-limit.ts';
 import { describeReaped } from '../platform/leftovers.ts';
+import type { GrpcTriggerOptions } from '../platform/grpc-trigger.ts';
 import { defaultDataDir, LocalPlatform } from '../platform/platform.ts';
 import { EXIT } from './exit-codes.ts';
 import { positiveInt } from './option-parsers.ts';
@@ -31,6 +32,9 @@ interface StartOptions {
   exitWithParent?: string;
   allowHost: string[];
   allowOrigin: string[];
+  grpcPort?: string;
+  grpcProto?: string;
+  grpcMethod?: string;
 }
 
 export function registerPlatform(program: Command): void {
@@ -49,6 +53,9 @@ export function registerPlatform(program: Command): void {
     .addOption(new Option('--cgroups <mode>', 'memory and CPU limits through cgroups').choices(['auto', 'off']).default('auto'))
     .option('--no-freeze', 'let idle instances run (no SIGSTOP between invocations)')
     .option('--deploy <dirs...>', 'function folders to deploy at start ("functions/*" style: a folder of folders works too)', [])
+    .option('--grpc-port <n>', 'also serve a gRPC trigger on this port (0: any free port; off when absent): the request is the event, the result the reply')
+    .option('--grpc-proto <file>', 'the .proto of the gRPC trigger (default vSwarm\'s helloworld.proto)')
+    .option('--grpc-method <name>', 'the method the gRPC trigger serves (default helloworld.Greeter/SayHello)')
     .option('--json', 'print the listening address and platform facts as one JSON line')
     // For platform-process.ts: exit, with every instance killed, as soon as that process is gone.
     .addOption(new Option('--exit-with-parent <pid>', 'stop when this parent process dies or closes stdin').hideHelp())
@@ -70,6 +77,7 @@ export function registerPlatform(program: Command): void {
         freeze: opts.freeze,
         allowedHosts: opts.allowHost,
         allowedOrigins: opts.allowOrigin,
+        ...grpcOption(opts),
       }).catch((err: unknown) => {
         throw listenError(err, opts.host, port) ?? err;
       });
@@ -81,12 +89,13 @@ export function registerPlatform(program: Command): void {
         await p.stop();
         throw err;
       }
-      if (opts.json) console.log(JSON.stringify({ url: p.url, storageUrl: p.storageUrl, functions: deployed, facts: p.facts, reaped: p.reaped }));
+      if (opts.json) console.log(JSON.stringify({ url: p.url, storageUrl: p.storageUrl, functions: deployed, facts: p.facts, reaped: p.reaped, ...(p.grpc ? { grpc: p.grpc } : {}) }));
       else {
         console.log(`faasbench platform listening on ${p.url}`);
         console.log(`  isolation ${p.facts.isolation}${p.facts.isolation === 'namespace' ? ' (instances run as nobody, no capabilities, own PID namespace)' : ' (instances run as this user)'}, memory limit ${p.facts.memoryLimit}, cpu limit ${p.facts.cpuLimit}, freeze ${p.facts.freeze}`);
         if (deployed.length) console.log(`  deployed: ${deployed.join(', ')}`);
         console.log('  Lambda API: AWS SDK with endpoint ' + p.url + ' (any credentials); HTTP trigger: ' + p.url + '/fn/<name>/');
+        if (p.grpc) console.log(`  gRPC trigger: ${p.grpc.method} on port ${p.grpc.port} (function by :authority <name>.default... or metadata faasbench-function)`);
         console.log('  Ctrl-C to stop');
       }
       const orphaned = await new Promise<string | null>((resolve) => {
@@ -104,6 +113,17 @@ export function registerPlatform(program: Command): void {
 }
 
 const MAX_PORT = 65_535;
+
+/** The platform's `grpc` option from --grpc-*: off unless --grpc-port is given. */
+function grpcOption(opts: StartOptions): { grpc?: GrpcTriggerOptions } {
+  if (opts.grpcPort === undefined) {
+    if (opts.grpcProto !== undefined || opts.grpcMethod !== undefined) throw new FaasbenchError('InvalidParameterValue', '--grpc-proto and --grpc-method need --grpc-port (the gRPC trigger is off without it)');
+    return {};
+  }
+  const port = positiveInt(opts.grpcPort, '--grpc-port', 0);
+  if (port > MAX_PORT) throw new FaasbenchError('InvalidParameterValue', `--grpc-port: expected 0 to ${MAX_PORT}, got "${opts.grpcPort}"`);
+  return { grpc: { port, ...(opts.grpcProto !== undefined ? { proto: opts.grpcProto } : {}), ...(opts.grpcMethod !== undefined ? { method: opts.grpcMethod } : {}) } };
+}
 
 /** Why the platform could not listen, said in terms of the options; null for any other failure. */
 export function listenError(err: unknown, host: string, port: number): FaasbenchError | null {

@@ -26,6 +26,7 @@ import { defaultAccountLimit } from './account-limit.ts';
 import { CGROUP_ROOTS, CgroupController } from './cgroup.ts';
 import { stageCode, stageCodeAsync, type CodeSource, type StagedCode } from './code-staging.ts';
 import { createGateway } from './gateway.ts';
+import type { GrpcTrigger, GrpcTriggerOptions } from './grpc-trigger.ts';
 import { EventQueue } from './event-queue.ts';
 import type { InstanceEnvironment } from './instance.ts';
 import type { FunctionSnapshot, InvocationResult } from './invocation.ts';
@@ -90,6 +91,8 @@ export interface PlatformOptions {
   region?: string;
   /** The bucket root functions read and write (FAASBENCH_STORAGE_URL); default file://<dataDir>/storage. */
   storageUrl?: string;
+  /** A gRPC trigger (grpc-trigger.ts) on a port of its own, on `host`; off when absent. */
+  grpc?: GrpcTriggerOptions;
 }
 
 /** What the platform could apply on this host, reported with every run. */
@@ -116,6 +119,7 @@ export class LocalPlatform implements PlatformApi {
   private readonly eventQueue: EventQueue;
   private readonly background = new Set<Promise<unknown>>();
   private revisions = 0;
+  private grpcTrigger: GrpcTrigger | null = null;
 
   private constructor(
     private readonly server: ReturnType<typeof createGateway>,
@@ -224,7 +228,24 @@ export class LocalPlatform implements PlatformApi {
       platformVariables,
     };
     holder.platform = new LocalPlatform(server, `http://${host.includes(':') ? `[${host}]` : host}:${port}`, codeRoot, tmpRoot, cgroups, env, facts, region, storageUrl, reaped);
+    if (options.grpc) await holder.platform.startGrpc(options.grpc, host, [options.token, invokeToken].filter((t) => t !== undefined));
     return holder.platform;
+  }
+
+  /** grpc-js loads only for a platform that serves gRPC; a trigger that cannot listen stops the platform. */
+  private async startGrpc(options: GrpcTriggerOptions, host: string, tokens: string[]): Promise<void> {
+    try {
+      const { startGrpcTrigger } = await import('./grpc-trigger.ts');
+      this.grpcTrigger = await startGrpcTrigger(options, host, () => this, tokens);
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  /** The gRPC trigger's port and method, when the platform was started with `grpc`. */
+  get grpc(): { readonly port: number; readonly method: string } | null {
+    return this.grpcTrigger && { port: this.grpcTrigger.port, method: this.grpcTrigger.method };
   }
 
   // ---- deployment ----
@@ -575,6 +596,7 @@ export class LocalPlatform implements PlatformApi {
 
   /** Stops serving, kills every instance and removes what the platform created on the host. */
   async stop(): Promise<void> {
+    this.grpcTrigger?.close();
     this.launchers?.close();
     this.eventQueue.close();
     this.pool.drain(undefined, 'shutdown');
