@@ -18,6 +18,7 @@ export const PROVIDERS: Readonly<Record<string, ProviderFactory>> = {
   openfaas: async (options) => (await import('./openfaas.ts')).createOpenFaasProvider(options),
   http: async (options) => (await import('./http.ts')).createHttpProvider(options),
   grpc: async (options) => (await import('./grpc.ts')).createGrpcProvider(options),
+  knative: async (options) => (await import('./knative.ts')).createKnativeProvider(options),
 };
 
 export function providerNames(): string[] {
