@@ -6,9 +6,10 @@
  * unit held in typed arrays, which is what keeps a 25-million-call day fast and small.
  */
 import { planOf, type LoadPlan, type PlannedInvocation } from '../core/load-plan.ts';
-import { createPrng, type Prng } from '../core/prng.ts';
+import type { Prng } from '../core/prng.ts';
 import { unitOffsets, type ArrivalOptions } from './arrivals.ts';
 import { drawExecutionSpec, durationPoints, memoryPoints, type SamplingMode } from './execution-spec.ts';
+import { functionStream } from './function-stream.ts';
 import { keyString, UNIT_US, type FunctionKey, type TraceFunction, type TraceUnit } from './trace-function.ts';
 
 export interface ScheduledFunction {
@@ -66,7 +67,7 @@ export function describeSchedule(inputs: readonly ScheduleInput[], settings: Sch
 export function* unitBatches(inputs: readonly ScheduleInput[], schedule: Schedule): Generator<CallBatch> {
   const unitUs = UNIT_US[schedule.unit];
   const width = inputs.length;
-  const arrivals = inputs.map(({ fn }) => createPrng(schedule.seed, keyString(fn.key)));
+  const arrivals = inputs.map(({ fn }) => functionStream(schedule.seed, keyString(fn.key)));
   const specs = inputs.map(({ fn, target }) => (target.payload.kind === 'synthetic' ? specDrawer(fn, schedule, schedule.sampling) : null));
   let scratch = new Float64Array(1024);
   for (let unit = 0; unit < schedule.units; unit++) {
@@ -106,7 +107,7 @@ function decode(keys: Float64Array, width: number, baseUs: number, specs: Readon
 
 /** Draws of one synthetic function, from its own stream (apart from its arrival stream). */
 function specDrawer(fn: TraceFunction, settings: ScheduleSettings, mode: SamplingMode): (out: [number, number]) => void {
-  const prng: Prng = createPrng(settings.seed, `${keyString(fn.key)}\0execution`);
+  const prng: Prng = functionStream(settings.seed, `${keyString(fn.key)}\0execution`);
   const duration = durationPoints(fn.duration);
   const memory = memoryPoints(fn.memory);
   return (out) => {
