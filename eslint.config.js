@@ -30,5 +30,6 @@ export default tseslint.config(
   layer('store', ['platform', 'providers', 'cli', 'invoker', 'experiments', 'report', 'web']),
   layer('providers', ['cli', 'invoker', 'experiments', 'report', 'web', 'store']),
   layer('invoker', ['cli', 'experiments', 'report', 'web', 'providers', 'store', 'platform']),
+  layer('spans', ['platform', 'providers', 'cli', 'invoker', 'experiments', 'report', 'web', 'store', 'trace', 'workload', 'analysis']),
   layer('workload', ['platform', 'providers', 'cli', 'invoker', 'experiments', 'report', 'web', 'store']),
 );

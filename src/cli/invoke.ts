@@ -16,11 +16,12 @@ import { runLoad, type LoadRunResult } from './load-run.ts';
 import { labelOption } from './run-label-option.ts';
 import { parseProviderOptions, parseShard, positiveInt } from './option-parsers.ts';
 import { patternHelp } from './pattern-help.ts';
+import { addSpanOptions, collectorsOf, type SpanFlags } from './span-options.ts';
 import { thresholdJson } from './summary-out.ts';
 import { summaryTable } from './summary-table.ts';
 import { addThresholdOptions, checkOutputs, checkThresholdFunctions, concludeRun, type ThresholdOptions } from './threshold-options.ts';
 
-interface InvokeOptions extends ThresholdOptions {
+interface InvokeOptions extends ThresholdOptions, SpanFlags {
   provider: string;
   providerOpt: string[];
   input?: string;
@@ -65,7 +66,7 @@ export function registerInvoke(program: Command): void {
     .option('--max-in-flight <n>', 'calls in flight at once; beyond it calls are recorded as dropped', '1000')
     .addOption(labelOption())
     .option('--json', 'print the run, its summary and (for short runs) every call as JSON');
-  addThresholdOptions(command)
+  addSpanOptions(addThresholdOptions(command))
     .addHelpText('after', patternHelp)
     .allowUnknownOption()
     .action(async (name: string, patternArgs: string[], opts: InvokeOptions) => {
@@ -94,6 +95,7 @@ export function registerInvoke(program: Command): void {
         maxInFlight: positiveInt(opts.maxInFlight, '--max-in-flight'),
         showProgress: opts.json !== true,
         thresholds: opts.threshold,
+        spans: collectorsOf(opts),
       });
       await report(result, opts, pkg);
       process.exitCode = concludeRun({ command: 'invoke', runId: result.runId, status: result.status, summary: result.summary, failures: failuresOf(summaryCounts(result.summary)), thresholds: result.thresholds }, opts);

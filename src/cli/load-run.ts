@@ -16,6 +16,8 @@ import { executePlan, type PlanRunResult } from './plan-execution.ts';
 import { heartbeatIntervalMs } from './option-parsers.ts';
 import { startPlatformProcess } from './platform-process.ts';
 import { openRunStore } from './store-path.ts';
+import { platformSpanArgs } from './span-options.ts';
+import type { Collectors } from '../spans/collectors.ts';
 
 export interface LoadRunSpec {
   readonly fn: string;
@@ -42,6 +44,8 @@ export interface LoadRunSpec {
   readonly maxInFlight: number;
   readonly showProgress: boolean;
   readonly thresholds?: readonly Threshold[];
+  /** Collectors for the calls' spans, and the local platform's. */
+  readonly spans?: Collectors | undefined;
 }
 
 export type LoadRunResult = PlanRunResult;
@@ -52,7 +56,7 @@ export async function runLoad(spec: LoadRunSpec): Promise<LoadRunResult> {
   const heartbeatMs = heartbeatIntervalMs();
   checkInput(spec);
   if (spec.shard !== undefined && spec.shard.index > 0 && !spec.runId) throw new FaasbenchError('InvalidParameterValue', '--shard i/n with i > 0 joins a run: give the same --run-id as shard 0', { reason: 'usage' });
-  const platform = spec.provider === 'local' && spec.providerOptions.url === undefined ? await startPlatformProcess() : null;
+  const platform = spec.provider === 'local' && spec.providerOptions.url === undefined ? await startPlatformProcess(platformSpanArgs(spec.spans)) : null;
   const owned: Array<{ close(): Promise<void> }> = [];
   try {
     const provider = await createProvider(spec.provider, platform ? { ...spec.providerOptions, url: platform.url } : spec.providerOptions);
@@ -111,5 +115,6 @@ async function measure(spec: LoadRunSpec, { plan, heartbeatMs }: { plan: LoadPla
     showProgress: spec.showProgress,
     heartbeatMs,
     ...(spec.thresholds ? { thresholds: spec.thresholds } : {}),
+    spans: spec.spans,
   });
 }

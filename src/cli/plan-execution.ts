@@ -18,6 +18,8 @@ import { finishFailed, RecordSink, RecordsWaitingError, startHeartbeat, type Jso
 import { hostFacts } from './host-facts.ts';
 import { ProgressClock, startProgress } from './progress-line.ts';
 import { awaitRun } from './run-wait.ts';
+import { clientSpansFor } from './span-options.ts';
+import type { Collectors } from '../spans/collectors.ts';
 
 const TOOL_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 /**
@@ -46,6 +48,8 @@ export interface PlanRun {
   readonly heartbeatMs: number;
   /** Checked against the final summary; none: the result's `thresholds` is null. */
   readonly thresholds?: readonly Threshold[];
+  /** Where each call's client span goes (--otlp, --zipkin); none: no spans, no trace headers. */
+  readonly spans?: Collectors | undefined;
 }
 
 export interface PlanRunResult {
@@ -100,6 +104,7 @@ export async function executePlan(spec: PlanRun): Promise<PlanRunResult> {
   let lastPayload: Buffer | null = null;
   let leftOut: SinkOutcome | null = null;
   let final: { summary: RunSummary; thresholds: ThresholdResult[] | null };
+  const spans = clientSpansFor(spec.spans, spec.run.provider);
   try {
     settleHeap();
     const outcome = await runPlan({
@@ -112,12 +117,14 @@ export async function executePlan(spec: PlanRun): Promise<PlanRunResult> {
       signal: controller.signal,
       progress,
       onAnswer: (_call, result) => (lastPayload = result.payload),
+      ...(spans ? { spans: spans.tracer } : {}),
       ...(spec.startAtMs !== undefined ? { startUs: spec.startAtMs * 1000 } : {}),
     });
     status = outcome.status;
   } finally {
     process.removeListener('SIGINT', onSigint);
     stopProgress();
+    await spans?.close();
     clearInterval(progressTimer);
     // Every record was written by the time runPlan returned: the summary is final, and taken once
     // (each take walks every latency the run kept).

@@ -10,6 +10,7 @@ import { defaultDataDir, LocalPlatform } from '../platform/platform.ts';
 import { EXIT } from './exit-codes.ts';
 import { positiveInt } from './option-parsers.ts';
 import { watchParent } from './parent-watch.ts';
+import { collectorsOf, type SpanFlags } from './span-options.ts';
 
 /**
  * How long a platform whose parent died gives its orderly stop: every instance was sent SIGKILL
@@ -18,7 +19,7 @@ import { watchParent } from './parent-watch.ts';
  */
 const ORPHAN_STOP_MS = 1000;
 
-interface StartOptions {
+interface StartOptions extends SpanFlags {
   port: string;
   host: string;
   token?: string;
@@ -57,6 +58,8 @@ export function registerPlatform(program: Command): void {
     .option('--grpc-proto <file>', 'the .proto of the gRPC trigger (default vSwarm\'s helloworld.proto)')
     .option('--grpc-method <name>', 'the method the gRPC trigger serves (default helloworld.Greeter/SayHello)')
     .option('--json', 'print the listening address and platform facts as one JSON line')
+    .option('--otlp <url>', "send the platform's spans (queue wait, init, invoke) of calls that carry traceparent or B3 to this OTLP/HTTP endpoint")
+    .option('--zipkin <url>', "send the platform's spans of calls that carry traceparent or B3 to this Zipkin v2 endpoint")
     // For platform-process.ts: exit, with every instance killed, as soon as that process is gone.
     .addOption(new Option('--exit-with-parent <pid>', 'stop when this parent process dies or closes stdin').hideHelp())
     .action(async (opts: StartOptions) => {
@@ -66,6 +69,7 @@ export function registerPlatform(program: Command): void {
       }
       const port = positiveInt(opts.port, '--port', 0);
       if (port > MAX_PORT) throw new FaasbenchError('InvalidParameterValue', `--port: expected 0 to ${MAX_PORT}, got "${opts.port}"`);
+      const spans = collectorsOf(opts);
       const p = await LocalPlatform.start({
         port,
         host: opts.host,
@@ -78,6 +82,7 @@ export function registerPlatform(program: Command): void {
         allowedHosts: opts.allowHost,
         allowedOrigins: opts.allowOrigin,
         ...grpcOption(opts),
+        ...(spans ? { spans } : {}),
       }).catch((err: unknown) => {
         throw listenError(err, opts.host, port) ?? err;
       });

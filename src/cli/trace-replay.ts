@@ -22,12 +22,13 @@ import { executePlan, type PlanRunResult } from './plan-execution.ts';
 import { startPlatformProcess } from './platform-process.ts';
 import { labelOption } from './run-label-option.ts';
 import { openRunStore } from './store-path.ts';
+import { addSpanOptions, collectorsOf, platformSpanArgs, type SpanFlags } from './span-options.ts';
 import { thresholdJson } from './summary-out.ts';
 import { summaryTable } from './summary-table.ts';
 import { addThresholdOptions, checkOutputs, checkThresholdFunctions, concludeRun, type ThresholdOptions } from './threshold-options.ts';
 import { addScheduleOptions, scheduleTrace, type ScheduleOptions } from './trace-schedule-options.ts';
 
-interface ReplayOptions extends ScheduleOptions, ThresholdOptions {
+interface ReplayOptions extends ScheduleOptions, ThresholdOptions, SpanFlags {
   plan?: string;
   provider: string;
   providerOpt: string[];
@@ -65,7 +66,7 @@ export function registerTraceReplay(trace: Command): void {
     .option('--max-in-flight <n>', 'calls in flight at once; beyond it calls are recorded as dropped', '1000')
     .addOption(labelOption())
     .option('--json', 'print the run and its summary as JSON');
-  addThresholdOptions(command).action(async (traceDir: string | undefined, opts: ReplayOptions) => {
+  addSpanOptions(addThresholdOptions(command)).action(async (traceDir: string | undefined, opts: ReplayOptions) => {
     const source = await replaySource(traceDir, opts);
     checkThresholdFunctions(command, opts.threshold, source.schedule.functions.map((f) => f.name));
     checkOutputs(opts);
@@ -118,7 +119,8 @@ async function replay(source: ReplaySource, opts: ReplayOptions): Promise<PlanRu
   // Every input is checked before anything is started or created: a refused command leaves no store file behind.
   const providerOptions = parseProviderOptions(opts.providerOpt);
   const settings = replaySettings(opts);
-  const platform = opts.provider === 'local' && providerOptions.url === undefined ? await startPlatformProcess() : null;
+  const spans = collectorsOf(opts);
+  const platform = opts.provider === 'local' && providerOptions.url === undefined ? await startPlatformProcess(platformSpanArgs(spans)) : null;
   const owned: Array<{ close(): Promise<void> }> = [];
   try {
     const provider = await createProvider(opts.provider, platform ? { ...providerOptions, url: platform.url } : providerOptions);
@@ -140,6 +142,7 @@ async function replay(source: ReplaySource, opts: ReplayOptions): Promise<PlanRu
       runId: opts.runId,
       showProgress: opts.json !== true,
       thresholds: opts.threshold,
+      spans,
     });
   } finally {
     for (const resource of owned.reverse()) await resource.close();

@@ -14,6 +14,12 @@ export interface InvokeResult {
   readonly facts: PlatformFacts;
 }
 
+/** What one call carries besides its payload. */
+export interface CallOptions {
+  /** Trace context (traceparent, B3) to send with the call; providers that speak HTTP send them as headers. */
+  readonly traceHeaders?: Readonly<Record<string, string>>;
+}
+
 /** Instances a provider initialised ahead of calls (Lambda's provisioned concurrency), READY to serve. */
 export interface Provisioned {
   /** The alias the instances serve; invoke them as `qualifiedName(fn, qualifier)`. */
@@ -36,7 +42,7 @@ export interface Provider {
   /** Deploys (or replaces) a function package; resolves when it can be invoked. */
   deploy(pkg: FunctionPackage, overrides?: Partial<FunctionSettingsInput>): Promise<void>;
   /** One call. Rejects only on a bug; platform and transport failures are results. */
-  invoke(fn: string, payload: Buffer): Promise<InvokeResult>;
+  invoke(fn: string, payload: Buffer, call?: CallOptions): Promise<InvokeResult>;
   /** Changes settings; on Lambda-like platforms the next call starts a new instance. */
   updateConfiguration(fn: string, patch: Partial<FunctionSettingsInput>): Promise<void>;
   remove(fn: string): Promise<void>;

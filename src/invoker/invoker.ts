@@ -12,6 +12,7 @@ import { epochMicros } from '../core/clock.ts';
 import { NO_FACTS, type InvocationRecord } from '../core/invocation-record.ts';
 import type { LoadPlan, PlannedInvocation } from '../core/load-plan.ts';
 import type { InvokeResult, Provider } from '../core/provider.ts';
+import type { CallTrace, CallTracer } from '../spans/client-spans.ts';
 import { Progress, type ProgressSnapshot } from './progress.ts';
 import { waitUntil } from './wait-until.ts';
 
@@ -44,6 +45,8 @@ export interface RunPlanOptions {
   readonly progress?: Progress;
   /** Sees every answer with its payload (records do not keep payloads), e.g. to show the last one. */
   readonly onAnswer?: (call: PlannedInvocation, result: InvokeResult) => void;
+  /** A span per call sent: its context goes out with the call, the span is made from the record later. */
+  readonly spans?: CallTracer;
 }
 
 export interface RunOutcome {
@@ -56,6 +59,7 @@ export interface Sent {
   readonly call: PlannedInvocation;
   readonly plannedUs: number;
   readonly sentUs: number;
+  readonly trace?: CallTrace | undefined;
   /** Set by the first record written for the call: a late answer after the drain bound is ignored. */
   recorded: boolean;
 }
@@ -66,7 +70,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
   const progress = options.progress ?? new Progress(plan.count);
   const startUs = options.startUs ?? epochMicros() + 20_000;
   const inFlight = new Map<Promise<void>, Sent>();
-  const record = recorder(options.runId, sink, progress);
+  const record = recorder(options.runId, sink, progress, options.spans);
   const unwatch = sink.watchSends?.(() => inFlight.values());
 
   let previous: Promise<void> | undefined;
@@ -86,8 +90,9 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
         continue;
       }
       const payload = options.payloadOf(call);
-      const sent: Sent = { call, plannedUs, sentUs: epochMicros(), recorded: false };
-      const pending: Promise<void> = provider.invoke(call.fn, payload).then(
+      const trace = options.spans?.begin();
+      const sent: Sent = { call, plannedUs, sentUs: epochMicros(), trace, recorded: false };
+      const pending: Promise<void> = provider.invoke(call.fn, payload, trace).then(
         (result) => {
           record.answered(sent, result);
           options.onAnswer?.(call, result);
@@ -122,7 +127,12 @@ function invokerFailure(err: unknown): InvokeResult {
   return { status: 'transport-error', httpStatus: null, payload: Buffer.alloc(0), errorClass: `ProviderFailure: ${(err as Error)?.message ?? String(err)}`, facts: NO_FACTS };
 }
 
-function recorder(runId: string, sink: RecordSink, progress: Progress) {
+function recorder(runId: string, sink: RecordSink, progress: Progress, spans: CallTracer | undefined) {
+  // The span only queues the record: it is built and exported later, off this path.
+  const write = (sent: Sent, record: InvocationRecord): void => {
+    sink.write(record);
+    if (sent.trace) spans?.end(record, sent.trace);
+  };
   const base = (call: PlannedInvocation, plannedUs: number) => ({ runId, seq: call.seq, fn: call.fn, phase: call.phase, tag: call.tag ?? null, plannedUs });
   return {
     dropped(call: PlannedInvocation, plannedUs: number): void {
@@ -133,7 +143,7 @@ function recorder(runId: string, sink: RecordSink, progress: Progress) {
       if (sent.recorded) return;
       sent.recorded = true;
       const receivedUs = epochMicros();
-      sink.write({
+      write(sent, {
         ...base(sent.call, sent.plannedUs),
         ...result.facts,
         sentUs: sent.sentUs,
@@ -149,7 +159,7 @@ function recorder(runId: string, sink: RecordSink, progress: Progress) {
     unanswered(sent: Sent): void {
       if (sent.recorded) return;
       sent.recorded = true;
-      sink.write({ ...base(sent.call, sent.plannedUs), ...NO_FACTS, sentUs: sent.sentUs, receivedUs: null, latencyMs: null, status: 'transport-error', httpStatus: null, errorClass: 'Unanswered' });
+      write(sent, { ...base(sent.call, sent.plannedUs), ...NO_FACTS, sentUs: sent.sentUs, receivedUs: null, latencyMs: null, status: 'transport-error', httpStatus: null, errorClass: 'Unanswered' });
       progress.markDone('transport-error');
     },
   };

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { FaasbenchError } from '../core/errors.ts';
+import { callerSpanContext } from '../spans/trace-context.ts';
 import { groundTruthHeaders } from './ground-truth.ts';
 import { readBody, sendJson } from './http-io.ts';
 import type { InvocationResult } from './invocation.ts';
@@ -30,7 +31,8 @@ export async function httpTrigger({ platform, req, res, url, name }: RouteContex
   const event = apiGatewayEvent(req, url, rawPath, body);
   let result: InvocationResult;
   try {
-    result = (await platform.invoke(name, Buffer.from(JSON.stringify(event)))) as InvocationResult;
+    const caller = callerSpanContext(req.headers);
+    result = (await platform.invoke(name, Buffer.from(JSON.stringify(event)), caller ? { caller } : {})) as InvocationResult;
   } catch (err) {
     if (err instanceof FaasbenchError && err.code === 'ResourceNotFound') sendJson(res, 404, { message: 'Not Found' });
     else if (err instanceof FaasbenchError && err.code === 'TooManyRequests') sendJson(res, 429, { message: 'Too Many Requests' });

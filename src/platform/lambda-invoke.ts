@@ -3,6 +3,7 @@
  * the headers Lambda answers (X-Amz-Executed-Version, X-Amz-Function-Error, X-Amz-Log-Result).
  */
 import { FaasbenchError, isFaasbenchError } from '../core/errors.ts';
+import { callerSpanContext } from '../spans/trace-context.ts';
 import { checkClientContext } from './client-context.ts';
 import { groundTruthHeaders } from './ground-truth.ts';
 import { readBody, parseJsonBody } from './http-io.ts';
@@ -74,7 +75,8 @@ function callOptions(req: RouteContext['req'], url: URL, requestId: string): Inv
   checkClientContext(clientContext);
   const traceId = header(req.headers['x-amzn-trace-id']);
   const qualifier = url.searchParams.get('Qualifier') ?? undefined;
-  return { requestId, ...(clientContext ? { clientContext } : {}), ...(traceId ? { traceId } : {}), ...(qualifier ? { qualifier } : {}) };
+  const caller = callerSpanContext(req.headers);
+  return { requestId, ...(clientContext ? { clientContext } : {}), ...(traceId ? { traceId } : {}), ...(qualifier ? { qualifier } : {}), ...(caller ? { caller } : {}) };
 }
 
 function header(value: string | string[] | undefined): string | undefined {

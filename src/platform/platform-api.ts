@@ -4,6 +4,7 @@
  * attaches them, they do not reach back into it, and they can be tested against a fake.
  */
 import { FaasbenchError } from '../core/errors.ts';
+import type { SpanContext } from '../spans/trace-context.ts';
 import type { FunctionManifest, FunctionManifestInput, FunctionSettings, FunctionSettingsInput } from '../core/function-package.ts';
 import type { CodeSource } from './code-staging.ts';
 import { SYNC_REQUEST_MAX_BYTES, type InvocationResult, type ResponseSink } from './invocation.ts';
@@ -109,6 +110,8 @@ export interface InvokeOptions {
   readonly qualifier?: string;
   /** The caller's X-Amzn-Trace-Id, whose Root the invocation keeps. */
   readonly traceId?: string;
+  /** The caller's span (traceparent or B3): the platform's spans for the call are its children. */
+  readonly caller?: SpanContext;
   /** The request id to run under (a function URL's event names it before the call); default a new one. */
   readonly requestId?: string;
   /** Receives a streamed response as it comes (InvokeWithResponseStream, a streaming function URL). */

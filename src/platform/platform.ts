@@ -60,6 +60,9 @@ import { FunctionUrls } from './function-urls.ts';
 import { FunctionRecord, LATEST, preconditionFailed, type Deployment } from './function-record.ts';
 import { zipFolder } from './zip-folder.ts';
 import { parseRuntime, RUNTIME_HELP } from '../core/runtime-id.ts';
+import { epochMicros } from '../core/clock.ts';
+import { spanExportTo, type Collectors } from '../spans/collectors.ts';
+import { PlatformSpans, type InvocationTimings } from '../spans/platform-spans.ts';
 
 // Shared with the APIs through platform-api.ts, which must not import this file; re-exported for callers of old.
 export { ACCOUNT_ID, functionNameOf, MAX_PAYLOAD_BYTES, type FunctionInfo, type InvocationType } from './platform-api.ts';
@@ -91,6 +94,8 @@ export interface PlatformOptions {
   region?: string;
   /** The bucket root functions read and write (FAASBENCH_STORAGE_URL); default file://<dataDir>/storage. */
   storageUrl?: string;
+  /** Collectors for the platform's own spans of calls that carry a trace context (queue wait, init, invoke). */
+  spans?: Collectors;
   /** A gRPC trigger (grpc-trigger.ts) on a port of its own, on `host`; off when absent. */
   grpc?: GrpcTriggerOptions;
 }
@@ -119,6 +124,8 @@ export class LocalPlatform implements PlatformApi {
   private readonly eventQueue: EventQueue;
   private readonly background = new Set<Promise<unknown>>();
   private revisions = 0;
+  /** Set by start() when collectors are given. */
+  private spans: PlatformSpans | null = null;
   private grpcTrigger: GrpcTrigger | null = null;
 
   private constructor(
@@ -228,6 +235,8 @@ export class LocalPlatform implements PlatformApi {
       platformVariables,
     };
     holder.platform = new LocalPlatform(server, `http://${host.includes(':') ? `[${host}]` : host}:${port}`, codeRoot, tmpRoot, cgroups, env, facts, region, storageUrl, reaped);
+    const spanExport = spanExportTo(options.spans, 'faasbench-platform', (message) => console.error(`faasbench platform: ${message}`));
+    if (spanExport) holder.platform.spans = new PlatformSpans(spanExport);
     if (options.grpc) await holder.platform.startGrpc(options.grpc, host, [options.token, invokeToken].filter((t) => t !== undefined));
     return holder.platform;
   }
@@ -574,8 +583,10 @@ export class LocalPlatform implements PlatformApi {
       void run.finally(() => this.background.delete(run));
       return null;
     }
+    const traced = this.spans && options.caller ? { spans: this.spans, caller: options.caller, startUs: epochMicros() } : null;
     const result = await this.pool.invoke(snapshot, request);
     this.metrics.invocation(result);
+    if (traced) traced.spans.invoked(traced.caller, timingsOf(result, traced.startUs, epochMicros()));
     return result;
   }
 
@@ -607,6 +618,7 @@ export class LocalPlatform implements PlatformApi {
     await this.pool.settled();
     await Promise.allSettled([...this.background]);
     await this.cgroups.dispose();
+    await this.spans?.close();
     rmSync(this.tmpRoot, { recursive: true, force: true });
     // Deployments live as long as the platform: staged code is not reused by a later start.
     rmSync(this.codeRoot, { recursive: true, force: true });
@@ -637,6 +649,12 @@ export class LocalPlatform implements PlatformApi {
     const current = this.functions.get(name)?.latest;
     if (revisionId !== undefined && current !== undefined && revisionId !== String(current.revision)) throw preconditionFailed();
   }
+}
+
+/** What the platform's spans of a call are made from. */
+function timingsOf(result: InvocationResult, startUs: number, endUs: number): InvocationTimings {
+  const { functionName: fn, requestId, instanceId, cold, queueMs, initMs, durationMs, outcome } = result;
+  return { fn, requestId, instanceId, cold, startUs, endUs, queueMs, initMs, durationMs, errorType: outcome.kind === 'function-error' ? outcome.errorType : undefined };
 }
 
 function noEventInvokeConfig(arn: string): FaasbenchError {

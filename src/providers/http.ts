@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { Dispatcher } from 'undici';
 import { FaasbenchError } from '../core/errors.ts';
 import { NO_FACTS } from '../core/invocation-record.ts';
-import type { InvokeResult, Provider } from '../core/provider.ts';
+import type { CallOptions, InvokeResult, Provider } from '../core/provider.ts';
 import { createDispatcher, errorTypeIn, factsFromHeaders, send, statusOfHttp, transportFailure, type HttpReply } from './http-client.ts';
 import { connectionFields, parseOptions, type ProviderOptions } from './options.ts';
 
@@ -51,9 +51,9 @@ class HttpProvider implements Provider {
     throw cannot('deploy');
   }
 
-  async invoke(fn: string, payload: Buffer): Promise<InvokeResult> {
+  async invoke(fn: string, payload: Buffer, call?: CallOptions): Promise<InvokeResult> {
     const name = encodeURIComponent(fn);
-    const headers = { ...this.o.headers, ...(this.o.host ? { host: this.o.host.replaceAll('{fn}', name) } : {}) };
+    const headers = { ...this.o.headers, ...(this.o.host ? { host: this.o.host.replaceAll('{fn}', name) } : {}), ...call?.traceHeaders };
     const body = this.o.method === 'GET' ? null : this.o.body !== undefined ? this.o.body.replaceAll('{payload}', payload.toString('utf8')) : payload;
     let reply: HttpReply;
     try {

@@ -14,7 +14,7 @@ import type { Dispatcher } from 'undici';
 import { FaasbenchError } from '../core/errors.ts';
 import { resolvedIncludes, type FunctionPackage, type FunctionSettingsInput } from '../core/function-package.ts';
 import { NO_FACTS } from '../core/invocation-record.ts';
-import type { InvokeResult, Provider, Provisioned } from '../core/provider.ts';
+import type { CallOptions, InvokeResult, Provider, Provisioned } from '../core/provider.ts';
 import type { LocalPlatform, PlatformOptions } from '../platform/platform.ts';
 import { controlError, controlSend, createDispatcher, errorTypeIn, factsFromHeaders, header, send, statusOfHttp, transportFailure, type HttpReply } from './http-client.ts';
 import { effectiveManifest, packageZip } from './package-zip.ts';
@@ -81,10 +81,10 @@ class LocalProvider implements Provider {
     if (reply.status !== 201) throw controlError(`deploy ${name} to ${this.url}`, reply);
   }
 
-  async invoke(fn: string, payload: Buffer): Promise<InvokeResult> {
+  async invoke(fn: string, payload: Buffer, call?: CallOptions): Promise<InvokeResult> {
     let reply: HttpReply;
     try {
-      reply = await send(this.http, { method: 'POST', url: new URL(`${this.url}/2015-03-31/functions/${encodeURIComponent(fn)}/invocations`), headers: this.headers, body: payload });
+      reply = await send(this.http, { method: 'POST', url: new URL(`${this.url}/2015-03-31/functions/${encodeURIComponent(fn)}/invocations`), headers: call?.traceHeaders ? { ...this.headers, ...call.traceHeaders } : this.headers, body: payload });
     } catch (err) {
       return transportFailure(err);
     }

@@ -22,7 +22,7 @@ import { monotonicMs } from '../core/clock.ts';
 import { FaasbenchError } from '../core/errors.ts';
 import { describeIssues, functionSettingsSchema, type FunctionManifest, type FunctionPackage, type FunctionSettings, type FunctionSettingsInput } from '../core/function-package.ts';
 import { NO_FACTS, type PlatformFacts } from '../core/invocation-record.ts';
-import type { InvokeResult, Provider } from '../core/provider.ts';
+import type { CallOptions, InvokeResult, Provider } from '../core/provider.ts';
 import { controlError, controlSend, createDispatcher, errorTypeIn, factsFromHeaders, header, send, statusOfHttp, transportFailure, type HttpReply } from './http-client.ts';
 import { goDurationSeconds, LOCAL_IMAGE_PREFIX, MAX_SCALE_LABEL, memoryMb, SETTINGS_ANNOTATION } from '../platform/openfaas-api.ts';
 import { effectiveManifest } from './package-zip.ts';
@@ -82,13 +82,13 @@ class OpenFaasProvider implements Provider {
     await this.apply(this.deployment(manifest.name, image, manifest), `deploy ${manifest.name}`);
   }
 
-  async invoke(fn: string, payload: Buffer): Promise<InvokeResult> {
+  async invoke(fn: string, payload: Buffer, call?: CallOptions): Promise<InvokeResult> {
     let reply: HttpReply;
     try {
       reply = await send(this.http, {
         method: 'POST',
         url: new URL(`${this.o.url}/function/${encodeURIComponent(this.qualified(fn))}`),
-        headers: { ...this.auth, 'content-type': this.o.contentType },
+        headers: { ...this.auth, 'content-type': this.o.contentType, ...call?.traceHeaders },
         body: payload,
       });
     } catch (err) {
