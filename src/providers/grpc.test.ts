@@ -1,9 +1,14 @@
 // The grpc provider against a Greeter served by grpc-js on loopback (test/grpc/greeter-server.ts).
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Provider } from '../core/provider.ts';
 import { NO_FACTS } from '../core/invocation-record.ts';
 import { constantRun, latenessSummary, RATE, SECONDS } from '../../test/grpc/constant-run.ts';
 import { startGreeter, type GreeterServer } from '../../test/grpc/greeter-server.ts';
+import { scratchDir } from '../../test/support/platform.ts';
 import { closedPort } from './conformance.ts';
 import { createGrpcProvider } from './grpc.ts';
 
@@ -71,6 +76,28 @@ describe('grpc provider against grpc-js', () => {
       expect(r).toMatchObject({ status: 'transport-error', httpStatus: null, errorClass: 'UNAVAILABLE', facts: NO_FACTS });
     } finally {
       await dead.close();
+    }
+  });
+
+  it('speaks TLS when told, trusting caFile, and fails as UNAVAILABLE on an untrusted certificate or plaintext', async () => {
+    const dir = scratchDir('grpc-tls');
+    const [key, cert] = [path.join(dir, 'key.pem'), path.join(dir, 'cert.pem')];
+    await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+    const secure = await startGreeter({ key: readFileSync(key), cert: readFileSync(cert) });
+    const providers = await Promise.all([
+      createGrpcProvider({ endpoint: '127.0.0.1', port: secure.port, tls: true, caFile: cert }),
+      createGrpcProvider({ endpoint: '127.0.0.1', port: secure.port, tls: true, deadlineMs: 5000 }),
+      createGrpcProvider({ endpoint: '127.0.0.1', port: secure.port, deadlineMs: 5000 }),
+    ]);
+    try {
+      const [trusted, untrusted, plaintext] = await Promise.all(providers.map((p) => p.invoke('greeter', Buffer.from('{"name":"tls"}'))));
+      expect(trusted).toMatchObject({ status: 'ok', errorClass: null });
+      expect(JSON.parse(trusted!.payload.toString())).toEqual({ message: 'hello tls' });
+      expect(untrusted).toMatchObject({ status: 'transport-error', errorClass: 'UNAVAILABLE' });
+      expect(plaintext).toMatchObject({ status: 'transport-error', errorClass: 'UNAVAILABLE' });
+    } finally {
+      await Promise.all(providers.map((p) => p.close()));
+      await secure.stop();
     }
   });
 

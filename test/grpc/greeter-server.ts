@@ -19,7 +19,8 @@ export interface GreeterServer {
   stop(): Promise<void>;
 }
 
-export async function startGreeter(): Promise<GreeterServer> {
+/** Plaintext, or TLS with `tls`'s PEM key and certificate. */
+export async function startGreeter(tls?: { key: Buffer; cert: Buffer }): Promise<GreeterServer> {
   const method = loadGrpcMethod(HELLOWORLD_PROTO, DEFAULT_METHOD, { proto: 'proto', method: 'method' });
   const seen: SeenCall[] = [];
   const server = new Server();
@@ -33,7 +34,7 @@ export async function startGreeter(): Promise<GreeterServer> {
       else answer();
     },
   });
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', tls ? ServerCredentials.createSsl(null, [{ private_key: tls.key, cert_chain: tls.cert }]) : ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
   return {
     port,
     seen,
