@@ -46,8 +46,9 @@ describe('load k8s-job', () => {
     expect(readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toMatch(/^FROM node:20-slim$/m);
   });
 
-  it('refuses a plan that cannot be sharded and a bad Kubernetes name', async () => {
+  it('refuses a plan that cannot be sharded, a bad Kubernetes name and an unknown provider', async () => {
     await expect(run('echo', '--shards', '2', '--image', 'x')).rejects.toThrow('expected a load pattern after the function');
     await expect(run('echo', 'constant', '--rate', '1', '--duration', '1s', '--shards', '2', '--image', 'x', '--name', 'Load_1')).rejects.toThrow('--name: expected a Kubernetes name');
+    await expect(run('echo', 'constant', '--rate', '1', '--duration', '1s', '--shards', '2', '--image', 'x', '--provider', 'lambda')).rejects.toThrow('--provider: unknown provider "lambda"');
   });
 });

@@ -14,6 +14,7 @@ import type { Command } from 'commander';
 import { dumpYaml } from '@kubernetes/client-node/dist/yaml.js';
 import { FaasbenchError } from '../core/errors.ts';
 import { shardOf } from '../core/load-plan.ts';
+import { providerNames } from '../providers/registry.ts';
 import { planPattern, splitPatternArgs } from '../workload/registry.ts';
 import { k8sJob, STORE_ENV } from './k8s-job-manifest.ts';
 import { openOutFile } from './out-file.ts';
@@ -113,6 +114,7 @@ function sharedArgs(opts: K8sJobOptions): string[] {
     throw new FaasbenchError('InvalidParameterValue', `--payload is not valid JSON: ${(err as Error).message}`);
   }
   parseProviderOptions(opts.providerOpt);
+  if (!providerNames().includes(opts.provider)) throw new FaasbenchError('InvalidParameterValue', `--provider: unknown provider "${opts.provider}": expected one of ${providerNames().join(', ')}`);
   const startAtMs = opts.startAt === undefined ? Date.now() + positiveInt(opts.startIn, '--start-in', 0) * 1000 : positiveInt(opts.startAt, '--start-at');
   const runId = opts.runId ?? `k8s-${randomBytes(6).toString('hex')}`;
   return [
