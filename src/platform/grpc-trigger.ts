@@ -16,7 +16,8 @@ import { replyOf } from './grpc-trigger-reply.ts';
 import { FUNCTION_METADATA_KEY, routedFunction, ROUTING_HELP } from './grpc-trigger-route.ts';
 import { groundTruthHeaders } from './ground-truth.ts';
 import type { InvocationResult } from './invocation.ts';
-import { MAX_PAYLOAD_BYTES } from './platform-api.ts';
+import { MAX_PAYLOAD_BYTES, type InvokeOptions } from './platform-api.ts';
+import { callerSpanContext } from '../spans/trace-context.ts';
 import { sameSecret } from './request-guard.ts';
 
 export interface GrpcTriggerOptions {
@@ -30,7 +31,7 @@ export interface GrpcTriggerOptions {
 
 /** What the trigger needs of the platform. */
 export interface GrpcTriggerTarget {
-  invoke(name: string, payload: Buffer): Promise<InvocationResult | null>;
+  invoke(name: string, payload: Buffer, options?: Pick<InvokeOptions, 'caller'>): Promise<InvocationResult | null>;
 }
 
 export interface GrpcTrigger {
@@ -54,7 +55,11 @@ export async function startGrpcTrigger(options: GrpcTriggerOptions, host: string
   server.addService({ [method.name]: method.definition }, { [method.name]: (call: ServerUnaryCall<object, object>, callback: sendUnaryData<object>) => void answer(context, call, callback) });
   const address = `${host.includes(':') ? `[${host}]` : host}:${options.port}`;
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(address, ServerCredentials.createInsecure(), (err, bound) => (err ? reject(new FaasbenchError('InvalidParameterValue', `gRPC trigger port: cannot listen on ${address}: ${err.message}`)) : resolve(bound))),
+    server.bindAsync(address, ServerCredentials.createInsecure(), (err, bound) => {
+      if (!err) return resolve(bound);
+      server.forceShutdown();
+      reject(new FaasbenchError('InvalidParameterValue', `gRPC trigger port: cannot listen on ${address} (in use by another process, or not an address of this machine; 0 takes any free port): ${err.message}`));
+    }),
   );
   return { port, method: `${method.service}/${method.name}`, close: () => server.forceShutdown() };
 }
@@ -67,7 +72,8 @@ async function answer(context: TriggerContext, call: ServerUnaryCall<object, obj
   if (fn === null) return callback({ code: status.NOT_FOUND, details: `no function named: ${ROUTING_HELP}` });
   let result: InvocationResult;
   try {
-    result = (await context.target().invoke(fn, Buffer.from(JSON.stringify(call.request)))) as InvocationResult;
+    const caller = callerSpanContext(headersOf(call.metadata));
+    result = (await context.target().invoke(fn, Buffer.from(JSON.stringify(call.request)), caller ? { caller } : {})) as InvocationResult;
   } catch (err) {
     return callback(statusOfRefusal(err, fn));
   }
@@ -100,6 +106,11 @@ function errorDetails(payload: Buffer, errorType: string): string {
   } catch {
     return errorType;
   }
+}
+
+/** Text metadata as headers: the caller's trace context (traceparent, B3) is read from them. */
+function headersOf(metadata: Metadata): Record<string, string> {
+  return Object.fromEntries(Object.entries(metadata.getMap()).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 }
 
 function metadataOf(headers: Record<string, string>): Metadata {

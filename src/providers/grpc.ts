@@ -16,7 +16,7 @@ import { Client, credentials, Metadata, type ChannelOptions, type ServiceError }
 import { z } from 'zod';
 import { FaasbenchError } from '../core/errors.ts';
 import { NO_FACTS } from '../core/invocation-record.ts';
-import type { InvokeResult, Provider } from '../core/provider.ts';
+import type { CallOptions, InvokeResult, Provider } from '../core/provider.ts';
 import { DEFAULT_METHOD, HELLOWORLD_PROTO, loadGrpcMethod, unknownFields, type GrpcMethod } from '../platform/grpc-method.ts';
 import { grpcStatusName, statusOfGrpc } from './grpc-status.ts';
 import { factsFromHeaders } from './http-client.ts';
@@ -72,7 +72,7 @@ class GrpcProvider implements Provider {
     throw cannot('deploy');
   }
 
-  async invoke(fn: string, payload: Buffer): Promise<InvokeResult> {
+  async invoke(fn: string, payload: Buffer, call?: CallOptions): Promise<InvokeResult> {
     let request: Record<string, unknown>;
     try {
       request = this.requestFor(fn, payload);
@@ -81,15 +81,17 @@ class GrpcProvider implements Provider {
     }
     const metadata = new Metadata();
     for (const [key, value] of Object.entries(this.o.metadata)) metadata.set(key, value);
+    // Trace context (traceparent, B3) travels as metadata, where gRPC's OpenTelemetry instrumentation looks for it.
+    for (const [key, value] of Object.entries(call?.traceHeaders ?? {})) metadata.set(key.toLowerCase(), value);
     const { definition } = this.method;
     const callOptions = { deadline: Date.now() + this.o.deadlineMs, ...(this.o.authority ? { host: this.o.authority.replaceAll('{fn}', fn) } : {}) };
     return new Promise((resolve) => {
       let initial: Metadata | undefined;
-      const call = this.channel(fn).makeUnaryRequest(definition.path, definition.requestSerialize, definition.responseDeserialize, request, metadata, callOptions, (err?: ServiceError | null, reply?: object) => {
+      const pending = this.channel(fn).makeUnaryRequest(definition.path, definition.requestSerialize, definition.responseDeserialize, request, metadata, callOptions, (err?: ServiceError | null, reply?: object) => {
         if (err) resolve(failure(err, initial));
         else resolve({ status: 'ok', httpStatus: null, payload: Buffer.from(JSON.stringify(reply ?? {})), errorClass: null, facts: factsIn(initial) ?? NO_FACTS });
       });
-      call.on('metadata', (m: Metadata) => (initial = m));
+      pending.on('metadata', (m: Metadata) => (initial = m));
     });
   }
 
