@@ -33,9 +33,10 @@ export function registerTraceExport(trace: Command): void {
   )
     .option('--json', 'print what was written as JSON')
     .action(async (traceDir: string | undefined, opts: ExportOptions) => {
-      const { header, batches } = await exportSource(traceDir, opts);
+      const { header, batches, notes } = await exportSource(traceDir, opts);
+      if (opts.json !== true) for (const note of notes) console.error(`note: ${note}`);
       const outcome = await writeCalls(batches, new VswarmLoadWriter(opts.out, header), header.count, opts.json !== true);
-      report(outcome, { file: opts.out, format: opts.format, functions: header.functions.length, units: header.units, unit: header.unit }, opts.json === true);
+      report(outcome, { file: opts.out, format: opts.format, functions: header.functions.length, units: header.units, unit: header.unit, notes }, opts.json === true);
     });
 
   trace
@@ -45,21 +46,22 @@ export function registerTraceExport(trace: Command): void {
     .addOption(new Option('--unit <unit>', 'what one object of the file spans').choices(['minute', 'second']).default('minute'))
     .option('--json', 'print what was written as JSON')
     .action(async (loadJson: string, opts: { out: string; unit: TraceUnit; json?: boolean }) => {
-      const { schedule, batches } = readVswarmLoad(loadJson, opts.unit);
+      const { schedule, batches, notes } = readVswarmLoad(loadJson, opts.unit);
+      if (opts.json !== true) for (const note of notes) console.error(`note: ${note}`);
       const writer: CallWriter = new PlanWriter(opts.out, planHeader(schedule, []));
-      const outcome = await writeCalls(batches, writer, schedule.count, opts.json !== true);
-      report(outcome, { file: opts.out, format: 'faasbench-plan', functions: schedule.functions.length, units: schedule.units, unit: schedule.unit }, opts.json === true);
+      const outcome = await writeCalls(batches(), writer, schedule.count, opts.json !== true);
+      report(outcome, { file: opts.out, format: 'faasbench-plan', functions: schedule.functions.length, units: schedule.units, unit: schedule.unit, notes }, opts.json === true);
     });
 }
 
-async function exportSource(traceDir: string | undefined, opts: ExportOptions): Promise<{ header: PlanHeader; batches: Iterable<CallBatch> }> {
+async function exportSource(traceDir: string | undefined, opts: ExportOptions): Promise<{ header: PlanHeader; batches: Iterable<CallBatch>; notes: readonly string[] }> {
   if ((traceDir === undefined) === (opts.plan === undefined)) throw new FaasbenchError('InvalidParameterValue', 'give a trace folder or --plan <file>, one of the two', { reason: 'usage' });
   if (opts.plan !== undefined) {
     const file = openPlanFile(opts.plan);
-    return { header: file.header, batches: file.batches() };
+    return { header: file.header, batches: file.batches(), notes: [] };
   }
   const { trace, inputs, schedule } = await scheduleTrace(traceDir!, opts);
-  return { header: planHeader(schedule, trace.labels), batches: unitBatches(inputs, schedule) };
+  return { header: planHeader(schedule, trace.labels), batches: unitBatches(inputs, schedule), notes: trace.notes };
 }
 
 interface Written {
@@ -68,6 +70,8 @@ interface Written {
   readonly functions: number;
   readonly units: number;
   readonly unit: TraceUnit;
+  /** How the input was read: said on stderr, and kept in --json's output. */
+  readonly notes: readonly string[];
 }
 
 function report(outcome: WriteOutcome, written: Written, json: boolean): void {

@@ -5,12 +5,13 @@
  *
  *   [{"timestamp":[1250,90004],"endpoint":["trace-ab12","trace-cd34"]},{"timestamp":[],"endpoint":[]}]
  *
- * Export streams (a busy day is hundreds of MB); import parses the file whole, which is what
- * vSwarm's own loader does too.
+ * Both ways stream: a busy day is hundreds of MB (the 5-function day 753 MB), past the longest
+ * string Node can make, so import parses one unit object at a time.
  */
-import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { FaasbenchError } from '../core/errors.ts';
+import { jsonArrayElements } from './json-array-file.ts';
 import type { CallWriter, PlanHeader } from './plan-file.ts';
 import type { CallBatch, Schedule, ScheduledFunction } from './schedule.ts';
 import { UNIT_US, type TraceUnit } from './trace-function.ts';
@@ -74,36 +75,70 @@ export class VswarmLoadWriter implements CallWriter {
 
 export interface ImportedLoad {
   readonly schedule: Schedule;
-  readonly batches: readonly CallBatch[];
+  /** Reads the file again on each call, one unit at a time: a day's calls are never all held. */
+  batches(): Generator<CallBatch>;
+  /** What was adjusted while reading (timestamps of exactly one unit). */
+  readonly notes: readonly string[];
 }
 
-/** Reads load.json into a schedule whose functions are its endpoints, called with `{}`. */
+const UNITS_SHOWN = 8;
+
+/**
+ * Reads load.json into a schedule whose functions are its endpoints, called with `{}`. Two
+ * passes: the first finds the endpoints and the count (the plan header comes before the calls),
+ * the second, on each batches() call, gives the calls.
+ */
 export function readVswarmLoad(file: string, unit: TraceUnit): ImportedLoad {
-  const name = basename(file);
-  const units = parseUnits(file, name);
   const unitUs = UNIT_US[unit];
   const index = new Map<string, number>();
-  const batches: CallBatch[] = [];
+  const clamped = { calls: 0, units: [] as number[] };
   let count = 0;
-  units.forEach((entry, u) => {
-    const order = entry.timestamp.map((_, i) => i).sort((a, b) => entry.timestamp[a]! - entry.timestamp[b]! || a - b);
-    const batch: CallBatch = { offsetsUs: new Float64Array(order.length), fns: new Uint32Array(order.length), durationMs: new Float64Array(order.length).fill(Number.NaN), memoryMb: new Float64Array(order.length).fill(Number.NaN) };
-    order.forEach((i, k) => {
-      const timestamp = entry.timestamp[i]!;
-      if (!Number.isInteger(timestamp) || timestamp < 0 || timestamp >= unitUs) {
-        fail(name, `[${u}].timestamp[${i}]: expected whole µs in [0, ${unitUs}) (one ${unit}), got ${timestamp}`);
-      }
-      const endpoint = entry.endpoint[i]!;
-      if (!index.has(endpoint)) index.set(endpoint, index.size);
-      batch.offsetsUs[k] = u * unitUs + timestamp;
-      batch.fns[k] = index.get(endpoint)!;
-    });
+  let units = 0;
+  for (const entry of loadUnits(file)) {
+    const order = orderOf(file, entry, units, unit);
+    for (const i of order) if (!index.has(entry.endpoint[i]!)) index.set(entry.endpoint[i]!, index.size);
+    const atEnd = entry.timestamp.filter((t) => t === unitUs).length;
+    if (atEnd > 0) [clamped.calls, clamped.units] = [clamped.calls + atEnd, [...clamped.units, units]];
     count += order.length;
-    batches.push(batch);
-  });
+    units++;
+  }
   const functions: ScheduledFunction[] = [...index.keys()].map((endpoint) => ({ name: endpoint, key: { owner: '', app: '', fn: endpoint }, proxy: endpoint, payload: { kind: 'event', event: {} } }));
   // Arrivals and sampling are those of whoever wrote the file; these fields only describe the plan's shape.
-  return { schedule: { unit, seed: 0, arrivals: { mode: 'equidistant', shift: false }, sampling: 'bracket', functions, units: units.length, count }, batches };
+  const schedule: Schedule = { unit, seed: 0, arrivals: { mode: 'equidistant', shift: false }, sampling: 'bracket', functions, units, count };
+  return { schedule, batches: () => loadBatches(file, unit, index), notes: clamped.calls > 0 ? [clampNote(file, unit, clamped)] : [] };
+}
+
+function* loadBatches(file: string, unit: TraceUnit, index: ReadonlyMap<string, number>): Generator<CallBatch> {
+  const unitUs = UNIT_US[unit];
+  let u = 0;
+  for (const entry of loadUnits(file)) {
+    const order = orderOf(file, entry, u, unit);
+    const batch: CallBatch = { offsetsUs: new Float64Array(order.length), fns: new Uint32Array(order.length), durationMs: new Float64Array(order.length).fill(Number.NaN), memoryMb: new Float64Array(order.length).fill(Number.NaN) };
+    order.forEach((i, k) => {
+      // vSwarm's exponential mode can place a call at the very end of its unit: kept, 1 µs inside.
+      batch.offsetsUs[k] = u * unitUs + Math.min(entry.timestamp[i]!, unitUs - 1);
+      batch.fns[k] = index.get(entry.endpoint[i]!)!;
+    });
+    u++;
+    yield batch;
+  }
+}
+
+/** The calls of one unit in time order (ties in file order), each timestamp checked. */
+function orderOf(file: string, entry: LoadUnit, u: number, unit: TraceUnit): number[] {
+  const unitUs = UNIT_US[unit];
+  entry.timestamp.forEach((timestamp, i) => {
+    if (!Number.isInteger(timestamp) || timestamp < 0 || timestamp > unitUs) {
+      fail(basename(file), `[${u}].timestamp[${i}]: expected whole µs in [0, ${unitUs}] (one ${unit}), got ${timestamp}`);
+    }
+  });
+  return entry.timestamp.map((_, i) => i).sort((a, b) => entry.timestamp[a]! - entry.timestamp[b]! || a - b);
+}
+
+function clampNote(file: string, unit: TraceUnit, clamped: { readonly calls: number; readonly units: readonly number[] }): string {
+  const { units } = clamped;
+  const shown = units.slice(0, UNITS_SHOWN).join(', ') + (units.length > UNITS_SHOWN ? `, and ${units.length - UNITS_SHOWN} more` : '');
+  return `${basename(file)}: ${clamped.calls} timestamp(s) of exactly one ${unit} (${UNIT_US[unit]} µs, the ${unit}'s end, as vSwarm's exponential mode writes), each placed 1 µs before that end (in ${unit}s ${shown}, counted from 0)`;
 }
 
 interface LoadUnit {
@@ -111,23 +146,20 @@ interface LoadUnit {
   readonly endpoint: readonly string[];
 }
 
-function parseUnits(file: string, name: string): LoadUnit[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    fail(name, code ? `cannot read (${code})` : `not JSON: ${(err as Error).message}`);
-  }
-  if (!Array.isArray(value)) fail(name, 'expected a list with one {timestamp, endpoint} object per unit');
-  return value.map((entry: unknown, u) => {
-    if (typeof entry !== 'object' || entry === null) fail(name, `[${u}]: expected an object with timestamp and endpoint lists`);
+const WHAT = 'with one {timestamp, endpoint} object per unit';
+
+function* loadUnits(file: string): Generator<LoadUnit> {
+  const name = basename(file);
+  let u = 0;
+  for (const entry of jsonArrayElements(file, WHAT)) {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) fail(name, `[${u}]: expected an object with timestamp and endpoint lists`);
     const { timestamp, endpoint } = entry as { timestamp?: unknown; endpoint?: unknown };
     if (!Array.isArray(timestamp) || !timestamp.every((t) => typeof t === 'number')) fail(name, `[${u}].timestamp: expected a list of numbers (µs)`);
     if (!Array.isArray(endpoint) || !endpoint.every((e) => typeof e === 'string' && e !== '')) fail(name, `[${u}].endpoint: expected a list of function names`);
     if (timestamp.length !== endpoint.length) fail(name, `[${u}]: ${timestamp.length} timestamps but ${endpoint.length} endpoints; the lists pair up`);
-    return { timestamp: timestamp as number[], endpoint: endpoint as string[] };
-  });
+    u++;
+    yield { timestamp: timestamp as number[], endpoint: endpoint as string[] };
+  }
 }
 
 function fail(name: string, message: string): never {
