@@ -52,7 +52,7 @@ export function* jsonArrayElements(file: string, what: string, chunkBytes = CHUN
       const got = readSync(fd, buffer, 0, chunkBytes, position);
       if (got === 0) break;
       position += got;
-      let from = open ? 0 : -1;
+      let from: number = open ? 0 : -1;
       for (let i = 0; i < got; i++) {
         const byte = buffer[i]!;
         if (from >= 0) {
