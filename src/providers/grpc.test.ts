@@ -59,6 +59,17 @@ describe('grpc provider against grpc-js', () => {
     }
   });
 
+  it("reaches a function named by its host, as an imported load.json's endpoints are, with the port added", async () => {
+    const byName = await createGrpcProvider({ port: greeter.port });
+    try {
+      const r = await byName.invoke('127.0.0.1', Buffer.from('{"name":"by host"}'));
+      expect(r).toMatchObject({ status: 'ok' });
+      expect(greeter.seen.at(-1)).toMatchObject({ name: 'by host', authority: `127.0.0.1:${greeter.port}` });
+    } finally {
+      await byName.close();
+    }
+  });
+
   it('gives a deadline exceeded its gRPC status class', async () => {
     const hurried = await createGrpcProvider({ endpoint: `127.0.0.1:${greeter.port}`, deadlineMs: 100 });
     try {
