@@ -13,7 +13,8 @@ import type { Provider } from '../core/provider.ts';
 import { createProvider } from '../providers/index.ts';
 import { parseProxyId, SYNTHETIC } from '../trace/mapping.ts';
 import { openPlanFile } from '../trace/plan-file.ts';
-import { batchesToPlan, unitBatches, type CallBatch, type Schedule, type ScheduledFunction } from '../trace/schedule.ts';
+import { batchesToPlan, unitBatches, type CallBatch, type Schedule } from '../trace/schedule.ts';
+import { sizeSynthetic } from '../trace/synthetic-sizing.ts';
 import { resolveInput } from '../workload/function-inputs.ts';
 import { endLine, failuresOf, printEndLine, summaryCounts } from './failure-line.ts';
 import { findPackage, FUNCTIONS_DIR } from './functions-list.ts';
@@ -43,9 +44,6 @@ interface ReplayOptions extends ScheduleOptions, ThresholdOptions, SpanFlags {
   maxInFlight: string;
   json?: boolean;
 }
-
-/** The runtime's own footprint on top of what synthetic is asked to hold. */
-const SYNTHETIC_HEADROOM_MB = 64;
 
 export function registerTraceReplay(trace: Command): void {
   const command = addScheduleOptions(
@@ -92,7 +90,8 @@ async function replaySource(traceDir: string | undefined, opts: ReplayOptions): 
     const file = openPlanFile(opts.plan);
     return { name: path.basename(opts.plan), schedule: file.header, batches: () => file.batches() };
   }
-  const { inputs, schedule } = await scheduleTrace(traceDir!, opts);
+  const { trace, inputs, schedule } = await scheduleTrace(traceDir!, opts);
+  if (opts.json !== true) for (const note of trace.notes) console.error(`note: ${note}`);
   return { name: path.basename(path.resolve(traceDir!)), schedule, batches: () => unitBatches(inputs, schedule) };
 }
 
@@ -163,7 +162,8 @@ function replayParams(opts: ReplayOptions, source: ReplaySource): Record<string,
  */
 async function deployAll(source: ReplaySource, provider: Provider, opts: ReplayOptions, storageUrl: string): Promise<Map<string, Buffer>> {
   const bodies = new Map<string, Buffer>();
-  const syntheticMemory = syntheticNeeds(source);
+  const synthetic = sizeSynthetic(source.schedule.functions, source.batches(), findPackage(SYNTHETIC, opts.dir).manifest.timeoutS);
+  if (opts.json !== true) for (const note of synthetic.notes) console.error(`note: ${note}`);
   for (const fn of source.schedule.functions) {
     if (fn.payload.kind === 'event') {
       bodies.set(fn.name, Buffer.from(JSON.stringify(fn.payload.event)));
@@ -171,7 +171,8 @@ async function deployAll(source: ReplaySource, provider: Provider, opts: ReplayO
     }
     const pkg = renamed(findPackage(fn.payload.kind === 'synthetic' ? SYNTHETIC : parseProxyId(fn.proxy).fn, opts.dir), fn.name);
     // synthetic reproduces durations the trace measured: a CPU quota sized for its memory would stretch them.
-    if (opts.deploy) await provider.deploy(pkg, fn.payload.kind === 'synthetic' ? { memoryMb: syntheticMemory.get(fn.name) ?? pkg.manifest.memoryMb, cpuModel: 'none' } : {});
+    const size = synthetic.sizes.get(fn.name);
+    if (opts.deploy) await provider.deploy(pkg, size ? { memoryMb: size.memoryMb, timeoutS: size.timeoutS, cpuModel: 'none' } : {});
     if (fn.payload.kind === 'input') bodies.set(fn.name, Buffer.from(JSON.stringify(await inputOf(pkg, fn.payload.input, source.schedule.seed, storageUrl))));
   }
   return bodies;
@@ -190,18 +191,4 @@ async function inputOf(pkg: FunctionPackage, input: string, seed: number, storag
 
 function renamed(pkg: FunctionPackage, name: string): FunctionPackage {
   return { ...pkg, manifest: { ...pkg.manifest, name } };
-}
-
-/** Memory each synthetic function needs: the most any of its calls holds, plus the runtime's own. */
-function syntheticNeeds(source: ReplaySource): Map<string, number> {
-  const functions: readonly ScheduledFunction[] = source.schedule.functions;
-  if (!functions.some((f) => f.payload.kind === 'synthetic')) return new Map();
-  const most = new Float64Array(functions.length);
-  for (const batch of source.batches()) {
-    for (let i = 0; i < batch.fns.length; i++) {
-      const memory = batch.memoryMb[i]!;
-      if (memory > most[batch.fns[i]!]!) most[batch.fns[i]!] = memory;
-    }
-  }
-  return new Map(functions.map((f, i) => [f.name, Math.min(10_240, Math.max(128, Math.ceil((most[i]! + SYNTHETIC_HEADROOM_MB) / 64) * 64))]));
 }
