@@ -22,6 +22,8 @@ import { hostFacts } from './host-facts.ts';
 import { heartbeatIntervalMs, parseProviderOptions, positiveInt } from './option-parsers.ts';
 import { withExistingStore } from './analyze.ts';
 import { startPlatformProcess } from './platform-process.ts';
+import { clientSpansFor, collectorsOf, platformSpanArgs, type SpanFlags } from './span-options.ts';
+import type { Collectors } from '../spans/collectors.ts';
 import { labelOption } from './run-label-option.ts';
 import { openRunStore } from './store-path.ts';
 import { startStepProgress } from './step-progress.ts';
@@ -33,7 +35,7 @@ import { droppedLine, rerunOptions, storableOptions, storedOptionsOf } from './s
 
 const TOOL_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-interface RunOptions extends ThresholdOptions {
+interface RunOptions extends ThresholdOptions, SpanFlags {
   provider: string;
   providerOpt: string[];
   param: string[];
@@ -72,6 +74,8 @@ export function registerExperiment(program: Command): void {
     .option('--storage-url <url>', 'bucket root for generated inputs when the provider is not local')
     .addOption(labelOption())
     .option('--json', 'print the runs and their results as JSON')
+    .option('--otlp <url>', 'send a client span per call to this OTLP/HTTP traces endpoint (e.g. http://localhost:4318/v1/traces); calls carry traceparent')
+    .option('--zipkin <url>', 'send a client span per call to this Zipkin v2 endpoint (e.g. http://localhost:9411/api/v2/spans); calls carry traceparent and B3')
     .addOption(thresholdOptions('; also -p thresholds=p99<300ms,errors<1% (any experiment)')[0]!)
     .addOption(thresholdOptions()[1]!)
     .addOption(thresholdOptions()[2]!)
@@ -137,6 +141,7 @@ async function runOnProviders(nameOrPath: string, values: Record<string, unknown
   const { experiment, source } = await loadExperiment(nameOrPath);
   const params = resolveParams(experiment.name, experiment.params, values);
   const seed = positiveInt(opts.seed, '--seed', 0);
+  const spans = collectorsOf(opts);
   const providerOptions = new Map(providers.map((provider) => [provider, rerunOptions(rerun?.providerOptions ?? {}, parseProviderOptions(optionsOf(provider, opts.providerOpt)))]));
   const heartbeatMs = heartbeatIntervalMs();
   if (providers.length > 1) await checkProviders(providerOptions);
@@ -158,8 +163,9 @@ async function runOnProviders(nameOrPath: string, values: Record<string, unknown
       runs.push({
         provider,
         source,
-        outcome: await onProvider(provider, providerOptions.get(provider)!, async (target, storageUrl) => {
+        outcome: await onProvider(provider, providerOptions.get(provider)!, spans, async (target, storageUrl) => {
           const store = await openRunStore(opts.store, opts.label);
+          const tracer = clientSpansFor(spans, provider);
           const prefix = providers.length > 1 ? `[${provider}] ` : '';
           const status = startStepProgress(opts.json !== true, `${prefix}${experiment.name}`);
           try {
@@ -180,9 +186,11 @@ async function runOnProviders(nameOrPath: string, values: Record<string, unknown
               ...(rerun ? { rerunOf: rerun.runId } : {}),
               ...(Object.keys(stored.kept).length ? { providerOptions: stored.kept } : {}),
               heartbeatMs,
+              ...(tracer ? { spans: tracer.tracer } : {}),
             });
           } finally {
             status.stop();
+            await tracer?.close();
             await store.close();
           }
         }),
@@ -240,8 +248,8 @@ async function checkProviders(options: ReadonlyMap<string, ProviderOptions>): Pr
 }
 
 /** Gives `work` a provider: the local platform in a child process unless a URL is given. */
-async function onProvider<T>(name: string, options: ProviderOptions, work: (provider: Awaited<ReturnType<typeof createProvider>>, storageUrl: string | undefined) => Promise<T>): Promise<T> {
-  const platform = name === 'local' && options.url === undefined ? await startPlatformProcess() : null;
+async function onProvider<T>(name: string, options: ProviderOptions, spans: Collectors | undefined, work: (provider: Awaited<ReturnType<typeof createProvider>>, storageUrl: string | undefined) => Promise<T>): Promise<T> {
+  const platform = name === 'local' && options.url === undefined ? await startPlatformProcess(platformSpanArgs(spans)) : null;
   try {
     const provider = await createProvider(name, platform ? { ...options, url: platform.url } : options);
     try {

@@ -4,6 +4,7 @@
  * rows (record), log and report progress. Every call goes through the invoker, so each one is an
  * InvocationRecord of the run with planned, sent and received times like any load run.
  */
+import type { CallTracer } from '../spans/client-spans.ts';
 import type { FunctionPackage, FunctionSettingsInput } from '../core/function-package.ts';
 import type { InvocationRecord } from '../core/invocation-record.ts';
 import { planOf, type LoadPlan, type PlannedInvocation } from '../core/load-plan.ts';
@@ -100,6 +101,8 @@ export interface BenchContext {
   readonly storageUrl: string;
   readonly log: (message: string) => void;
   readonly progress: (done: number, total: number, label?: string) => void;
+  /** A client span per call, when the run sends spans. */
+  readonly spans?: CallTracer;
 }
 
 /** Calls of one plan go out this long after runLoad is called: time to set up, short enough to not matter. */
@@ -301,6 +304,7 @@ export class BenchSession implements Bench {
         ...(options.stoppable === false ? {} : { signal: this.signal }),
         startUs: epochMicros() + START_DELAY_US,
         ...(options.maxInFlight ? { maxInFlight: options.maxInFlight } : {}),
+        ...(this.context.spans ? { spans: this.context.spans } : {}),
         ...(options.onPayload ? { onAnswer: (call: PlannedInvocation, result: { payload: Buffer }) => options.onPayload!(call.seq, result.payload) } : {}),
       });
     } finally {

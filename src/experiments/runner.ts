@@ -4,6 +4,7 @@
  * Ctrl-C), removal of what the run deployed, and the final status: completed, failed (records
  * kept) or interrupted.
  */
+import type { CallTracer } from '../spans/client-spans.ts';
 import type { FunctionPackage } from '../core/function-package.ts';
 import type { Provider } from '../core/provider.ts';
 import { CallTally, type CallCounts } from '../analysis/call-tally.ts';
@@ -33,6 +34,8 @@ export interface ExperimentRunSpec {
   readonly providerOptions?: Readonly<Record<string, unknown>>;
   /** How often the run's heartbeat is refreshed (default HEARTBEAT_INTERVAL_MS). */
   readonly heartbeatMs?: number;
+  /** A client span per call (--otlp, --zipkin). */
+  readonly spans?: CallTracer;
 }
 
 export interface ExperimentRunResult {
@@ -69,6 +72,7 @@ export async function runExperiment(spec: ExperimentRunSpec): Promise<Experiment
     findPackage: spec.findPackage,
     storageUrl: spec.storageUrl,
     log: spec.log,
+    ...(spec.spans ? { spans: spec.spans } : {}),
     progress: (done, total, label) => {
       spec.onProgress?.(done, total, label);
       void store.updateProgress(runId, { done, total, label: label ?? null }).catch(() => undefined);
