@@ -17,10 +17,6 @@ const CLOSE_LIST = 0x5d;
 const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
 
-function isSpace(byte: number): boolean {
-  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
-}
-
 /** Where the scan is between elements: before the list, before an element, after one, after the list. */
 type Place = 'start' | 'element' | 'separator' | 'end';
 
@@ -29,95 +25,120 @@ export function* jsonArrayElements(file: string, what: string, chunkBytes = CHUN
   const name = basename(file);
   const fd = openForReading(file, name);
   const buffer = Buffer.allocUnsafe(chunkBytes);
-  let place: Place = 'start';
-  let index = 0;
-  // The element being read: its bytes so far, nesting depth and string state.
-  let parts: Buffer[] = [];
-  let depth = 0;
-  let inString = false;
-  let escaped = false;
-  // An element still open at the end of a chunk goes on from the start of the next.
-  let open = false;
-  const finish = (): unknown => {
-    const text = Buffer.concat(parts).toString('utf8');
-    parts = [];
-    try {
-      return JSON.parse(text);
-    } catch (err) {
-      fail(name, `[${index}]: not JSON: ${(err as Error).message}`);
-    }
-  };
+  const scanner = new ElementScanner(name, what);
   try {
     for (let position = 0; ; ) {
       const got = readSync(fd, buffer, 0, chunkBytes, position);
       if (got === 0) break;
       position += got;
-      let from: number = open ? 0 : -1;
-      for (let i = 0; i < got; i++) {
-        const byte = buffer[i]!;
-        if (from >= 0) {
-          if (inString) {
-            if (escaped) escaped = false;
-            else if (byte === BACKSLASH) escaped = true;
-            else if (byte === QUOTE) inString = false;
-            continue;
-          }
-          if (byte === QUOTE) inString = true;
-          else if (byte === OPEN_LIST || byte === OPEN_OBJECT) depth++;
-          else if (byte === CLOSE_LIST || byte === CLOSE_OBJECT) {
-            if (depth === 0) {
-              // A bare value (number, literal) ends at the list's close.
-              parts.push(Buffer.from(buffer.subarray(from, i)));
-              from = -1;
-              yield finish();
-              index++;
-              place = 'end';
-              continue;
-            }
-            depth--;
-          } else if (byte === COMMA && depth === 0) {
-            parts.push(Buffer.from(buffer.subarray(from, i)));
-            from = -1;
-            yield finish();
-            index++;
-            place = 'element';
-            continue;
-          }
-          if (depth === 0 && (byte === CLOSE_LIST || byte === CLOSE_OBJECT)) {
-            parts.push(Buffer.from(buffer.subarray(from, i + 1)));
-            from = -1;
-            yield finish();
-            index++;
-            place = 'separator';
-          }
-          continue;
-        }
-        if (isSpace(byte)) continue;
-        if (place === 'start') {
-          if (byte !== OPEN_LIST) fail(name, `expected a list ${what}`);
-          place = 'element';
-        } else if (place === 'separator') {
-          if (byte === COMMA) place = 'element';
-          else if (byte === CLOSE_LIST) place = 'end';
-          else fail(name, `[${index - 1}]: expected "," or "]" after it, got "${String.fromCharCode(byte)}"`);
-        } else if (place === 'element') {
-          if (byte === CLOSE_LIST && index === 0) place = 'end';
-          else if (byte === CLOSE_LIST || byte === COMMA) fail(name, `[${index}]: expected an element after ",", got "${String.fromCharCode(byte)}"`);
-          else {
-            from = i;
-            depth = byte === OPEN_LIST || byte === OPEN_OBJECT ? 1 : 0;
-            inString = byte === QUOTE;
-          }
-        } else fail(name, `text after the list's closing "]": expected only the list ${what}`);
-      }
-      open = from >= 0;
-      if (open) parts.push(Buffer.from(buffer.subarray(from, got)));
+      // A plain method scans the chunk (a generator body is slow to optimise), then its elements are parsed.
+      for (const text of scanner.scan(buffer, got)) yield scanner.parse(text);
     }
   } finally {
     closeSync(fd);
   }
-  if (place === 'start') fail(name, `empty: expected a list ${what}`);
-  if (place !== 'end') fail(name, `not JSON: the file ends before the list closes (after ${index} element(s)); truncated?`);
+  scanner.end();
+}
+
+/** The state of a scan across chunks: where it is, and the element being read. */
+class ElementScanner {
+  private place: Place = 'start';
+  private index = 0;
+  private parts: Buffer[] = [];
+  private inside = false;
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+
+  constructor(
+    private readonly name: string,
+    private readonly what: string,
+  ) {}
+
+  /** The complete elements of this chunk, as bytes; an element still open goes on in the next. */
+  scan(buffer: Buffer, got: number): Buffer[] {
+    const done: Buffer[] = [];
+    let from = this.inside ? 0 : -1;
+    for (let i = 0; i < got; i++) {
+      const byte = buffer[i]!;
+      if (from < 0) {
+        if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09) continue;
+        if (this.between(byte)) from = i;
+        continue;
+      }
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (byte === BACKSLASH) this.escaped = true;
+        else if (byte === QUOTE) this.inString = false;
+        continue;
+      }
+      if (byte === QUOTE) this.inString = true;
+      else if (byte === OPEN_LIST || byte === OPEN_OBJECT) this.depth++;
+      else if ((byte === CLOSE_LIST || byte === CLOSE_OBJECT) && this.depth > 0) {
+        if (--this.depth === 0) {
+          done.push(this.take(buffer, from, i + 1));
+          from = -1;
+          this.place = 'separator';
+        }
+      } else if (this.depth === 0 && (byte === COMMA || byte === CLOSE_LIST)) {
+        // A bare value (number, literal, string) ends at the next comma or the list's close.
+        done.push(this.take(buffer, from, i));
+        from = -1;
+        this.place = byte === COMMA ? 'element' : 'end';
+      }
+    }
+    this.inside = from >= 0;
+    if (this.inside) this.parts.push(Buffer.from(buffer.subarray(from, got)));
+    return done;
+  }
+
+  parse(text: Buffer): unknown {
+    try {
+      return JSON.parse(text.toString('utf8'));
+    } catch (err) {
+      fail(this.name, `[${this.index}]: not JSON: ${(err as Error).message}`);
+    } finally {
+      this.index++;
+    }
+  }
+
+  end(): void {
+    if (this.place === 'start') fail(this.name, `empty: expected a list ${this.what}`);
+    if (this.place !== 'end' || this.inside) fail(this.name, `not JSON: the file ends before the list closes (after ${this.index} element(s)); truncated?`);
+  }
+
+  /** A byte outside any element: true when it starts one. */
+  private between(byte: number): boolean {
+    const { place } = this;
+    if (place === 'start') {
+      if (byte !== OPEN_LIST) fail(this.name, `expected a list ${this.what}`);
+      this.place = 'element';
+      return false;
+    }
+    if (place === 'separator') {
+      if (byte === COMMA) this.place = 'element';
+      else if (byte === CLOSE_LIST) this.place = 'end';
+      else fail(this.name, `[${this.index - 1}]: expected "," or "]" after it, got "${String.fromCharCode(byte)}"`);
+      return false;
+    }
+    if (place === 'end') fail(this.name, `text after the list's closing "]": expected only the list ${this.what}`);
+    if (byte === CLOSE_LIST && this.index === 0 && this.parts.length === 0) {
+      this.place = 'end';
+      return false;
+    }
+    if (byte === CLOSE_LIST || byte === COMMA) fail(this.name, `[${this.index}]: expected an element after ",", got "${String.fromCharCode(byte)}"`);
+    this.depth = byte === OPEN_LIST || byte === OPEN_OBJECT ? 1 : 0;
+    this.inString = byte === QUOTE;
+    this.escaped = false;
+    return true;
+  }
+
+  /** The element ending at `to`, with what earlier chunks held of it. */
+  private take(buffer: Buffer, from: number, to: number): Buffer {
+    const whole = Buffer.concat([...this.parts, buffer.subarray(from, to)]);
+    this.parts = [];
+    return whole;
+  }
 }
 
 function openForReading(file: string, name: string): number {
