@@ -49,6 +49,14 @@ describe('writeTrace', () => {
     expect(back.functions).toEqual(functions.map((f, i) => ({ ...f, line: i + 2 })));
   });
 
+  it('quotes a Trigger holding a comma or a quote, as RFC 4180 does, and reads it back', async () => {
+    const functions = [{ ...fn('o1', 'a1', 'f1', [3, 0]), trigger: 'timer,queue "main"' }];
+    const dir = scratch();
+    await writeTrace(dir, WINDOW, functions);
+    expect(readFileSync(join(dir, 'invocations.csv'), 'utf8')).toBe('HashOwner,HashApp,HashFunction,Trigger,480,481\no1,a1,f1,"timer,queue ""main""",3,0\n');
+    expect((await readTrace(dir)).functions).toEqual(functions);
+  });
+
   it.each([
     ['invitro-example-4fn-1440min', undefined],
     ['invitro-5fn-1440min', undefined],

@@ -86,7 +86,7 @@ function checkWritable(window: TraceWindow, functions: readonly TraceFunction[])
     for (const [column, cell] of [['HashOwner', fn.key.owner], ['HashApp', fn.key.app], ['HashFunction', fn.key.fn]] as const) {
       if (cell === '' || cell.trim() !== cell || /[,\r\n"]/.test(cell)) throw new FaasbenchError('InvalidParameterValue', `writeTrace: ${where}: column ${column} "${cell}": expected a non-empty value without commas, quotes, line breaks or outer spaces`);
     }
-    if (fn.trigger.trim() !== fn.trigger || /[,\r\n"]/.test(fn.trigger)) throw new FaasbenchError('InvalidParameterValue', `writeTrace: ${where}: column Trigger "${fn.trigger}": expected no commas, quotes, line breaks or outer spaces`);
+    if (fn.trigger.trim() !== fn.trigger || /[\r\n]/.test(fn.trigger)) throw new FaasbenchError('InvalidParameterValue', `writeTrace: ${where}: column Trigger "${fn.trigger}": expected no line breaks or outer spaces`);
     const earlier = seen.get(keyString(fn.key));
     if (earlier) throw new FaasbenchError('InvalidParameterValue', `writeTrace: ${where}: the same key as the function of line ${earlier.line}; a trace holds one row per (HashOwner, HashApp, HashFunction)`);
     seen.set(keyString(fn.key), fn);
@@ -109,7 +109,12 @@ function keyCells(fn: TraceFunction): string {
 
 function* invocationLines(window: TraceWindow, functions: readonly TraceFunction[]): Generator<string> {
   yield `HashOwner,HashApp,HashFunction,Trigger,${window.labels.join(',')}`;
-  for (const fn of functions) yield `${keyCells(fn)},${fn.trigger},${fn.counts.join(',')}`;
+  for (const fn of functions) yield `${keyCells(fn)},${quoted(fn.trigger)},${fn.counts.join(',')}`;
+}
+
+/** A cell as RFC 4180 writes it: quoted, with quotes doubled, when it holds a comma or a quote. */
+function quoted(cell: string): string {
+  return /[,"]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
 }
 
 function* durationLines(functions: readonly TraceFunction[]): Generator<string> {
