@@ -36,6 +36,7 @@ declare -A why=(
   [awscli]="the Lambda conformance suite (/usr/bin/aws)"
   [python3-boto3]="the Lambda conformance suite (boto3 for /usr/bin/python3)"
   [python3-grpcio]="the gRPC provider's second server and the gRPC trigger's client (grpc for /usr/bin/python3)"
+  [openssl]="a TLS certificate for the gRPC provider's test"
   [cmake]="building aws-lambda-ric (test/security/aws-lambda-ric.test.ts)"
   [autoconf]="building aws-lambda-ric"
   [automake]="building aws-lambda-ric"
@@ -69,7 +70,7 @@ may_install() {
 }
 
 need=()
-for pkg in curl iperf3 util-linux python3 gcc libc6-dev chromium fonts-dejavu-core awscli python3-boto3 python3-grpcio; do
+for pkg in curl iperf3 util-linux python3 gcc libc6-dev chromium fonts-dejavu-core awscli python3-boto3 python3-grpcio openssl; do
   present "$pkg" || need+=("$pkg")
 done
 
