@@ -2,42 +2,64 @@
  * Spans to an OTLP/HTTP collector through OpenTelemetry's own exporter (JSON encoding, the
  * exporter's default over HTTP). Spans are handed over as finished ReadableSpans built from
  * faasbench's records, so no tracer, context manager or clock of the SDK runs during a call.
+ * The exporter loads with the first batch: a command without --otlp never loads it.
  */
-import { SpanKind, SpanStatusCode, TraceFlags, type HrTime } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import type { HrTime } from '@opentelemetry/api';
+import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { SpanRecord, SpanSender } from './span-record.ts';
 
-const KINDS = { client: SpanKind.CLIENT, server: SpanKind.SERVER, internal: SpanKind.INTERNAL } as const;
+/** OpenTelemetry's SpanKind, SpanStatusCode and TraceFlags values (stable in its API). */
+const KINDS = { internal: 0, server: 1, client: 2 } as const;
+const STATUS_UNSET = 0;
+const STATUS_ERROR = 2;
+const SAMPLED = 1;
 const SCOPE = { name: 'faasbench' };
 
+interface Loaded {
+  export(spans: ReadableSpan[]): Promise<void>;
+  shutdown(): Promise<void>;
+  readonly resource: Resource;
+}
+
 export function otlpSender(url: string, serviceName: string): SpanSender {
-  const exporter = new OTLPTraceExporter({ url, timeoutMillis: 10_000 });
-  const resource = resourceFromAttributes({ 'service.name': serviceName });
+  let loading: Promise<Loaded> | undefined;
+  const load = (): Promise<Loaded> => (loading ??= loadExporter(url, serviceName));
   return {
-    send: (spans) =>
-      new Promise((resolve, reject) => {
-        exporter.export(
-          spans.map((s) => readableSpan(s, resource)),
-          (result) => (result.error || result.code !== 0 ? reject(new Error(`OTLP collector ${url}: ${result.error?.message ?? 'export failed'}`)) : resolve()),
-        );
-      }),
-    close: () => exporter.shutdown(),
+    async send(spans) {
+      const exporter = await load();
+      await exporter.export(spans.map((s) => readableSpan(s, exporter.resource)));
+    },
+    close: async () => {
+      if (loading) await (await loading).shutdown();
+    },
+  };
+}
+
+async function loadExporter(url: string, serviceName: string): Promise<Loaded> {
+  const [{ OTLPTraceExporter }, { resourceFromAttributes }] = await Promise.all([import('@opentelemetry/exporter-trace-otlp-http'), import('@opentelemetry/resources')]);
+  const exporter = new OTLPTraceExporter({ url, timeoutMillis: 10_000 });
+  return {
+    resource: resourceFromAttributes({ 'service.name': serviceName }),
+    export: (spans) =>
+      new Promise((resolve, reject) =>
+        exporter.export(spans, (result) => (result.error || result.code !== 0 ? reject(new Error(`OTLP collector ${url}: ${result.error?.message ?? 'export failed'}`)) : resolve())),
+      ),
+    shutdown: () => exporter.shutdown(),
   };
 }
 
 function readableSpan(span: SpanRecord, resource: Resource): ReadableSpan {
-  const context = { traceId: span.traceId, spanId: span.spanId, traceFlags: TraceFlags.SAMPLED };
+  const context = { traceId: span.traceId, spanId: span.spanId, traceFlags: SAMPLED };
   return {
     name: span.name,
     kind: KINDS[span.kind],
     spanContext: () => context,
-    ...(span.parentSpanId ? { parentSpanContext: { traceId: span.traceId, spanId: span.parentSpanId, traceFlags: TraceFlags.SAMPLED, isRemote: true } } : {}),
+    ...(span.parentSpanId ? { parentSpanContext: { traceId: span.traceId, spanId: span.parentSpanId, traceFlags: SAMPLED, isRemote: true } } : {}),
     startTime: hrTime(span.startUs),
     endTime: hrTime(span.endUs),
     duration: hrTime(span.endUs - span.startUs),
-    status: { code: span.error ? SpanStatusCode.ERROR : SpanStatusCode.UNSET },
+    status: { code: span.error ? STATUS_ERROR : STATUS_UNSET },
     attributes: span.attributes,
     links: [],
     events: [],
