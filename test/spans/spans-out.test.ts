@@ -11,13 +11,14 @@ import { createLocalProvider } from '../../src/providers/local.ts';
 import { ClientSpans } from '../../src/spans/client-spans.ts';
 import { spanExportTo } from '../../src/spans/collectors.ts';
 import { planPattern } from '../../src/workload/registry.ts';
-import { nodeFunction, startPlatform } from '../support/platform.ts';
+import { call, nodeFunction, startPlatform } from '../support/platform.ts';
 import { otlpSpans, startReceiver, zipkinSpans, type OtlpSpan, type Receiver } from './receivers.ts';
 
 const FN = 'traced';
 const OTLP_PATH = '/v1/traces';
 const ZIPKIN_PATH = '/api/v2/spans';
 const KIND = { internal: 1, server: 2, client: 3 } as const;
+const TRIGGER_CALLER = { traceId: '5e1ec7ed5e1ec7ed5e1ec7ed5e1ec7ed', spanId: '0123456789abcdef' };
 
 describe('spans of calls to the local platform', () => {
   let otlp: Receiver;
@@ -44,6 +45,9 @@ describe('spans of calls to the local platform', () => {
     }
     await exporter.close();
     await provider.close();
+    // Any client's call through the HTTP trigger, its context in B3 only.
+    const reply = await call(platform, 'POST', `/fn/${FN}/`, '{}', { 'x-b3-traceid': TRIGGER_CALLER.traceId, 'x-b3-spanid': TRIGGER_CALLER.spanId, 'x-b3-sampled': '1' });
+    expect(reply.status).toBe(200);
     // Stopping sends the platform's last spans.
     await platform.stop();
   });
@@ -85,7 +89,7 @@ describe('spans of calls to the local platform', () => {
   it("puts the platform's spans under each client span: invoke for every call, init for the cold one, queue wait for the two that waited", () => {
     const spans = otlpSpans(otlp);
     const clients = spans.filter((s) => s.service === 'faasbench');
-    const platformSpans = spans.filter((s) => s.service === 'faasbench-platform');
+    const platformSpans = spans.filter((s) => s.service === 'faasbench-platform' && s.traceId !== TRIGGER_CALLER.traceId);
     expect(platformSpans).toHaveLength(5 + 1 + 2);
     const byParent = new Map<string, OtlpSpan[]>();
     for (const s of platformSpans) byParent.set(s.parentSpanId!, [...(byParent.get(s.parentSpanId!) ?? []), s]);
@@ -111,7 +115,7 @@ describe('spans of calls to the local platform', () => {
 
   it('sends the same spans to Zipkin as valid v2 JSON, with the same ids and tags as strings', () => {
     expect(zipkin.bodies.every((b) => b.path === ZIPKIN_PATH && b.contentType === 'application/json')).toBe(true);
-    const spans = zipkinSpans(zipkin);
+    const spans = zipkinSpans(zipkin).filter((s) => s.traceId !== TRIGGER_CALLER.traceId);
     expect(spans).toHaveLength(5 + 8);
     const clients = spans.filter((s) => s.kind === 'CLIENT');
     expect(clients).toHaveLength(5);
@@ -122,6 +126,11 @@ describe('spans of calls to the local platform', () => {
     expect(spans.filter((s) => s.kind !== 'CLIENT').every((s) => s.localEndpoint.serviceName === 'faasbench-platform' && clientIds.get(s.parentId!) === s.traceId)).toBe(true);
     const otlpIds = new Set(otlpSpans(otlp).map((s) => `${s.traceId}/${s.spanId}`));
     expect(spans.every((s) => otlpIds.has(`${s.traceId}/${s.id}`))).toBe(true);
+  });
+
+  it("puts the platform's span of a call through the HTTP trigger carrying only B3 under the caller's span", () => {
+    const spans = otlpSpans(otlp).filter((s) => s.traceId === TRIGGER_CALLER.traceId);
+    expect(spans.map((s) => [s.name, s.parentSpanId, s.kind])).toEqual([[`invoke ${FN}`, TRIGGER_CALLER.spanId, KIND.server]]);
   });
 });
 
