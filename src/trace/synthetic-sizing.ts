@@ -43,13 +43,26 @@ export function sizeSynthetic(functions: readonly ScheduledFunction[], batches: 
   const capped: string[] = [];
   functions.forEach((fn, f) => {
     if (fn.payload.kind !== 'synthetic') return;
-    const wantedS = Math.ceil((durationMs[f]! / 1000) * TIMEOUT_FACTOR + TIMEOUT_EXTRA_S);
-    if (wantedS > MAX_TIMEOUT_S) capped.push(`${fn.name} (${(durationMs[f]! / 1000).toFixed(1)} s)`);
-    sizes.set(fn.name, {
-      memoryMb: Math.min(MAX_MEMORY_MB, Math.max(MIN_MEMORY_MB, Math.ceil((memoryMb[f]! + HEADROOM_MB) / 64) * 64)),
-      timeoutS: Math.min(MAX_TIMEOUT_S, Math.max(defaultTimeoutS, wantedS)),
-    });
+    const timeout = syntheticTimeout(durationMs[f]!, defaultTimeoutS);
+    if (timeout.capped) capped.push(`${fn.name} (${(durationMs[f]! / 1000).toFixed(1)} s)`);
+    sizes.set(fn.name, { memoryMb: syntheticMemoryMb(memoryMb[f]!), timeoutS: timeout.timeoutS });
   });
-  const notes = capped.length === 0 ? [] : [`synthetic: ${capped.length} function(s) with draws too long for Lambda's ${MAX_TIMEOUT_S} s timeout (longest draw, a tenth more and 5 s), deployed with ${MAX_TIMEOUT_S} s (a call drawn past it times out): ${capped.slice(0, 8).join(', ')}${capped.length > 8 ? ', ...' : ''}`];
-  return { sizes, notes };
+  return { sizes, notes: cappedNotes(capped) };
+}
+
+/** Memory for a largest draw of `heldMb`, in Lambda's 64 MB steps and bounds. */
+export function syntheticMemoryMb(heldMb: number): number {
+  return Math.min(MAX_MEMORY_MB, Math.max(MIN_MEMORY_MB, Math.ceil((heldMb + HEADROOM_MB) / 64) * 64));
+}
+
+/** The timeout for a longest draw of `longestMs`: never under `defaultTimeoutS`, capped at Lambda's 900 s. */
+export function syntheticTimeout(longestMs: number, defaultTimeoutS: number): { timeoutS: number; capped: boolean } {
+  const wantedS = Math.ceil((longestMs / 1000) * TIMEOUT_FACTOR + TIMEOUT_EXTRA_S);
+  return { timeoutS: Math.min(MAX_TIMEOUT_S, Math.max(defaultTimeoutS, wantedS)), capped: wantedS > MAX_TIMEOUT_S };
+}
+
+/** The note for functions (named with their longest draw) whose timeout was capped; none when none was. */
+export function cappedNotes(capped: readonly string[]): string[] {
+  if (capped.length === 0) return [];
+  return [`synthetic: ${capped.length} function(s) with draws too long for Lambda's ${MAX_TIMEOUT_S} s timeout (longest draw, a tenth more and 5 s), deployed with ${MAX_TIMEOUT_S} s (a call drawn past it times out): ${capped.slice(0, 8).join(', ')}${capped.length > 8 ? ', ...' : ''}`];
 }

@@ -15,6 +15,7 @@ import { readMapping } from '../../trace/mapping-file.ts';
 import { parseProxyId, SYNTHETIC } from '../../trace/mapping.ts';
 import { replayTargets } from '../../trace/replay-targets.ts';
 import { sampleTrace } from '../../trace/sampler.ts';
+import { cappedNotes, syntheticMemoryMb, syntheticTimeout } from '../../trace/synthetic-sizing.ts';
 import { batchesToPlan, describeSchedule, unitBatches, type ScheduleInput } from '../../trace/schedule.ts';
 import { totalInvocations, type TraceFunction } from '../../trace/trace-function.ts';
 import type { JsonValue } from '../../store/index.ts';
@@ -22,8 +23,8 @@ import type { Bench } from '../bench.ts';
 import { defineExperiment, type ExperimentResult } from '../define.ts';
 
 const BUNDLED_TRACE = fileURLToPath(new URL('../../../traces/azure-example-4fn', import.meta.url));
-/** The runtime's own footprint on top of what synthetic is asked to hold. */
-const SYNTHETIC_HEADROOM_MB = 64;
+/** The synthetic package's own timeout (functions/synthetic/function.json): never deployed shorter. */
+const SYNTHETIC_TIMEOUT_S = 60;
 
 const params = z.object({
   trace: z.string().default(BUNDLED_TRACE),
@@ -77,12 +78,17 @@ async function chooseFunctions(bench: Bench, p: Params): Promise<readonly TraceF
  * platform's setting; other providers ignore it).
  */
 async function deployAll(bench: Bench, inputs: readonly ScheduleInput[]): Promise<void> {
+  const capped: string[] = [];
   for (const { fn, target } of inputs) {
     if (target.payload.kind === 'synthetic') {
-      const memoryMb = Math.min(10_240, Math.max(128, Math.ceil((fn.memory.percentilesMb[100] + SYNTHETIC_HEADROOM_MB) / 64) * 64));
-      await bench.deploy(SYNTHETIC, { as: target.name, memoryMb, cpuModel: 'none', timeoutS: Math.max(3, Math.ceil(fn.duration.percentilesMs[100] / 1000) + 2) });
+      // Sized as `trace replay` sizes it, from the trace's longest duration (no draw exceeds it).
+      const longestMs = fn.duration.percentilesMs[100];
+      const timeout = syntheticTimeout(longestMs, SYNTHETIC_TIMEOUT_S);
+      if (timeout.capped) capped.push(`${target.name} (${(longestMs / 1000).toFixed(1)} s)`);
+      await bench.deploy(SYNTHETIC, { as: target.name, memoryMb: syntheticMemoryMb(fn.memory.percentilesMb[100]), cpuModel: 'none', timeoutS: timeout.timeoutS });
     } else await bench.deploy(parseProxyId(target.proxy).fn, { as: target.name });
   }
+  for (const note of cappedNotes(capped)) bench.log(`note: ${note}`);
 }
 
 interface Row {
