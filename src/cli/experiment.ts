@@ -65,7 +65,7 @@ export function registerExperiment(program: Command): void {
   experiment
     .command('run <experiment>')
     .description('run a built-in experiment by name, or your own module by path (./my-study.ts)')
-    .option('--provider <names>', 'local, aws-lambda, openfaas, http; several comma-separated run one after the other, each its own run, and end with one table of all', 'local')
+    .option('--provider <names>', `${providerNames().join(', ')}; several comma-separated run one after the other, each its own run, and end with one table of all`, 'local')
     .option('-o, --provider-opt <key=value...>', 'a provider option (repeatable); with several providers, name one: aws-lambda.endpoint=...', [])
     .option('-p, --param <key=value...>', 'an experiment parameter (repeatable) read as its type: numbers and true/false as such, lists comma-separated (-p sizes=128,256 -p runtimes=measure-node) or as JSON; see experiment list', [])
     .option('--seed <n>', 'seed for inputs and random choices; stored, so rerun repeats it', '42')

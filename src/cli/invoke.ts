@@ -20,6 +20,7 @@ import { addSpanOptions, collectorsOf, type SpanFlags } from './span-options.ts'
 import { thresholdJson } from './summary-out.ts';
 import { summaryTable } from './summary-table.ts';
 import { addThresholdOptions, checkOutputs, checkThresholdFunctions, concludeRun, type ThresholdOptions } from './threshold-options.ts';
+import { providerNames } from '../providers/registry.ts';
 
 interface InvokeOptions extends ThresholdOptions, SpanFlags {
   provider: string;
@@ -49,7 +50,7 @@ export function registerInvoke(program: Command): void {
     .command('invoke <function>')
     .argument('[pattern...]', 'a load pattern and its options, e.g. constant --rate 100 --duration 10s (default: sequential --times)')
     .description('deploy a function and invoke it under a load pattern; every call is stored')
-    .option('--provider <name>', 'local, aws-lambda, openfaas or http', 'local')
+    .option('--provider <name>', `one of ${providerNames().join(', ')}`, 'local')
     .option('-o, --provider-opt <key=value...>', 'a provider option (repeatable), e.g. url=http://127.0.0.1:9000', [])
     .option('--input <name>', 'a named input of the function (test, small, large...)')
     .option('--payload <json>', 'the event as JSON (instead of --input)')

@@ -28,6 +28,7 @@ import { thresholdJson } from './summary-out.ts';
 import { summaryTable } from './summary-table.ts';
 import { addThresholdOptions, checkOutputs, checkThresholdFunctions, concludeRun, type ThresholdOptions } from './threshold-options.ts';
 import { addScheduleOptions, scheduleTrace, type ScheduleOptions } from './trace-schedule-options.ts';
+import { providerNames } from '../providers/registry.ts';
 
 interface ReplayOptions extends ScheduleOptions, ThresholdOptions, SpanFlags {
   plan?: string;
@@ -52,7 +53,7 @@ export function registerTraceReplay(trace: Command): void {
       .description('send a trace replay (from a trace folder, generated on the fly, or from --plan) through a provider; every call is stored')
       .option('--plan <file>', 'replay this plan file (from trace plan or trace import) instead of a trace folder'),
   )
-    .option('--provider <name>', 'local, aws-lambda, openfaas or http', 'local')
+    .option('--provider <name>', `one of ${providerNames().join(', ')}`, 'local')
     .option('-o, --provider-opt <key=value...>', 'a provider option (repeatable), e.g. url=http://127.0.0.1:9000', [])
     .option('--dir <dir>', 'folder of function folders (the proxies)', FUNCTIONS_DIR)
     .option('--no-deploy', 'call what is already deployed (e.g. endpoints of an imported load.json)')

@@ -17,7 +17,7 @@ import type { Dispatcher } from 'undici';
 import { FaasbenchError } from '../core/errors.ts';
 import { describeIssues, functionSettingsSchema, type FunctionPackage, type FunctionSettings, type FunctionSettingsInput } from '../core/function-package.ts';
 import { NO_FACTS } from '../core/invocation-record.ts';
-import type { InvokeResult, Provider } from '../core/provider.ts';
+import type { CallOptions, InvokeResult, Provider } from '../core/provider.ts';
 import { createDispatcher, errorTypeIn, factsFromHeaders, send, statusOfHttp, transportFailure, type HttpReply } from './http-client.ts';
 import { KnativeApi } from './knative-api.ts';
 import { deployEntry, entryFor, readVswarmConfig, runCommand, withYaml } from './knative-commands.ts';
@@ -87,14 +87,14 @@ class KnativeProvider implements Provider {
     await this.put(manifest.name, image, settingsIn(manifest));
   }
 
-  async invoke(fn: string, payload: Buffer): Promise<InvokeResult> {
+  async invoke(fn: string, payload: Buffer, call?: CallOptions): Promise<InvokeResult> {
     if (this.http === null || this.o.ingress === undefined) throw new FaasbenchError('InvalidParameterValue', 'provider knative: option "ingress": needed to invoke (the address of the cluster\'s Knative ingress)');
     let reply: HttpReply;
     try {
       reply = await send(this.http, {
         method: 'POST',
         url: new URL(`${this.o.ingress}${this.o.path}`),
-        headers: { host: knativeHost(fn, this.o.namespace, this.o.domain), 'content-type': this.o.contentType },
+        headers: { host: knativeHost(fn, this.o.namespace, this.o.domain), 'content-type': this.o.contentType, ...call?.traceHeaders },
         body: payload,
       });
     } catch (err) {
