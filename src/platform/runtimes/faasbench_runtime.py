@@ -257,8 +257,7 @@ def setup_logging(logging):
     root.addHandler(handler)
 
 
-def serve(handler):
-    client = Client()
+def serve(handler, client):
     thread = get_ident()
     while True:
         _, headers, body = client.call("GET", "/invocation/next")
@@ -293,10 +292,12 @@ def main():
         log_error(err)
         Client().post("/init/error", json.dumps(err).encode(), error_type=err["errorType"])
         sys.exit(1)
+    # Every connection is open before any serves: the main loop's is the channel, the others TCP.
+    clients = [Client() for _ in range(CONCURRENCY)]
     if CONCURRENCY > 1:
         import threading
 
-        for _ in range(CONCURRENCY - 1):
-            threading.Thread(target=serve, args=(handler,), daemon=True).start()
-    serve(handler)
+        for client in clients[1:]:
+            threading.Thread(target=serve, args=(handler, client), daemon=True).start()
+    serve(handler, clients[0])
 
