@@ -31,7 +31,7 @@ import { runtimes } from './runtimes/index.ts';
 import { markInstance, unmarkInstance } from './instance-marker.ts';
 import type { PrewarmedLaunchers } from './prewarmed-launchers.ts';
 import { refuseTransition, reportedErrorType, runtimeApi, type RuntimeState } from './runtime-api.ts';
-import { RUNTIME_CHANNEL_FD, RuntimeEndpoint } from './runtime-endpoint.ts';
+import { instanceStdio, RUNTIME_CHANNEL_FD, RuntimeEndpoint } from './runtime-endpoint.ts';
 import { runtimeClientContext } from './client-context.ts';
 import {
   encodeSpec,
@@ -267,7 +267,7 @@ export class Instance {
     else if (env.sandboxHelper) proc = spawnLauncher(env.sandboxHelper, procsFiles);
     else {
       const cmd = shellWrapperCommand(spec, procsFiles);
-      proc = spawn(cmd.file, cmd.args, { cwd: '/', env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+      proc = spawn(cmd.file, cmd.args, { cwd: '/', env: spec.env, detached: true, stdio: instanceStdio('ignore') });
     }
     // A launcher that died before reading its request closes the pipe: the write's EPIPE must not
     // become the platform's uncaught error; the launcher's exit already fails the instance.
@@ -278,7 +278,7 @@ export class Instance {
 
   /** The runtime spawned directly; it joins its cgroups once running, off the event loop. */
   private spawnUnisolated(spec: LaunchSpec, memoryBytes: number): ChildProcess {
-    const proc = spawn(spec.file, spec.args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    const proc = spawn(spec.file, spec.args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: instanceStdio('ignore') });
     this.cgroup = this.env.cgroups.create(this.id, memoryBytes);
     const pid = proc.pid;
     const memoryByCgroup = this.env.cgroups.support.memory !== null && this.cgroup !== null;

@@ -15,6 +15,15 @@ import { clientSocketInode, heldByAny } from './peer-check.ts';
  */
 export const RUNTIME_CHANNEL_FD = 3;
 
+/**
+ * stdio for a spawned instance (or its launcher): stdout and stderr piped for its log, and a pipe
+ * at RUNTIME_CHANNEL_FD, which node makes a socket pair. stdin is a pipe only where a launcher
+ * reads its spec from it.
+ */
+export function instanceStdio(stdin: 'pipe' | 'ignore'): ['pipe' | 'ignore', 'pipe', 'pipe', 'pipe'] {
+  return [stdin, 'pipe', 'pipe', 'pipe'];
+}
+
 export interface RuntimeEndpointOptions {
   /** The instance's processes now; null when they cannot be told (no isolation: every client is let in). */
   readonly members: () => Iterable<number> | null;

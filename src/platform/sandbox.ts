@@ -10,6 +10,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { lstatSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { instanceStdio } from './runtime-endpoint.ts';
 
 export type Isolation = 'namespace' | 'none';
 
@@ -129,8 +130,8 @@ function exposureFields(e: Exposure): string[] {
  * which freeze and kill signal as a whole.
  */
 export function spawnLauncher(helper: string, procsFiles: readonly string[]): ChildProcess {
-  // The fourth pipe is the instance's Runtime API channel (RUNTIME_CHANNEL_FD), passed down to the runtime.
-  return spawn(helper, ['--wait', ...procsFiles], { cwd: '/', env: {}, detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+  // The channel pipe is passed down to the runtime.
+  return spawn(helper, ['--wait', ...procsFiles], { cwd: '/', env: {}, detached: true, stdio: instanceStdio('pipe') });
 }
 
 /** Joins the cgroups, then runs the inner script in new mount, PID and IPC namespaces. */
