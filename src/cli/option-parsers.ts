@@ -1,7 +1,9 @@
 /** Parsers for option values several commands share; each error names the option. */
 import { FaasbenchError } from '../core/errors.ts';
 import type { ProviderOptions } from '../providers/index.ts';
-import { HEARTBEAT_INTERVAL_MS } from '../store/index.ts';
+// run-status.ts, not store/index.ts: that would load the store's drivers (kysely, better-sqlite3) for
+// every command that parses an option, trace plan included.
+import { HEARTBEAT_INTERVAL_MS } from '../store/run-status.ts';
 
 export function positiveInt(text: string, flag: string, min = 1): number {
   const n = Number(text);

@@ -13,6 +13,7 @@
  * function never depend on any other.
  */
 import type { Prng } from '../core/prng.ts';
+import { sortWholeNumbers } from './whole-number-sort.ts';
 
 export const ARRIVAL_MODES = ['equidistant', 'uniform', 'exponential'] as const;
 export type ArrivalMode = (typeof ARRIVAL_MODES)[number];
@@ -34,7 +35,7 @@ export function unitOffsets(count: number, unitUs: number, options: ArrivalOptio
   else exponential(offsets, unitUs, prng);
   if (rotation !== 0) {
     for (let i = 0; i < count; i++) offsets[i] = (offsets[i]! + rotation) % unitUs;
-    offsets.sort();
+    sortWholeNumbers(offsets);
   }
   return offsets;
 }
@@ -46,7 +47,7 @@ function equidistant(offsets: Float64Array, unitUs: number): void {
 
 function uniform(offsets: Float64Array, unitUs: number, prng: Prng): void {
   for (let i = 0; i < offsets.length; i++) offsets[i] = Math.floor(prng.next() * unitUs);
-  offsets.sort();
+  sortWholeNumbers(offsets);
 }
 
 function exponential(offsets: Float64Array, unitUs: number, prng: Prng): void {

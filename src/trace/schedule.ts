@@ -8,8 +8,9 @@
 import { planOf, type LoadPlan, type PlannedInvocation } from '../core/load-plan.ts';
 import type { Prng } from '../core/prng.ts';
 import { unitOffsets, type ArrivalOptions } from './arrivals.ts';
-import { drawExecutionSpec, durationPoints, memoryPoints, type SamplingMode } from './execution-spec.ts';
+import { durationPoints, memoryPoints, percentileDrawer, type SamplingMode } from './execution-spec.ts';
 import { functionStream } from './function-stream.ts';
+import { sortWholeNumbers } from './whole-number-sort.ts';
 import { keyString, UNIT_US, type FunctionKey, type TraceFunction, type TraceUnit } from './trace-function.ts';
 
 export interface ScheduledFunction {
@@ -83,7 +84,7 @@ export function* unitBatches(inputs: readonly ScheduleInput[], schedule: Schedul
       const offsets = unitOffsets(count, unitUs, schedule.arrivals, arrivals[f]!, scratch);
       for (let i = 0; i < count; i++) keys[at++] = offsets[i]! * width + f;
     }
-    keys.sort();
+    sortWholeNumbers(keys);
     yield decode(keys, width, unit * unitUs, specs);
   }
 }
@@ -93,8 +94,11 @@ function decode(keys: Float64Array, width: number, baseUs: number, specs: Readon
   const spec: [number, number] = [Number.NaN, Number.NaN];
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
-    const f = key % width;
-    batch.offsetsUs[i] = baseUs + (key - f) / width;
+    // Floor division, not %: keys are doubles, and a double's % is a slow library call. Exact for
+    // whole keys below 2^53 / width's quotient error, far above offset * width + f.
+    const offset = Math.floor(key / width);
+    const f = key - offset * width;
+    batch.offsetsUs[i] = baseUs + offset;
     batch.fns[i] = f;
     const draw = specs[f];
     if (draw) draw(spec);
@@ -108,12 +112,12 @@ function decode(keys: Float64Array, width: number, baseUs: number, specs: Readon
 /** Draws of one synthetic function, from its own stream (apart from its arrival stream). */
 function specDrawer(fn: TraceFunction, settings: ScheduleSettings, mode: SamplingMode): (out: [number, number]) => void {
   const prng: Prng = functionStream(settings.seed, `${keyString(fn.key)}\0execution`);
-  const duration = durationPoints(fn.duration);
-  const memory = memoryPoints(fn.memory);
+  // Duration first, then memory, from the one stream: the order every plan was drawn in.
+  const duration = percentileDrawer(durationPoints(fn.duration), mode, prng);
+  const memory = percentileDrawer(memoryPoints(fn.memory), mode, prng);
   return (out) => {
-    const drawn = drawExecutionSpec(duration, memory, mode, prng);
-    out[0] = drawn.durationMs;
-    out[1] = drawn.memoryMb;
+    out[0] = duration();
+    out[1] = memory();
   };
 }
 
