@@ -47,12 +47,16 @@ const schema = z.strictObject({
 
 type Options = z.output<typeof schema>;
 
-export async function createGrpcProvider(options: ProviderOptions = {}): Promise<Provider> {
-  const o = parseOptions('grpc', schema, options);
-  if (o.caFile && !o.tls) throw new FaasbenchError('InvalidParameterValue', 'provider grpc: option "caFile": only used with tls=true');
-  const method = loadGrpcMethod(o.proto, o.method, { proto: 'provider grpc: option "proto"', method: 'provider grpc: option "method"' });
+/**
+ * `label` names the provider in errors: another provider that calls through this one (knative with
+ * protocol=grpc) passes its own name, so a bad option is reported as the user wrote it.
+ */
+export async function createGrpcProvider(options: ProviderOptions = {}, label = 'grpc'): Promise<Provider> {
+  const o = parseOptions(label, schema, options);
+  if (o.caFile && !o.tls) throw new FaasbenchError('InvalidParameterValue', `provider ${label}: option "caFile": only used with tls=true`);
+  const method = loadGrpcMethod(o.proto, o.method, { proto: `provider ${label}: option "proto"`, method: `provider ${label}: option "method"` });
   const extra = unknownFields(o.request, method.requestFields);
-  if (extra.length) throw new FaasbenchError('InvalidParameterValue', `provider grpc: option "request": ${method.service}/${method.name}'s request has no field ${extra.map((f) => `"${f}"`).join(', ')}`);
+  if (extra.length) throw new FaasbenchError('InvalidParameterValue', `provider ${label}: option "request": ${method.service}/${method.name}'s request has no field ${extra.map((f) => `"${f}"`).join(', ')}`);
   return new GrpcProvider(o, method);
 }
 

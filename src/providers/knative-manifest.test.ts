@@ -4,7 +4,7 @@ import { functionSettingsSchema } from '../core/function-package.ts';
 import { knativeHost, knativeService, settingsOf } from './knative-manifest.ts';
 
 const settings = functionSettingsSchema.parse({ memoryMb: 512, timeoutS: 2.5, concurrency: 4, maxInstances: 20, environment: { MODE: 'fast' } });
-const input = { name: 'aes-nodejs', namespace: 'bench', image: 'docker.io/vhiveease/aes-nodejs:latest', settings, minScale: 1, maxScale: 20, containerConcurrency: 4, port: 50051 };
+const input = { name: 'aes-nodejs', namespace: 'bench', image: 'docker.io/vhiveease/aes-nodejs:latest', settings, minScale: 1, maxScale: 20, containerConcurrency: 4, port: 50051, protocol: 'http' as const };
 
 describe('the Knative Service manifest', () => {
   it('is valid against Knative\'s schema and carries scale bounds, concurrency, memory, timeout and environment', () => {
@@ -26,6 +26,15 @@ describe('the Knative Service manifest', () => {
     expect(service.spec.template.metadata.annotations).toEqual({ 'autoscaling.knative.dev/min-scale': '1' });
     expect(service.spec.template.spec.containerConcurrency).toBe(0);
     expect(service.spec.template.spec.containers[0]).not.toHaveProperty('ports');
+  });
+
+  it("names a gRPC function's port h2c, Knative's way to serve gRPC, on the given port or Knative's 8080, and stays valid", () => {
+    const given = knativeService({ ...input, protocol: 'grpc' });
+    expect(() => new Service(given as never).validate()).not.toThrow();
+    expect(given.spec.template.spec.containers[0]!.ports).toEqual([{ name: 'h2c', containerPort: 50051 }]);
+    const unset = knativeService({ ...input, protocol: 'grpc', port: undefined });
+    expect(() => new Service(unset as never).validate()).not.toThrow();
+    expect(unset.spec.template.spec.containers[0]!.ports).toEqual([{ name: 'h2c', containerPort: 8080 }]);
   });
 
   it('fails the schema when broken, so the checks above mean something', () => {

@@ -7,6 +7,9 @@
  * concurrency is `containerConcurrency` (a hard limit; the package's concurrency, Lambda's 1, by default), memory is the
  * container's limit and request. The package's settings are also kept whole in the Service's
  * annotation `com.faasbench.settings`, which updateConfiguration reads back.
+ *
+ * A function served over gRPC names its port `h2c`: Knative's documented way to say the container
+ * speaks HTTP/2 without TLS, which its ingress and queue-proxy then keep end to end (gRPC needs it).
  */
 import type { FunctionSettings } from '../core/function-package.ts';
 import { SETTINGS_ANNOTATION } from '../platform/openfaas-api.ts';
@@ -15,6 +18,8 @@ export const KNATIVE_API_VERSION = 'serving.knative.dev/v1';
 export const MIN_SCALE_ANNOTATION = 'autoscaling.knative.dev/min-scale';
 export const MAX_SCALE_ANNOTATION = 'autoscaling.knative.dev/max-scale';
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+/** The port Knative gives a container that names none (passed as $PORT). */
+export const KNATIVE_DEFAULT_PORT = 8080;
 
 export interface KnativeServiceInput {
   readonly name: string;
@@ -29,6 +34,8 @@ export interface KnativeServiceInput {
   readonly containerConcurrency: number;
   /** The port the container listens on; undefined leaves Knative's (8080, passed as $PORT). */
   readonly port: number | undefined;
+  /** `grpc` names the port `h2c` (on 8080 when no port is given); `http` leaves it unnamed. */
+  readonly protocol: 'http' | 'grpc';
 }
 
 /** A Knative Service as the Kubernetes API takes it (and as `kubectl apply -f` reads it). */
@@ -51,7 +58,7 @@ export interface KnativeService {
 interface KnativeContainer {
   image: string;
   env: { name: string; value: string }[];
-  ports?: { containerPort: number }[];
+  ports?: { name?: 'h2c'; containerPort: number }[];
   resources: { limits: { memory: string }; requests: { memory: string } };
 }
 
@@ -80,7 +87,7 @@ export function knativeService(input: KnativeServiceInput): KnativeService {
             {
               image: input.image,
               env: Object.entries(s.environment).map(([name, value]) => ({ name, value })),
-              ...(input.port !== undefined ? { ports: [{ containerPort: input.port }] } : {}),
+              ...portsOf(input),
               resources: { limits: { memory }, requests: { memory } },
             },
           ],
@@ -88,6 +95,11 @@ export function knativeService(input: KnativeServiceInput): KnativeService {
       },
     },
   };
+}
+
+function portsOf(input: KnativeServiceInput): Pick<KnativeContainer, 'ports'> {
+  if (input.protocol === 'grpc') return { ports: [{ name: 'h2c', containerPort: input.port ?? KNATIVE_DEFAULT_PORT }] };
+  return input.port !== undefined ? { ports: [{ containerPort: input.port }] } : {};
 }
 
 /** The settings a Service was deployed with, from its annotation; null for one deployed otherwise. */

@@ -1,6 +1,7 @@
 // The knative provider without a cluster: `commands` mode runs a vSwarm config.json whose commands
 // the test controls (they append to a log), and `api` mode talks to a loopback stand-in for the
-// Kubernetes API (named by a kubeconfig file) and invokes through a loopback "ingress".
+// Kubernetes API (named by a kubeconfig file) and invokes through a loopback "ingress"; protocol=grpc
+// calls a grpc-js Greeter (test/grpc/greeter-server.ts) as the ingress.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +10,8 @@ import path from 'node:path';
 import { Service } from '@kubernetes-models/knative/serving.knative.dev/v1/Service';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadFunctionPackage } from '../core/function-package.ts';
+import { startGreeter } from '../../test/grpc/greeter-server.ts';
+import { closedPort } from './conformance.ts';
 import { createKnativeProvider } from './knative.ts';
 
 const HELLO = loadFunctionPackage(path.resolve(import.meta.dirname, '../../functions/hello'));
@@ -155,5 +158,37 @@ describe('knative provider, api mode', () => {
     await expect(provider.deploy(HELLO)).rejects.toThrow('provider knative: option "image"');
     await expect(provider.invoke('hello', Buffer.from('{}'))).rejects.toThrow('provider knative: option "ingress"');
     await provider.close();
+  });
+});
+
+describe('knative provider, protocol=grpc', () => {
+  it("calls the ingress as the grpc provider does: Knative's host as :authority, trace context as metadata, the reply as JSON", async () => {
+    const greeter = await startGreeter();
+    closers.push(() => greeter.stop());
+    const provider = await createKnativeProvider({ protocol: 'grpc', ingress: `http://127.0.0.1:${greeter.port}`, namespace: 'bench', domain: '10.0.0.1.sslip.io', request: { name: 'from {fn}' } });
+    closers.push(() => provider.close());
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const r = await provider.invoke('aes-go', Buffer.from('{}'), { traceHeaders: { traceparent } });
+    expect(r).toMatchObject({ status: 'ok', httpStatus: null, errorClass: null });
+    expect(JSON.parse(r.payload.toString())).toEqual({ message: 'hello from aes-go' });
+    expect(greeter.seen.at(-1)).toMatchObject({ name: 'from aes-go', authority: 'aes-go.bench.10.0.0.1.sslip.io', metadata: { traceparent } });
+  });
+
+  it('classes failures by gRPC status: a deadline exceeded, an unreachable ingress', async () => {
+    const greeter = await startGreeter();
+    closers.push(() => greeter.stop());
+    const hurried = await createKnativeProvider({ protocol: 'grpc', ingress: `http://127.0.0.1:${greeter.port}`, deadlineMs: 100 });
+    const dead = await createKnativeProvider({ protocol: 'grpc', ingress: `http://127.0.0.1:${await closedPort()}`, deadlineMs: 5000 });
+    closers.push(() => hurried.close(), () => dead.close());
+    expect(await hurried.invoke('hello', Buffer.from('{"name":"sleep:1000"}'))).toMatchObject({ status: 'transport-error', errorClass: 'DEADLINE_EXCEEDED' });
+    expect(await dead.invoke('hello', Buffer.from('{}'))).toMatchObject({ status: 'transport-error', errorClass: 'UNAVAILABLE' });
+  });
+
+  it("refuses the other protocol's options, and reports the grpc options it passes on as its own", async () => {
+    await expect(createKnativeProvider({ protocol: 'grpc', path: '/x' })).rejects.toThrow('provider knative: option "path": only used with protocol=http');
+    await expect(createKnativeProvider({ method: 'helloworld.Greeter/SayHello' })).rejects.toThrow('provider knative: option "method": only used with protocol=grpc');
+    await expect(createKnativeProvider({ protocol: 'grpc', ingress: 'http://127.0.0.1:1', method: 'helloworld.Greeter/SayBye' })).rejects.toThrow('provider knative: option "method": ');
+    await expect(createKnativeProvider({ protocol: 'grpc', ingress: 'http://127.0.0.1:1', deadlineMs: -1 })).rejects.toThrow('provider knative: option "deadlineMs"');
+    await expect(createKnativeProvider({ protocol: 'soap' })).rejects.toThrow('provider knative: option "protocol"');
   });
 });

@@ -8,25 +8,27 @@
  * on the function's YAML, post-deployment commands. Remove deletes the Service (api) or runs the
  * delete command on the YAML (commands).
  *
- * Invoke is HTTP to the cluster's ingress (`ingress`, e.g. http://192.168.1.240) with the Host
- * Knative routes on, `<fn>.<namespace>.<domain>`; the payload is the body.
+ * Invoke goes to the cluster's ingress (`ingress`, e.g. http://192.168.1.240), routed by Knative on
+ * the host `<fn>.<namespace>.<domain>` (knative-ingress.ts): over HTTP by default, the payload as the
+ * body, or over gRPC with `protocol=grpc`, as the grpc provider calls (then the Service's port is
+ * named `h2c`, as Knative requires for gRPC).
  */
 import path from 'node:path';
 import { z } from 'zod';
-import type { Dispatcher } from 'undici';
 import { FaasbenchError } from '../core/errors.ts';
 import { describeIssues, functionSettingsSchema, type FunctionPackage, type FunctionSettings, type FunctionSettingsInput } from '../core/function-package.ts';
-import { NO_FACTS } from '../core/invocation-record.ts';
 import type { CallOptions, InvokeResult, Provider } from '../core/provider.ts';
-import { createDispatcher, errorTypeIn, factsFromHeaders, send, statusOfHttp, transportFailure, type HttpReply } from './http-client.ts';
 import { KnativeApi } from './knative-api.ts';
 import { deployEntry, entryFor, readVswarmConfig, runCommand, withYaml } from './knative-commands.ts';
-import { knativeHost, knativeService, settingsOf } from './knative-manifest.ts';
+import { checkProtocolOptions, GRPC_OPTIONS, ingressCaller, type IngressCaller } from './knative-ingress.ts';
+import { knativeService, settingsOf } from './knative-manifest.ts';
 import { effectiveManifest } from './package-zip.ts';
 import { baseUrl, connectionFields, definedFields, parseOptions, type ProviderOptions } from './options.ts';
 
 const SETTING_KEYS = Object.keys(functionSettingsSchema.shape) as (keyof FunctionSettings)[];
 const argv = z.array(z.string()).min(1);
+/** Checked by the grpc provider they are passed to, which names them as knative's. */
+const grpcFields = Object.fromEntries(GRPC_OPTIONS.map((key) => [key, z.unknown().optional()])) as Record<(typeof GRPC_OPTIONS)[number], z.ZodOptional<z.ZodUnknown>>;
 
 const schema = z.strictObject({
   mode: z.enum(['api', 'commands']).default('api'),
@@ -47,9 +49,13 @@ const schema = z.strictObject({
   ingress: baseUrl.optional(),
   /** Knative's domain: the Host is <fn>.<namespace>.<domain>. */
   domain: z.string().min(1).default('example.com'),
-  /** The path called on the service. */
-  path: z.string().startsWith('/').default('/'),
-  contentType: z.string().min(1).default('application/json'),
+  /** `http`, or `grpc`: unary calls as the grpc provider makes them (proto, method, request, deadlineMs, tls...). */
+  protocol: z.enum(['http', 'grpc']).default('http'),
+  /** http: the path called on the service (default `/`). */
+  path: z.string().startsWith('/').optional(),
+  /** http: default application/json. */
+  contentType: z.string().min(1).optional(),
+  ...grpcFields,
   /** commands mode: vSwarm's config.json. */
   config: z.string().min(1).optional(),
   applyCommand: argv.default(['kubectl', 'apply', '-f', '{yaml}']),
@@ -65,7 +71,8 @@ export async function createKnativeProvider(options: ProviderOptions = {}): Prom
   if (o.mode === 'commands' && o.config === undefined) throw new FaasbenchError('InvalidParameterValue', 'provider knative: option "config": mode "commands" needs vSwarm\'s config.json');
   // Read now: a config it cannot use is an error before anything runs.
   if (o.config !== undefined) readVswarmConfig(o.config);
-  return new KnativeProvider(o, o.ingress === undefined ? null : createDispatcher(new URL(o.ingress).origin, o));
+  checkProtocolOptions(o);
+  return new KnativeProvider(o, o.ingress === undefined ? null : await ingressCaller({ ...o, ingress: o.ingress }));
 }
 
 class KnativeProvider implements Provider {
@@ -74,7 +81,7 @@ class KnativeProvider implements Provider {
 
   constructor(
     private readonly o: Options,
-    private readonly http: Dispatcher | null,
+    private readonly caller: IngressCaller | null,
   ) {
     this.api = new KnativeApi({ kubeconfig: o.kubeconfig, context: o.context, namespace: o.namespace });
   }
@@ -88,21 +95,8 @@ class KnativeProvider implements Provider {
   }
 
   async invoke(fn: string, payload: Buffer, call?: CallOptions): Promise<InvokeResult> {
-    if (this.http === null || this.o.ingress === undefined) throw new FaasbenchError('InvalidParameterValue', 'provider knative: option "ingress": needed to invoke (the address of the cluster\'s Knative ingress)');
-    let reply: HttpReply;
-    try {
-      reply = await send(this.http, {
-        method: 'POST',
-        url: new URL(`${this.o.ingress}${this.o.path}`),
-        headers: { host: knativeHost(fn, this.o.namespace, this.o.domain), 'content-type': this.o.contentType, ...call?.traceHeaders },
-        body: payload,
-      });
-    } catch (err) {
-      return transportFailure(err);
-    }
-    const status = statusOfHttp(reply.status);
-    const errorClass = status === 'ok' ? null : (errorTypeIn(reply.body) ?? `HTTP ${reply.status}`);
-    return { status, httpStatus: reply.status, payload: reply.body, errorClass, facts: factsFromHeaders(reply.headers) ?? NO_FACTS };
+    if (this.caller === null) throw new FaasbenchError('InvalidParameterValue', 'provider knative: option "ingress": needed to invoke (the address of the cluster\'s Knative ingress)');
+    return this.caller.invoke(fn, payload, call);
   }
 
   async updateConfiguration(fn: string, patch: Partial<FunctionSettingsInput>): Promise<void> {
@@ -121,7 +115,7 @@ class KnativeProvider implements Provider {
   }
 
   async close(): Promise<void> {
-    await this.http?.close();
+    await this.caller?.close();
   }
 
   private async put(name: string, image: string, settings: FunctionSettings): Promise<void> {
@@ -134,6 +128,7 @@ class KnativeProvider implements Provider {
       minScale: this.o.minScale,
       maxScale: this.o.maxScale ?? settings.maxInstances,
       port: this.o.port,
+      protocol: this.o.protocol,
     });
     await this.api.apply(service);
     await this.api.waitReady(name, this.o.readyTimeoutS);
