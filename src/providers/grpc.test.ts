@@ -3,38 +3,22 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Provider } from '../core/provider.ts';
+import { describe, expect, it } from 'vitest';
 import { NO_FACTS } from '../core/invocation-record.ts';
-import { constantRun, latenessSummary, RATE, SECONDS } from '../../test/grpc/constant-run.ts';
-import { startGreeter, type GreeterServer } from '../../test/grpc/greeter-server.ts';
+import { RATE, SECONDS } from '../../test/grpc/constant-run.ts';
+import { startGreeter } from '../../test/grpc/greeter-server.ts';
+import { expectConstantRunOk, expectDeadlineExceeded, useGreeter } from '../../test/grpc/greeter-setup.ts';
 import { scratchDir } from '../../test/support/platform.ts';
 import { closedPort } from './conformance.ts';
 import { createGrpcProvider } from './grpc.ts';
 
-let greeter: GreeterServer;
-let grpc: Provider;
-beforeAll(async () => {
-  greeter = await startGreeter();
-  grpc = await createGrpcProvider({ endpoint: '127.0.0.1', port: greeter.port });
-});
-afterAll(async () => {
-  await grpc?.close();
-  await greeter?.stop();
-});
+const setup = useGreeter(startGreeter);
 
 describe('grpc provider against grpc-js', () => {
   it(`records every call of constant ${RATE}/s for ${SECONDS} s ok, with its lateness, over one channel`, { timeout: 25_000 }, async () => {
+    const { server: greeter, grpc } = setup;
     const before = greeter.seen.length;
-    const records = await constantRun(grpc, 'greeter', { name: 'bench' });
-    console.log(`grpc-js: ${records.length} calls, ${latenessSummary(records)}`);
-    expect(records).toHaveLength(RATE * SECONDS);
-    expect(records.map((r) => r.seq)).toEqual([...Array(RATE * SECONDS).keys()]);
-    for (const r of records) {
-      expect(r).toMatchObject({ status: 'ok', errorClass: null, httpStatus: null });
-      expect(r.sentUs).toBeGreaterThanOrEqual(r.plannedUs);
-      expect(r.receivedUs).toBeGreaterThanOrEqual(r.sentUs!);
-    }
+    await expectConstantRunOk(grpc, 'grpc-js');
     const served = greeter.seen.slice(before);
     expect(served).toHaveLength(RATE * SECONDS);
     expect(new Set(served.map((c) => c.peer)).size).toBe(1);
@@ -42,7 +26,7 @@ describe('grpc provider against grpc-js', () => {
 
   it('sends the payload over the request option, metadata and :authority, and returns the reply as JSON', async () => {
     const routed = await createGrpcProvider({
-      endpoint: `127.0.0.1:${greeter.port}`,
+      endpoint: `127.0.0.1:${setup.server.port}`,
       authority: '{fn}.default.example.com',
       request: { name: 'from {fn}' },
       metadata: { 'faasbench-function': 'aes' },
@@ -53,32 +37,24 @@ describe('grpc provider against grpc-js', () => {
       expect(JSON.parse(defaults.payload.toString())).toEqual({ message: 'hello from aes' });
       const own = await routed.invoke('aes', Buffer.from('{"name":"payload"}'));
       expect(JSON.parse(own.payload.toString())).toEqual({ message: 'hello payload' });
-      expect(greeter.seen.at(-1)).toMatchObject({ name: 'payload', authority: 'aes.default.example.com', metadata: { 'faasbench-function': 'aes' } });
+      expect(setup.server.seen.at(-1)).toMatchObject({ name: 'payload', authority: 'aes.default.example.com', metadata: { 'faasbench-function': 'aes' } });
     } finally {
       await routed.close();
     }
   });
 
   it("reaches a function named by its host, as an imported load.json's endpoints are, with the port added", async () => {
-    const byName = await createGrpcProvider({ port: greeter.port });
+    const byName = await createGrpcProvider({ port: setup.server.port });
     try {
       const r = await byName.invoke('127.0.0.1', Buffer.from('{"name":"by host"}'));
       expect(r).toMatchObject({ status: 'ok' });
-      expect(greeter.seen.at(-1)).toMatchObject({ name: 'by host', authority: `127.0.0.1:${greeter.port}` });
+      expect(setup.server.seen.at(-1)).toMatchObject({ name: 'by host', authority: `127.0.0.1:${setup.server.port}` });
     } finally {
       await byName.close();
     }
   });
 
-  it('gives a deadline exceeded its gRPC status class', async () => {
-    const hurried = await createGrpcProvider({ endpoint: `127.0.0.1:${greeter.port}`, deadlineMs: 100 });
-    try {
-      const r = await hurried.invoke('greeter', Buffer.from('{"name":"sleep:1000"}'));
-      expect(r).toMatchObject({ status: 'transport-error', httpStatus: null, errorClass: 'DEADLINE_EXCEEDED', facts: NO_FACTS });
-    } finally {
-      await hurried.close();
-    }
-  });
+  it('gives a deadline exceeded its gRPC status class', () => expectDeadlineExceeded(setup.server.port));
 
   it('gives an unreachable endpoint its gRPC status class', async () => {
     const dead = await createGrpcProvider({ endpoint: '127.0.0.1', port: await closedPort(), deadlineMs: 5000 });
@@ -113,12 +89,12 @@ describe('grpc provider against grpc-js', () => {
   });
 
   it('refuses a payload the request message cannot hold, without sending it', async () => {
-    const before = greeter.seen.length;
+    const before = setup.server.seen.length;
     for (const payload of ['{"nmae":"typo"}', '[1]', 'text']) {
-      const r = await grpc.invoke('greeter', Buffer.from(payload));
+      const r = await setup.grpc.invoke('greeter', Buffer.from(payload));
       expect(r).toMatchObject({ status: 'rejected', errorClass: 'INVALID_ARGUMENT' });
     }
-    expect(greeter.seen.length).toBe(before);
+    expect(setup.server.seen.length).toBe(before);
   });
 
   it('refuses bad options, naming them', async () => {
@@ -132,7 +108,7 @@ describe('grpc provider against grpc-js', () => {
   });
 
   it('cannot deploy, update or remove', async () => {
-    await expect(grpc.updateConfiguration('greeter', { memoryMb: 256 })).rejects.toThrow('provider grpc cannot update a configuration');
-    await expect(grpc.remove('greeter')).rejects.toThrow('provider grpc cannot remove');
+    await expect(setup.grpc.updateConfiguration('greeter', { memoryMb: 256 })).rejects.toThrow('provider grpc cannot update a configuration');
+    await expect(setup.grpc.remove('greeter')).rejects.toThrow('provider grpc cannot remove');
   });
 });
