@@ -22,7 +22,7 @@ import { hostFacts } from './host-facts.ts';
 import { heartbeatIntervalMs, parseProviderOptions, positiveInt } from './option-parsers.ts';
 import { withExistingStore } from './analyze.ts';
 import { startPlatformProcess } from './platform-process.ts';
-import { clientSpansFor, collectorsOf, platformSpanArgs, type SpanFlags } from './span-options.ts';
+import { clientSpansFor, collectorsOf, otlpEncodingOption, otlpOption, platformSpanArgs, zipkinOption, type SpanFlags } from './span-options.ts';
 import type { Collectors } from '../spans/collectors.ts';
 import { labelOption } from './run-label-option.ts';
 import { openRunStore } from './store-path.ts';
@@ -74,8 +74,9 @@ export function registerExperiment(program: Command): void {
     .option('--storage-url <url>', 'bucket root for generated inputs when the provider is not local')
     .addOption(labelOption())
     .option('--json', 'print the runs and their results as JSON')
-    .option('--otlp <url>', 'send a client span per call to this OTLP/HTTP traces endpoint (e.g. http://localhost:4318/v1/traces); calls carry traceparent')
-    .option('--zipkin <url>', 'send a client span per call to this Zipkin v2 endpoint (e.g. http://localhost:9411/api/v2/spans); calls carry traceparent and B3')
+    .addOption(otlpOption())
+    .addOption(otlpEncodingOption())
+    .addOption(zipkinOption())
     .addOption(thresholdOptions('; also -p thresholds=p99<300ms,errors<1% (any experiment)')[0]!)
     .addOption(thresholdOptions()[1]!)
     .addOption(thresholdOptions()[2]!)

@@ -10,7 +10,7 @@ import { defaultDataDir, LocalPlatform } from '../platform/platform.ts';
 import { EXIT } from './exit-codes.ts';
 import { positiveInt } from './option-parsers.ts';
 import { watchParent } from './parent-watch.ts';
-import { collectorsOf, type SpanFlags } from './span-options.ts';
+import { collectorsOf, otlpEncodingOption, otlpOption, zipkinOption, type SpanFlags } from './span-options.ts';
 
 /**
  * How long a platform whose parent died gives its orderly stop: every instance was sent SIGKILL
@@ -58,8 +58,9 @@ export function registerPlatform(program: Command): void {
     .option('--grpc-proto <file>', 'the .proto of the gRPC trigger (default vSwarm\'s helloworld.proto)')
     .option('--grpc-method <name>', 'the method the gRPC trigger serves (default helloworld.Greeter/SayHello)')
     .option('--json', 'print the listening address and platform facts as one JSON line')
-    .option('--otlp <url>', "send the platform's spans (queue wait, init, invoke) of calls that carry traceparent or B3 to this OTLP/HTTP endpoint")
-    .option('--zipkin <url>', "send the platform's spans of calls that carry traceparent or B3 to this Zipkin v2 endpoint")
+    .addOption(otlpOption('platform'))
+    .addOption(otlpEncodingOption())
+    .addOption(zipkinOption('platform'))
     // For platform-process.ts: exit, with every instance killed, as soon as that process is gone.
     .addOption(new Option('--exit-with-parent <pid>', 'stop when this parent process dies or closes stdin').hideHelp())
     .action(async (opts: StartOptions) => {

@@ -1,13 +1,18 @@
 /**
- * Spans to an OTLP/HTTP collector through OpenTelemetry's own exporter (JSON encoding, the
- * exporter's default over HTTP). Spans are handed over as finished ReadableSpans built from
- * faasbench's records, so no tracer, context manager or clock of the SDK runs during a call.
- * The exporter loads with the first batch: a command without --otlp never loads it.
+ * Spans to an OTLP/HTTP collector through OpenTelemetry's own exporters: protobuf by default (what
+ * OTLP/HTTP specifies first and every collector accepts), or JSON. Spans are handed over as finished
+ * ReadableSpans built from faasbench's records, so no tracer, context manager or clock of the SDK
+ * runs during a call. The exporter loads with the first batch: a command without --otlp never
+ * loads one, and a command with it loads only the encoding it sends.
  */
 import type { HrTime } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { SpanRecord, SpanSender } from './span-record.ts';
+
+/** OTLP/HTTP's two encodings: application/x-protobuf and application/json. */
+export const OTLP_ENCODINGS = ['protobuf', 'json'] as const;
+export type OtlpEncoding = (typeof OTLP_ENCODINGS)[number];
 
 /** OpenTelemetry's SpanKind, SpanStatusCode and TraceFlags values (stable in its API). */
 const KINDS = { internal: 0, server: 1, client: 2 } as const;
@@ -22,9 +27,9 @@ interface Loaded {
   readonly resource: Resource;
 }
 
-export function otlpSender(url: string, serviceName: string): SpanSender {
+export function otlpSender(url: string, serviceName: string, encoding: OtlpEncoding = 'protobuf'): SpanSender {
   let loading: Promise<Loaded> | undefined;
-  const load = (): Promise<Loaded> => (loading ??= loadExporter(url, serviceName));
+  const load = (): Promise<Loaded> => (loading ??= loadExporter(url, serviceName, encoding));
   return {
     async send(spans) {
       const exporter = await load();
@@ -36,8 +41,8 @@ export function otlpSender(url: string, serviceName: string): SpanSender {
   };
 }
 
-async function loadExporter(url: string, serviceName: string): Promise<Loaded> {
-  const [{ OTLPTraceExporter }, { resourceFromAttributes }] = await Promise.all([import('@opentelemetry/exporter-trace-otlp-http'), import('@opentelemetry/resources')]);
+async function loadExporter(url: string, serviceName: string, encoding: OtlpEncoding): Promise<Loaded> {
+  const [{ OTLPTraceExporter }, { resourceFromAttributes }] = await Promise.all([exporterModule(encoding), import('@opentelemetry/resources')]);
   const exporter = new OTLPTraceExporter({ url, timeoutMillis: 10_000 });
   return {
     resource: resourceFromAttributes({ 'service.name': serviceName }),
@@ -47,6 +52,11 @@ async function loadExporter(url: string, serviceName: string): Promise<Loaded> {
       ),
     shutdown: () => exporter.shutdown(),
   };
+}
+
+/** Both packages' OTLPTraceExporter take the same config and export the same way; only the body differs. */
+function exporterModule(encoding: OtlpEncoding): Promise<typeof import('@opentelemetry/exporter-trace-otlp-proto')> {
+  return encoding === 'json' ? import('@opentelemetry/exporter-trace-otlp-http') : import('@opentelemetry/exporter-trace-otlp-proto');
 }
 
 function readableSpan(span: SpanRecord, resource: Resource): ReadableSpan {

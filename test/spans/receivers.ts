@@ -1,15 +1,20 @@
 /**
  * Collectors for the span tests: plain node:http servers on loopback that keep every request body,
- * an OTLP/HTTP receiver that decodes OTLP's JSON encoding into flat spans, and Zipkin's v2 span
- * schema (after zipkin-api's zipkin2-api.yaml) as zod.
+ * an OTLP/HTTP receiver that decodes both of OTLP/HTTP's encodings into flat spans (protobuf with
+ * the code OpenTelemetry generated from its own .proto files, JSON by its JSON mapping), and
+ * Zipkin's v2 span schema (after zipkin-api's zipkin2-api.yaml) as zod.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import otlpProto from 'otlp-proto-definitions/build/src/generated/root.js';
 import { z } from 'zod';
+
+/** How a request's body was encoded, by its content type. */
+export type BodyEncoding = 'protobuf' | 'json' | 'other';
 
 export interface Receiver {
   readonly url: string;
-  readonly bodies: Array<{ readonly path: string; readonly contentType: string; readonly body: string }>;
+  readonly bodies: Array<{ readonly path: string; readonly contentType: string; readonly encoding: BodyEncoding; readonly raw: Buffer; readonly body: string }>;
   close(): Promise<void>;
 }
 
@@ -19,13 +24,20 @@ export async function startReceiver(): Promise<Receiver> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      bodies.push({ path: req.url ?? '', contentType: String(req.headers['content-type']), body: Buffer.concat(chunks).toString('utf8') });
+      const contentType = String(req.headers['content-type']);
+      const raw = Buffer.concat(chunks);
+      bodies.push({ path: req.url ?? '', contentType, encoding: encodingOf(contentType), raw, body: raw.toString('utf8') });
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, bodies, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+function encodingOf(contentType: string): BodyEncoding {
+  const type = contentType.split(';')[0]!.trim();
+  return type === 'application/x-protobuf' ? 'protobuf' : type === 'application/json' ? 'json' : 'other';
 }
 
 /** OTLP's AnyValue in its JSON mapping (opentelemetry-proto common.proto). */
@@ -39,32 +51,56 @@ const keyValue = z.object({ key: z.string(), value: anyValue });
 const hex = (digits: number) => z.string().regex(new RegExp(`^[0-9a-f]{${digits}}$`));
 const nanos = z.union([z.string().regex(/^\d+$/), z.number().int()]);
 
-/** ExportTraceServiceRequest in OTLP/JSON (trace_service.proto, trace.proto): ids as hex, times as nanosecond strings. */
-const exportTraceServiceRequest = z.object({
-  resourceSpans: z.array(
-    z.object({
-      resource: z.object({ attributes: z.array(keyValue) }),
-      scopeSpans: z.array(
-        z.object({
-          scope: z.object({ name: z.string() }),
-          spans: z.array(
-            z.object({
-              traceId: hex(32),
-              spanId: hex(16),
-              parentSpanId: hex(16).optional(),
-              name: z.string(),
-              kind: z.number().int().min(1).max(5),
-              startTimeUnixNano: nanos,
-              endTimeUnixNano: nanos,
-              attributes: z.array(keyValue),
-              status: z.object({ code: z.number().int().min(0).max(2) }),
-            }),
-          ),
-        }),
-      ),
-    }),
-  ),
-});
+/**
+ * ExportTraceServiceRequest (trace_service.proto, trace.proto) as OTLP/JSON writes it, ids as hex,
+ * and as the generated protobuf code's toObject gives it (ids as base64, see PROTO_OBJECT): the same
+ * fields either way, so one schema holds both.
+ */
+function exportTraceServiceRequest(id: (bytes: number) => z.ZodType<string>) {
+  return z.object({
+    resourceSpans: z.array(
+      z.object({
+        resource: z.object({ attributes: z.array(keyValue) }),
+        scopeSpans: z.array(
+          z.object({
+            scope: z.object({ name: z.string() }),
+            spans: z.array(
+              z.object({
+                traceId: id(16),
+                spanId: id(8),
+                parentSpanId: z.union([id(8), z.literal('')]).optional(),
+                name: z.string(),
+                kind: z.number().int().min(1).max(5),
+                startTimeUnixNano: nanos,
+                endTimeUnixNano: nanos,
+                attributes: z.array(keyValue),
+                status: z.object({ code: z.number().int().min(0).max(2) }),
+              }),
+            ),
+          }),
+        ),
+      }),
+    ),
+  });
+}
+
+const jsonRequest = exportTraceServiceRequest((bytes) => hex(bytes * 2));
+/** Base64 of exactly `bytes` bytes, read back as hex so both encodings give the same ids. */
+const protoRequest = exportTraceServiceRequest((bytes) =>
+  z
+    .string()
+    .refine((b64) => Buffer.from(b64, 'base64').length === bytes, `${bytes} bytes`)
+    .transform((b64) => Buffer.from(b64, 'base64').toString('hex')),
+);
+
+/** The generated message type, as much of protobufjs's static API as is used here (root.d.ts types it only as a Root). */
+interface GeneratedMessage {
+  decode(body: Uint8Array): object;
+  toObject(message: object, options: { longs: StringConstructor; bytes: StringConstructor; enums: NumberConstructor; defaults: boolean }): unknown;
+}
+const ExportTraceServiceRequest = (otlpProto as unknown as { opentelemetry: { proto: { collector: { trace: { v1: { ExportTraceServiceRequest: GeneratedMessage } } } } } }).opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+/** int64 times as decimal strings (exact), bytes as base64, enums as numbers; defaults filled so every span has its status. */
+const PROTO_OBJECT = { longs: String, bytes: String, enums: Number, defaults: true } as const;
 
 export interface OtlpSpan {
   readonly service: string;
@@ -80,11 +116,11 @@ export interface OtlpSpan {
   readonly attributes: Readonly<Record<string, string | number | boolean>>;
 }
 
-/** Every span in every request the receiver got, checked against the OTLP/JSON shape. */
+/** Every span in every request the receiver got, each body decoded by its encoding and checked against OTLP's shape. */
 export function otlpSpans(receiver: Receiver): OtlpSpan[] {
-  return receiver.bodies.flatMap(({ body, contentType }) => {
-    if (contentType !== 'application/json') throw new Error(`OTLP request with content type ${contentType}`);
-    const request = exportTraceServiceRequest.parse(JSON.parse(body));
+  return receiver.bodies.flatMap(({ raw, contentType, encoding }) => {
+    if (encoding === 'other') throw new Error(`OTLP request with content type ${contentType}`);
+    const request = encoding === 'protobuf' ? protoRequest.parse(ExportTraceServiceRequest.toObject(ExportTraceServiceRequest.decode(raw), PROTO_OBJECT)) : jsonRequest.parse(JSON.parse(raw.toString('utf8')));
     return request.resourceSpans.flatMap((rs) => {
       const service = attributesOf(rs.resource.attributes)['service.name'] as string;
       return rs.scopeSpans.flatMap((ss) =>

@@ -1,6 +1,6 @@
 // Spans out, end to end: the invoker's client spans and the local platform's own spans reach an
-// OTLP/HTTP receiver and a Zipkin receiver started here, one client span per call, the platform's
-// spans under each, and a collector that is down neither fails nor slows a run.
+// OTLP/HTTP receiver (protobuf, OTLP's default) and a Zipkin receiver started here, one client span
+// per call, the platform's spans under each, and a collector that is down neither fails nor slows a run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InvocationRecord } from '../../src/core/invocation-record.ts';
 import type { Provider } from '../../src/core/provider.ts';
@@ -63,7 +63,9 @@ describe('spans of calls to the local platform', () => {
   });
 
   it('sends exactly one client span per call over OTLP, with the record as attributes', () => {
-    expect(otlp.bodies.every((b) => b.path === OTLP_PATH)).toBe(true);
+    // Protobuf unless told otherwise, decoded with OpenTelemetry's generated ExportTraceServiceRequest.
+    expect(otlp.bodies.length).toBeGreaterThan(0);
+    expect(otlp.bodies.every((b) => b.path === OTLP_PATH && b.encoding === 'protobuf' && b.contentType === 'application/x-protobuf')).toBe(true);
     const clients = otlpSpans(otlp).filter((s) => s.service === 'faasbench');
     expect(clients).toHaveLength(5);
     expect(clients.every((s) => s.kind === KIND.client && s.parentSpanId === undefined && !s.error)).toBe(true);
