@@ -9,8 +9,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { epochMicros } from '../core/clock.ts';
 import { FaasbenchError, isFaasbenchError } from '../core/errors.ts';
+import type { PlatformSpans } from '../spans/platform-spans.ts';
+import type { SpanContext } from '../spans/trace-context.ts';
 import type { FunctionSnapshot, InvocationResult, InvokeRequest } from './invocation.ts';
+import { runSpans, traceRun } from './invocation-spans.ts';
 
 /** Lambda's Event payload limit: 1 MB (1,048,576 bytes) since October 2025; it was 256 KB. */
 export const EVENT_PAYLOAD_MAX_BYTES = 1_048_576;
@@ -37,6 +41,16 @@ export interface EventRunner {
   attempt(fn: FunctionSnapshot, request: InvokeRequest, maxWaitMs: number): Promise<InvocationResult>;
   /** The function as deployed now (a retry runs the current revision); undefined once removed. */
   current(fn: FunctionSnapshot): FunctionSnapshot | undefined;
+  /** Where a traced event's spans go; none when absent or null. */
+  spans?(): PlatformSpans | null;
+}
+
+/** What an Event call keeps of its caller's trace for every attempt. */
+export interface EventTrace {
+  /** The caller's X-Amzn-Trace-Id, whose Root each attempt keeps. */
+  readonly traceId?: string | undefined;
+  /** The caller's span: each attempt's spans are its children. */
+  readonly caller?: SpanContext | undefined;
 }
 
 export interface EventEvents {
@@ -69,7 +83,7 @@ export class EventQueue {
    * Accepts an Event call, or refuses it (413 over the payload limit, 429 with the queue full).
    * `done` settles once the call has run (after its retries) or been dropped; it never rejects.
    */
-  submit(fn: FunctionSnapshot, payload: Buffer, requestId: string = randomUUID()): { requestId: string; done: Promise<void> } {
+  submit(fn: FunctionSnapshot, payload: Buffer, requestId: string = randomUUID(), trace: EventTrace = {}): { requestId: string; done: Promise<void> } {
     if (payload.length > EVENT_PAYLOAD_MAX_BYTES) {
       throw new FaasbenchError('RequestTooLarge', `${payload.length} byte payload is too large for the Event invocation type (limit ${EVENT_PAYLOAD_MAX_BYTES} bytes)`);
     }
@@ -87,7 +101,8 @@ export class EventQueue {
     this.counts.set(fn.name, waiting + 1);
     this.queuedBytes += payload.length;
     this.events.accepted(fn.name);
-    const done = this.process(fn, { requestId, payload }, performance.now()).finally(() => {
+    const request = { requestId, payload, ...(trace.traceId !== undefined ? { traceId: trace.traceId } : {}) };
+    const done = this.process(fn, request, performance.now(), trace.caller).finally(() => {
       this.counts.set(fn.name, (this.counts.get(fn.name) ?? 1) - 1);
       this.queuedBytes -= payload.length;
     });
@@ -118,17 +133,23 @@ export class EventQueue {
     this.log(`faasbench platform: event queue of ${fn.name}: up to ${eventQueueLimit} events (eventQueueLimit), ${retries}, maximum age ${eventMaxAgeS} s`);
   }
 
-  private async process(first: FunctionSnapshot, request: InvokeRequest, acceptedAt: number): Promise<void> {
+  private async process(first: FunctionSnapshot, request: InvokeRequest, acceptedAt: number, caller: SpanContext | undefined): Promise<void> {
     let fn = first;
+    // A retry's wait for its delay is time in the queue too: from the last attempt's end.
+    let queuedSinceUs = epochMicros();
     for (let attempt = 1; ; attempt += 1) {
       const ageLeftMs = fn.settings.eventMaxAgeS * 1000 - (performance.now() - acceptedAt);
       if (ageLeftMs <= 0) return this.drop(fn.name, request.requestId, 'max-age', `older than eventMaxAgeS ${fn.settings.eventMaxAgeS} s before attempt ${attempt}`);
+      const spans = this.runner.spans?.() ?? null;
+      const run = traceRun(caller, spans);
       let result: InvocationResult;
       try {
-        result = await this.runner.attempt(fn, request, ageLeftMs);
+        result = await this.runner.attempt(fn, run ? { ...request, parent: run.parent } : request, ageLeftMs);
       } catch (err) {
         return this.drop(fn.name, request.requestId, this.reasonOf(err), `attempt ${attempt}: ${(err as Error).message}`);
       }
+      runSpans(spans, run, result, { attempt, queuedSinceUs });
+      queuedSinceUs = epochMicros();
       this.events.finished(result);
       if (result.outcome.kind === 'success') return;
       if (attempt > fn.settings.eventRetryAttempts) {

@@ -15,6 +15,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaasbenchError, isFaasbenchError } from '../core/errors.ts';
+import { callerSpanContext, type SpanContext } from '../spans/trace-context.ts';
+import { xrayRoot } from '../spans/xray-trace.ts';
 import { corsHeaders, preflightHeaders } from './function-url-cors.ts';
 import { functionUrlEvent, internalServerError, urlResponseOf, type UrlRequest, type UrlResponse } from './function-url-event.ts';
 import { respondStreamed } from './function-url-stream.ts';
@@ -22,7 +24,7 @@ import { parseFunctionUrlHost, type FunctionUrlConfig, type InvokeMode } from '.
 import { groundTruthHeaders } from './ground-truth.ts';
 import { readBody } from './http-io.ts';
 import type { InvocationResult } from './invocation.ts';
-import { MAX_PAYLOAD_BYTES, type PlatformApi } from './platform-api.ts';
+import { MAX_PAYLOAD_BYTES, type InvokeOptions, type PlatformApi } from './platform-api.ts';
 import type { Refusal } from './request-guard.ts';
 import type { RouteContext } from './route-context.ts';
 import { callerRoot, newRoot } from './trace-id.ts';
@@ -37,6 +39,8 @@ export interface UrlCall {
   readonly config: FunctionUrlConfig;
   readonly requestId: string;
   readonly traceId: string;
+  /** The caller's span (traceparent, B3 or X-Amzn-Trace-Id): the platform's spans are its children. */
+  readonly caller: SpanContext | undefined;
   /** The function URL event, serialized. */
   readonly payload: Buffer;
 }
@@ -73,7 +77,8 @@ export async function serveFunctionUrl({ platform, req, res, url, name: urlId, r
     if (!isFaasbenchError(err, 'RequestTooLarge')) throw err;
     return sendTooLarge(res);
   }
-  const traceId = traceIdOf(req.headers['x-amzn-trace-id']);
+  const caller = callerSpanContext(req.headers);
+  const traceId = traceIdOf(req.headers['x-amzn-trace-id'], caller);
   const event = functionUrlEvent(urlRequest(req, url, body, host !== undefined), {
     urlId: config.urlId,
     region: platform.functionUrls.region,
@@ -83,15 +88,15 @@ export async function serveFunctionUrl({ platform, req, res, url, name: urlId, r
     traceId,
     iamAccessKey: config.authType === 'AWS_IAM' ? accessKey : undefined,
   });
-  await RESPONDERS[config.invokeMode ?? 'BUFFERED']({ platform, req, res, config, requestId, traceId, payload: Buffer.from(JSON.stringify(event)) });
+  await RESPONDERS[config.invokeMode ?? 'BUFFERED']({ platform, req, res, config, requestId, traceId, caller, payload: Buffer.from(JSON.stringify(event)) });
 }
 
 /** Runs the function, waits for its whole result, and answers with the response made of it. */
 export async function respondBuffered(call: UrlCall): Promise<void> {
-  const { platform, res, config, requestId, traceId, payload } = call;
+  const { platform, res, config, payload } = call;
   let result: InvocationResult;
   try {
-    result = (await platform.invoke(config.functionName, payload, { qualifier: config.qualifier, requestId, traceId })) as InvocationResult;
+    result = (await platform.invoke(config.functionName, payload, invokeOptions(call))) as InvocationResult;
   } catch (err) {
     if (!(err instanceof FaasbenchError)) throw err;
     return sendInvokeError(res, err);
@@ -105,11 +110,16 @@ function respondStreaming(call: UrlCall): Promise<void> {
   return respondStreamed({
     req,
     res,
-    invoke: (options) => platform.invoke(config.functionName, payload, { ...options, qualifier: config.qualifier, requestId, traceId }),
+    invoke: (options) => platform.invoke(config.functionName, payload, { ...options, ...invokeOptions(call) }),
     headers: { ...corsHeaders(config.cors, req.headers), 'x-amzn-requestid': requestId, 'x-amzn-trace-id': traceId },
     whole: (result) => answerWhole(call, result),
     refused: (err) => sendInvokeError(res, err),
   });
+}
+
+/** What every call through a URL runs with: the URL's alias, the event's request id, the caller's trace. */
+function invokeOptions({ config, requestId, traceId, caller }: UrlCall): InvokeOptions {
+  return { qualifier: config.qualifier, requestId, traceId, ...(caller ? { caller } : {}) };
 }
 
 /** A whole result as the URL's response. */
@@ -121,10 +131,13 @@ function answerWhole(call: UrlCall, result: InvocationResult): void {
   res.end(req.method === 'HEAD' ? undefined : response.body);
 }
 
-/** The caller's X-Ray header when it carries a well-formed Root (Lambda continues the trace), else a new one. */
-function traceIdOf(sent: string | string[] | undefined): string {
+/**
+ * The caller's X-Ray header when it carries a well-formed Root (Lambda continues the trace), else
+ * the trace of its traceparent or B3 as a Root (the same trace under AWS's mapping), else a new one.
+ */
+function traceIdOf(sent: string | string[] | undefined, caller: SpanContext | undefined): string {
   if (typeof sent === 'string' && callerRoot(sent) !== undefined) return sent;
-  return `Root=${newRoot()}`;
+  return `Root=${caller ? xrayRoot(caller.traceId) : newRoot()}`;
 }
 
 /** Why an invocation was refused, as Lambda's URL front end says it. */

@@ -47,7 +47,7 @@ import {
   type Isolation,
   type LaunchSpec,
 } from './sandbox.ts';
-import { invocationTraceHeader } from './trace-id.ts';
+import { runtimeTraceHeader } from './trace-id.ts';
 
 /** How long an idle instance runs on before it is stopped; see freezeIfIdle. */
 const FREEZE_GRACE_MS = 2;
@@ -561,7 +561,7 @@ export class Instance {
       'lambda-runtime-aws-request-id': request.requestId,
       'lambda-runtime-deadline-ms': String(Date.now() + timeoutMs),
       'lambda-runtime-invoked-function-arn': request.invokedArn ?? this.fn.arn,
-      'lambda-runtime-trace-id': invocationTraceHeader(request.traceId),
+      'lambda-runtime-trace-id': runtimeTraceHeader(request),
       ...(clientContext ? { 'lambda-runtime-client-context': clientContext } : {}),
     });
     res.end(request.payload);

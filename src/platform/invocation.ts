@@ -4,6 +4,7 @@
  */
 import type { FunctionSettings } from '../core/function-package.ts';
 import type { Runtime } from '../core/runtime-id.ts';
+import type { SpanContext } from '../spans/trace-context.ts';
 
 /** The deployed function as an instance sees it; a new revision means new instances. */
 export interface FunctionSnapshot {
@@ -30,6 +31,11 @@ export interface InvokeRequest {
   readonly clientContext?: string;
   /** The caller's X-Amzn-Trace-Id: the invocation's trace keeps its Root. */
   readonly traceId?: string;
+  /**
+   * A traced call's span the function runs under (invocation-spans.ts): the runtime's trace header
+   * then carries the caller's trace as Root and this span as Parent, instead of a trace of its own.
+   */
+  readonly parent?: SpanContext;
   /** The ARN the caller named (with its alias or version), which the runtime is told; default the function's. */
   readonly invokedArn?: string;
   /** Where a streamed response goes as the runtime sends it (InvokeWithResponseStream); else it is buffered. */

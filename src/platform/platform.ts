@@ -30,6 +30,7 @@ import type { GrpcTrigger, GrpcTriggerOptions } from './grpc-trigger.ts';
 import { EventQueue } from './event-queue.ts';
 import type { InstanceEnvironment } from './instance.ts';
 import type { FunctionSnapshot, InvocationResult } from './invocation.ts';
+import { runSpans, traceRun } from './invocation-spans.ts';
 import { PlatformMetrics } from './metrics.ts';
 import { Pool } from './pool.ts';
 import { deadKeysIn, reapLeftovers, type ReapedLeftover } from './leftovers.ts';
@@ -60,9 +61,8 @@ import { FunctionUrls } from './function-urls.ts';
 import { FunctionRecord, LATEST, preconditionFailed, type Deployment } from './function-record.ts';
 import { zipFolder } from './zip-folder.ts';
 import { parseRuntime, RUNTIME_HELP } from '../core/runtime-id.ts';
-import { epochMicros } from '../core/clock.ts';
 import { spanExportTo, type Collectors } from '../spans/collectors.ts';
-import { PlatformSpans, type InvocationTimings } from '../spans/platform-spans.ts';
+import { PlatformSpans } from '../spans/platform-spans.ts';
 
 // Shared with the APIs through platform-api.ts, which must not import this file; re-exported for callers of old.
 export { ACCOUNT_ID, functionNameOf, MAX_PAYLOAD_BYTES, type FunctionInfo, type InvocationType } from './platform-api.ts';
@@ -149,7 +149,7 @@ export class LocalPlatform implements PlatformApi {
     this.metrics = new PlatformMetrics(() => this.pool);
     this.pool = new Pool(env, facts.accountLimit, this.metrics.poolEvents);
     this.eventQueue = new EventQueue(
-      { attempt: (fn, request, maxWaitMs) => this.pool.invokeEvent(fn, request, maxWaitMs), current: (fn) => this.snapshot(fn) },
+      { attempt: (fn, request, maxWaitMs) => this.pool.invokeEvent(fn, request, maxWaitMs), current: (fn) => this.snapshot(fn), spans: () => this.spans },
       { accepted: (fn) => this.metrics.eventAccepted(fn), finished: (r) => this.metrics.invocation(r), retried: (fn) => this.metrics.eventRetried(fn), dropped: (fn, why) => this.metrics.eventDropped(fn, why) },
     );
     this.metrics.watchEventQueues(() => this.eventQueue.state());
@@ -578,15 +578,15 @@ export class LocalPlatform implements PlatformApi {
     const request = { requestId: options.requestId ?? randomUUID(), payload, ...(clientContext ? { clientContext } : {}), ...(invokedArn ? { invokedArn } : {}), ...(options.traceId ? { traceId: options.traceId } : {}), ...(options.stream ? { stream: options.stream } : {}) };
     const snapshot = snapshotOf(info);
     if (type === 'Event') {
-      const run = this.eventQueue.submit(snapshot, payload, request.requestId).done;
+      const run = this.eventQueue.submit(snapshot, payload, request.requestId, { traceId: options.traceId, caller: options.caller }).done;
       this.background.add(run);
       void run.finally(() => this.background.delete(run));
       return null;
     }
-    const traced = this.spans && options.caller ? { spans: this.spans, caller: options.caller, startUs: epochMicros() } : null;
-    const result = await this.pool.invoke(snapshot, request);
+    const traced = traceRun(options.caller, this.spans);
+    const result = await this.pool.invoke(snapshot, traced ? { ...request, parent: traced.parent } : request);
     this.metrics.invocation(result);
-    if (traced) traced.spans.invoked(traced.caller, timingsOf(result, traced.startUs, epochMicros()));
+    runSpans(this.spans, traced, result);
     return result;
   }
 
@@ -649,12 +649,6 @@ export class LocalPlatform implements PlatformApi {
     const current = this.functions.get(name)?.latest;
     if (revisionId !== undefined && current !== undefined && revisionId !== String(current.revision)) throw preconditionFailed();
   }
-}
-
-/** What the platform's spans of a call are made from. */
-function timingsOf(result: InvocationResult, startUs: number, endUs: number): InvocationTimings {
-  const { functionName: fn, requestId, instanceId, cold, queueMs, initMs, durationMs, outcome } = result;
-  return { fn, requestId, instanceId, cold, startUs, endUs, queueMs, initMs, durationMs, errorType: outcome.kind === 'function-error' ? outcome.errorType : undefined };
 }
 
 function noEventInvokeConfig(arn: string): FaasbenchError {

@@ -3,8 +3,19 @@
  * the function): `Root=1-<epoch seconds, 8 hex>-<24 hex>;Parent=<16 hex>;Sampled=0`.
  */
 import { randomBytes } from 'node:crypto';
+import { xrayTraceHeader } from '../spans/xray-trace.ts';
+import type { InvokeRequest } from './invocation.ts';
 
 const ROOT = /(?:^|;)\s*Root=(1-[0-9a-f]{8}-[0-9a-f]{24})\s*(?:;|$)/;
+
+/**
+ * The header the runtime is given for a request: a traced call's own trace (the caller's trace as
+ * Root, the span the function runs under as Parent, sampled, as the caller records it), else
+ * invocationTraceHeader's.
+ */
+export function runtimeTraceHeader(request: Pick<InvokeRequest, 'traceId' | 'parent'>, nowMs = Date.now()): string {
+  return request.parent ? xrayTraceHeader(request.parent) : invocationTraceHeader(request.traceId, nowMs);
+}
 
 /**
  * A new header for one invocation. The caller's Root (from its X-Amzn-Trace-Id) is kept, so nested

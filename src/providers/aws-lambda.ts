@@ -9,6 +9,9 @@
  * REPORT line: duration, billed duration, memory, max memory used and, on a cold start only, Init
  * Duration. Lambda never says which execution environment served a call, so instanceId stays null.
  *
+ * A traced call carries its trace context as headers (aws-trace-header.ts), X-Amzn-Trace-Id among
+ * them, so a function with X-Ray active joins the caller's trace.
+ *
  * Region and credentials come from the SDK's usual chain (AWS_REGION, AWS_PROFILE, ~/.aws...).
  * With `endpoint`, the region defaults to us-east-1 and the credentials are dummies (the
  * platform's token as the access key id when one is given), unless `profile` names real ones.
@@ -35,9 +38,10 @@ import { z } from 'zod';
 import { FaasbenchError, type ErrorCode } from '../core/errors.ts';
 import type { FunctionManifest, FunctionPackage, FunctionSettingsInput } from '../core/function-package.ts';
 import { NO_FACTS } from '../core/invocation-record.ts';
-import { PROVISIONED_ALIAS, type InvokeResult, type Provider, type Provisioned } from '../core/provider.ts';
+import { PROVISIONED_ALIAS, type CallOptions, type InvokeResult, type Provider, type Provisioned } from '../core/provider.ts';
 import type { Runtime } from '../core/runtime-id.ts';
 import { DEFAULT_TIMEOUT_MS, errorTypeIn, statusOfHttp, transportFailure } from './http-client.ts';
+import { sendTraceHeaders } from './aws-trace-header.ts';
 import { parseReport } from './lambda-report.ts';
 import { effectiveManifest, packageZip } from './package-zip.ts';
 import { baseUrl, connectionFields, definedFields, parseOptions, type ProviderOptions } from './options.ts';
@@ -108,9 +112,11 @@ export class AwsLambdaProvider implements Provider {
     });
   }
 
-  async invoke(fn: string, payload: Buffer): Promise<InvokeResult> {
+  async invoke(fn: string, payload: Buffer, call?: CallOptions): Promise<InvokeResult> {
+    const command = new InvokeCommand({ FunctionName: fn, Payload: payload, LogType: 'Tail' });
+    if (call?.traceHeaders) sendTraceHeaders(command, call.traceHeaders);
     try {
-      const out = await this.invokeClient.send(new InvokeCommand({ FunctionName: fn, Payload: payload, LogType: 'Tail' }));
+      const out = await this.invokeClient.send(command);
       const body = out.Payload ? Buffer.from(out.Payload.buffer, out.Payload.byteOffset, out.Payload.byteLength) : Buffer.alloc(0);
       const report = out.LogResult ? parseReport(Buffer.from(out.LogResult, 'base64').toString('utf8')) : null;
       const facts = report ?? { ...NO_FACTS, requestId: out.$metadata.requestId ?? null };

@@ -1,9 +1,10 @@
 /**
  * W3C Trace Context and Zipkin B3 headers: new ids for a call, the headers that carry them to the
- * function, and the caller's context read back from an incoming request.
+ * function, and the caller's context read back from an incoming request (AWS X-Ray's header too).
  */
 import { randomFillSync } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { xraySpanContext } from './xray-trace.ts';
 
 export interface SpanContext {
   /** 32 hex digits. */
@@ -52,8 +53,9 @@ const HEX_SPAN = /^[0-9a-f]{16}$/;
 
 /**
  * The caller's span, from `traceparent`, else B3 (`b3` single header, else `X-B3-TraceId` and
- * `X-B3-SpanId`); undefined when none is well formed. A 64-bit B3 trace id is padded to 128 bits
- * on the left, as the W3C and B3 specifications agree.
+ * `X-B3-SpanId`), else `X-Amzn-Trace-Id` (Root and Parent, xray-trace.ts); undefined when none is
+ * well formed. A 64-bit B3 trace id is padded to 128 bits on the left, as the W3C and B3
+ * specifications agree.
  */
 export function callerSpanContext(headers: IncomingHttpHeaders): SpanContext | undefined {
   const parent = TRACEPARENT.exec(first(headers.traceparent) ?? '');
@@ -63,7 +65,7 @@ export function callerSpanContext(headers: IncomingHttpHeaders): SpanContext | u
   const traceId = first(headers['x-b3-traceid']);
   const spanId = first(headers['x-b3-spanid']);
   if (traceId && spanId && HEX_TRACE.test(traceId) && HEX_SPAN.test(spanId)) return { traceId: traceId.padStart(32, '0'), spanId };
-  return undefined;
+  return xraySpanContext(first(headers['x-amzn-trace-id']));
 }
 
 function first(value: string | string[] | undefined): string | undefined {
