@@ -1,7 +1,7 @@
 /**
  * Runs one plan against a provider and keeps every record: the run row (shard 0 creates and
- * finishes it), records through the store's RecordSink (kept through a store failure, in a journal
- * if need be), live progress, and Ctrl-C (stop sending, await calls in flight,
+ * finishes it), records through the store's record sink (written in a thread of its own, kept
+ * through a store failure, in a journal if need be), live progress, and Ctrl-C (stop sending, await calls in flight,
  * mark the run interrupted). Shared by `invoke` and `trace replay`, which differ only in the plan
  * and the payloads they hand over.
  */
@@ -11,10 +11,10 @@ import type { LoadPlan, PlannedInvocation } from '../core/load-plan.ts';
 import type { Provider } from '../core/provider.ts';
 import type { RunSummary } from '../analysis/run-summary.ts';
 import { evaluateThresholds, RunSubjects, type Threshold, type ThresholdResult } from '../analysis/thresholds.ts';
-import { runPlan } from '../invoker/invoker.ts';
+import { runPlan, type RunOutcome, type RunPlanOptions } from '../invoker/invoker.ts';
 import { Progress } from '../invoker/progress.ts';
 import { settleHeap } from '../invoker/settle-heap.ts';
-import { finishFailed, RecordSink, RecordsWaitingError, startHeartbeat, type JsonValue, type RunMeta, type SinkOutcome, type Store } from '../store/index.ts';
+import { finishFailed, openRecordSink, RecordsWaitingError, startHeartbeat, type JsonValue, type RunMeta, type SinkOutcome, type Store } from '../store/index.ts';
 import { hostFacts } from './host-facts.ts';
 import { ProgressClock, startProgress } from './progress-line.ts';
 import { awaitRun } from './run-wait.ts';
@@ -50,6 +50,8 @@ export interface PlanRun {
   readonly thresholds?: readonly Threshold[];
   /** Where each call's client span goes (--otlp, --zipkin); none: no spans, no trace headers. */
   readonly spans?: Collectors | undefined;
+  /** What sends the plan: runPlan on this thread by default, or its shards in worker threads (--workers). */
+  readonly runPlan?: (options: RunPlanOptions) => Promise<RunOutcome>;
 }
 
 export interface PlanRunResult {
@@ -81,7 +83,7 @@ export async function executePlan(spec: PlanRun): Promise<PlanRunResult> {
   const heartbeat = startHeartbeat(store, runId, spec.heartbeatMs);
   // The summary, and one per function a threshold names: the figures thresholds are checked against are the printed ones.
   const subjects = new RunSubjects(spec.thresholds ?? []);
-  const sink = new RecordSink(store, {
+  const sink = openRecordSink(store, {
     runId,
     run,
     flushIntervalMs: SINK_FLUSH_MS,
@@ -107,7 +109,7 @@ export async function executePlan(spec: PlanRun): Promise<PlanRunResult> {
   const spans = clientSpansFor(spec.spans, spec.run.provider);
   try {
     settleHeap();
-    const outcome = await runPlan({
+    const outcome = await (spec.runPlan ?? runPlan)({
       runId,
       plan,
       provider,
