@@ -1,7 +1,7 @@
 /**
  * Runs one plan against a provider and keeps every record: the run row (shard 0 creates and
- * finishes it), records through the store's RecordSink (kept through a store failure, in a journal
- * if need be), live progress, and Ctrl-C (stop sending, await calls in flight,
+ * finishes it), records through the store's record sink (written in a thread of its own, kept
+ * through a store failure, in a journal if need be), live progress, and Ctrl-C (stop sending, await calls in flight,
  * mark the run interrupted). Shared by `invoke` and `trace replay`, which differ only in the plan
  * and the payloads they hand over.
  */
@@ -14,7 +14,7 @@ import { evaluateThresholds, RunSubjects, type Threshold, type ThresholdResult }
 import { runPlan, type RunOutcome, type RunPlanOptions } from '../invoker/invoker.ts';
 import { Progress } from '../invoker/progress.ts';
 import { settleHeap } from '../invoker/settle-heap.ts';
-import { finishFailed, RecordSink, RecordsWaitingError, startHeartbeat, type JsonValue, type RunMeta, type SinkOutcome, type Store } from '../store/index.ts';
+import { finishFailed, openRecordSink, RecordsWaitingError, startHeartbeat, type JsonValue, type RunMeta, type SinkOutcome, type Store } from '../store/index.ts';
 import { hostFacts } from './host-facts.ts';
 import { ProgressClock, startProgress } from './progress-line.ts';
 import { awaitRun } from './run-wait.ts';
@@ -83,7 +83,7 @@ export async function executePlan(spec: PlanRun): Promise<PlanRunResult> {
   const heartbeat = startHeartbeat(store, runId, spec.heartbeatMs);
   // The summary, and one per function a threshold names: the figures thresholds are checked against are the printed ones.
   const subjects = new RunSubjects(spec.thresholds ?? []);
-  const sink = new RecordSink(store, {
+  const sink = openRecordSink(store, {
     runId,
     run,
     flushIntervalMs: SINK_FLUSH_MS,

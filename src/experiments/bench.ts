@@ -14,7 +14,7 @@ import { qualifiedName, type Provider, type Provisioned } from '../core/provider
 import { SummaryBuilder, type RunSummary } from '../analysis/run-summary.ts';
 import { runPlan } from '../invoker/invoker.ts';
 import { settleHeap } from '../invoker/settle-heap.ts';
-import { RecordSink, type JournalEnd, type JsonValue, type RunMeta, type SinkOutcome, type Store } from '../store/index.ts';
+import { openRecordSink, type JournalEnd, type JsonValue, type RunMeta, type RunRecordSink, type SinkOutcome, type Store } from '../store/index.ts';
 import { resolveInput } from '../workload/function-inputs.ts';
 
 export type Payload = { readonly input: string } | { readonly event: unknown };
@@ -121,7 +121,7 @@ export class BenchSession implements Bench {
    * The run's one sink, for every load and call: a store failure never fails a load; records wait
    * (memory, then a journal) and the runner's close() says where, as `invoke` does.
    */
-  private readonly sink: RecordSink;
+  private readonly sink: RunRecordSink;
   /** Each send's view of the records of its own seqs (loads may overlap). */
   private readonly listeners = new Set<(record: InvocationRecord) => void>();
 
@@ -130,7 +130,7 @@ export class BenchSession implements Bench {
     this.providerName = context.provider.name;
     this.seed = context.seed;
     this.signal = context.signal;
-    this.sink = new RecordSink(context.store, {
+    this.sink = openRecordSink(context.store, {
       runId: context.runId,
       run: context.run,
       onRecord: (record) => {
@@ -140,7 +140,7 @@ export class BenchSession implements Bench {
     });
   }
 
-  /** Writes what is left (see RecordSink.close); the runner calls it once, as the run ends. */
+  /** Writes what is left (see RecordSink.close, threaded-sink.ts); the runner calls it once, as the run ends. */
   close(end?: JournalEnd): Promise<SinkOutcome> {
     return this.sink.close(end);
   }
@@ -295,6 +295,8 @@ export class BenchSession implements Bench {
     if (label !== undefined) report();
     let outcome: Awaited<ReturnType<typeof runPlan>>;
     try {
+      // The store writer's thread is up before the first call is planned (a wait only the first time).
+      await this.sink.ready();
       outcome = await runPlan({
         runId: this.runId,
         plan: renumbered,

@@ -15,6 +15,26 @@ import type { Store, StoreOptions } from './store.ts';
 
 export const STORE_ENV = 'FAASBENCH_STORE';
 
+/**
+ * How to open a store again from another thread (the record sink's writer), with the password
+ * that Store.location masks. Only what a writer of records needs of the options is kept.
+ */
+export interface StoreReopen {
+  readonly target: string;
+  readonly options: Pick<StoreOptions, 'schema' | 'queryTimeoutMs'>;
+}
+
+const reopens = new WeakMap<Store, StoreReopen>();
+
+/**
+ * How `store` can be opened again; undefined for one that cannot be: an in-memory SQLite store
+ * (a second connection would be another, empty database), one whose caller watches every query
+ * or flush (onQuery, onFlush: another thread's would go unseen), or any Store not from openStore.
+ */
+export function reopenOf(store: Store): StoreReopen | undefined {
+  return reopens.get(store);
+}
+
 /** What openStore would open for `target`: the argument, else FAASBENCH_STORE, else ./faasbench.db. */
 export function storeTarget(target?: string, env: NodeJS.ProcessEnv = process.env): string {
   return target || env[STORE_ENV] || DEFAULT_SQLITE_PATH;
@@ -25,7 +45,10 @@ export async function openStore(target?: string, options: StoreOptions = {}): Pr
   const dialect = isPostgresUrl(where) ? 'postgres' : 'sqlite';
   const backend = dialect === 'postgres' ? await openPostgres(where, options) : await openSqlite(where, options).catch(notAStore(where === ':memory:' ? where : path.resolve(where)));
   try {
-    return new SqlStore(backend, dialect, options);
+    const store = new SqlStore(backend, dialect, options);
+    const watched = options.onQuery !== undefined || options.onFlush !== undefined;
+    if (where !== ':memory:' && !watched) reopens.set(store, { target: dialect === 'postgres' ? where : backend.location, options: reopenOptions(options) });
+    return store;
   } catch (err) {
     await backend.db.destroy();
     throw err;
@@ -41,4 +64,8 @@ function notAStore(file: string): (err: unknown) => never {
     }
     throw err;
   };
+}
+
+function reopenOptions({ schema, queryTimeoutMs }: StoreOptions): StoreReopen['options'] {
+  return { ...(schema === undefined ? {} : { schema }), ...(queryTimeoutMs === undefined ? {} : { queryTimeoutMs }) };
 }

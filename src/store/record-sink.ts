@@ -63,6 +63,9 @@ export interface RecordSinkOptions {
   readonly onNotice?: (message: string) => void;
 }
 
+/** What the sink needs of a store: it only writes records, and names the store in its messages. */
+export type SinkStore = Pick<Store, 'writeRecords' | 'location'>;
+
 export interface SinkOutcome {
   /** Records (provisional rows included) the store took. */
   readonly written: number;
@@ -99,7 +102,7 @@ export interface SendInFlight {
 const DEFAULTS = { flushIntervalMs: 200, batchSize: 2_000, bufferLimit: 100_000, retryFirstMs: 250, retryMaxMs: 4_000, closeWaitMs: 5_000, memoryLimit: 200_000 };
 
 export class RecordSink {
-  readonly #store: Store;
+  readonly #store: SinkStore;
   readonly #options: RecordSinkOptions & typeof DEFAULTS;
   readonly #timer: ReturnType<typeof setInterval>;
   /** Records to write, oldest first. */
@@ -128,7 +131,7 @@ export class RecordSink {
   #unjournaledNoticed = false;
   #overflowed = false;
 
-  constructor(store: Store, options: RecordSinkOptions) {
+  constructor(store: SinkStore, options: RecordSinkOptions) {
     this.#store = store;
     this.#options = { ...DEFAULTS, ...stripUndefined(options), runId: options.runId, run: options.run };
     this.#timer = setInterval(() => this.#tick(), this.#options.flushIntervalMs);
@@ -139,6 +142,16 @@ export class RecordSink {
   /** Records handed over and not (yet) in the store: in memory, being written, or in the journal. */
   get waiting(): number {
     return this.#queue.length + this.#inFlight + (this.#journal?.waiting ?? 0);
+  }
+
+  /** Records (provisional rows included) the store has taken so far. */
+  get written(): number {
+    return this.#written;
+  }
+
+  /** Resolved: this sink writes on the caller's thread and needs no start (see threaded-sink.ts). */
+  ready(): Promise<void> {
+    return Promise.resolve();
   }
 
   /**
@@ -170,6 +183,14 @@ export class RecordSink {
     this.#markUnanswered();
     if (Date.now() >= this.#retryAtMs) await this.#startPump();
     await this.#spilling;
+  }
+
+  /**
+   * Does a flush interval's work now (provisional rows, spill, write) rather than at the next
+   * tick: the store writer's thread calls it as each batch arrives, so the thread hop adds no interval.
+   */
+  nudge(): void {
+    if (!this.#closed) this.#tick();
   }
 
   write(record: InvocationRecord): void {

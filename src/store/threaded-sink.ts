@@ -1,0 +1,268 @@
+/**
+ * The record sink both runners use (cli/plan-execution.ts, experiments/bench.ts), with its writing
+ * in a worker thread: the sending thread only copies each record into a compact batch
+ * (record-codec.ts) and, every flush interval or when the batch is full, transfers the batch with
+ * a snapshot of the calls in flight to the store writer (writer-worker.ts), which runs RecordSink
+ * on a connection of its own. A commit, a retried write or a journal append then never pauses a
+ * send. Same contract as RecordSink: every record is kept (memory, journal), calls in flight get
+ * provisional rows, and onRecord, onNotice and onOverflow are called on the caller's thread.
+ */
+import { Worker } from 'node:worker_threads';
+import { FaasbenchError } from '../core/errors.ts';
+import type { InvocationRecord } from '../core/invocation-record.ts';
+import type { JournalEnd } from './journal.ts';
+import { reopenOf, type StoreReopen } from './open.ts';
+import { decodeBatch, RecordBatchWriter, transferList, type EncodedBatch } from './record-codec.ts';
+import { RecordSink, type RecordSinkOptions, type SendInFlight, type SinkOutcome } from './record-sink.ts';
+import type { Store } from './store.ts';
+import { WRITE_BLOCK_ENV, type FromWriter, type ToWriter, type WriterData, type WriterState } from './writer-protocol.ts';
+
+/** What a runner needs of a record sink, threaded or not. */
+export interface RunRecordSink {
+  readonly waiting: number;
+  readonly backlog: number;
+  /** Resolves once the sink can take records at full speed (its writer thread is up): before a run's offset 0. */
+  ready(): Promise<void>;
+  watchSends(inFlight: () => Iterable<SendInFlight>): () => void;
+  flush(): Promise<void>;
+  write(record: InvocationRecord): void;
+  close(end?: JournalEnd): Promise<SinkOutcome>;
+}
+
+/**
+ * The sink for `store`: threaded when the store can be opened again from another thread, else
+ * today's RecordSink on the caller's thread (an in-memory SQLite store, as tests use, would be
+ * another, empty database in another connection; a Store not from openStore cannot be reopened).
+ */
+export function openRecordSink(store: Store, options: RecordSinkOptions): RunRecordSink {
+  const reopen = reopenOf(store);
+  return reopen === undefined ? new RecordSink(store, options) : new ThreadedRecordSink(store, reopen, options);
+}
+
+const DEFAULT_FLUSH_INTERVAL_MS = 200;
+const DEFAULT_BATCH_SIZE = 2_000;
+const NO_STATE: WriterState = { received: 0, written: 0, waiting: 0, backlog: 0 };
+const ENTRY = new URL('./writer-entry.mjs', import.meta.url);
+
+export class ThreadedRecordSink implements RunRecordSink {
+  readonly #store: Store;
+  readonly #options: RecordSinkOptions;
+  readonly #worker: Worker;
+  readonly #batch: RecordBatchWriter;
+  readonly #watchers = new Set<() => Iterable<SendInFlight>>();
+  readonly #timer: ReturnType<typeof setInterval>;
+  readonly #ready: Promise<void>;
+  #isReady!: () => void;
+  /** Messages kept until the writer is up: one that never starts hands them to the fallback, none lost. */
+  #held: ToWriter[] | null = [];
+  #heldRecords = 0;
+  /** Records transferred to the writer. */
+  #sent = 0;
+  #state: WriterState = NO_STATE;
+  /** The last snapshot of calls in flight was empty: an idle sink posts nothing. */
+  #sendsEmpty = true;
+  readonly #requests = new Map<number, () => void>();
+  #nextRequest = 0;
+  #closed = false;
+  /** The writer thread failed: records go on in this thread. */
+  #fallback: RecordSink | undefined;
+  readonly #fallbackUnwatch = new Map<() => Iterable<SendInFlight>, () => void>();
+  /** Records a writer thread that died may have taken with it (not in the store, maybe not in a journal). */
+  #lost = 0;
+  #writerError: string | null = null;
+  #closedOutcome: SinkOutcome | undefined;
+  /** close() ends the thread: its exit is no failure. */
+  #ending = false;
+
+  constructor(store: Store, reopen: StoreReopen, options: RecordSinkOptions) {
+    this.#store = store;
+    this.#options = options;
+    this.#batch = new RecordBatchWriter(options.batchSize ?? DEFAULT_BATCH_SIZE);
+    this.#ready = new Promise((resolve) => (this.#isReady = resolve));
+    const { onRecord: _r, onNotice: _n, onOverflow: _o, ...sink } = options;
+    const workerData: WriterData = { store: reopen, location: store.location, sink };
+    this.#worker = new Worker(ENTRY, { workerData });
+    this.#worker.on('message', (message: FromWriter) => this.#receive(message));
+    this.#worker.on('error', (err) => this.#writerFailed(err));
+    this.#worker.on('exit', (code) => this.#writerFailed(new Error(`the thread exited with code ${code}`)));
+    // Kept alive only while someone waits for it (ready, flush, close): a process that forgets close() still exits.
+    this.#worker.unref();
+    this.#timer = setInterval(() => this.#post(), options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS);
+    this.#timer.unref();
+  }
+
+  get waiting(): number {
+    const writer = this.#fallback === undefined ? this.#sent - this.#state.received + this.#state.waiting : this.#lost;
+    return this.#batch.count + this.#heldRecords + writer + (this.#fallback?.waiting ?? 0);
+  }
+
+  get backlog(): number {
+    const failing = this.#state.backlog > 0 || this.#lost > 0 || (this.#fallback?.backlog ?? 0) > 0;
+    return failing ? this.waiting : 0;
+  }
+
+  ready(): Promise<void> {
+    return this.#keptAlive(this.#ready);
+  }
+
+  watchSends(inFlight: () => Iterable<SendInFlight>): () => void {
+    this.#watchers.add(inFlight);
+    if (this.#fallback) this.#fallbackUnwatch.set(inFlight, this.#fallback.watchSends(inFlight));
+    return () => {
+      // The calls still unanswered now get their provisional rows, as RecordSink's unwatch gives them.
+      this.#post();
+      this.#watchers.delete(inFlight);
+      this.#fallbackUnwatch.get(inFlight)?.();
+      this.#fallbackUnwatch.delete(inFlight);
+    };
+  }
+
+  write(record: InvocationRecord): void {
+    if (this.#closed) throw new FaasbenchError('ServiceUnavailable', `record ${record.runId}#${record.seq} written to a closed record sink`);
+    this.#options.onRecord?.(record);
+    if (this.#fallback) return this.#fallback.write(record);
+    this.#batch.add(record);
+    if (this.#batch.full) this.#post();
+  }
+
+  async flush(): Promise<void> {
+    this.#post();
+    if (this.#fallback === undefined) await this.#request((id) => ({ kind: 'flush', id }));
+    await this.#fallback?.flush();
+  }
+
+  async close(end?: JournalEnd): Promise<SinkOutcome> {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    this.#post();
+    if (this.#fallback === undefined) await this.#request((id) => ({ kind: 'close', id, end }));
+    this.#ending = true;
+    await this.#worker.terminate();
+    const fallback = await this.#fallback?.close(end);
+    return this.#outcome(fallback);
+  }
+
+  /** Hands the batch so far and the calls in flight now to the writer. */
+  #post(): void {
+    if (this.#fallback) return;
+    const sends = this.#sendsNow();
+    if (this.#batch.count === 0 && sends.count === 0 && this.#sendsEmpty) return;
+    this.#sendsEmpty = sends.count === 0;
+    const records = this.#batch.count === 0 ? null : this.#batch.take();
+    this.#postMessage({ kind: 'batch', records, sends });
+  }
+
+  /** The runners' calls sent and not yet recorded, as provisional rows. */
+  #sendsNow(): EncodedBatch {
+    let count = 0;
+    for (const inFlight of this.#watchers) for (const sent of inFlight()) if (!sent.recorded) count++;
+    const sends = new RecordBatchWriter(count);
+    for (const inFlight of this.#watchers) for (const sent of inFlight()) if (!sent.recorded) sends.addSent(this.#options.runId, sent);
+    return sends.take();
+  }
+
+  #postMessage(message: ToWriter): void {
+    const records = message.kind === 'batch' ? (message.records?.count ?? 0) : 0;
+    if (this.#held !== null) {
+      this.#held.push(message);
+      this.#heldRecords += records;
+      return;
+    }
+    this.#worker.postMessage(message, message.kind === 'batch' ? [...(message.records ? transferList(message.records) : []), ...transferList(message.sends)] : []);
+    this.#sent += records;
+  }
+
+  /** Sends a request and waits for its answer (or for the writer's end: the fallback then answers). */
+  #request(make: (id: number) => ToWriter): Promise<void> {
+    const id = this.#nextRequest++;
+    const answered = new Promise<void>((resolve) => this.#requests.set(id, resolve));
+    this.#postMessage(make(id));
+    return this.#keptAlive(answered);
+  }
+
+  async #keptAlive<T>(waiting: Promise<T>): Promise<T> {
+    this.#worker.ref();
+    try {
+      return await waiting;
+    } finally {
+      if (this.#requests.size === 0) this.#worker.unref();
+    }
+  }
+
+  #receive(message: FromWriter): void {
+    switch (message.kind) {
+      case 'ready':
+        return this.#writerUp();
+      case 'state':
+        this.#state = message;
+        if (message.rows !== null) this.#batch.giveBack(message.rows);
+        return;
+      case 'notice':
+        return this.#options.onNotice?.(message.message);
+      case 'overflow':
+        return this.#options.onOverflow?.();
+      case 'blocked':
+        return this.#options.onNotice?.(`test hook ${WRITE_BLOCK_ENV}: the store writer's thread was blocked for ${message.ms} ms from epoch ms ${message.fromMs}`);
+      case 'flushed':
+        return this.#answer(message.id);
+      case 'closed':
+        this.#closedOutcome = message.outcome;
+        return this.#answer(message.id);
+    }
+  }
+
+  #writerUp(): void {
+    const held = this.#held ?? [];
+    this.#held = null;
+    this.#heldRecords = 0;
+    for (const message of held) this.#postMessage(message);
+    this.#isReady();
+  }
+
+  #answer(id: number): void {
+    this.#requests.get(id)?.();
+    this.#requests.delete(id);
+  }
+
+  /**
+   * The writer thread could not start, or died: the rest is written on this thread. Records held
+   * for a writer that never started go to the fallback; those a dead writer held are counted lost.
+   */
+  #writerFailed(err: Error): void {
+    if (this.#fallback !== undefined || this.#closedOutcome !== undefined || this.#ending) return;
+    const { onRecord: _r, ...options } = this.#options;
+    this.#fallback = new RecordSink(this.#store, options);
+    for (const inFlight of this.#watchers) this.#fallbackUnwatch.set(inFlight, this.#fallback.watchSends(inFlight));
+    this.#writerError = err.message;
+    if (this.#held !== null) {
+      for (const message of this.#held) if (message.kind === 'batch' && message.records) for (const record of decodeBatch(message.records)) this.#fallback.write(record);
+      this.#options.onNotice?.(`the store writer thread could not start (${err.message}): records are written on this thread`);
+    } else {
+      this.#lost = Math.max(0, this.#sent - this.#state.received + this.#state.waiting);
+      this.#options.onNotice?.(`the store writer thread failed (${err.message}): ${this.#lost} records it held may be lost; the rest are written on this thread`);
+    }
+    this.#held = null;
+    this.#heldRecords = 0;
+    for (const message of this.#batchRecords()) this.#fallback.write(message);
+    this.#isReady();
+    for (const id of [...this.#requests.keys()]) this.#answer(id);
+  }
+
+  /** The records of the batch not yet handed over. */
+  #batchRecords(): InvocationRecord[] {
+    return this.#batch.count === 0 ? [] : decodeBatch(this.#batch.take());
+  }
+
+  #outcome(fallback: SinkOutcome | undefined): SinkOutcome {
+    const writer = this.#closedOutcome;
+    const lostError = this.#lost > 0 ? `the store writer thread failed: ${this.#writerError}` : null;
+    return {
+      written: (writer?.written ?? this.#state.written) + (fallback?.written ?? 0),
+      waiting: (writer?.waiting ?? 0) + (fallback?.waiting ?? 0) + this.#lost,
+      journals: [...(writer?.journals ?? []), ...(fallback?.journals ?? [])],
+      unjournaled: (writer?.unjournaled ?? 0) + (fallback?.unjournaled ?? 0) + this.#lost,
+      storeError: fallback?.storeError ?? writer?.storeError ?? lostError,
+      refusedPlaces: [...(writer?.refusedPlaces ?? []), ...(fallback?.refusedPlaces ?? [])],
+    };
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The messages between a threaded record sink (threaded-sink.ts, on the sending thread) and its
+ * store writer (writer-worker.ts, in a worker thread). Plain data only: they are structured-cloned,
+ * and the batches' buffers transferred.
+ */
+import type { EncodedBatch } from './record-codec.ts';
+import type { JournalEnd } from './journal.ts';
+import type { RecordSinkOptions, SinkOutcome } from './record-sink.ts';
+import type { StoreReopen } from './open.ts';
+
+/** Environment variable, a test hook only: the writer's first store write first blocks its thread this many ms. */
+export const WRITE_BLOCK_ENV = 'FAASBENCH_TEST_WRITE_BLOCK_MS';
+
+/** The record sink's options that can cross to the writer (its callbacks stay on the sending thread). */
+export type WriterSinkOptions = Omit<RecordSinkOptions, 'onRecord' | 'onNotice' | 'onOverflow'>;
+
+export interface WriterData {
+  readonly store: StoreReopen;
+  /** Store.location of the store as the sending thread opened it: what messages and journals say. */
+  readonly location: string;
+  readonly sink: WriterSinkOptions;
+}
+
+export type ToWriter =
+  /**
+   * Records written since the last batch, and every call in flight now (as provisional records;
+   * none when no runner watches sends). The writer takes the records, then the calls: the calls
+   * replace the last batch's, so a call answered since is no longer taken for one in flight.
+   */
+  | { readonly kind: 'batch'; readonly records: EncodedBatch | null; readonly sends: EncodedBatch }
+  | { readonly kind: 'flush'; readonly id: number }
+  | { readonly kind: 'close'; readonly id: number; readonly end: JournalEnd | undefined };
+
+/** What the writer holds, as its sink says it: the sending thread's `waiting` and `backlog` add to it. */
+export interface WriterState {
+  /** Records the writer has taken from batches (the sending thread counts what it sent beyond). */
+  readonly received: number;
+  /** Records (provisional rows included) the store took. */
+  readonly written: number;
+  readonly waiting: number;
+  readonly backlog: number;
+}
+
+export type FromWriter =
+  /** The writer is up and has tried its store once: the sending thread can start the run. */
+  | { readonly kind: 'ready' }
+  | ({ readonly kind: 'state'; readonly rows: ArrayBuffer | null } & WriterState)
+  | { readonly kind: 'notice'; readonly message: string }
+  | { readonly kind: 'overflow' }
+  | { readonly kind: 'flushed'; readonly id: number }
+  | { readonly kind: 'closed'; readonly id: number; readonly outcome: SinkOutcome }
+  /** The test hook blocked the writer's thread from `fromMs` (epoch ms) for `ms`. */
+  | { readonly kind: 'blocked'; readonly fromMs: number; readonly ms: number };

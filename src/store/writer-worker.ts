@@ -1,0 +1,86 @@
+/**
+ * The store writer: runs in a worker thread (started by threaded-sink.ts through writer-entry.mjs)
+ * with its own connection to the run's store, and the RecordSink logic as it is (batches, retries,
+ * journal, provisional rows), fed batches of records and the calls in flight by the sending
+ * thread. A commit, a retry or a journal append here never holds a send there.
+ */
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import type { InvocationRecord } from '../core/invocation-record.ts';
+import { decodeBatch, type EncodedBatch } from './record-codec.ts';
+import { RecordSink, type SendInFlight } from './record-sink.ts';
+import { ReopenedStore } from './reopened-store.ts';
+import { WRITE_BLOCK_ENV, type FromWriter, type ToWriter, type WriterData, type WriterState } from './writer-protocol.ts';
+
+const port = parentPort as MessagePort;
+const data = workerData as WriterData;
+const post = (message: FromWriter, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
+
+const store = new ReopenedStore(data.store, data.location, {
+  blockMs: Number(process.env[WRITE_BLOCK_ENV] ?? 0),
+  onBlocked: (fromMs, ms) => post({ kind: 'blocked', fromMs, ms }),
+});
+const sink = new RecordSink(store, {
+  ...data.sink,
+  onNotice: (message) => post({ kind: 'notice', message }),
+  onOverflow: () => post({ kind: 'overflow' }),
+});
+/** The sending thread's calls in flight as of its last batch, by seq. */
+const sends = new Map<number, SendInFlight>();
+sink.watchSends(() => sends.values());
+let received = 0;
+let said: WriterState | undefined;
+
+port.on('message', (message: ToWriter) => void handle(message));
+// The state moves as writes finish, between batches: said when it changed, for the progress line.
+const stateTimer = setInterval(() => sayState(null), data.sink.flushIntervalMs ?? 200);
+// A first connection before the first batch, so the first records wait for no connect.
+await store.connect().catch(() => undefined);
+post({ kind: 'ready' });
+
+async function handle(message: ToWriter): Promise<void> {
+  if (message.kind === 'batch') {
+    if (message.records !== null) take(decodeBatch(message.records));
+    replaceSends(message.sends);
+    sink.nudge();
+    sayState(message.records?.rows ?? null);
+  } else if (message.kind === 'flush') {
+    await sink.flush();
+    sayState(null);
+    post({ kind: 'flushed', id: message.id });
+  } else {
+    clearInterval(stateTimer);
+    const outcome = await sink.close(message.end);
+    await store.close().catch(() => undefined);
+    sayState(null);
+    post({ kind: 'closed', id: message.id, outcome });
+    port.close();
+  }
+}
+
+function take(records: readonly InvocationRecord[]): void {
+  for (const record of records) {
+    sends.delete(record.seq);
+    sink.write(record);
+  }
+  received += records.length;
+}
+
+/** The calls in flight now; one whose record came in the same batch is answered, not in flight. */
+function replaceSends(batch: EncodedBatch): void {
+  sends.clear();
+  for (const { seq, fn, phase, tag, plannedUs, sentUs } of decodeBatch(batch)) {
+    sends.set(seq, { call: { seq, fn, phase, ...(tag === null ? {} : { tag }) }, plannedUs, sentUs: sentUs!, recorded: false });
+  }
+}
+
+/** The writer's counts, when they changed (or with a row buffer to hand back). */
+function sayState(rows: ArrayBuffer | null): void {
+  const state: WriterState = { received, written: sink.written, waiting: sink.waiting, backlog: sink.backlog };
+  if (rows === null && said !== undefined && sameState(said, state)) return;
+  said = state;
+  post({ kind: 'state', rows, ...state }, rows === null ? [] : [rows]);
+}
+
+function sameState(a: WriterState, b: WriterState): boolean {
+  return a.received === b.received && a.written === b.written && a.waiting === b.waiting && a.backlog === b.backlog;
+}
