@@ -108,6 +108,8 @@ export async function executePlan(spec: PlanRun): Promise<PlanRunResult> {
   let final: { summary: RunSummary; thresholds: ThresholdResult[] | null };
   const spans = clientSpansFor(spec.spans, spec.run.provider);
   try {
+    // The writer thread starts (and connects) before offset 0, not during the run's first second.
+    await sink.ready();
     settleHeap();
     const outcome = await (spec.runPlan ?? runPlan)({
       runId,
