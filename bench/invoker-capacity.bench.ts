@@ -14,7 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { describeMachine, machineLine, positiveFlag, printJson, progress } from './bench-cli.ts';
-import { constantRun } from './invoker-runs.ts';
+import { capacity, complete, onTime, trial } from './capacity-search.ts';
+import { httpTarget } from './invoker-runs.ts';
 import { fixed, markdownTable, verdict } from './markdown-table.ts';
 import { startBareServer, stopAll, type ServerProcess } from './server-processes.ts';
 
@@ -23,51 +24,6 @@ const trialS = positiveFlag(args[args.indexOf('--trial-s') + 1], '--trial-s', 5)
 const json = args.includes('--json');
 const CONNECTIONS = 16;
 const BODY = '{}';
-
-interface Trial {
-  readonly rate: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly maxMs: number;
-  readonly dropped: number;
-  readonly ok: number;
-  readonly holds: boolean;
-}
-
-async function trial(url: string, rate: number, seconds: number, store: string): Promise<Trial> {
-  const result = await constantRun({ url, rate, seconds, store, connections: 64 });
-  const s = result.summary;
-  const dropped = s.byStatus.dropped ?? 0;
-  const ok = s.byStatus.ok ?? 0;
-  // No call sent: no lateness figure (null), and the trial does not hold.
-  const lateness = s.latenessMs ?? { p50: Infinity, p99: Infinity, max: Infinity };
-  return { rate, p50Ms: lateness.p50, p99Ms: lateness.p99, maxMs: lateness.max, dropped, ok, holds: dropped === 0 && ok === s.total };
-}
-
-/** The issue's bar: nothing dropped and p99 lateness at most 1 ms. */
-const onTime = (t: Trial): boolean => t.holds && t.p99Ms <= 1;
-/** Throughput alone: every call sent and answered, however late. */
-const complete = (t: Trial): boolean => t.holds;
-
-/**
- * From `from`, up by a quarter while `holds`, then halve the gap between the last held and the
- * first failed rate, twice.
- */
-async function capacity(url: string, store: string, from: number, holds: (t: Trial) => boolean): Promise<{ best: Trial | undefined; trials: Trial[] }> {
-  const trials: Trial[] = [];
-  let held: Trial | undefined;
-  let failed: number | undefined;
-  const attempt = async (rate: number): Promise<void> => {
-    const t = await trial(url, rate, trialS, store);
-    trials.push(t);
-    progress(`  ${rate}/s: p99 lateness ${t.p99Ms.toFixed(2)} ms, dropped ${t.dropped} -> ${holds(t) ? 'holds' : 'does not hold'}`);
-    if (holds(t)) held = t;
-    else failed = rate;
-  };
-  for (let rate = from; failed === undefined && rate <= 100_000; rate = Math.round(rate * 1.25)) await attempt(rate);
-  for (let i = 0; i < 2 && held && failed !== undefined; i++) await attempt(Math.round((held.rate + failed) / 2));
-  return { best: held, trials };
-}
 
 function autocannonMax(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -90,19 +46,20 @@ try {
   const bare = await startBareServer();
   servers.push(bare);
   const store = path.join(mkdtempSync(path.join(os.tmpdir(), 'fbcap-')), 'runs.db');
+  const target = httpTarget(`${bare.url}/`, 64);
   progress('closed-loop peers on the bare server');
   const ac = await autocannonMax(bare.url);
   const wrk = wrkMax(bare.url);
   // The first load run of a process also compiles the invoker's and the store's code paths: it is
   // run once, untimed, so the first trial measures the invoker rather than the JIT.
   progress('warm-up: one untimed 2 s run at 2,000/s');
-  await trial(`${bare.url}/`, 2000, 2, store);
+  await trial(target, 2000, 2, store);
   progress('open-loop capacity of the invoker (runLoad: http provider + SQLite store), p99 lateness <= 1 ms');
-  const { best, trials } = await capacity(`${bare.url}/`, store, 500, onTime);
+  const { best, trials } = await capacity(target, store, 500, trialS, onTime);
   progress('highest rate with every call sent and answered, lateness aside');
-  const { best: throughput, trials: throughputTrials } = await capacity(`${bare.url}/`, store, 2000, complete);
+  const { best: throughput, trials: throughputTrials } = await capacity(target, store, 2000, trialS, complete);
   progress('lateness at 1,000 and 5,000 calls/s (10 s each)');
-  const at = [await trial(`${bare.url}/`, 1000, 10, store), await trial(`${bare.url}/`, 5000, 10, store)];
+  const at = [await trial(target, 1000, 10, store), await trial(target, 5000, 10, store)];
   const ratio = best ? best.rate / ac : 0;
   if (json) {
     printJson({ machine, trialS, autocannon: ac, wrk, capacity: best, trials, throughput, throughputTrials, lateness: at, ratioToAutocannon: ratio, aimMet: ratio >= 0.8 });

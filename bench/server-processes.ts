@@ -38,6 +38,11 @@ export function startBareServer(): Promise<ServerProcess> {
   return startServerProcess('bare-server.ts', {});
 }
 
+/** The gRPC physical limit: grpc-js answering helloworld.Greeter/SayHello; its url is `grpc://host:port`. */
+export function startBareGrpcServer(): Promise<ServerProcess> {
+  return startServerProcess('bare-grpc-server.ts', {});
+}
+
 /** A LocalPlatform started in-process in the child, with `config.deploy` deployed. */
 export function startPlatformServer(config: PlatformServerConfig): Promise<ServerProcess> {
   return startServerProcess('platform-server.ts', config);
