@@ -15,6 +15,8 @@ import { startReceiver, zipkinSpans, type Receiver, type ZipkinSpan } from './re
 const FN = 'ctx';
 /** Its trace header as the runtime gave it; a function URL's response shape when called through one. */
 const HANDLER = `const trace = process.env._X_AMZN_TRACE_ID; return event.rawPath === undefined ? { trace } : { statusCode: 200, body: JSON.stringify({ trace }) };`;
+/** Calls FN as a function's AWS SDK does inside Lambda: its own trace header passed on as X-Amzn-Trace-Id. */
+const NESTING = `const res = await fetch(process.env.FAASBENCH_INVOKE_URL + '/2015-03-31/functions/${FN}/invocations', { method: 'POST', body: '{}', headers: { 'x-amzn-trace-id': process.env._X_AMZN_TRACE_ID } }); return { trace: process.env._X_AMZN_TRACE_ID, inner: await res.json() };`;
 /** Callers known only by X-Ray's header: one recording its trace, one not. */
 const XRAY_SAMPLED = { traceId: '6a1b2c3d4e5f60718293a4b5c6d7e8f9', spanId: '0f1e2d3c4b5a6978' };
 const XRAY_UNSAMPLED_ROOT = '1-6a1b2c3d-000000000000000000000001';
@@ -29,7 +31,7 @@ describe("a caller's trace through the Lambda API, Event calls and function URLs
   let lambda: AwsLambdaProvider;
   const exporter = new SpanExport({ senders: [] });
   const tracer = new ClientSpans(exporter, true, 'aws-lambda');
-  let sync: CallTrace, event: CallTrace, url: CallTrace;
+  let sync: CallTrace, event: CallTrace, url: CallTrace, nested: CallTrace;
   /** What the function saw as its trace header, per call that answered. */
   const seen: Record<string, string> = {};
   /** The function URL's response header. */
@@ -39,6 +41,7 @@ describe("a caller's trace through the Lambda API, Event calls and function URLs
     zipkin = await startReceiver();
     platform = await startPlatform({ spans: { zipkin: `${zipkin.url}/api/v2/spans` } });
     platform.deployFolder(nodeFunction(FN, HANDLER, { cpuModel: 'none' }));
+    platform.deployFolder(nodeFunction('outer', NESTING, { cpuModel: 'none' }));
     lambda = await createAwsLambdaProvider({ endpoint: platform.url });
 
     sync = tracer.begin();
@@ -69,6 +72,12 @@ describe("a caller's trace through the Lambda API, Event calls and function URLs
       expect(answer.status).toBe(200);
       seen[name] = (answer.json() as { trace: string }).trace;
     }
+    nested = tracer.begin();
+    const outer = await lambda.invoke('outer', Buffer.from('{}'), nested);
+    expect(outer.status).toBe('ok');
+    const both = JSON.parse(outer.payload.toString('utf8')) as { trace: string; inner: { trace: string } };
+    seen.outer = both.trace;
+    seen.inner = both.inner.trace;
     await lambda.close();
     await exporter.close();
     // Stopping sends the platform's last spans.
@@ -124,8 +133,20 @@ describe("a caller's trace through the Lambda API, Event calls and function URLs
     expect(seen.unsampled).toMatch(new RegExp(`^Root=${XRAY_UNSAMPLED_ROOT};Parent=[0-9a-f]{16};Sampled=0$`));
   });
 
+  it("a nested call from a function, its trace header passed on: the inner run under the outer run's span", () => {
+    const spans = spansOf(nested.traceId);
+    const outer = spans.filter((s) => s.parentId === nested.spanId);
+    expect(outer.map((s) => s.name).sort()).toEqual(['init', 'invoke outer']);
+    const outerRun = outer.find((s) => s.name === 'invoke outer')!;
+    expect(seen.outer).toBe(xray({ traceId: nested.traceId, spanId: outerRun.id }));
+    const inner = spans.filter((s) => s.parentId === outerRun.id);
+    const innerRun = expectChildren(inner, outerRun.id, [`invoke ${FN}`]);
+    expect(seen.inner).toBe(xray({ traceId: nested.traceId, spanId: innerRun.id }));
+    expect(spans).toHaveLength(outer.length + inner.length);
+  });
+
   it('sends nothing else: every platform span belongs to one of these calls', () => {
-    const traces = new Set([sync.traceId, event.traceId, url.traceId, XRAY_SAMPLED.traceId]);
+    const traces = new Set([sync.traceId, event.traceId, url.traceId, nested.traceId, XRAY_SAMPLED.traceId]);
     expect(zipkinSpans(zipkin).filter((s) => !traces.has(s.traceId))).toEqual([]);
   });
 });
