@@ -10,7 +10,7 @@ import { Help, type Command } from 'commander';
 type Register = (program: Command) => void;
 
 /** A command as the top-level help lists it: its term (name, `[options]`, arguments) and description. */
-interface Listing {
+export interface Listing {
   readonly term: string;
   readonly description: string;
 }
@@ -18,7 +18,11 @@ interface Listing {
 export interface CommandModule {
   /** The top-level commands the module registers, in its order. */
   readonly commands: readonly Listing[];
-  readonly load: () => Promise<Register>;
+  /**
+   * The module's registration. `args` (the command line after `node faasbench`) lets a module with
+   * subcommands load only the one they name (trace.ts); without them it registers everything.
+   */
+  readonly load: (args?: readonly string[]) => Promise<Register>;
 }
 
 /** In the order the help lists them. */
@@ -56,7 +60,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   },
   {
     commands: [{ term: 'trace', description: 'sample, profile, map, plan, replay, export and plot Azure Functions 2019 format traces' }],
-    load: async () => (await import('./trace.ts')).registerTrace,
+    load: async (args) => (await import('./trace.ts')).traceRegistrar(args),
   },
   {
     commands: [{ term: 'experiment', description: 'run the built-in studies (cold starts, idle timeout, scaling, memory/cost...) or your own' }],
@@ -132,23 +136,26 @@ export function moduleOf(command: string | undefined): CommandModule | undefined
  * Commander's "unknown command" suggestions). Call before any other subcommand is added.
  */
 export async function registerCommands(program: Command, args: readonly string[]): Promise<void> {
-  const terms = new WeakMap<Command, string>();
+  // Subcommands inherit this help configuration, so listed subcommands (trace.ts) show their terms too.
   program.configureHelp({
     subcommandTerm(this: Help, cmd: Command): string {
-      return terms.get(cmd) ?? Help.prototype.subcommandTerm.call(this, cmd);
+      return listedTerms.get(cmd) ?? Help.prototype.subcommandTerm.call(this, cmd);
     },
   });
   const wanted = moduleOf(commandOperand(args));
   for (const m of COMMAND_MODULES) {
-    if (m === wanted) (await m.load())(program);
-    else for (const listing of m.commands) terms.set(listedCommand(program, listing), listing.term);
+    if (m === wanted) (await m.load(args))(program);
+    else for (const listing of m.commands) listedCommand(program, listing);
   }
 }
 
+/** The help terms of listed commands, which have no real options or arguments to show. */
+const listedTerms = new WeakMap<Command, string>();
+
 /** A command that only lists itself: main.ts never dispatches to one, since it loads the command the arguments name. */
-function listedCommand(program: Command, listing: Listing): Command {
+export function listedCommand(parent: Command, listing: Listing): Command {
   const name = nameOf(listing);
-  return program
+  const command = parent
     .command(name)
     .description(listing.description)
     .allowUnknownOption()
@@ -156,4 +163,6 @@ function listedCommand(program: Command, listing: Listing): Command {
     .action(() => {
       throw new Error(`faasbench: command "${name}" was run without its module loaded`);
     });
+  listedTerms.set(command, listing.term);
+  return command;
 }
