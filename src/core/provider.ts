@@ -55,6 +55,13 @@ export interface Provider {
   provision?(fn: string, count: number): Promise<Provisioned>;
   /** Drops what provision asked for on `qualifier` (its instances go; version and alias stay). */
   unprovision?(fn: string, qualifier: string): Promise<void>;
+  /**
+   * Optional: opens what calls to `fns` will use (connections, for about `expectedInFlight` calls
+   * at once) before a run's offset 0, so its first calls do not pay for a handshake. It invokes
+   * nothing: a call sent as warm-up would change what a FaaS platform is measured doing. Resolves
+   * when the connections are open or failed; never rejects (a failure is the run's to record).
+   */
+  prepare?(fns: readonly string[], expectedInFlight: number): Promise<void>;
   /** Releases connections and anything the provider started. */
   close(): Promise<void>;
 }

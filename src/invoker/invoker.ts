@@ -9,12 +9,14 @@
  * never imports a concrete provider, the store or the CLI.
  */
 import { epochMicros } from '../core/clock.ts';
-import { NO_FACTS, type InvocationRecord } from '../core/invocation-record.ts';
+import type { InvocationRecord } from '../core/invocation-record.ts';
 import type { LoadPlan, PlannedInvocation } from '../core/load-plan.ts';
 import type { InvokeResult, Provider } from '../core/provider.ts';
 import type { CallTrace, CallTracer } from '../spans/client-spans.ts';
+import { CallRecords } from './call-records.ts';
 import { Progress, type ProgressSnapshot } from './progress.ts';
-import { waitUntil } from './wait-until.ts';
+import { sendLoop } from './send-loop.ts';
+import { prepareRun } from './warm-up.ts';
 
 /** Where records go; a store batches behind this. */
 export interface RecordSink {
@@ -36,7 +38,11 @@ export interface RunPlanOptions {
   readonly sink: RecordSink;
   /** Calls allowed in flight at once; a call due beyond it is recorded as dropped. */
   readonly maxInFlight?: number;
-  /** Epoch µs of offset 0; shards on several hosts share it. Default: 20 ms from now. */
+  /**
+   * Epoch µs of offset 0; shards on several hosts share it. Default: 20 ms after the run's
+   * preparation (connections opened, send path compiled, heap settled: see warm-up.ts). A start
+   * given here leaves the preparation only what fits before it.
+   */
   readonly startUs?: number;
   /** Aborting stops sending; calls in flight are awaited up to drainTimeoutMs. */
   readonly signal?: AbortSignal;
@@ -54,7 +60,7 @@ export interface RunOutcome {
   readonly progress: ProgressSnapshot;
 }
 
-/** A call sent: the invoker's entry for it while in flight. */
+/** A call sent: the invoker's entry for it while in flight (a slot of its table, reused after the call's record). */
 export interface Sent {
   readonly call: PlannedInvocation;
   readonly plannedUs: number;
@@ -68,99 +74,24 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
   const { plan, provider, sink, signal } = options;
   const maxInFlight = options.maxInFlight ?? 1000;
   const progress = options.progress ?? new Progress(plan.count);
-  const startUs = options.startUs ?? epochMicros() + 20_000;
-  const inFlight = new Map<Promise<void>, Sent>();
-  const record = recorder(options.runId, sink, progress, options.spans);
-  const unwatch = sink.watchSends?.(() => inFlight.values());
-
-  let previous: Promise<void> | undefined;
-  // A plan that throws (a payload that cannot be built) still leaves its calls in flight recorded.
-  let threw = false;
-  try {
-    for (const call of plan) {
-      let plannedUs = startUs + call.offsetUs;
-      if (plan.closedLoop && previous) {
-        await previous;
-        plannedUs = Math.max(plannedUs, epochMicros() + plan.closedLoop.gapUs);
-      }
-      await waitUntil(plannedUs, signal);
-      if (signal?.aborted) break;
-      if (inFlight.size >= maxInFlight) {
-        record.dropped(call, plannedUs);
-        continue;
-      }
-      const payload = options.payloadOf(call);
-      const trace = options.spans?.begin();
-      const sent: Sent = { call, plannedUs, sentUs: epochMicros(), trace, recorded: false };
-      const pending: Promise<void> = provider.invoke(call.fn, payload, trace).then(
-        (result) => {
-          record.answered(sent, result);
-          options.onAnswer?.(call, result);
-        },
-        (err: unknown) => record.answered(sent, invokerFailure(err)),
-      );
-      progress.markSent(sent.sentUs - plannedUs);
-      inFlight.set(pending, sent);
-      void pending.finally(() => inFlight.delete(pending));
-      previous = pending;
-    }
-  } catch (err) {
-    threw = true;
-    throw err;
-  } finally {
-    await drain(inFlight, options.drainTimeoutMs ?? (signal?.aborted || threw ? 10_000 : 900_000));
-    for (const sent of inFlight.values()) record.unanswered(sent);
-    unwatch?.();
-  }
+  await prepareRun({ plan, provider, maxInFlight, startUs: options.startUs, signal });
+  const startUs = options.startUs ?? epochMicros() + START_AFTER_PREPARATION_US;
+  const records = new CallRecords({ runId: options.runId, sink, progress, spans: options.spans, onAnswer: options.onAnswer });
+  await sendLoop({
+    plan,
+    provider,
+    payloadOf: options.payloadOf,
+    records,
+    progress,
+    maxInFlight,
+    startUs,
+    signal,
+    drainTimeoutMs: options.drainTimeoutMs,
+    spans: options.spans,
+    watch: sink.watchSends ? (inFlight) => sink.watchSends!(inFlight) : undefined,
+  });
   return { status: signal?.aborted ? 'interrupted' : 'completed', progress: progress.snapshot() };
 }
 
-async function drain(inFlight: Map<Promise<void>, Sent>, timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-  await Promise.race([Promise.allSettled([...inFlight.keys()]), deadline]);
-  clearTimeout(timer);
-}
-
-/** A provider must not reject; if one does, the call still gets a record that says so. */
-function invokerFailure(err: unknown): InvokeResult {
-  return { status: 'transport-error', httpStatus: null, payload: Buffer.alloc(0), errorClass: `ProviderFailure: ${(err as Error)?.message ?? String(err)}`, facts: NO_FACTS };
-}
-
-function recorder(runId: string, sink: RecordSink, progress: Progress, spans: CallTracer | undefined) {
-  // The span only queues the record: it is built and exported later, off this path.
-  const write = (sent: Sent, record: InvocationRecord): void => {
-    sink.write(record);
-    if (sent.trace) spans?.end(record, sent.trace);
-  };
-  const base = (call: PlannedInvocation, plannedUs: number) => ({ runId, seq: call.seq, fn: call.fn, phase: call.phase, tag: call.tag ?? null, plannedUs });
-  return {
-    dropped(call: PlannedInvocation, plannedUs: number): void {
-      sink.write({ ...base(call, plannedUs), ...NO_FACTS, sentUs: null, receivedUs: null, latencyMs: null, status: 'dropped', httpStatus: null, errorClass: 'InFlightLimit' });
-      progress.markDone('dropped');
-    },
-    answered(sent: Sent, result: InvokeResult): void {
-      if (sent.recorded) return;
-      sent.recorded = true;
-      const receivedUs = epochMicros();
-      write(sent, {
-        ...base(sent.call, sent.plannedUs),
-        ...result.facts,
-        sentUs: sent.sentUs,
-        receivedUs,
-        latencyMs: (receivedUs - sent.sentUs) / 1000,
-        status: result.status,
-        httpStatus: result.httpStatus,
-        errorClass: result.errorClass,
-      });
-      progress.markDone(result.status);
-    },
-    /** Still in flight when the drain bound passed: sent, never answered. */
-    unanswered(sent: Sent): void {
-      if (sent.recorded) return;
-      sent.recorded = true;
-      write(sent, { ...base(sent.call, sent.plannedUs), ...NO_FACTS, sentUs: sent.sentUs, receivedUs: null, latencyMs: null, status: 'transport-error', httpStatus: null, errorClass: 'Unanswered' });
-      progress.markDone('transport-error');
-    },
-  };
-}
+/** Time for the loop to reach its first call once prepared. */
+const START_AFTER_PREPARATION_US = 20_000;

@@ -33,6 +33,22 @@ export async function waitUntil(targetUs: number, signal?: AbortSignal): Promise
   }
 }
 
+/**
+ * Whether the loop may send a call planned at targetUs without waiting: the time has come (or is
+ * within the final spin) and the loop has not gone without reading I/O for longer than
+ * MAX_BUSY_US. A send loop checks this before each call so it awaits only when it must sleep.
+ */
+export function dueWithoutYield(targetUs: number, nowUs: number): boolean {
+  return targetUs - nowUs <= SPIN_US && nowUs - lastYieldUs <= MAX_BUSY_US;
+}
+
+/** The final stretch of a wait, when dueWithoutYield said it needs no turn of the event loop. */
+export function spinUntil(targetUs: number): void {
+  while (epochMicros() < targetUs) {
+    /* spin: at most SPIN_US */
+  }
+}
+
 /** Turns of the event loop (each reads what I/O is ready) until untilUs; at least one. */
 function yieldUntil(untilUs: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {

@@ -4,7 +4,8 @@
  * failed connection into an InvokeResult, and the `X-Faasbench-*` ground truth as PlatformFacts.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { Client, Dispatcher, errors } from 'undici';
+import type { Socket } from 'node:net';
+import { buildConnector, Client, Dispatcher, errors } from 'undici';
 import { FaasbenchError, type ErrorCode } from '../core/errors.ts';
 import { NO_FACTS, type PlatformFacts } from '../core/invocation-record.ts';
 import type { InvokeResult } from '../core/provider.ts';
@@ -25,11 +26,24 @@ export interface HttpReply {
   readonly body: Buffer;
 }
 
+/** Connections to open ahead of a run, per origin, however many calls it expects in flight. */
+export const PREPARED_AT_MOST = 256;
+
+/** A Dispatcher that can open its connections before they are needed. */
+export interface ConnectionPool extends Dispatcher {
+  /**
+   * Opens connections to `origin` until it has `count` (at most PREPARED_AT_MOST, and the pool's
+   * bound), sending nothing on them; the first calls then find them idle. Resolves when each is
+   * open or failed; never rejects (a call on a dead origin reports the failure).
+   */
+  prepare(origin: string, count: number): Promise<void>;
+}
+
 /**
  * Connections for one origin (`local`, `openfaas`: `origin` given, a call to another is refused) or
  * for URLs that vary per function (`http`: origin null, a set of connections per origin).
  */
-export function createDispatcher(origin: string | null, options: ConnectionOptions = {}): Dispatcher {
+export function createDispatcher(origin: string | null, options: ConnectionOptions = {}): ConnectionPool {
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return new KeepAlivePool(origin, { headersTimeout: timeout, bodyTimeout: timeout, keepAliveTimeout: 30_000 }, options.connections ?? Infinity);
 }
@@ -41,6 +55,14 @@ interface Connections {
   readonly idle: Client[];
   /** Calls waiting for a connection, when `all` has reached the bound. */
   readonly waiting: Array<{ readonly options: Dispatcher.DispatchOptions; readonly handler: Dispatcher.DispatchHandler }>;
+  /** Sockets prepare() opened that no connection has taken yet. */
+  readonly spare: Spare[];
+}
+
+/** A socket opened ahead, and the listener that forgets it if it closes before a connection takes it. */
+interface Spare {
+  readonly socket: Socket;
+  readonly drop: () => void;
 }
 
 /**
@@ -53,8 +75,13 @@ interface Connections {
  * connections, and the second call of a run paid a TCP (and TLS) handshake inside what was
  * measured as a warm call. Here such a call goes on the connection it follows; undici writes it
  * after that same turn, as it does for any call on an idle connection.
+ *
+ * The pool grows with the calls in flight (a call finding no idle connection opens one, up to the
+ * bound), and prepare() opens as many as a run expects before it starts: each socket is connected
+ * ahead and handed to a connection when undici first asks that connection to connect, so the
+ * run's first calls do not each pay a handshake.
  */
-class KeepAlivePool extends Dispatcher {
+class KeepAlivePool extends Dispatcher implements ConnectionPool {
   readonly #origins = new Map<string, Connections>();
   /** Calls dispatched and not yet ended, waiting ones included: close() lets them finish. */
   #calls = 0;
@@ -62,6 +89,8 @@ class KeepAlivePool extends Dispatcher {
   #handing = false;
   #closed = false;
   #closing: Promise<void> | undefined;
+  /** One connector for every connection: they share its TLS session cache. */
+  readonly #connector = buildConnector({ timeout: CONNECT_TIMEOUT_MS });
 
   private readonly origin: string | null;
 
@@ -78,14 +107,26 @@ class KeepAlivePool extends Dispatcher {
     const origin = new URL(String(options.origin)).origin;
     if (this.#closed) throw new errors.ClientClosedError();
     if (this.origin !== null && origin !== this.origin) throw new errors.InvalidArgumentError(`these connections are to ${this.origin}, not ${origin}`);
-    let connections = this.#origins.get(origin);
-    if (!connections) this.#origins.set(origin, (connections = { all: [], idle: [], waiting: [] }));
+    const connections = this.#connectionsTo(origin);
     this.#calls += 1;
     // Behind calls already waiting, never ahead of them.
     const client = connections.waiting.length > 0 ? undefined : (connections.idle.pop() ?? (connections.all.length < this.bound ? this.#open(origin, connections) : undefined));
     if (client) this.#start(client, connections, options, handler);
     else connections.waiting.push({ options, handler });
     return true;
+  }
+
+  async prepare(to: string, count: number): Promise<void> {
+    const origin = new URL(to).origin;
+    if (this.#closed || (this.origin !== null && origin !== this.origin)) return;
+    const connections = this.#connectionsTo(origin);
+    const wanted = Math.min(count, PREPARED_AT_MOST, this.bound) - connections.all.length;
+    const opening: Array<Promise<void>> = [];
+    for (let i = 0; i < wanted; i++) {
+      connections.idle.push(this.#open(origin, connections));
+      opening.push(this.#openSpare(origin, connections));
+    }
+    await Promise.all(opening);
   }
 
   /**
@@ -96,6 +137,7 @@ class KeepAlivePool extends Dispatcher {
     this.#closed = true;
     this.#closing ??= (async () => {
       if (this.#calls > 0) await new Promise<void>((resolve) => this.#whenNoCalls.push(resolve));
+      for (const c of this.#origins.values()) for (const { socket } of c.spare.splice(0)) socket.destroy();
       await Promise.all([...this.#origins.values()].flatMap((c) => c.all.map((client) => client.close())));
     })();
     return this.#closing;
@@ -105,16 +147,55 @@ class KeepAlivePool extends Dispatcher {
   override async destroy(): Promise<void> {
     this.#closed = true;
     for (const c of this.#origins.values()) {
+      for (const { socket } of c.spare.splice(0)) socket.destroy();
       await Promise.all(c.all.map((client) => client.destroy()));
       // A destroyed client fails a call through the handler's own error callback, whatever its shape.
       for (const { options, handler } of c.waiting.splice(0)) c.all[0]!.dispatch(options, handler);
     }
   }
 
+  #connectionsTo(origin: string): Connections {
+    let connections = this.#origins.get(origin);
+    if (!connections) this.#origins.set(origin, (connections = { all: [], idle: [], waiting: [], spare: [] }));
+    return connections;
+  }
+
   #open(origin: string, connections: Connections): Client {
-    const client = new Client(origin, this.clientOptions);
+    const client = new Client(origin, { ...this.clientOptions, connect: (options, callback) => this.#connect(connections, options, callback) });
     connections.all.push(client);
     return client;
+  }
+
+  /** A connection's socket: one prepare() opened, while one is spare and still open, else a new one. */
+  #connect(connections: Connections, options: buildConnector.Options, callback: buildConnector.Callback): void {
+    // Spares were opened for the origin's own name: a call naming another server over TLS gets its own.
+    const spare = options.protocol === 'https:' && options.servername ? undefined : connections.spare.pop();
+    if (spare === undefined) return this.#connector(options, callback);
+    spare.socket.off('error', spare.drop).off('close', spare.drop);
+    // Never from within the call: undici asks while resuming its queue, and ignores a resume nested in it.
+    queueMicrotask(() => callback(null, spare.socket));
+  }
+
+  /** Connects a socket ahead of a call and keeps it spare until a connection asks for one. */
+  #openSpare(origin: string, connections: Connections): Promise<void> {
+    const url = new URL(origin);
+    return new Promise((resolve) => {
+      this.#connector({ hostname: url.hostname, host: url.host, protocol: url.protocol, port: url.port }, (err, socket) => {
+        resolve();
+        if (err || !socket) return;
+        if (this.#closed) return void socket.destroy();
+        // Until taken, a spare socket's failure or close only takes it out of the spares.
+        const spare: Spare = {
+          socket,
+          drop: () => {
+            const at = connections.spare.indexOf(spare);
+            if (at >= 0) connections.spare.splice(at, 1);
+          },
+        };
+        socket.on('error', spare.drop).on('close', spare.drop);
+        connections.spare.push(spare);
+      });
+    });
   }
 
   /** Sends one call on `client` and puts the connection back when the call has ended. */
@@ -162,6 +243,9 @@ class KeepAlivePool extends Dispatcher {
     });
   }
 }
+
+/** undici's own default for opening a connection. */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /** The handler callbacks that end a call, in undici's old and new handler shapes. */
 const ENDS = new Set<string | symbol>(['onComplete', 'onError', 'onUpgrade', 'onResponseEnd', 'onResponseError', 'onRequestUpgrade']);

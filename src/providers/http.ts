@@ -10,11 +10,10 @@
  * rejected, 5xx function-error. Facts come from X-Faasbench-* headers when the target sends them.
  */
 import { z } from 'zod';
-import type { Dispatcher } from 'undici';
 import { FaasbenchError } from '../core/errors.ts';
 import { NO_FACTS } from '../core/invocation-record.ts';
 import type { CallOptions, InvokeResult, Provider } from '../core/provider.ts';
-import { createDispatcher, errorTypeIn, factsFromHeaders, send, statusOfHttp, transportFailure, type HttpReply } from './http-client.ts';
+import { createDispatcher, errorTypeIn, factsFromHeaders, send, statusOfHttp, transportFailure, type ConnectionPool, type HttpReply } from './http-client.ts';
 import { connectionFields, parseOptions, type ProviderOptions } from './options.ts';
 
 const schema = z.strictObject({
@@ -39,31 +38,57 @@ export async function createHttpProvider(options: ProviderOptions = {}): Promise
   return new HttpProvider(o, createDispatcher(null, o));
 }
 
+/** Where a function's calls go: worked out once per function, not per call. */
+interface Target {
+  readonly url: URL;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
 class HttpProvider implements Provider {
   readonly name = 'http';
+  readonly #targets = new Map<string, Target>();
 
   constructor(
     private readonly o: Options,
-    private readonly http: Dispatcher,
+    private readonly http: ConnectionPool,
   ) {}
 
   async deploy(): Promise<void> {
     throw cannot('deploy');
   }
 
+  /** Opens connections to each function's origin, the expected calls in flight shared among the origins. */
+  async prepare(fns: readonly string[], expectedInFlight: number): Promise<void> {
+    const origins = new Set(fns.map((fn) => this.#target(fn).url.origin));
+    // Over TLS, a Host of its own is a server name of its own, and the connection is opened again for it.
+    if (this.o.host !== undefined && [...origins].some((origin) => origin.startsWith('https:'))) return;
+    const each = Math.ceil(expectedInFlight / Math.max(1, origins.size));
+    await Promise.all([...origins].map((origin) => this.http.prepare(origin, each)));
+  }
+
   async invoke(fn: string, payload: Buffer, call?: CallOptions): Promise<InvokeResult> {
-    const name = encodeURIComponent(fn);
-    const headers = { ...this.o.headers, ...(this.o.host ? { host: this.o.host.replaceAll('{fn}', name) } : {}), ...call?.traceHeaders };
+    const target = this.#target(fn);
+    const headers = call?.traceHeaders ? { ...target.headers, ...call.traceHeaders } : target.headers;
     const body = this.o.method === 'GET' ? null : this.o.body !== undefined ? this.o.body.replaceAll('{payload}', payload.toString('utf8')) : payload;
     let reply: HttpReply;
     try {
-      reply = await send(this.http, { method: this.o.method, url: new URL(this.o.url.replaceAll('{fn}', name)), headers, body });
+      reply = await send(this.http, { method: this.o.method, url: target.url, headers, body });
     } catch (err) {
       return transportFailure(err);
     }
     const status = statusOfHttp(reply.status);
     const errorClass = status === 'ok' ? null : (errorTypeIn(reply.body) ?? `HTTP ${reply.status}`);
     return { status, httpStatus: reply.status, payload: reply.body, errorClass, facts: factsFromHeaders(reply.headers) ?? NO_FACTS };
+  }
+
+  #target(fn: string): Target {
+    let target = this.#targets.get(fn);
+    if (!target) {
+      const name = encodeURIComponent(fn);
+      const headers = { ...this.o.headers, ...(this.o.host ? { host: this.o.host.replaceAll('{fn}', name) } : {}) };
+      this.#targets.set(fn, (target = { url: new URL(this.o.url.replaceAll('{fn}', name)), headers }));
+    }
+    return target;
   }
 
   async updateConfiguration(): Promise<void> {

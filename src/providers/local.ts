@@ -16,7 +16,7 @@ import { resolvedIncludes, type FunctionPackage, type FunctionSettingsInput } fr
 import { NO_FACTS } from '../core/invocation-record.ts';
 import type { CallOptions, InvokeResult, Provider, Provisioned } from '../core/provider.ts';
 import type { LocalPlatform, PlatformOptions } from '../platform/platform.ts';
-import { controlError, controlSend, createDispatcher, errorTypeIn, factsFromHeaders, header, send, statusOfHttp, transportFailure, type HttpReply } from './http-client.ts';
+import { controlError, controlSend, createDispatcher, errorTypeIn, factsFromHeaders, header, send, statusOfHttp, transportFailure, type ConnectionPool, type HttpReply } from './http-client.ts';
 import { effectiveManifest, packageZip } from './package-zip.ts';
 import { baseUrl, connectionFields, definedFields, parseOptions, type ProviderOptions } from './options.ts';
 import { provisionByRestApi, unprovisionByRestApi } from './provisioning.ts';
@@ -59,7 +59,7 @@ class LocalProvider implements Provider {
     private readonly platform: LocalPlatform | null,
     private readonly owned: boolean,
     token: string | undefined,
-    private readonly http: Dispatcher,
+    private readonly http: ConnectionPool,
   ) {
     this.headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
   }
@@ -79,6 +79,11 @@ class LocalProvider implements Provider {
       reply = await this.control('POST', '', body, `deploy ${name}`);
     }
     if (reply.status !== 201) throw controlError(`deploy ${name} to ${this.url}`, reply);
+  }
+
+  /** Every function is behind the one Lambda API: its connections are opened for all the calls expected. */
+  async prepare(_fns: readonly string[], expectedInFlight: number): Promise<void> {
+    await this.http.prepare(this.url, expectedInFlight);
   }
 
   async invoke(fn: string, payload: Buffer, call?: CallOptions): Promise<InvokeResult> {
