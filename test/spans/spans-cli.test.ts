@@ -17,7 +17,8 @@ describe('invoke --otlp --zipkin', () => {
     zipkin = await startReceiver();
     const store = path.join(scratchDir('spans-cli'), 'runs.db');
     result = await runCli(['invoke', 'hello', '--times', '3', '--store', store, '--json', '--otlp', `${otlp.url}/v1/traces`, '--zipkin', `${zipkin.url}/api/v2/spans`]);
-  });
+    // A platform process and a cold start, on a machine other tests keep busy.
+  }, 120_000);
 
   afterAll(async () => {
     await otlp.close();
@@ -58,7 +59,7 @@ describe('invoke --otlp --otlp-encoding json', () => {
     otlp = await startReceiver();
     const store = path.join(scratchDir('spans-cli-json'), 'runs.db');
     result = await runCli(['invoke', 'hello', '--times', '2', '--store', store, '--json', '--otlp', `${otlp.url}/v1/traces`, '--otlp-encoding', 'json']);
-  });
+  }, 120_000);
 
   afterAll(() => otlp.close());
 
@@ -80,5 +81,5 @@ describe('--otlp-encoding with a value it does not take', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("'--otlp-encoding <encoding>'");
     expect(result.stderr).toContain('protobuf, json');
-  });
+  }, 60_000);
 });

@@ -50,7 +50,8 @@ describe('spans of calls to the local platform', () => {
     expect(reply.status).toBe(200);
     // Stopping sends the platform's last spans.
     await platform.stop();
-  });
+    // Five calls, a cold start and a 150 ms queue, on a machine other tests keep busy.
+  }, 120_000);
 
   afterAll(async () => {
     await otlp.close();
