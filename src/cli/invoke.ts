@@ -14,7 +14,9 @@ import { endLine, failuresOf, printEndLine, summaryCounts } from './failure-line
 import { findPackage, FUNCTIONS_DIR } from './functions-list.ts';
 import { runLoad, type LoadRunResult } from './load-run.ts';
 import { labelOption } from './run-label-option.ts';
-import { parseProviderOptions, parseShard, positiveInt } from './option-parsers.ts';
+import { collectRepeated, parseProviderOptions, parseShard, positiveInt } from './option-parsers.ts';
+import { deployBeforeRun } from './provider-deploys.ts';
+import { parseWorkers, WORKERS_HELP } from './run-workers.ts';
 import { patternHelp } from './pattern-help.ts';
 import { addSpanOptions, collectorsOf, type SpanFlags } from './span-options.ts';
 import { thresholdJson } from './summary-out.ts';
@@ -31,7 +33,8 @@ interface InvokeOptions extends ThresholdOptions, SpanFlags {
   times: string;
   memory?: string;
   dir: string;
-  deploy: boolean;
+  /** --deploy, --no-deploy, or neither (undefined: deploy unless the provider deploys nothing). */
+  deploy?: boolean;
   store?: string;
   label?: string;
   storageUrl?: string;
@@ -39,6 +42,7 @@ interface InvokeOptions extends ThresholdOptions, SpanFlags {
   runId?: string;
   startAt?: string;
   maxInFlight: string;
+  workers?: string;
   json?: boolean;
 }
 
@@ -51,13 +55,14 @@ export function registerInvoke(program: Command): void {
     .argument('[pattern...]', 'a load pattern and its options, e.g. constant --rate 100 --duration 10s (default: sequential --times)')
     .description('deploy a function and invoke it under a load pattern; every call is stored')
     .option('--provider <name>', `one of ${providerNames().join(', ')}`, 'local')
-    .option('-o, --provider-opt <key=value...>', 'a provider option (repeatable), e.g. url=http://127.0.0.1:9000', [])
+    .option('-o, --provider-opt <key=value>', 'a provider option (repeatable), e.g. url=http://127.0.0.1:9000', collectRepeated, [])
     .option('--input <name>', 'a named input of the function (test, small, large...)')
     .option('--payload <json>', 'the event as JSON (instead of --input)')
     .option('--seed <n>', 'seed for generated inputs and random arrivals', '42')
     .option('--times <n>', 'calls, one after another, when no pattern is given', '1')
     .option('--memory <mb>', 'memory size for this deployment')
     .option('--dir <dir>', 'folder of function folders', FUNCTIONS_DIR)
+    .option('--deploy', 'deploy the function\'s folder first (the default, except with providers that deploy nothing: http, grpc)')
     .option('--no-deploy', 'invoke what is already deployed')
     .option('--store <target>', 'SQLite file or postgres:// URL (default: $FAASBENCH_STORE or ./faasbench.db)')
     .option('--storage-url <url>', 'bucket root for generated inputs when the provider is not local')
@@ -65,14 +70,16 @@ export function registerInvoke(program: Command): void {
     .option('--run-id <id>', 'the run to create (shard 0) or join (other shards)')
     .option('--start-at <epoch-ms>', 'when offset 0 of the plan falls, for shards on several hosts')
     .option('--max-in-flight <n>', 'calls in flight at once; beyond it calls are recorded as dropped', '1000')
+    .option('--workers <n>', WORKERS_HELP)
     .addOption(labelOption())
     .option('--json', 'print the run, its summary and (for short runs) every call as JSON');
   addSpanOptions(addThresholdOptions(command))
     .addHelpText('after', patternHelp)
     .allowUnknownOption()
     .action(async (name: string, patternArgs: string[], opts: InvokeOptions) => {
+      const deploy = deployBeforeRun(opts.provider, opts.deploy, (message) => console.error(`faasbench: ${message}`));
       // The folder gives the deployment and the named inputs: --no-deploy --input small still reads it.
-      const pkg = opts.deploy || opts.input !== undefined ? findPackage(name, opts.dir) : null;
+      const pkg = deploy || opts.input !== undefined ? findPackage(name, opts.dir) : null;
       const fn = pkg?.manifest.name ?? name;
       const pattern = patternArgs.length ? splitPatternArgs(patternArgs) : { name: 'sequential', options: { count: String(positiveInt(opts.times, '--times')) } };
       checkThresholdFunctions(command, opts.threshold, [fn]);
@@ -80,7 +87,7 @@ export function registerInvoke(program: Command): void {
       const result = await runLoad({
         fn,
         pkg,
-        deploy: opts.deploy,
+        deploy,
         deployOverrides: opts.memory ? { memoryMb: positiveInt(opts.memory, '--memory') } : {},
         provider: opts.provider,
         providerOptions: parseProviderOptions(opts.providerOpt),
@@ -94,6 +101,7 @@ export function registerInvoke(program: Command): void {
         runId: opts.runId,
         startAtMs: opts.startAt === undefined ? undefined : positiveInt(opts.startAt, '--start-at'),
         maxInFlight: positiveInt(opts.maxInFlight, '--max-in-flight'),
+        workers: parseWorkers(opts.workers),
         showProgress: opts.json !== true,
         thresholds: opts.threshold,
         spans: collectorsOf(opts),

@@ -18,6 +18,10 @@ import { startPlatformProcess } from './platform-process.ts';
 import { openRunStore } from './store-path.ts';
 import { platformSpanArgs } from './span-options.ts';
 import type { Collectors } from '../spans/collectors.ts';
+import { transferable } from '../invoker-threads/shard-payloads.ts';
+import type { ShardThreads } from '../invoker-threads/shard-threads.ts';
+import type { WorkerCount } from '../invoker-threads/worker-count.ts';
+import { chooseWorkers, sayWorkers, workerThreads } from './run-workers.ts';
 
 export interface LoadRunSpec {
   readonly fn: string;
@@ -46,6 +50,8 @@ export interface LoadRunSpec {
   readonly thresholds?: readonly Threshold[];
   /** Collectors for the calls' spans, and the local platform's. */
   readonly spans?: Collectors | undefined;
+  /** Worker threads that send the plan (`--workers`); undefined: the default (run-workers.ts). */
+  readonly workers?: number | undefined;
 }
 
 export type LoadRunResult = PlanRunResult;
@@ -56,16 +62,20 @@ export async function runLoad(spec: LoadRunSpec): Promise<LoadRunResult> {
   const heartbeatMs = heartbeatIntervalMs();
   checkInput(spec);
   if (spec.shard !== undefined && spec.shard.index > 0 && !spec.runId) throw new FaasbenchError('InvalidParameterValue', '--shard i/n with i > 0 joins a run: give the same --run-id as shard 0', { reason: 'usage' });
+  const workers = chooseWorkers({ requested: spec.workers, provider: spec.provider, providerOptions: spec.providerOptions, plan, spans: spec.spans !== undefined, maxInFlight: spec.maxInFlight });
   const platform = spec.provider === 'local' && spec.providerOptions.url === undefined ? await startPlatformProcess(platformSpanArgs(spec.spans)) : null;
   const owned: Array<{ close(): Promise<void> }> = [];
   try {
-    const provider = await createProvider(spec.provider, platform ? { ...spec.providerOptions, url: platform.url } : spec.providerOptions);
+    const providerOptions = platform ? { ...spec.providerOptions, url: platform.url } : spec.providerOptions;
+    const provider = await createProvider(spec.provider, providerOptions);
     owned.push(provider);
     const store = await openRunStore(spec.store, spec.label);
     owned.push(store);
     if (spec.deploy !== false && spec.pkg) await provider.deploy(spec.pkg, spec.deployOverrides);
-    const event = await eventOf(spec, platform?.storageUrl ?? spec.storageUrl);
-    return await measure(spec, { plan, heartbeatMs }, provider, store, Buffer.from(JSON.stringify(event)));
+    const payload = Buffer.from(JSON.stringify(await eventOf(spec, platform?.storageUrl ?? spec.storageUrl)));
+    const threads = await startWorkers(spec, plan, workers, providerOptions, payload);
+    if (threads) owned.push(threads);
+    return await measure(spec, { plan, heartbeatMs }, provider, store, payload, threads);
   } finally {
     for (const resource of owned.reverse()) await resource.close();
     await platform?.stop();
@@ -88,10 +98,14 @@ async function eventOf(spec: LoadRunSpec, storageUrl: string | undefined): Promi
   return resolveInput(spec.pkg, spec.payload.input, { seed: spec.seed, storageUrl: storageUrl ?? process.env.FAASBENCH_STORAGE_URL ?? '' });
 }
 
-function planFor(spec: LoadRunSpec): LoadPlan {
+/** The pattern's options as planned: --seed fills in a seed the pattern takes and was not given. */
+function patternOptions(spec: LoadRunSpec): Readonly<Record<string, string>> {
   const takesSeed = patternNamed(spec.pattern.name).optionNames.includes('seed');
-  const options = takesSeed && spec.pattern.options.seed === undefined ? { ...spec.pattern.options, seed: String(spec.seed) } : spec.pattern.options;
-  const plan = planPattern(spec.pattern.name, options, { fn: spec.fn, payload: { event: null } });
+  return takesSeed && spec.pattern.options.seed === undefined ? { ...spec.pattern.options, seed: String(spec.seed) } : spec.pattern.options;
+}
+
+function planFor(spec: LoadRunSpec): LoadPlan {
+  const plan = planPattern(spec.pattern.name, patternOptions(spec), { fn: spec.fn, payload: { event: null } });
   if (!spec.shard) return plan;
   try {
     return shardOf(plan, spec.shard.index, spec.shard.total);
@@ -101,7 +115,19 @@ function planFor(spec: LoadRunSpec): LoadPlan {
   }
 }
 
-async function measure(spec: LoadRunSpec, { plan, heartbeatMs }: { plan: LoadPlan; heartbeatMs: number }, provider: Provider, store: Store, payload: Buffer): Promise<LoadRunResult> {
+/** The worker threads, ready, when more than one sends the plan (each builds the pattern's plan again). */
+async function startWorkers(spec: LoadRunSpec, plan: LoadPlan, workers: WorkerCount, providerOptions: ProviderOptions, payload: Buffer): Promise<ShardThreads | null> {
+  sayWorkers(workers, plan, spec.showProgress);
+  return workerThreads(workers, {
+    source: { kind: 'pattern', name: spec.pattern.name, options: patternOptions(spec), fn: spec.fn },
+    processShard: spec.shard,
+    provider: { name: spec.provider, options: providerOptions },
+    payloads: { kind: 'one', body: transferable(payload) },
+    maxInFlight: spec.maxInFlight,
+  });
+}
+
+async function measure(spec: LoadRunSpec, { plan, heartbeatMs }: { plan: LoadPlan; heartbeatMs: number }, provider: Provider, store: Store, payload: Buffer, threads: ShardThreads | null): Promise<LoadRunResult> {
   return executePlan({
     provider,
     store,
@@ -116,5 +142,6 @@ async function measure(spec: LoadRunSpec, { plan, heartbeatMs }: { plan: LoadPla
     heartbeatMs,
     ...(spec.thresholds ? { thresholds: spec.thresholds } : {}),
     spans: spec.spans,
+    ...(threads ? { runPlan: threads.run } : {}),
   });
 }

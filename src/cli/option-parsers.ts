@@ -11,6 +11,15 @@ export function positiveInt(text: string, flag: string, min = 1): number {
   return n;
 }
 
+/**
+ * Commander's collector for an option given once per value (`-o a=1 -o b=2`). A variadic option
+ * (`<key=value...>`) would take every word after it as another value, a command's pattern or
+ * function names included.
+ */
+export function collectRepeated(value: string, previous: readonly string[]): string[] {
+  return [...previous, value];
+}
+
 /** `key=value` pairs; a value that parses as JSON (numbers, booleans, objects) is taken as such. */
 export function parseProviderOptions(pairs: readonly string[]): ProviderOptions {
   const options: Record<string, unknown> = {};
