@@ -6,14 +6,14 @@ import { loadFunctionPackage, type FunctionPackage } from '../core/function-pack
 import { createProvider } from '../providers/index.ts';
 import { EXIT } from './exit-codes.ts';
 import { findPackage, FUNCTIONS_DIR } from './functions-list.ts';
-import { parseProviderOptions } from './option-parsers.ts';
+import { collectRepeated, parseProviderOptions } from './option-parsers.ts';
 
 export function registerDeploy(program: Command): void {
   program
     .command('deploy <functions...>')
     .description('deploy function folders (or names from `functions list`) to a provider')
     .option('--provider <name>', 'aws-lambda, openfaas or local with -o url=... (an in-process local platform would end with the command)', 'local')
-    .option('-o, --provider-opt <key=value...>', 'a provider option (repeatable)', [])
+    .option('-o, --provider-opt <key=value>', 'a provider option (repeatable)', collectRepeated, [])
     .option('--dir <dir>', 'folder of function folders', FUNCTIONS_DIR)
     .option('--json', 'print the deployed names as JSON')
     .action(async (names: string[], opts: { provider: string; providerOpt: string[]; dir: string; json?: boolean }) => {

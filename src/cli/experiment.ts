@@ -19,7 +19,7 @@ import { EXIT } from './exit-codes.ts';
 import { endLine, failuresOf, printEndLine } from './failure-line.ts';
 import { findPackage, FUNCTIONS_DIR } from './functions-list.ts';
 import { hostFacts } from './host-facts.ts';
-import { heartbeatIntervalMs, parseProviderOptions, positiveInt } from './option-parsers.ts';
+import { collectRepeated, heartbeatIntervalMs, parseProviderOptions, positiveInt } from './option-parsers.ts';
 import { withExistingStore } from './analyze.ts';
 import { startPlatformProcess } from './platform-process.ts';
 import { clientSpansFor, collectorsOf, otlpEncodingOption, otlpOption, platformSpanArgs, zipkinOption, type SpanFlags } from './span-options.ts';
@@ -66,8 +66,8 @@ export function registerExperiment(program: Command): void {
     .command('run <experiment>')
     .description('run a built-in experiment by name, or your own module by path (./my-study.ts)')
     .option('--provider <names>', `${providerNames().join(', ')}; several comma-separated run one after the other, each its own run, and end with one table of all`, 'local')
-    .option('-o, --provider-opt <key=value...>', 'a provider option (repeatable); with several providers, name one: aws-lambda.endpoint=...', [])
-    .option('-p, --param <key=value...>', 'an experiment parameter (repeatable) read as its type: numbers and true/false as such, lists comma-separated (-p sizes=128,256 -p runtimes=measure-node) or as JSON; see experiment list', [])
+    .option('-o, --provider-opt <key=value>', 'a provider option (repeatable); with several providers, name one: aws-lambda.endpoint=...', collectRepeated, [])
+    .option('-p, --param <key=value>', 'an experiment parameter (repeatable) read as its type: numbers and true/false as such, lists comma-separated (-p sizes=128,256 -p runtimes=measure-node) or as JSON; see experiment list', collectRepeated, [])
     .option('--seed <n>', 'seed for inputs and random choices; stored, so rerun repeats it', '42')
     .option('--dir <dir>', 'folder of function folders', FUNCTIONS_DIR)
     .option('--store <target>', 'SQLite file or postgres:// URL (default: $FAASBENCH_STORE or ./faasbench.db)')
@@ -94,7 +94,7 @@ export function registerExperiment(program: Command): void {
   experiment
     .command('rerun <runId>')
     .description('run a stored experiment run again: same experiment, parameters, seed, provider and provider options')
-    .option('-o, --provider-opt <key=value...>', 'a provider option (repeatable); overrides the stored one of that name, and gives again one left out as a secret', [])
+    .option('-o, --provider-opt <key=value>', 'a provider option (repeatable); overrides the stored one of that name, and gives again one left out as a secret', collectRepeated, [])
     .option('--dir <dir>', 'folder of function folders', FUNCTIONS_DIR)
     .option('--store <target>', 'SQLite file or postgres:// URL (default: $FAASBENCH_STORE or ./faasbench.db)')
     .option('--storage-url <url>', 'bucket root for generated inputs when the provider is not local')

@@ -18,7 +18,7 @@ import { providerNames } from '../providers/registry.ts';
 import { planPattern, splitPatternArgs } from '../workload/registry.ts';
 import { k8sJob, STORE_ENV } from './k8s-job-manifest.ts';
 import { openOutFile } from './out-file.ts';
-import { parseProviderOptions, positiveInt } from './option-parsers.ts';
+import { collectRepeated, parseProviderOptions, positiveInt } from './option-parsers.ts';
 import { labelOption } from './run-label-option.ts';
 
 interface K8sJobOptions {
@@ -63,7 +63,7 @@ export function registerLoad(program: Command): void {
     .option('--start-at <epoch-ms>', 'when offset 0 of the plan falls on every node (default: now + --start-in)')
     .option('--start-in <s>', 'seconds from now to the start, leaving time to apply the Job and pull the image', '300')
     .option('--provider <name>', 'the provider the pods invoke', 'local')
-    .option('-o, --provider-opt <key=value...>', 'a provider option (repeatable)', [])
+    .option('-o, --provider-opt <key=value>', 'a provider option (repeatable)', collectRepeated, [])
     .option('--payload <json>', 'the event as JSON', '{}')
     .option('--seed <n>', 'seed for random arrivals', '42')
     .option('--max-in-flight <n>', 'calls in flight at once per pod', '1000')

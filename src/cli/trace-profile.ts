@@ -17,7 +17,7 @@ import { profileCandidates, type Candidate, type ProfileProgress, type ProfileRu
 import { inputNames, resolveInput } from '../workload/function-inputs.ts';
 import { EXIT } from './exit-codes.ts';
 import { functionPackages, FUNCTIONS_DIR } from './functions-list.ts';
-import { parseProviderOptions, positiveInt } from './option-parsers.ts';
+import { collectRepeated, parseProviderOptions, positiveInt } from './option-parsers.ts';
 import { startPlatformProcess } from './platform-process.ts';
 import { StatusLine } from './status-line.ts';
 import { providerNames } from '../providers/registry.ts';
@@ -54,7 +54,7 @@ export function registerTraceProfile(trace: Command): void {
     .option('--warmup <n>', 'calls per candidate before measuring, thrown away (the first is cold)', '1')
     .option('--seed <n>', 'seed for generated inputs', '42')
     .option('--provider <name>', `one of ${providerNames().join(', ')}`, 'local')
-    .option('-o, --provider-opt <key=value...>', 'a provider option (repeatable), e.g. url=http://127.0.0.1:9000', [])
+    .option('-o, --provider-opt <key=value>', 'a provider option (repeatable), e.g. url=http://127.0.0.1:9000', collectRepeated, [])
     .option('--storage-url <url>', 'bucket root for generated inputs when the provider is not local')
     .option('--json', 'print each candidate and the messages as JSON')
     .action(async (opts: ProfileOptions) => {

@@ -4,21 +4,29 @@
  * trace function is deployed under its own name from its proxy's package (synthetic when it has
  * none); every call is stored, tagged with the trace function's hash.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { FaasbenchError } from '../core/errors.ts';
 import type { FunctionPackage } from '../core/function-package.ts';
-import { shardOf, type PlannedInvocation } from '../core/load-plan.ts';
+import { shardOf } from '../core/load-plan.ts';
 import type { Provider } from '../core/provider.ts';
 import { createProvider } from '../providers/index.ts';
 import { parseProxyId, SYNTHETIC } from '../trace/mapping.ts';
-import { openPlanFile } from '../trace/plan-file.ts';
+import { openPlanFile, planHeader, writePlanFile } from '../trace/plan-file.ts';
 import { batchesToPlan, unitBatches, type CallBatch, type Schedule } from '../trace/schedule.ts';
 import { sizeSynthetic } from '../trace/synthetic-sizing.ts';
 import { resolveInput } from '../workload/function-inputs.ts';
 import { endLine, failuresOf, printEndLine, summaryCounts } from './failure-line.ts';
 import { findPackage, FUNCTIONS_DIR } from './functions-list.ts';
-import { heartbeatIntervalMs, parseProviderOptions, parseShard, positiveInt } from './option-parsers.ts';
+import { bodiesByFunction, transferable } from '../invoker-threads/shard-payloads.ts';
+import type { PlanSource } from '../invoker-threads/shard-plan.ts';
+import type { ShardThreads } from '../invoker-threads/shard-threads.ts';
+import type { WorkerCount } from '../invoker-threads/worker-count.ts';
+import { collectRepeated, heartbeatIntervalMs, parseProviderOptions, parseShard, positiveInt } from './option-parsers.ts';
+import { deployBeforeRun } from './provider-deploys.ts';
+import { chooseWorkers, parseWorkers, sayWorkers, workerThreads, WORKERS_HELP } from './run-workers.ts';
 import { executePlan, type PlanRunResult } from './plan-execution.ts';
 import { startPlatformProcess } from './platform-process.ts';
 import { labelOption } from './run-label-option.ts';
@@ -35,7 +43,8 @@ interface ReplayOptions extends ScheduleOptions, ThresholdOptions, SpanFlags {
   provider: string;
   providerOpt: string[];
   dir: string;
-  deploy: boolean;
+  /** --deploy, --no-deploy, or neither (undefined: deploy unless the provider deploys nothing). */
+  deploy?: boolean;
   store?: string;
   label?: string;
   storageUrl?: string;
@@ -43,6 +52,7 @@ interface ReplayOptions extends ScheduleOptions, ThresholdOptions, SpanFlags {
   runId?: string;
   startAt?: string;
   maxInFlight: string;
+  workers?: string;
   json?: boolean;
 }
 
@@ -54,8 +64,9 @@ export function registerTraceReplay(trace: Command): void {
       .option('--plan <file>', 'replay this plan file (from trace plan or trace import) instead of a trace folder'),
   )
     .option('--provider <name>', `one of ${providerNames().join(', ')}`, 'local')
-    .option('-o, --provider-opt <key=value...>', 'a provider option (repeatable), e.g. url=http://127.0.0.1:9000', [])
+    .option('-o, --provider-opt <key=value>', 'a provider option (repeatable), e.g. url=http://127.0.0.1:9000', collectRepeated, [])
     .option('--dir <dir>', 'folder of function folders (the proxies)', FUNCTIONS_DIR)
+    .option('--deploy', 'deploy each function from its proxy\'s folder first (the default, except with providers that deploy nothing: http, grpc)')
     .option('--no-deploy', 'call what is already deployed (e.g. endpoints of an imported load.json)')
     .option('--store <target>', 'SQLite file or postgres:// URL (default: $FAASBENCH_STORE or ./faasbench.db)')
     .option('--storage-url <url>', 'bucket root for generated inputs when the provider is not local')
@@ -63,6 +74,7 @@ export function registerTraceReplay(trace: Command): void {
     .option('--run-id <id>', 'the run to create (shard 0) or join (other shards)')
     .option('--start-at <epoch-ms>', 'when offset 0 of the plan falls, for shards on several hosts')
     .option('--max-in-flight <n>', 'calls in flight at once; beyond it calls are recorded as dropped', '1000')
+    .option('--workers <n>', WORKERS_HELP)
     .addOption(labelOption())
     .option('--json', 'print the run and its summary as JSON');
   addSpanOptions(addThresholdOptions(command)).action(async (traceDir: string | undefined, opts: ReplayOptions) => {
@@ -102,6 +114,7 @@ interface ReplaySettings {
   readonly startAtMs: number | undefined;
   readonly maxInFlight: number;
   readonly heartbeatMs: number;
+  readonly deploy: boolean;
 }
 
 function replaySettings(opts: ReplayOptions): ReplaySettings {
@@ -112,42 +125,82 @@ function replaySettings(opts: ReplayOptions): ReplaySettings {
     startAtMs: opts.startAt === undefined ? undefined : positiveInt(opts.startAt, '--start-at'),
     maxInFlight: positiveInt(opts.maxInFlight, '--max-in-flight'),
     heartbeatMs: heartbeatIntervalMs(),
+    deploy: deployBeforeRun(opts.provider, opts.deploy, (message) => console.error(`faasbench: ${message}`)),
   };
 }
 
 async function replay(source: ReplaySource, opts: ReplayOptions): Promise<PlanRunResult> {
   // Every input is checked before anything is started or created: a refused command leaves no store file behind.
   const providerOptions = parseProviderOptions(opts.providerOpt);
-  const settings = replaySettings(opts);
+  const { deploy, ...settings } = replaySettings(opts);
   const spans = collectorsOf(opts);
+  const whole = batchesToPlan(source.schedule, source.batches);
+  // Each shard sends its own calls (seq i mod n), as invoke's shards do.
+  const plan = settings.shard === undefined ? whole : shardOf(whole, settings.shard.index, settings.shard.total);
+  const workers = chooseWorkers({ requested: parseWorkers(opts.workers), provider: opts.provider, providerOptions, plan, spans: spans !== undefined, maxInFlight: settings.maxInFlight });
   const platform = opts.provider === 'local' && providerOptions.url === undefined ? await startPlatformProcess(platformSpanArgs(spans)) : null;
   const owned: Array<{ close(): Promise<void> }> = [];
   try {
-    const provider = await createProvider(opts.provider, platform ? { ...providerOptions, url: platform.url } : providerOptions);
+    const options = platform ? { ...providerOptions, url: platform.url } : providerOptions;
+    const provider = await createProvider(opts.provider, options);
     owned.push(provider);
     const store = await openRunStore(opts.store, opts.label);
     owned.push(store);
     const storageUrl = platform?.storageUrl ?? opts.storageUrl ?? process.env.FAASBENCH_STORAGE_URL ?? '';
-    const bodies = await deployAll(source, provider, opts, storageUrl);
-    const whole = batchesToPlan(source.schedule, source.batches);
-    // Each shard sends its own calls (seq i mod n), as invoke's shards do.
-    const plan = settings.shard === undefined ? whole : shardOf(whole, settings.shard.index, settings.shard.total);
+    const bodies = await deployAll(source, provider, { ...opts, deploy }, storageUrl);
+    sayWorkers(workers, plan, opts.json !== true);
+    const threads = await replayThreads(workers, source, opts, { provider: { name: opts.provider, options }, bodies, shard: settings.shard, maxInFlight: settings.maxInFlight }, owned);
     return await executePlan({
       provider,
       store,
       plan,
-      payloadOf: (call: PlannedInvocation) => bodies.get(call.fn) ?? Buffer.from(JSON.stringify('event' in call.payload ? call.payload.event : null)),
+      payloadOf: bodiesByFunction(bodies),
       run: { kind: 'trace-replay', name: source.name, provider: opts.provider, params: replayParams(opts, source), seed: source.schedule.seed },
       ...settings,
       runId: opts.runId,
       showProgress: opts.json !== true,
       thresholds: opts.threshold,
       spans,
+      ...(threads ? { runPlan: threads.run } : {}),
     });
   } finally {
     for (const resource of owned.reverse()) await resource.close();
     await platform?.stop();
   }
+}
+
+interface ReplayThreadsSetup {
+  readonly provider: { readonly name: string; readonly options: Readonly<Record<string, unknown>> };
+  readonly bodies: ReadonlyMap<string, Buffer>;
+  readonly shard: { readonly index: number; readonly total: number } | undefined;
+  readonly maxInFlight: number;
+}
+
+/**
+ * The worker threads, ready, when more than one sends the replay. Each reads the calls from a plan
+ * file: the one given, else one written here from the schedule (once, not once per worker),
+ * removed when the run ends.
+ */
+async function replayThreads(workers: WorkerCount, source: ReplaySource, opts: ReplayOptions, setup: ReplayThreadsSetup, owned: Array<{ close(): Promise<void> }>): Promise<ShardThreads | null> {
+  if (workers.count === 1) return null;
+  let planSource: PlanSource;
+  if (opts.plan !== undefined) planSource = { kind: 'plan-file', file: path.resolve(opts.plan) };
+  else {
+    const dir = mkdtempSync(path.join(tmpdir(), 'faasbench-replay-'));
+    owned.push({ close: async () => rmSync(dir, { recursive: true, force: true }) });
+    const file = path.join(dir, 'replay.fbplan');
+    writePlanFile(file, planHeader(source.schedule, []), source.batches());
+    planSource = { kind: 'plan-file', file };
+  }
+  const threads = await workerThreads(workers, {
+    source: planSource,
+    processShard: setup.shard,
+    provider: setup.provider,
+    payloads: { kind: 'by-function', bodies: [...setup.bodies].map(([fn, body]) => [fn, transferable(body)] as const) },
+    maxInFlight: setup.maxInFlight,
+  });
+  if (threads) owned.push(threads);
+  return threads;
 }
 
 /** Paths absolute, so `report` and `serve` find the mapping from any folder; functions counted for the runs list. */
