@@ -14,6 +14,8 @@ import type { LoadPlan, PlannedInvocation } from '../core/load-plan.ts';
 import type { InvokeResult, Provider } from '../core/provider.ts';
 import type { CallTrace, CallTracer } from '../spans/client-spans.ts';
 import { CallRecords } from './call-records.ts';
+import { expectedInFlight, HEAD_CALLS } from './expected-in-flight.ts';
+import { readHead } from './plan-head.ts';
 import { Progress, type ProgressSnapshot } from './progress.ts';
 import { sendLoop } from './send-loop.ts';
 import { prepareRun } from './warm-up.ts';
@@ -74,11 +76,14 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
   const { plan, provider, sink, signal } = options;
   const maxInFlight = options.maxInFlight ?? 1000;
   const progress = options.progress ?? new Progress(plan.count);
-  await prepareRun({ plan, provider, maxInFlight, startUs: options.startUs, signal });
+  // Closed loops need one connection and no look ahead.
+  const { head, calls } = readHead(plan, plan.closedLoop ? 0 : HEAD_CALLS);
+  await prepareRun({ functions: plan.functions, count: plan.count, provider, expectedInFlight: expectedInFlight(plan, head, maxInFlight), startUs: options.startUs, signal });
   const startUs = options.startUs ?? epochMicros() + START_AFTER_PREPARATION_US;
   const records = new CallRecords({ runId: options.runId, sink, progress, spans: options.spans, onAnswer: options.onAnswer });
   await sendLoop({
     plan,
+    calls,
     provider,
     payloadOf: options.payloadOf,
     records,

@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { InvocationRecord } from '../core/invocation-record.ts';
 import { planOf, type LoadPlan } from '../core/load-plan.ts';
 import { expectedInFlight } from './expected-in-flight.ts';
+import { readHead } from './plan-head.ts';
 import { runPlan } from './invoker.ts';
 import { useCountingLoopback } from './testing/loopback-provider.ts';
 
@@ -66,13 +67,13 @@ describe('before offset 0', () => {
     await runPlan({ runId: 'p1', plan, provider, payloadOf, sink, maxInFlight: 1_000_000 });
     const startUs = Math.min(...records.map((r) => r.plannedUs));
     expect(counts.prepared).toHaveLength(1);
-    expect(counts.prepared[0]).toMatchObject({ fns: ['/'], expectedInFlight: expectedInFlight(plan, 1_000_000) });
+    expect(counts.prepared[0]).toMatchObject({ fns: ['/'], expectedInFlight: expectedInFlight(plan, readHead(plan, 10_000).head, 1_000_000) });
     expect(counts.prepared[0]!.atUs).toBeLessThan(startUs);
     // The warm-up of the send path never reaches the provider: one invoke and one request per planned call.
     expect(counts.invokes).toBe(500);
     expect(counts.arrivalsUs).toHaveLength(500);
     expect(counts.arrivalsUs.filter((t) => t < startUs)).toEqual([]);
-    expect(counts.connectionsAtFirstRequest).toBeGreaterThanOrEqual(expectedInFlight(plan, 1_000_000));
+    expect(counts.connectionsAtFirstRequest).toBeGreaterThanOrEqual(expectedInFlight(plan, readHead(plan, 10_000).head, 1_000_000));
   }, 30_000);
 
   it('leaves a start the caller fixed where it is, with the connections still opened before it', async () => {

@@ -17,6 +17,8 @@ import { dueWithoutYield, spinUntil, waitUntil } from './wait-until.ts';
 
 export interface SendLoopOptions {
   readonly plan: LoadPlan;
+  /** The plan's calls, read once (plan-head.ts). */
+  readonly calls: Iterator<PlannedInvocation>;
   readonly provider: Provider;
   readonly payloadOf: (call: PlannedInvocation) => Buffer;
   readonly records: CallRecords;
@@ -52,7 +54,7 @@ export async function sendLoop(o: SendLoopOptions): Promise<void> {
 
 async function openLoop(o: SendLoopOptions, table: InFlightTable): Promise<void> {
   const { signal, startUs } = o;
-  const calls = o.plan[Symbol.iterator]();
+  const { calls } = o;
   for (let next = calls.next(); !next.done; next = calls.next()) {
     const call = next.value;
     const plannedUs = startUs + call.offsetUs;
@@ -68,7 +70,8 @@ async function openLoop(o: SendLoopOptions, table: InFlightTable): Promise<void>
 async function closedLoop(o: SendLoopOptions, table: InFlightTable, gapUs: number): Promise<void> {
   const { signal, startUs } = o;
   let first = true;
-  for (const call of o.plan) {
+  for (let next = o.calls.next(); !next.done; next = o.calls.next()) {
+    const call = next.value;
     let plannedUs = startUs + call.offsetUs;
     if (!first) {
       await table.whenEmpty();

@@ -10,10 +10,9 @@
  */
 import { epochMicros } from '../core/clock.ts';
 import { NO_FACTS } from '../core/invocation-record.ts';
-import { planOf, type LoadPlan } from '../core/load-plan.ts';
+import { planOf } from '../core/load-plan.ts';
 import type { InvokeResult, Provider } from '../core/provider.ts';
 import { CallRecords } from './call-records.ts';
-import { expectedInFlight } from './expected-in-flight.ts';
 import { Progress } from './progress.ts';
 import { sendLoop } from './send-loop.ts';
 import { settleHeap } from './settle-heap.ts';
@@ -29,9 +28,12 @@ const PREPARE_TIMEOUT_MS = 3_000;
 const WARM_UP_CALLS = 5_000;
 
 export interface Preparation {
-  readonly plan: LoadPlan;
+  readonly functions: readonly string[];
+  /** Calls in the plan, when known; a plan of unknown length is taken for a load. */
+  readonly count: number | undefined;
   readonly provider: Provider;
-  readonly maxInFlight: number;
+  /** Connections for this many calls at once are opened (expected-in-flight.ts). */
+  readonly expectedInFlight: number;
   /** The caller's offset 0, when it fixed one: only what fits before it is done. */
   readonly startUs?: number | undefined;
   readonly signal?: AbortSignal | undefined;
@@ -39,9 +41,9 @@ export interface Preparation {
 
 export async function prepareRun(p: Preparation): Promise<void> {
   if (p.provider.prepare) {
-    await within(p.provider.prepare(p.plan.functions, expectedInFlight(p.plan, p.maxInFlight)), PREPARE_TIMEOUT_MS);
+    await within(p.provider.prepare(p.functions, p.expectedInFlight), PREPARE_TIMEOUT_MS);
   }
-  const isLoad = p.plan.count === undefined || p.plan.count >= LOAD_MIN_CALLS;
+  const isLoad = p.count === undefined || p.count >= LOAD_MIN_CALLS;
   const hasLead = p.startUs === undefined || p.startUs - epochMicros() >= LEAD_FOR_WARM_UP_US;
   if (!isLoad || !hasLead || p.signal?.aborted) return;
   await exerciseSendPath();
@@ -69,5 +71,5 @@ async function exerciseSendPath(): Promise<void> {
   const progress = new Progress(WARM_UP_CALLS);
   const payload = Buffer.alloc(0);
   const records = new CallRecords({ runId: 'warm-up', sink: { write: () => undefined }, progress });
-  await sendLoop({ plan: WARM_UP_PLAN, provider: NOOP_PROVIDER, payloadOf: () => payload, records, progress, maxInFlight: 1_000, startUs: epochMicros(), drainTimeoutMs: 1_000 });
+  await sendLoop({ plan: WARM_UP_PLAN, calls: WARM_UP_PLAN[Symbol.iterator](), provider: NOOP_PROVIDER, payloadOf: () => payload, records, progress, maxInFlight: 1_000, startUs: epochMicros(), drainTimeoutMs: 1_000 });
 }
