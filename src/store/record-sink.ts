@@ -57,6 +57,12 @@ export interface RecordSinkOptions {
   readonly onOverflow?: () => void;
   /** Folders for the journal, best first. Default: journalPlaces(store.location). */
   readonly journalPlaces?: readonly string[];
+  /**
+   * False: no timer of its own, flushes run only at nudge(). The store writer thread nudges as each
+   * batch arrives, so a provisional row waits for the next batch's outcomes before it is spilled,
+   * as it waits for the next interval's here. Default true.
+   */
+  readonly timed?: boolean;
   /** Sees every record as it arrives (a caller's summary). */
   readonly onRecord?: (record: InvocationRecord) => void;
   /** A sentence for the person running: the store failed, records go to a journal, the store is back. */
@@ -104,7 +110,7 @@ const DEFAULTS = { flushIntervalMs: 200, batchSize: 2_000, bufferLimit: 100_000,
 export class RecordSink {
   readonly #store: SinkStore;
   readonly #options: RecordSinkOptions & typeof DEFAULTS;
-  readonly #timer: ReturnType<typeof setInterval>;
+  readonly #timer: ReturnType<typeof setInterval> | undefined;
   /** Records to write, oldest first. */
   #queue: InvocationRecord[] = [];
   /** Provisional records queued for calls unanswered at a flush, by seq, until their outcome comes. */
@@ -134,9 +140,9 @@ export class RecordSink {
   constructor(store: SinkStore, options: RecordSinkOptions) {
     this.#store = store;
     this.#options = { ...DEFAULTS, ...stripUndefined(options), runId: options.runId, run: options.run };
-    this.#timer = setInterval(() => this.#tick(), this.#options.flushIntervalMs);
+    this.#timer = options.timed === false ? undefined : setInterval(() => this.#tick(), this.#options.flushIntervalMs);
     // The runner's own work keeps the process alive; close() writes what is left.
-    this.#timer.unref();
+    this.#timer?.unref();
   }
 
   /** Records handed over and not (yet) in the store: in memory, being written, or in the journal. */

@@ -3,7 +3,7 @@
  * the test cuts; the shared server itself is never touched). Its writer thread opens its own
  * connection, and the caller's thread sees what RecordSink's would: outcomes, notices, records.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -200,6 +200,34 @@ describe.skipIf(SKIP_PG)('threaded record sink on PostgreSQL', () => {
       expect(notices).toContain(`records the store has not taken go to the journal ${journal}`);
       expect(notices.some((n) => n.startsWith(`the store ${store.location} answers again after `))).toBe(true);
     } finally {
+      await store.close();
+    }
+  });
+
+  it('journals no provisional row of a call whose outcome came in the next batch, as RecordSink does', async () => {
+    await proxy.restore();
+    const store = await openStore(url, { schema: pg.schema });
+    try {
+      const runId = await store.createRun(RUN);
+      const sink = openRecordSink(store, { runId, run: RUN, flushIntervalMs: 50, retryFirstMs: 50, retryMaxMs: 200, closeWaitMs: 300, journalPlaces: [path.join(dir, 'answered')] });
+      await sink.ready();
+      const calls = sends(sink, runId);
+      // Each call answers 15 ms after it is sent (three sends later): within the next flush.
+      for (let seq = 0; seq < 200; seq++) {
+        if (seq === 50) await proxy.cut();
+        calls.send(seq);
+        await sleep(5);
+        if (seq >= 3) calls.answer(seq - 3);
+      }
+      for (const seq of [197, 198, 199]) calls.answer(seq);
+      calls.unwatch();
+      const outcome = await sink.close();
+      const journaled = readFileSync(outcome.journals[0]!.path, 'utf8').split('\n').filter((l) => l.startsWith('{"record":')).map((l) => (JSON.parse(l) as { record: InvocationRecord }).record);
+      expect(journaled.filter((r) => r.status === 'unknown')).toEqual([]);
+      expect(new Set(journaled.map((r) => r.seq)).size).toBe(journaled.length);
+      expect(outcome.waiting).toBe(journaled.length);
+    } finally {
+      await proxy.restore();
       await store.close();
     }
   });

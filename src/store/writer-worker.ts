@@ -21,6 +21,7 @@ const store = new ReopenedStore(data.store, data.location, {
 });
 const sink = new RecordSink(store, {
   ...data.sink,
+  timed: false,
   onNotice: (message) => post({ kind: 'notice', message }),
   onOverflow: () => post({ kind: 'overflow' }),
 });
@@ -29,10 +30,17 @@ const sends = new Map<number, SendInFlight>();
 sink.watchSends(() => sends.values());
 let received = 0;
 let said: WriterState | undefined;
+/** A batch came since the last tick of the timer: the batches drive the flushes. */
+let batched = false;
 
 port.on('message', (message: ToWriter) => void handle(message));
-// The state moves as writes finish, between batches: said when it changed, for the progress line.
-const stateTimer = setInterval(() => sayState(null), data.sink.flushIntervalMs ?? 200);
+// With no batch in an interval (nothing in flight, nothing new) the timer flushes, so a failed
+// write is retried; the state moves as writes finish: said when it changed, for the progress line.
+const timer = setInterval(() => {
+  if (!batched) sink.nudge();
+  batched = false;
+  sayState(null);
+}, data.sink.flushIntervalMs ?? 200);
 // A first connection before the first batch, so the first records wait for no connect.
 await store.connect().catch(() => undefined);
 post({ kind: 'ready' });
@@ -41,6 +49,7 @@ async function handle(message: ToWriter): Promise<void> {
   if (message.kind === 'batch') {
     if (message.records !== null) take(decodeBatch(message.records));
     replaceSends(message.sends);
+    batched = true;
     sink.nudge();
     sayState(message.records?.rows ?? null);
   } else if (message.kind === 'flush') {
@@ -48,7 +57,7 @@ async function handle(message: ToWriter): Promise<void> {
     sayState(null);
     post({ kind: 'flushed', id: message.id });
   } else {
-    clearInterval(stateTimer);
+    clearInterval(timer);
     const outcome = await sink.close(message.end);
     await store.close().catch(() => undefined);
     sayState(null);
