@@ -5,6 +5,11 @@
  * planned, sent and received times for every call; when the in-flight bound is reached a call is
  * recorded as dropped rather than delayed, so overload shows instead of bending the schedule.
  *
+ * A run first prepares (warm-up.ts: connections opened, its send path compiled, the heap
+ * collected) and only then fixes its offset 0, so the first second is sent as punctually as the
+ * tenth; then send-loop.ts sends, in-flight.ts holds the calls in flight and call-records.ts
+ * writes each outcome.
+ *
  * invoker/ owns timing and dispatch. It reads plans and writes records through interfaces; it
  * never imports a concrete provider, the store or the CLI.
  */
