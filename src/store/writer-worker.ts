@@ -34,10 +34,12 @@ let said: WriterState | undefined;
 let batched = false;
 
 port.on('message', (message: ToWriter) => void handle(message));
-// With no batch in an interval (nothing in flight, nothing new) the timer flushes, so a failed
-// write is retried; the state moves as writes finish: said when it changed, for the progress line.
+// With no batch in an interval and no call in flight (while calls are in flight the sending thread
+// sends a batch every interval, late only on a busy machine) the timer flushes, so a failed write
+// is retried; flushing before that batch would journal provisional rows its outcomes make moot.
+// The state moves as writes finish: said when it changed, for the progress line.
 const timer = setInterval(() => {
-  if (!batched) sink.nudge();
+  if (!batched && sends.size === 0) sink.nudge();
   batched = false;
   sayState(null);
 }, data.sink.flushIntervalMs ?? 200);
