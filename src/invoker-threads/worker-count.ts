@@ -33,7 +33,8 @@ export function workerCount(input: WorkerCountInput): WorkerCount {
   if (input.spans) return { count: 1, why: 'client spans are sent from one thread' };
   const cores = Math.max(1, input.cores);
   const count = Math.max(1, Math.min(input.maxInFlight, input.localTarget ? cores - 1 : cores));
-  return { count, why: input.localTarget ? `${cores} cores, one left to the local platform` : `${cores} cores` };
+  const coresText = `${cores} core${cores === 1 ? '' : 's'}`;
+  return { count, why: input.localTarget ? `${coresText}, one left to the local platform` : coresText };
 }
 
 function requestedCount(input: WorkerCountInput, n: number): WorkerCount {
