@@ -54,8 +54,10 @@ describe('runPlan', () => {
   it('stops on abort: the run is interrupted and every sent call has a record', async () => {
     const { records, sink } = collect();
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 500);
-    const outcome = await runPlan({ runId: 'r3', plan: constant('/?delay=50', 1000, 2000), provider: httpProvider, payloadOf: () => Buffer.from('{}'), sink, signal: controller.signal });
+    // 500 ms after offset 0, whatever the run's preparation took before it.
+    const startUs = Date.now() * 1000 + 300_000;
+    setTimeout(() => controller.abort(), startUs / 1000 - Date.now() + 500);
+    const outcome = await runPlan({ runId: 'r3', plan: constant('/?delay=50', 1000, 2000), provider: httpProvider, payloadOf: () => Buffer.from('{}'), sink, signal: controller.signal, startUs });
     expect(outcome.status).toBe('interrupted');
     expect(outcome.progress.sent).toBeGreaterThan(100);
     expect(outcome.progress.sent).toBeLessThan(400);
