@@ -1,10 +1,12 @@
 /**
  * A store write that blocks its thread for 2 s (the writer's test hook, FAASBENCH_TEST_WRITE_BLOCK_MS)
- * leaves the send times as they were. The same constant run of `faasbench invoke` goes twice
- * against one bare loopback server, without and with the block, at the same moment (one
- * --start-at): both see the same busy machine, so the calls planned during the block are compared
- * with the very same calls of the run without it. With the writer on the sending thread, those
- * calls went out up to the whole block later than their twins.
+ * leaves the send times as they were. The run sends from one thread (--workers 1), the thread that
+ * owns the sink: the case a writer on that thread would stall. The same constant run of
+ * `faasbench invoke` goes twice against one bare loopback server, without and with the block, at
+ * the same moment (one --start-at): both see the same busy machine, so the calls planned during
+ * the block are compared with the very same calls of the run without it. With the writer on the
+ * sending thread (checked by hand with the hook moved there), no call went out during the block
+ * and those calls went out up to the whole block later than their twins.
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -59,7 +61,7 @@ describe('a store writer blocked for 2 s', () => {
     const file = path.join(scratchDir('writer-block'), 'runs.db');
     const runId = `block-${randomBytes(3).toString('hex')}`;
     const pattern = ['constant', '--rate', String(RATE), '--duration', `${SECONDS}s`];
-    const args = ['invoke', 'noop', ...pattern, '--no-deploy', '--provider', 'http', '-o', `url=${target.url}`, '--store', file, '--run-id', runId, '--start-at', String(startAtMs)];
+    const args = ['invoke', 'noop', ...pattern, '--no-deploy', '--provider', 'http', '-o', `url=${target.url}`, '--store', file, '--run-id', runId, '--start-at', String(startAtMs), '--workers', '1'];
     const { code, stderr } = await spawnCli(args, { env }).done;
     expect(code, stderr).toBe(EXIT.ok);
     const rows = readStore(file, (db) => db.prepare('select seq, status, planned_us, sent_us from invocations where run_id = ? order by seq').all(runId)) as { seq: number; status: string; planned_us: number; sent_us: number }[];
