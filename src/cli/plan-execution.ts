@@ -80,7 +80,6 @@ export async function executePlan(spec: PlanRun): Promise<PlanRunResult> {
     return { runId: spec.runId!, status: 'interrupted', summary, lastPayload: null, thresholds };
   }
   const { runId, run } = opened;
-  const heartbeat = startHeartbeat(store, runId, spec.heartbeatMs);
   // The summary, and one per function a threshold names: the figures thresholds are checked against are the printed ones.
   const subjects = new RunSubjects(spec.thresholds ?? []);
   const sink = openRecordSink(store, {
@@ -92,6 +91,9 @@ export async function executePlan(spec: PlanRun): Promise<PlanRunResult> {
     // Memory full with no journal place: stop sending; the end (exit 4) says what could not be kept.
     onOverflow: () => controller.abort(),
   });
+  // The run row's live writes go through the sink's writer: on this thread they could wait for its commits.
+  const runRows = sink.runRows ?? store;
+  const heartbeat = startHeartbeat(runRows, runId, spec.heartbeatMs);
   const progress = new Progress(plan.count);
   const clock = new ProgressClock(plan, spec.startAtMs);
   const stopProgress = startProgress(() => ({ ...progress.snapshot(), recordsWaiting: sink.backlog }), spec.showProgress, clock);
@@ -99,7 +101,7 @@ export async function executePlan(spec: PlanRun): Promise<PlanRunResult> {
   // Shard 0 alone: shards writing one run's progress row would overwrite each other's counts.
   const storeProgress = (): Promise<void> => {
     const snapshot = progress.snapshot();
-    return store.updateProgress(runId, toJson({ ...snapshot, ...clock.timing(snapshot) })).catch(() => undefined);
+    return runRows.updateProgress(runId, toJson({ ...snapshot, ...clock.timing(snapshot) })).catch(() => undefined);
   };
   const progressTimer = ownsRun ? setInterval(() => void storeProgress(), STORED_PROGRESS_MS) : undefined;
   let status: 'completed' | 'interrupted' = 'interrupted';

@@ -10,7 +10,7 @@ export interface Heartbeat {
   stop(): void;
 }
 
-export function startHeartbeat(store: Store, runId: string, intervalMs: number): Heartbeat {
+export function startHeartbeat(store: Pick<Store, 'heartbeat'>, runId: string, intervalMs: number): Heartbeat {
   let pending = false;
   const beat = (): void => {
     // A store that hangs (a dead PostgreSQL connection) must not pile up one UPDATE per interval.

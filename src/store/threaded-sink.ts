@@ -14,11 +14,21 @@ import type { JournalEnd } from './journal.ts';
 import { reopenOf, type StoreReopen } from './open.ts';
 import { decodeBatch, RecordBatchWriter, transferList, type EncodedBatch } from './record-codec.ts';
 import { RecordSink, type RecordSinkOptions, type SendInFlight, type SinkOutcome } from './record-sink.ts';
-import type { Store } from './store.ts';
+import type { JsonValue, Store } from './store.ts';
 import { WRITE_BLOCK_ENV, type FromWriter, type ToWriter, type WriterData, type WriterState } from './writer-protocol.ts';
+
+/** The run row's writes while a run sends: its heartbeat and its progress. */
+export type RunRowWrites = Pick<Store, 'heartbeat' | 'updateProgress'>;
 
 /** What a runner needs of a record sink, threaded or not. */
 export interface RunRecordSink {
+  /**
+   * Where the run row's heartbeat and progress go while the run sends, when not to the store
+   * itself: through the writer's connection. On SQLite an UPDATE on the sending thread's own
+   * connection would wait for the writer's transaction, blocking the thread (better-sqlite3 is
+   * synchronous) up to a batch's commit.
+   */
+  readonly runRows?: RunRowWrites;
   readonly waiting: number;
   readonly backlog: number;
   /** Resolves once the sink can take records at full speed (its writer thread is up): before a run's offset 0. */
@@ -61,7 +71,8 @@ export class ThreadedRecordSink implements RunRecordSink {
   #state: WriterState = NO_STATE;
   /** The last snapshot of calls in flight was empty: an idle sink posts nothing. */
   #sendsEmpty = true;
-  readonly #requests = new Map<number, () => void>();
+  /** Answers awaited from the writer, by request id: null, or why the request failed. */
+  readonly #requests = new Map<number, (error: string | null) => void>();
   #nextRequest = 0;
   #closed = false;
   /** The writer thread failed: records go on in this thread. */
@@ -90,6 +101,11 @@ export class ThreadedRecordSink implements RunRecordSink {
     this.#timer = setInterval(() => this.#post(), options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS);
     this.#timer.unref();
   }
+
+  readonly runRows: RunRowWrites = {
+    heartbeat: (runId: string, intervalMs: number) => this.#runRow((id) => ({ kind: 'heartbeat', id, runId, intervalMs }), () => this.#store.heartbeat(runId, intervalMs)),
+    updateProgress: (runId: string, progress: JsonValue) => this.#runRow((id) => ({ kind: 'progress', id, runId, progress }), () => this.#store.updateProgress(runId, progress)),
+  };
 
   get waiting(): number {
     const writer = this.#fallback === undefined ? this.#sent - this.#state.received + this.#state.waiting : this.#lost;
@@ -175,9 +191,14 @@ export class ThreadedRecordSink implements RunRecordSink {
   /** Sends a request and waits for its answer (or for the writer's end: the fallback then answers). */
   #request(make: (id: number) => ToWriter): Promise<void> {
     const id = this.#nextRequest++;
-    const answered = new Promise<void>((resolve) => this.#requests.set(id, resolve));
+    const answered = new Promise<void>((resolve, reject) => this.#requests.set(id, (error) => (error === null ? resolve() : reject(new Error(error)))));
     this.#postMessage(make(id));
     return this.#keptAlive(answered);
+  }
+
+  /** A run row write through the writer; once it is closing or gone, on this thread's connection. */
+  #runRow(make: (id: number) => ToWriter, here: () => Promise<void>): Promise<void> {
+    return this.#closed || this.#fallback !== undefined ? here() : this.#request(make);
   }
 
   async #keptAlive<T>(waiting: Promise<T>): Promise<T> {
@@ -205,6 +226,8 @@ export class ThreadedRecordSink implements RunRecordSink {
         return this.#options.onNotice?.(`test hook ${WRITE_BLOCK_ENV}: the store writer's thread was blocked for ${message.ms} ms from epoch ms ${message.fromMs}`);
       case 'flushed':
         return this.#answer(message.id);
+      case 'written':
+        return this.#answer(message.id, message.error);
       case 'closed':
         this.#closedOutcome = message.outcome;
         return this.#answer(message.id);
@@ -219,8 +242,8 @@ export class ThreadedRecordSink implements RunRecordSink {
     this.#isReady();
   }
 
-  #answer(id: number): void {
-    this.#requests.get(id)?.();
+  #answer(id: number, error: string | null = null): void {
+    this.#requests.get(id)?.(error);
     this.#requests.delete(id);
   }
 

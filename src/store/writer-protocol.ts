@@ -7,6 +7,7 @@ import type { EncodedBatch } from './record-codec.ts';
 import type { JournalEnd } from './journal.ts';
 import type { RecordSinkOptions, SinkOutcome } from './record-sink.ts';
 import type { StoreReopen } from './open.ts';
+import type { JsonValue } from './store.ts';
 
 /** Environment variable, a test hook only: the writer's first store write first blocks its thread this many ms. */
 export const WRITE_BLOCK_ENV = 'FAASBENCH_TEST_WRITE_BLOCK_MS';
@@ -29,6 +30,9 @@ export type ToWriter =
    */
   | { readonly kind: 'batch'; readonly records: EncodedBatch | null; readonly sends: EncodedBatch }
   | { readonly kind: 'flush'; readonly id: number }
+  /** The run row's live writes, on the writer's connection (threaded-sink.ts: runRows). */
+  | { readonly kind: 'heartbeat'; readonly id: number; readonly runId: string; readonly intervalMs: number }
+  | { readonly kind: 'progress'; readonly id: number; readonly runId: string; readonly progress: JsonValue }
   | { readonly kind: 'close'; readonly id: number; readonly end: JournalEnd | undefined };
 
 /** What the writer holds, as its sink says it: the sending thread's `waiting` and `backlog` add to it. */
@@ -48,6 +52,8 @@ export type FromWriter =
   | { readonly kind: 'notice'; readonly message: string }
   | { readonly kind: 'overflow' }
   | { readonly kind: 'flushed'; readonly id: number }
+  /** A heartbeat or progress write done; `error` says why it failed. */
+  | { readonly kind: 'written'; readonly id: number; readonly error: string | null }
   | { readonly kind: 'closed'; readonly id: number; readonly outcome: SinkOutcome }
   /** The test hook blocked the writer's thread from `fromMs` (epoch ms) for `ms`. */
   | { readonly kind: 'blocked'; readonly fromMs: number; readonly ms: number };

@@ -54,6 +54,9 @@ async function handle(message: ToWriter): Promise<void> {
     batched = true;
     sink.nudge();
     sayState(message.records?.rows ?? null);
+  } else if (message.kind === 'heartbeat' || message.kind === 'progress') {
+    const error = await writeRunRow(message).then(() => null, (err: unknown) => (err as Error)?.message ?? String(err));
+    post({ kind: 'written', id: message.id, error });
   } else if (message.kind === 'flush') {
     await sink.flush();
     sayState(null);
@@ -66,6 +69,12 @@ async function handle(message: ToWriter): Promise<void> {
     post({ kind: 'closed', id: message.id, outcome });
     port.close();
   }
+}
+
+async function writeRunRow(message: Extract<ToWriter, { kind: 'heartbeat' | 'progress' }>): Promise<void> {
+  const connected = await store.connect();
+  if (message.kind === 'heartbeat') await connected.heartbeat(message.runId, message.intervalMs);
+  else await connected.updateProgress(message.runId, message.progress);
 }
 
 function take(records: readonly InvocationRecord[]): void {
