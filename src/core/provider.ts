@@ -60,8 +60,10 @@ export interface Provider {
    * at once) before a run's offset 0, so its first calls do not pay for a handshake. It invokes
    * nothing: a call sent as warm-up would change what a FaaS platform is measured doing. Resolves
    * when the connections are open or failed; never rejects (a failure is the run's to record).
+   * `load` says the run is a load, not a probe of a few calls: the provider may then also run its
+   * own request path off the schedule, against a server of its own, so it is compiled.
    */
-  prepare?(fns: readonly string[], expectedInFlight: number): Promise<void>;
+  prepare?(fns: readonly string[], expectedInFlight: number, options?: { readonly load?: boolean }): Promise<void>;
   /** Releases connections and anything the provider started. */
   close(): Promise<void>;
 }

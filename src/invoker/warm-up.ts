@@ -40,11 +40,11 @@ export interface Preparation {
 }
 
 export async function prepareRun(p: Preparation): Promise<void> {
-  if (p.provider.prepare) {
-    await within(p.provider.prepare(p.functions, p.expectedInFlight), PREPARE_TIMEOUT_MS);
-  }
   const isLoad = p.count === undefined || p.count >= LOAD_MIN_CALLS;
   const hasLead = p.startUs === undefined || p.startUs - epochMicros() >= LEAD_FOR_WARM_UP_US;
+  if (p.provider.prepare) {
+    await within(p.provider.prepare(p.functions, p.expectedInFlight, { load: isLoad && hasLead }), PREPARE_TIMEOUT_MS);
+  }
   if (!isLoad || !hasLead || p.signal?.aborted) return;
   await exerciseSendPath();
   settleHeap();

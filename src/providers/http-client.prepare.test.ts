@@ -54,6 +54,13 @@ describe('prepare', () => {
     expect(requests()).toEqual(Array(8).fill(1));
   });
 
+  it('before a load, runs its request path against a server of its own: the target sees the connections and no request', async () => {
+    provider = await createHttpProvider({ url: `${url}/{fn}` });
+    await provider.prepare!(['a'], 4, { load: true });
+    await accepted(4);
+    expect(requests()).toEqual([0, 0, 0, 0]);
+  });
+
   it('keeps to the connections bound, and opens none again when they are open already', async () => {
     provider = await createHttpProvider({ url: `${url}/{fn}`, connections: 3 });
     await provider.prepare!(['a'], 8);

@@ -15,6 +15,7 @@ import { NO_FACTS } from '../core/invocation-record.ts';
 import type { CallOptions, InvokeResult, Provider } from '../core/provider.ts';
 import { createDispatcher, errorTypeIn, factsFromHeaders, send, statusOfHttp, transportFailure, type ConnectionPool, type HttpReply } from './http-client.ts';
 import { connectionFields, parseOptions, type ProviderOptions } from './options.ts';
+import { warmRequestPath } from './request-warm-up.ts';
 
 const schema = z.strictObject({
   /** The URL to call; `{fn}` is replaced by the function's name. */
@@ -58,7 +59,14 @@ class HttpProvider implements Provider {
   }
 
   /** Opens connections to each function's origin, the expected calls in flight shared among the origins. */
-  async prepare(fns: readonly string[], expectedInFlight: number): Promise<void> {
+  async prepare(fns: readonly string[], expectedInFlight: number, options?: { readonly load?: boolean }): Promise<void> {
+    if (options?.load) {
+      // This provider's settings, aimed at a server of the warm-up's own.
+      await warmRequestPath('http', (origin) => {
+        const twin = new HttpProvider({ ...this.o, url: `${origin}/{fn}` }, createDispatcher(null, this.o));
+        return { invoke: () => twin.invoke(fns[0] ?? 'warm-up', Buffer.from('{}')), close: () => twin.close() };
+      });
+    }
     const origins = new Set(fns.map((fn) => this.#target(fn).url.origin));
     // Over TLS, a Host of its own is a server name of its own, and the connection is opened again for it.
     if (this.o.host !== undefined && [...origins].some((origin) => origin.startsWith('https:'))) return;

@@ -20,6 +20,7 @@ import { controlError, controlSend, createDispatcher, errorTypeIn, factsFromHead
 import { effectiveManifest, packageZip } from './package-zip.ts';
 import { baseUrl, connectionFields, definedFields, parseOptions, type ProviderOptions } from './options.ts';
 import { provisionByRestApi, unprovisionByRestApi } from './provisioning.ts';
+import { warmRequestPath } from './request-warm-up.ts';
 
 const schema = z.strictObject({
   /** A platform running in this process. */
@@ -82,7 +83,14 @@ class LocalProvider implements Provider {
   }
 
   /** Every function is behind the one Lambda API: its connections are opened for all the calls expected. */
-  async prepare(_fns: readonly string[], expectedInFlight: number): Promise<void> {
+  async prepare(fns: readonly string[], expectedInFlight: number, options?: { readonly load?: boolean }): Promise<void> {
+    if (options?.load) {
+      // A provider of the same settings talking to a server of the warm-up's own, not to the platform.
+      await warmRequestPath('local', (origin) => {
+        const twin = new LocalProvider(origin, null, false, undefined, createDispatcher(origin, {}));
+        return { invoke: () => twin.invoke(fns[0] ?? 'warm-up', Buffer.from('{}')), close: () => twin.close() };
+      });
+    }
     await this.http.prepare(this.url, expectedInFlight);
   }
 

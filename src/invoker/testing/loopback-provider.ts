@@ -67,6 +67,7 @@ export function useCountingLoopback(connections: number): { provider: Provider; 
   let pool: Pool;
   const sockets: Socket[] = [];
   let inFlight = 0;
+  let acceptedEver = 0;
   const counts: LoopbackCounts = {
     arrivalsUs: [],
     connections: 0,
@@ -97,7 +98,10 @@ export function useCountingLoopback(connections: number): { provider: Provider; 
         }, delay),
       );
     });
-    server.on('connection', () => void counts.connections++);
+    server.on('connection', () => {
+      counts.connections++;
+      acceptedEver++;
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     pool = new Pool(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { connections });
   });
@@ -116,6 +120,7 @@ export function useCountingLoopback(connections: number): { provider: Provider; 
     async prepare(fns, expectedInFlight): Promise<void> {
       counts.prepared.push({ fns, expectedInFlight, atUs: epochMicros() });
       const { port } = server.address() as AddressInfo;
+      const target = acceptedEver + expectedInFlight;
       await Promise.all(
         Array.from({ length: expectedInFlight }, () => {
           const socket = connect(port, '127.0.0.1');
@@ -123,6 +128,8 @@ export function useCountingLoopback(connections: number): { provider: Provider; 
           return once(socket, 'connect');
         }),
       );
+      // Open on both ends: the server accepts a turn or more after the client sees the socket open.
+      for (let i = 0; i < 500 && acceptedEver < target; i++) await new Promise((resolve) => setTimeout(resolve, 5));
     },
     async invoke(fn, payload): Promise<InvokeResult> {
       counts.invokes += 1;

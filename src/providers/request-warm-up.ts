@@ -1,0 +1,47 @@
+/**
+ * A provider's own request path (its invoke, undici's client, the answer's parsing) run before a
+ * load against a throwaway server of its own on loopback, never against the platform: a call sent
+ * to a FaaS platform as warm-up would change what is measured. Compiled then, the path does not
+ * compile while the run's first calls fall due (they went out tens to hundreds of ms late).
+ * Once per provider kind and process: compiled code stays.
+ */
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** Enough calls for the hot functions to be optimised; a few hundred ms on a busy host. */
+const CALLS = 2_000;
+/** A host too busy to make them in this long gets what was done: the run must not wait on it. */
+const AT_MOST_MS = 1_000;
+const CONCURRENCY = 16;
+const warmed = new Set<string>();
+
+/** A twin of the provider aimed at `origin`, as the warm-up uses it. */
+export interface WarmUpTarget {
+  invoke(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export async function warmRequestPath(kind: string, twinAt: (origin: string) => WarmUpTarget): Promise<void> {
+  if (warmed.has(kind)) return;
+  warmed.add(kind);
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.end('{}'));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const twin = twinAt(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  let left = CALLS;
+  const deadline = performance.now() + AT_MOST_MS;
+  const worker = async (): Promise<void> => {
+    while (left-- > 0 && performance.now() < deadline) await twin.invoke();
+  };
+  try {
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  } finally {
+    await twin.close();
+    server.closeAllConnections();
+    server.close();
+  }
+}
