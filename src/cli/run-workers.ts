@@ -6,10 +6,10 @@
 import { availableParallelism } from 'node:os';
 import type { LoadPlan } from '../core/load-plan.ts';
 import { startShardThreads, type ShardThreads, type ShardThreadsSetup } from '../invoker-threads/shard-threads.ts';
-import { localPlatformHere, workerCount, type WorkerCount } from '../invoker-threads/worker-count.ts';
+import { targetOnThisHost, workerCount, type WorkerCount } from '../invoker-threads/worker-count.ts';
 import { positiveInt } from './option-parsers.ts';
 
-export const WORKERS_HELP = 'worker threads that send the plan, each a shard of it (default: the host\'s cores, less one for a local platform on this host)';
+export const WORKERS_HELP = 'worker threads that send the plan, each a shard of it (default: the host\'s cores, less one when the target runs on this host: the local platform, or a loopback address)';
 
 export function parseWorkers(text: string | undefined): number | undefined {
   return text === undefined ? undefined : positiveInt(text, '--workers');
@@ -18,7 +18,7 @@ export function parseWorkers(text: string | undefined): number | undefined {
 export interface WorkersQuestion {
   readonly requested: number | undefined;
   readonly provider: string;
-  /** The provider options as given: a `url` says where a local platform runs. */
+  /** The provider options as given: `url`, `endpoint` or `ingress` says where the target runs. */
   readonly providerOptions: Readonly<Record<string, unknown>>;
   /** The process's plan (its shard, with --shard). */
   readonly plan: LoadPlan;
@@ -31,7 +31,7 @@ export function chooseWorkers(q: WorkersQuestion): WorkerCount {
   return workerCount({
     requested: q.requested,
     cores: availableParallelism(),
-    localTarget: localPlatformHere(q.provider, q.providerOptions.url),
+    localTarget: targetOnThisHost(q.provider, q.providerOptions),
     closedLoop: q.plan.closedLoop !== undefined,
     spans: q.spans,
     maxInFlight: q.maxInFlight,

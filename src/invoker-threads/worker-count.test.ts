@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { localPlatformHere, workerCount, type WorkerCountInput } from './worker-count.ts';
+import { targetOnThisHost, workerCount, type WorkerCountInput } from './worker-count.ts';
 
 const base: WorkerCountInput = { requested: undefined, cores: 2, localTarget: false, closedLoop: false, spans: false, maxInFlight: 1000 };
 
 describe('workerCount', () => {
   it('defaults to the host cores, less one for the local platform on this host, at least one', () => {
     expect(workerCount(base)).toEqual({ count: 2, why: '2 cores' });
-    expect(workerCount({ ...base, cores: 8, localTarget: true })).toEqual({ count: 7, why: '8 cores, one left to the local platform' });
-    expect(workerCount({ ...base, cores: 1, localTarget: true })).toEqual({ count: 1, why: '1 core, one left to the local platform' });
+    expect(workerCount({ ...base, cores: 8, localTarget: true })).toEqual({ count: 7, why: '8 cores, one left to the target on this host' });
+    expect(workerCount({ ...base, cores: 1, localTarget: true })).toEqual({ count: 1, why: '1 core, one left to the target on this host' });
   });
 
   it('defaults to one for a sequential plan and for client spans, and to no more than the in-flight bound', () => {
@@ -25,12 +25,17 @@ describe('workerCount', () => {
   });
 });
 
-describe('localPlatformHere', () => {
-  it('is the local provider started here (no url) or at a loopback url', () => {
-    expect(localPlatformHere('local', undefined)).toBe(true);
-    expect(localPlatformHere('local', 'http://127.0.0.1:9000')).toBe(true);
-    expect(localPlatformHere('local', 'http://localhost:9000')).toBe(true);
-    expect(localPlatformHere('local', 'http://10.0.0.7:9000')).toBe(false);
-    expect(localPlatformHere('http', undefined)).toBe(false);
+describe('targetOnThisHost', () => {
+  it('is the local provider started here (no url), or any provider whose address is loopback', () => {
+    expect(targetOnThisHost('local', {})).toBe(true);
+    expect(targetOnThisHost('local', { url: 'http://127.0.0.1:9000' })).toBe(true);
+    expect(targetOnThisHost('local', { url: 'http://localhost:9000' })).toBe(true);
+    expect(targetOnThisHost('local', { url: 'http://10.0.0.7:9000' })).toBe(false);
+    expect(targetOnThisHost('http', {})).toBe(false);
+    expect(targetOnThisHost('http', { url: 'http://127.0.0.2:8080/fn' })).toBe(true);
+    expect(targetOnThisHost('http', { url: 'https://api.example.com/fn' })).toBe(false);
+    expect(targetOnThisHost('grpc', { endpoint: '127.0.0.1:50051' })).toBe(true);
+    expect(targetOnThisHost('grpc', { endpoint: '{fn}.default.192.168.1.240.sslip.io' })).toBe(false);
+    expect(targetOnThisHost('knative', { ingress: 'http://[::1]:8080' })).toBe(true);
   });
 });

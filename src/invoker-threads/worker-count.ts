@@ -1,7 +1,7 @@
 /**
  * How many worker threads send a run's plan (`--workers`): by default one per core the host
- * offers, less one when the target is the local platform on this host (its instances need a core
- * as much as the invoker does), and always one where a plan cannot be split or its client spans
+ * offers, less one when the target runs on this host (the local platform's instances, or a server
+ * under test at a loopback address, need a core as much as the invoker does), and always one where a plan cannot be split or its client spans
  * are sent from one thread. The reason goes with the count, so the run can say its choice.
  */
 import { FaasbenchError } from '../core/errors.ts';
@@ -11,7 +11,7 @@ export interface WorkerCountInput {
   readonly requested: number | undefined;
   /** os.availableParallelism() of this host. */
   readonly cores: number;
-  /** The local platform runs on this host (started for the run, or given as a loopback URL). */
+  /** The target runs on this host (the local platform started for the run, or a loopback address). */
   readonly localTarget: boolean;
   /** A closed-loop (sequential) plan: each call waits for the previous one, so it is one shard. */
   readonly closedLoop: boolean;
@@ -34,7 +34,7 @@ export function workerCount(input: WorkerCountInput): WorkerCount {
   const cores = Math.max(1, input.cores);
   const count = Math.max(1, Math.min(input.maxInFlight, input.localTarget ? cores - 1 : cores));
   const coresText = `${cores} core${cores === 1 ? '' : 's'}`;
-  return { count, why: input.localTarget ? `${coresText}, one left to the local platform` : coresText };
+  return { count, why: input.localTarget ? `${coresText}, one left to the target on this host` : coresText };
 }
 
 function requestedCount(input: WorkerCountInput, n: number): WorkerCount {
@@ -49,15 +49,29 @@ function requestedCount(input: WorkerCountInput, n: number): WorkerCount {
   return { count: n, why: `--workers ${n}` };
 }
 
-/** `local` with no URL (the CLI starts the platform here) or with a loopback one. */
-export function localPlatformHere(provider: string, url: unknown): boolean {
-  if (provider !== 'local') return false;
-  if (typeof url !== 'string') return true;
+/** Provider options that name where calls go: http/local/openfaas `url`, grpc `endpoint`, knative `ingress`. */
+const ADDRESS_OPTIONS = ['url', 'endpoint', 'ingress'] as const;
+
+/**
+ * Whether the target answers on this host, and so needs a core as much as the invoker does: `local`
+ * with no URL (the CLI starts the platform here), or any provider whose address is a loopback one
+ * (a server under test beside the invoker).
+ */
+export function targetOnThisHost(provider: string, options: Readonly<Record<string, unknown>>): boolean {
+  if (provider === 'local' && options.url === undefined) return true;
+  return ADDRESS_OPTIONS.some((name) => isLoopback(options[name]));
+}
+
+function isLoopback(address: unknown): boolean {
+  if (typeof address !== 'string') return false;
+  // grpc's endpoint is host[:port] without a scheme.
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(address) ? address : `grpc://${address}`;
   try {
-    return LOOPBACK.has(new URL(url).hostname);
+    const host = new URL(withScheme).hostname;
+    return LOOPBACK.has(host) || host.startsWith('127.');
   } catch {
     return false;
   }
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+const LOOPBACK = new Set(['localhost', '[::1]', '::1']);
