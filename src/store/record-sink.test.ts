@@ -5,16 +5,16 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { InvocationRecord } from '../core/invocation-record.ts';
 import { openStore } from './open.ts';
 import { RecordSink, RecordsWaitingError, type SendInFlight } from './record-sink.ts';
 import { recoverJournal } from './recover.ts';
 import type { Store, WriteOptions } from './store.ts';
-import { createTestSchema, PG_TEST_URL, SKIP_PG, type TestSchema } from './testing/postgres.ts';
+import { SKIP_PG } from './testing/postgres.ts';
 import { makeRecord } from './testing/records.ts';
 import { RUN } from './testing/run-meta.ts';
-import { startTcpProxy, type TcpProxy } from './testing/tcp-proxy.ts';
+import { usePgBehindProxy } from './testing/pg-behind-proxy.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'faasbench-sink-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -180,18 +180,7 @@ describe('RecordSink on an SQLite store', () => {
 });
 
 describe.skipIf(SKIP_PG)('RecordSink on PostgreSQL that goes away', () => {
-  let pg: TestSchema;
-  let proxy: TcpProxy;
-  let url: string;
-  beforeAll(async () => {
-    pg = await createTestSchema();
-    proxy = await startTcpProxy({ host: new URL(PG_TEST_URL).hostname, port: Number(new URL(PG_TEST_URL).port || 5432) });
-    url = proxy.through(PG_TEST_URL);
-  });
-  afterAll(async () => {
-    await proxy?.close();
-    await pg?.drop();
-  });
+  const db = usePgBehindProxy();
 
   /** Writes `count` records, one every 5 ms, each sent first. */
   async function feed(sink: RecordSink, runId: string, from: number, count: number): Promise<void> {
@@ -204,18 +193,18 @@ describe.skipIf(SKIP_PG)('RecordSink on PostgreSQL that goes away', () => {
   }
 
   it('journals every record at the next flush while the store fails, memory bound or not (a kill -9 loses none)', async () => {
-    await proxy.restore();
-    const store = await openStore(url, { schema: pg.schema });
+    await db.proxy.restore();
+    const store = await openStore(db.url, { schema: db.pg.schema });
     try {
       const runId = await store.createRun(RUN);
       // The default bufferLimit (100,000): memory alone would hold all 30.
       const sink = new RecordSink(store, { runId, run: RUN, flushIntervalMs: 50, retryFirstMs: 50, retryMaxMs: 200, journalPlaces: [path.join(dir, 'at-once')] });
-      await proxy.cut();
+      await db.proxy.cut();
       await feed(sink, runId, 0, 30);
       const journalFile = path.join(dir, 'at-once', `faasbench-journal.${runId}.${process.pid}.jsonl`);
       await until(() => journaled(journalFile).length === 30);
       expect(journaled(journalFile)).toEqual(Array.from({ length: 30 }, (_, seq) => seq));
-      await proxy.restore();
+      await db.proxy.restore();
       await until(() => sink.waiting === 0);
       expect(await sink.close()).toMatchObject({ written: 30, waiting: 0, journals: [] });
       expect(await stored(store, runId)).toEqual(Array.from({ length: 30 }, (_, seq) => makeRecord(runId, seq)));
@@ -225,35 +214,35 @@ describe.skipIf(SKIP_PG)('RecordSink on PostgreSQL that goes away', () => {
   });
 
   it('fails a statement the server does not answer within the query timeout (a write never hangs the sink)', async () => {
-    await proxy.restore();
-    const store = await openStore(url, { schema: pg.schema, queryTimeoutMs: 300 });
+    await db.proxy.restore();
+    const store = await openStore(db.url, { schema: db.pg.schema, queryTimeoutMs: 300 });
     try {
       const runId = await store.createRun(RUN);
-      proxy.freeze();
+      db.proxy.freeze();
       const err = await store.writeRecords([makeRecord(runId, 0)]).catch((e: unknown) => e);
       expect((err as Error).message).toMatch(/timeout/i);
     } finally {
-      await proxy.restore();
+      await db.proxy.restore();
       await store.close();
     }
   });
 
   it('keeps every record through an outage: memory, then the journal, drained when the store answers again', async () => {
-    await proxy.restore();
-    const store = await openStore(url, { schema: pg.schema });
+    await db.proxy.restore();
+    const store = await openStore(db.url, { schema: db.pg.schema });
     try {
       const runId = await store.createRun(RUN);
       const notices: string[] = [];
       const sink = new RecordSink(store, { runId, run: RUN, flushIntervalMs: 50, bufferLimit: 40, retryFirstMs: 50, retryMaxMs: 200, journalPlaces: [path.join(dir, 'outage')], onNotice: (m) => notices.push(m) });
       await feed(sink, runId, 0, 50);
-      await proxy.cut();
+      await db.proxy.cut();
       await feed(sink, runId, 50, 200);
       // Beyond the 40 kept in memory, the records went to the journal while the store was away.
       expect(sink.waiting).toBeGreaterThan(40);
       expect(sink.backlog).toBe(sink.waiting);
       const journalFile = path.join(dir, 'outage', `faasbench-journal.${runId}.${process.pid}.jsonl`);
       expect(existsSync(journalFile)).toBe(true);
-      await proxy.restore();
+      await db.proxy.restore();
       await feed(sink, runId, 250, 50);
       await until(() => sink.waiting === 0);
       const outcome = await sink.close();
@@ -271,13 +260,13 @@ describe.skipIf(SKIP_PG)('RecordSink on PostgreSQL that goes away', () => {
   });
 
   it('leaves what a store that never comes back did not take in the journal, which recover loads once, marking the run', async () => {
-    await proxy.restore();
-    const store = await openStore(url, { schema: pg.schema });
+    await db.proxy.restore();
+    const store = await openStore(db.url, { schema: db.pg.schema });
     const runId = await store.createRun(RUN);
     const sink = new RecordSink(store, { runId, run: RUN, flushIntervalMs: 50, retryFirstMs: 50, retryMaxMs: 200, closeWaitMs: 600, journalPlaces: [path.join(dir, 'gone')] });
     await feed(sink, runId, 0, 40);
     await until(() => sink.waiting === 0);
-    await proxy.cut();
+    await db.proxy.cut();
     await feed(sink, runId, 40, 60);
     const outcome = await sink.close({ status: 'completed', summary: { total: 100 } });
     await store.close();
@@ -288,12 +277,12 @@ describe.skipIf(SKIP_PG)('RecordSink on PostgreSQL that goes away', () => {
     expect(error.message.split('\n').at(-1)).toBe(`60 records wait in the journal: 60 in ${file}; load them with: faasbench store recover ${file}`);
     expect(readFileSync(file, 'utf8').trimEnd().split('\n').at(-1)).toBe(JSON.stringify({ end: { status: 'completed', summary: { total: 100 } } }));
 
-    await proxy.restore();
+    await db.proxy.restore();
     const first = await recoverJournal(file);
     expect(first).toEqual({ journal: file, store: store.location, runId, records: 60, stored: 60, alreadyStored: 0, runCreated: false, runStatus: 'completed', marked: 'completed', partialLastLine: false });
     const again = await recoverJournal(file);
     expect(again).toMatchObject({ records: 60, stored: 0, alreadyStored: 60, runStatus: 'completed', marked: null });
-    const check = await openStore(url, { schema: pg.schema });
+    const check = await openStore(db.url, { schema: db.pg.schema });
     try {
       expect(await stored(check, runId)).toEqual(Array.from({ length: 100 }, (_, seq) => makeRecord(runId, seq)));
       expect(await check.getRun(runId)).toMatchObject({ status: 'completed', summary: { total: 100 }, duplicates: 0 });
@@ -303,22 +292,22 @@ describe.skipIf(SKIP_PG)('RecordSink on PostgreSQL that goes away', () => {
   });
 
   it('does not wait past closeWaitMs for a write that hangs: the batch in hand is journaled too', async () => {
-    await proxy.restore();
-    const store = await openStore(url, { schema: pg.schema });
+    await db.proxy.restore();
+    const store = await openStore(db.url, { schema: db.pg.schema });
     const runId = await store.createRun(RUN);
     const sink = new RecordSink(store, { runId, run: RUN, flushIntervalMs: 50, closeWaitMs: 800, journalPlaces: [path.join(dir, 'hung')] });
     await feed(sink, runId, 0, 10);
     await until(() => sink.waiting === 0);
-    proxy.freeze();
+    db.proxy.freeze();
     await feed(sink, runId, 10, 30);
     const closing = Date.now();
     const outcome = await sink.close({ status: 'completed' });
     // Bounded by closeWaitMs (800 ms), not by the hung write; wide margin for a busy machine.
     expect(Date.now() - closing).toBeLessThan(5_000);
     expect(outcome).toMatchObject({ written: 10, waiting: 30, unjournaled: 0 });
-    await proxy.restore();
+    await db.proxy.restore();
     expect(await recoverJournal(outcome.journals[0]!.path)).toMatchObject({ records: 30, marked: 'completed' });
-    const check = await openStore(url, { schema: pg.schema });
+    const check = await openStore(db.url, { schema: db.pg.schema });
     try {
       expect(await stored(check, runId)).toEqual(Array.from({ length: 40 }, (_, seq) => makeRecord(runId, seq)));
     } finally {
@@ -328,17 +317,17 @@ describe.skipIf(SKIP_PG)('RecordSink on PostgreSQL that goes away', () => {
   });
 
   it('recovers into another store, creating the run from the journal', async () => {
-    await proxy.restore();
-    const store = await openStore(url, { schema: pg.schema });
+    await db.proxy.restore();
+    const store = await openStore(db.url, { schema: db.pg.schema });
     const run = { ...RUN, params: { rate: 5 }, seed: 9 };
     const runId = await store.createRun(run);
     // Cut before the sink starts: the journal's header has the run from the sink's options.
-    await proxy.cut();
+    await db.proxy.cut();
     const sink = new RecordSink(store, { runId, run, flushIntervalMs: 50, retryFirstMs: 50, closeWaitMs: 300, journalPlaces: [path.join(dir, 'elsewhere')] });
     await feed(sink, runId, 0, 20);
     const outcome = await sink.close({ status: 'interrupted' });
     await store.close();
-    await proxy.restore();
+    await db.proxy.restore();
     const other = path.join(dir, 'other.db');
     const result = await recoverJournal(outcome.journals[0]!.path, other);
     expect(result).toMatchObject({ store: other, records: 20, stored: 20, runCreated: true, marked: 'interrupted' });

@@ -6,15 +6,15 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { InvocationRecord } from '../core/invocation-record.ts';
 import { openStore } from './open.ts';
 import { RecordSink, type SendInFlight } from './record-sink.ts';
 import type { Store } from './store.ts';
-import { createTestSchema, PG_TEST_URL, SKIP_PG, type TestSchema } from './testing/postgres.ts';
+import { SKIP_PG } from './testing/postgres.ts';
 import { makeRecord, makeRecords } from './testing/records.ts';
 import { RUN } from './testing/run-meta.ts';
-import { startTcpProxy, type TcpProxy } from './testing/tcp-proxy.ts';
+import { usePgBehindProxy } from './testing/pg-behind-proxy.ts';
 import { openRecordSink, ThreadedRecordSink, type RunRecordSink } from './threaded-sink.ts';
 import { WRITE_BLOCK_ENV } from './writer-protocol.ts';
 
@@ -161,22 +161,11 @@ describe('threaded record sink on an SQLite file', () => {
 });
 
 describe.skipIf(SKIP_PG)('threaded record sink on PostgreSQL', () => {
-  let pg: TestSchema;
-  let proxy: TcpProxy;
-  let url: string;
-  beforeAll(async () => {
-    pg = await createTestSchema();
-    proxy = await startTcpProxy({ host: new URL(PG_TEST_URL).hostname, port: Number(new URL(PG_TEST_URL).port || 5432) });
-    url = proxy.through(PG_TEST_URL);
-  });
-  afterAll(async () => {
-    await proxy?.close();
-    await pg?.drop();
-  });
+  const db = usePgBehindProxy();
 
   it('writes through its own connection to the same schema', async () => {
-    await proxy.restore();
-    const store = await openStore(url, { schema: pg.schema });
+    await db.proxy.restore();
+    const store = await openStore(db.url, { schema: db.pg.schema });
     try {
       const runId = await store.createRun(RUN);
       const sink = openRecordSink(store, { runId, run: RUN, flushIntervalMs: 50 });
@@ -195,8 +184,8 @@ describe.skipIf(SKIP_PG)('threaded record sink on PostgreSQL', () => {
   });
 
   it('journals through an outage and drains the journal when the store answers again', async () => {
-    await proxy.restore();
-    const store = await openStore(url, { schema: pg.schema });
+    await db.proxy.restore();
+    const store = await openStore(db.url, { schema: db.pg.schema });
     try {
       const runId = await store.createRun(RUN);
       const notices: string[] = [];
@@ -204,11 +193,11 @@ describe.skipIf(SKIP_PG)('threaded record sink on PostgreSQL', () => {
       await sink.ready();
       for (let seq = 0; seq < 20; seq++) sink.write(makeRecord(runId, seq));
       await until(async () => (await store.countRecords(runId)) === 20);
-      await proxy.cut();
+      await db.proxy.cut();
       for (let seq = 20; seq < 120; seq++) sink.write(makeRecord(runId, seq));
       const journal = path.join(dir, 'outage', `faasbench-journal.${runId}.${process.pid}.jsonl`);
       await until(() => existsSync(journal) && sink.backlog > 0);
-      await proxy.restore();
+      await db.proxy.restore();
       await until(() => sink.waiting === 0);
       expect(await sink.close()).toMatchObject({ written: 120, waiting: 0, journals: [] });
       expect(existsSync(journal)).toBe(false);
@@ -221,14 +210,14 @@ describe.skipIf(SKIP_PG)('threaded record sink on PostgreSQL', () => {
   });
 
   it('journals no provisional row of a call whose outcome came in the next batch, as RecordSink does', async () => {
-    await proxy.restore();
-    const store = await openStore(url, { schema: pg.schema });
+    await db.proxy.restore();
+    const store = await openStore(db.url, { schema: db.pg.schema });
     try {
       const runId = await store.createRun(RUN);
       // No timer hands a batch over: flush() alone does, so which batch holds what is fixed.
       const sink = openRecordSink(store, { runId, run: RUN, flushIntervalMs: 60_000, retryFirstMs: 60_000, closeWaitMs: 300, journalPlaces: [path.join(dir, 'answered')] });
       await sink.ready();
-      await proxy.cut();
+      await db.proxy.cut();
       const calls = sends(sink, runId);
       calls.send(0);
       calls.answer(0);
@@ -244,24 +233,24 @@ describe.skipIf(SKIP_PG)('threaded record sink on PostgreSQL', () => {
       expect(journaled.map((r) => [r.seq, r.status])).toEqual(makeRecords(runId, 0, 11).map((r) => [r.seq, r.status]));
       expect(outcome).toMatchObject({ written: 0, waiting: 11, unjournaled: 0 });
     } finally {
-      await proxy.restore();
+      await db.proxy.restore();
       await store.close();
     }
   });
 
   it('leaves what a store that never comes back did not take in the journal, named by close()', async () => {
-    await proxy.restore();
-    const store = await openStore(url, { schema: pg.schema });
+    await db.proxy.restore();
+    const store = await openStore(db.url, { schema: db.pg.schema });
     const runId = await store.createRun(RUN);
     const sink = openRecordSink(store, { runId, run: RUN, flushIntervalMs: 50, retryFirstMs: 50, retryMaxMs: 200, closeWaitMs: 600, journalPlaces: [path.join(dir, 'gone')] });
     await sink.ready();
-    await proxy.cut();
+    await db.proxy.cut();
     for (let seq = 0; seq < 30; seq++) sink.write(makeRecord(runId, seq));
     const outcome = await sink.close({ status: 'completed' });
     await store.close();
     const file = path.join(dir, 'gone', `faasbench-journal.${runId}.${process.pid}.jsonl`);
     expect(outcome).toMatchObject({ written: 0, waiting: 30, journals: [{ path: file, records: 30, drained: 0 }], unjournaled: 0 });
     expect(outcome.storeError).toMatch(/ECONNREFUSED/);
-    await proxy.restore();
+    await db.proxy.restore();
   });
 });
