@@ -5,7 +5,8 @@
  *
  * A function's address is `endpoint` with `{fn}` replaced by its name (`{fn}` alone by default:
  * the endpoints of an imported vSwarm load.json are host names), with `:port` added when it has
- * none. One channel per address, kept open and reused by every call to it. `authority`, when
+ * none. One channel per address, kept open and reused by every call to it, and made ready before a
+ * run's offset 0 (prepare: connected, no call sent). `authority`, when
  * given, is sent as `:authority` on each call, so one ingress address can route by name.
  *
  * The payload (a JSON object) is the request message, over the fields of `request`; the reply is
@@ -19,8 +20,13 @@ import { NO_FACTS } from '../core/invocation-record.ts';
 import type { CallOptions, InvokeResult, Provider } from '../core/provider.ts';
 import { DEFAULT_METHOD, HELLOWORLD_PROTO, loadGrpcMethod, unknownFields, type GrpcMethod } from '../platform/grpc-method.ts';
 import { grpcStatusName, statusOfGrpc } from './grpc-status.ts';
+import { startGrpcWarmUpServer } from './grpc-warm-up-server.ts';
 import { factsFromHeaders } from './http-client.ts';
 import { parseOptions, type ProviderOptions } from './options.ts';
+import { warmRequestPath } from './request-warm-up.ts';
+
+/** How long prepare waits for a channel to connect: a run must not wait on an address that never answers. */
+const READY_WITHIN_MS = 3_000;
 
 const schema = z.strictObject({
   /** host[:port] of a function; `{fn}` is replaced by its name. */
@@ -97,6 +103,27 @@ class GrpcProvider implements Provider {
       });
       pending.on('metadata', (m: Metadata) => (initial = m));
     });
+  }
+
+  /**
+   * Connects each function's channel (HTTP/2 and, with tls, its handshake) without a call; for a
+   * load, first runs this provider's own request path against a gRPC server of its own, so the
+   * first calls do not pay for compiling it. Never rejects: an address that does not connect in
+   * READY_WITHIN_MS is left to the run's calls, which record what happens.
+   */
+  async prepare(fns: readonly string[], _expectedInFlight: number, options?: { readonly load?: boolean }): Promise<void> {
+    if (options?.load) {
+      await warmRequestPath(
+        'grpc',
+        (address) => {
+          const twin = new GrpcProvider({ ...this.o, endpoint: address, tls: false, caFile: undefined, authority: undefined }, this.method);
+          return { invoke: () => twin.invoke(fns[0] ?? 'warm-up', Buffer.from('{}')), close: () => twin.close() };
+        },
+        () => startGrpcWarmUpServer(this.method),
+      ).catch(() => undefined);
+    }
+    const channels = new Set(fns.map((fn) => this.channel(fn)));
+    await Promise.all([...channels].map((client) => new Promise<void>((resolve) => client.waitForReady(Date.now() + READY_WITHIN_MS, () => resolve()))));
   }
 
   async updateConfiguration(): Promise<void> {

@@ -22,16 +22,18 @@ export interface WarmUpTarget {
   close(): Promise<void>;
 }
 
-export async function warmRequestPath(kind: string, twinAt: (origin: string) => WarmUpTarget): Promise<void> {
+/** The throwaway server a warm-up calls: an HTTP one by default, a gRPC one for the grpc provider. */
+export interface WarmUpServer {
+  /** What twinAt is given: `http://127.0.0.1:<port>`, or `127.0.0.1:<port>` for gRPC. */
+  readonly origin: string;
+  close(): void;
+}
+
+export async function warmRequestPath(kind: string, twinAt: (origin: string) => WarmUpTarget, startServer: () => Promise<WarmUpServer> = startHttpServer): Promise<void> {
   if (warmed.has(kind)) return;
   warmed.add(kind);
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.end('{}'));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const twin = twinAt(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  const server = await startServer();
+  const twin = twinAt(server.origin);
   let left = CALLS;
   const deadline = performance.now() + AT_MOST_MS;
   const worker = async (): Promise<void> => {
@@ -41,7 +43,22 @@ export async function warmRequestPath(kind: string, twinAt: (origin: string) => 
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   } finally {
     await twin.close();
-    server.closeAllConnections();
     server.close();
   }
+}
+
+async function startHttpServer(): Promise<WarmUpServer> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.end('{}'));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
 }
