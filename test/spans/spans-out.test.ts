@@ -93,7 +93,11 @@ describe('spans of calls to the local platform', () => {
     const spans = otlpSpans(otlp);
     const clients = spans.filter((s) => s.service === 'faasbench');
     const platformSpans = spans.filter((s) => s.service === 'faasbench-platform' && s.traceId !== TRIGGER_CALLER.traceId);
-    expect(platformSpans).toHaveLength(5 + 1 + 2);
+    // The burst's two queued calls wait 150 ms; any other warm call waits a span's worth (1 ms) only
+    // on a loaded machine, and then its run says so: a queue wait span for each run that says it.
+    const waited = platformSpans.filter((s) => s.name === `invoke ${FN}` && !s.attributes['faas.coldstart'] && Number(s.attributes['faasbench.queue_ms']) >= 1).length;
+    expect(waited).toBeGreaterThanOrEqual(2);
+    expect(platformSpans).toHaveLength(5 + 1 + waited);
     const byParent = new Map<string, OtlpSpan[]>();
     for (const s of platformSpans) byParent.set(s.parentSpanId!, [...(byParent.get(s.parentSpanId!) ?? []), s]);
     expect(new Set(byParent.keys())).toEqual(new Set(clients.map((c) => c.spanId)));
@@ -110,16 +114,18 @@ describe('spans of calls to the local platform', () => {
       expect(run[0]!.attributes['faasbench.duration_ms']).toBeGreaterThanOrEqual(150);
       names.push(...children.filter((c) => c !== run[0]).map((c) => `${c.name}${c.attributes['faas.coldstart'] ? ' (cold)' : ''}`));
     }
-    expect(names.sort()).toEqual(['init (cold)', 'queue wait', 'queue wait']);
+    expect(names.sort()).toEqual(['init (cold)', ...Array<string>(waited).fill('queue wait')]);
     const waits = platformSpans.filter((s) => s.name === 'queue wait');
-    // Each waited for at least one 150 ms call before it.
-    expect(waits.every((w) => Number(w.endNs - w.startNs) >= 140e6)).toBe(true);
+    // The burst's two waited for at least one 150 ms call before them.
+    expect(waits.filter((w) => Number(w.endNs - w.startNs) >= 140e6)).toHaveLength(2);
   });
 
   it('sends the same spans to Zipkin as valid v2 JSON, with the same ids and tags as strings', () => {
     expect(zipkin.bodies.every((b) => b.path === ZIPKIN_PATH && b.contentType === 'application/json')).toBe(true);
     const spans = zipkinSpans(zipkin).filter((s) => s.traceId !== TRIGGER_CALLER.traceId);
-    expect(spans).toHaveLength(5 + 8);
+    // The same spans as over OTLP (counted there: 5 clients, 5 runs, 1 init and the queue waits).
+    expect(spans).toHaveLength(otlpSpans(otlp).filter((s) => s.traceId !== TRIGGER_CALLER.traceId).length);
+    expect(spans.length).toBeGreaterThanOrEqual(5 + 8);
     const clients = spans.filter((s) => s.kind === 'CLIENT');
     expect(clients).toHaveLength(5);
     expect(clients.every((s) => s.localEndpoint.serviceName === 'faasbench' && s.parentId === undefined && s.tags['faas.invoked_name'] === FN && s.tags['faasbench.status'] === 'ok')).toBe(true);
