@@ -2,6 +2,7 @@
  * faasbench's lateness per second of a stored run: where a run's first seconds are late and the
  * rest on time, the run's overall p99 hides it, so the bench shows each second's own.
  */
+import { percentile } from '../src/analysis/percentile.ts';
 import { openStore } from '../src/store/index.ts';
 
 export interface SecondLateness {
@@ -27,9 +28,5 @@ export async function latenessBySecond(storePath: string, runId: string): Promis
   } finally {
     await store.close();
   }
-  return bySecond.map((values, second) => {
-    const sorted = (values ?? []).sort((a, b) => a - b);
-    const at = (p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-    return { second, calls: sorted.length, p50Ms: at(50), p99Ms: at(99) };
-  });
+  return bySecond.map((values, second) => ({ second, calls: values.length, p50Ms: percentile(values, 50) ?? 0, p99Ms: percentile(values, 99) ?? 0 }));
 }

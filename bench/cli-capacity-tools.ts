@@ -7,6 +7,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { percentile } from '../src/analysis/percentile.ts';
 
 export interface OpenLoopResult {
   /** Why the tool did not run (not installed, failed); the figures are then null. */
@@ -63,10 +64,6 @@ function timed(work: string, file: string, args: readonly string[], timeoutMs: n
   });
 }
 
-function percentile(sorted: readonly number[], p: number): number | null {
-  return sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 const failed = (t: Timed, what: string): OpenLoopResult => ({ ...NONE, missing: `${what} failed (exit ${t.code}): ${(t.stderr || t.stdout).trim().split('\n').slice(-2).join(' ').slice(0, 160)}` });
 
 function faasbench(p: Places): OpenLoopTool {
@@ -110,7 +107,6 @@ function hey(p: Places): OpenLoopTool {
         if (cells[6] === '200') latencies.push(Number(cells[0]) * 1000);
         else errors++;
       }
-      latencies.sort((a, b) => a - b);
       return { result: { achievedPerSecond: latencies.length / seconds, errors, dropped: null, latencyP99Ms: percentile(latencies, 99), latenessP99Ms: null, peakRssMb: t.peakRssMb } };
     },
   };

@@ -16,6 +16,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { percentileOfSorted } from '../src/analysis/percentile.ts';
 import { describeMachine, interruptSignal, machineLine, positiveFlag, printJson, progress } from './bench-cli.ts';
 import { REPO } from './bench-functions.ts';
 import { latenessBySecond, type SecondLateness } from './cli-capacity-lateness.ts';
@@ -84,8 +85,8 @@ else {
 function spread(values: readonly (number | null)[], digits: number): string {
   const known = values.filter((v): v is number => v !== null).sort((a, b) => a - b);
   if (known.length === 0) return 'n/a';
-  const median = known[Math.floor((known.length - 1) / 2)]!;
-  return known.length === 1 ? fixed(median, digits) : `${fixed(known[0]!, digits)} / ${fixed(median, digits)} / ${fixed(known[known.length - 1]!, digits)}`;
+  const mid = percentileOfSorted(known, 50);
+  return known.length === 1 ? fixed(mid, digits) : `${fixed(known[0]!, digits)} / ${fixed(mid, digits)} / ${fixed(known[known.length - 1]!, digits)}`;
 }
 
 function summaryTable(all: readonly Row[]): string {
