@@ -3,21 +3,11 @@
 // here answers as the pool does (an InvocationResult, or the pool's expiry error).
 import { describe, expect, it } from 'vitest';
 import { FaasbenchError } from '../core/errors.ts';
-import { functionSettingsSchema } from '../core/function-package.ts';
 import { EventQueue, type EventDropReason, type EventRunner } from './event-queue.ts';
-import type { FunctionSnapshot, InvocationResult } from './invocation.ts';
+import type { InvocationResult } from './invocation.ts';
+import { snapshotOfF } from './testing/function-snapshot.ts';
 
-const fn: FunctionSnapshot = {
-  name: 'f',
-  arn: 'arn:aws:lambda:us-east-1:000000000000:function:f',
-  runtime: 'nodejs',
-  runtimeId: 'nodejs',
-  handler: 'index.handler',
-  codeDir: '/nowhere',
-  settings: functionSettingsSchema.parse({ eventRetryDelaysS: [3600, 3600] }),
-  revision: 1,
-  version: '$LATEST',
-};
+const fn = snapshotOfF({ eventRetryDelaysS: [3600, 3600] });
 
 function failed(requestId: string): InvocationResult {
   const outcome = { kind: 'function-error', payload: Buffer.from('{}'), errorType: 'Error' } as const;

@@ -1,7 +1,6 @@
 // A traced call's runs: the span its function is told as parent, and the platform's spans of each
 // run, for a synchronous call and for every attempt of an Event call (with its time in the queue).
 import { describe, expect, it } from 'vitest';
-import { functionSettingsSchema } from '../core/function-package.ts';
 import { PlatformSpans } from '../spans/platform-spans.ts';
 import { SpanExport } from '../spans/span-export.ts';
 import type { SpanRecord } from '../spans/span-record.ts';
@@ -9,22 +8,13 @@ import { xrayRoot } from '../spans/xray-trace.ts';
 import { EventQueue } from './event-queue.ts';
 import type { FunctionSnapshot, InvocationResult, InvokeRequest } from './invocation.ts';
 import { runSpans, traceRun } from './invocation-spans.ts';
+import { snapshotOfF } from './testing/function-snapshot.ts';
 import { runtimeTraceHeader } from './trace-id.ts';
 
 const CALLER = { traceId: '5759e988bd862e3fe1be46a994272793', spanId: '53995c3f42cd8ad8' };
 const CALLER_XRAY = 'Root=1-11111111-222222222222222222222222;Parent=3333333333333333;Sampled=1';
 
-const fn: FunctionSnapshot = {
-  name: 'f',
-  arn: 'arn:aws:lambda:us-east-1:000000000000:function:f',
-  runtime: 'nodejs',
-  runtimeId: 'nodejs',
-  handler: 'index.handler',
-  codeDir: '/nowhere',
-  settings: functionSettingsSchema.parse({ eventRetryAttempts: 1, eventRetryDelaysS: [0, 0] }),
-  revision: 1,
-  version: '$LATEST',
-};
+const fn = snapshotOfF({ eventRetryAttempts: 1, eventRetryDelaysS: [0, 0] });
 
 function resultOf(request: InvokeRequest, cold: boolean, failed: boolean): InvocationResult {
   const outcome = failed ? ({ kind: 'function-error', payload: Buffer.from('{}'), errorType: 'Error' } as const) : ({ kind: 'success', payload: Buffer.from('{}') } as const);
