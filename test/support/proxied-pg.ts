@@ -4,8 +4,9 @@
  * store-outage tests share. Call inside a describe: it registers its own hooks.
  */
 import { afterAll, beforeAll } from 'vitest';
-import { createTestSchema, PG_TEST_URL, type TestSchema } from '../../src/store/testing/postgres.ts';
-import { startTcpProxy, type TcpProxy } from '../../src/store/testing/tcp-proxy.ts';
+import { usePgBehindProxy } from '../../src/store/testing/pg-behind-proxy.ts';
+import type { TestSchema } from '../../src/store/testing/postgres.ts';
+import type { TcpProxy } from '../../src/store/testing/tcp-proxy.ts';
 import { spawnCli, type CliChild } from './cli-process.ts';
 import { startJitterServer, type JitterServer } from './jitter-server.ts';
 import { scratchDir } from './platform.ts';
@@ -23,34 +24,30 @@ export interface ProxiedPg {
 }
 
 export function useProxiedPg(): ProxiedPg {
-  let pg: TestSchema;
-  let proxy: TcpProxy;
+  const db = usePgBehindProxy();
   let server: JitterServer;
-  let storeUrl: string;
   const journals = scratchDir('journals');
+  // The CLI takes the schema from the URL (a store opened in-process is given it as an option).
+  const storeUrl = (): string => {
+    const url = new URL(db.url);
+    url.searchParams.set('options', `-c search_path=${db.pg.schema}`);
+    return url.toString();
+  };
   beforeAll(async () => {
-    pg = await createTestSchema();
-    const target = new URL(PG_TEST_URL);
-    proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    const url = new URL(proxy.through(PG_TEST_URL));
-    url.searchParams.set('options', `-c search_path=${pg.schema}`);
-    storeUrl = url.toString();
     server = await startJitterServer(7, 5);
   });
   afterAll(async () => {
     await server?.close();
-    await proxy?.close();
-    await pg?.drop();
   });
   return {
-    proxy: () => proxy,
-    pg: () => pg,
+    proxy: () => db.proxy,
+    pg: () => db.pg,
     journals,
     invoke: (runId, rate, seconds) =>
-      spawnCli(['invoke', 'noop', 'constant', '--rate', String(rate), '--duration', `${seconds}s`, '--no-deploy', '--provider', 'http', '-o', `url=${server.url}`, '--store', storeUrl, '--run-id', runId], {
+      spawnCli(['invoke', 'noop', 'constant', '--rate', String(rate), '--duration', `${seconds}s`, '--no-deploy', '--provider', 'http', '-o', `url=${server.url}`, '--store', storeUrl(), '--run-id', runId], {
         env: { FAASBENCH_JOURNAL_DIR: journals },
       }),
-    stored: (runId) => pg.query<{ seq: number; status: string }>('select seq, status from invocations where run_id = $1 order by seq', [runId]),
-    runRow: async (runId) => (await pg.query<{ status: string; duplicates: number }>('select status, duplicates from runs where id = $1', [runId]))[0],
+    stored: (runId) => db.pg.query<{ seq: number; status: string }>('select seq, status from invocations where run_id = $1 order by seq', [runId]),
+    runRow: async (runId) => (await db.pg.query<{ status: string; duplicates: number }>('select status, duplicates from runs where id = $1', [runId]))[0],
   };
 }
