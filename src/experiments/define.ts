@@ -2,8 +2,12 @@
  * What an experiment is: a module that answers one question about a platform, with typed
  * parameters (a zod object whose fields all have defaults, so `experiment run NAME` works bare)
  * and a lifecycle: prepare, run, cleanup. cleanup always runs, after a failure or Ctrl-C too.
+ * A module may also export `invoke`, for the stepwise lifecycle (`experiment prepare`, `invoke`,
+ * `cleanup` as commands of their own: lifecycle.ts).
  */
 import type { z } from 'zod';
+import type { PlannedInvocation } from '../core/load-plan.ts';
+import type { WorkloadPlan } from '../workload/pattern.ts';
 import type { Bench } from './bench.ts';
 
 export type ResultCell = string | number | boolean | null;
@@ -63,12 +67,31 @@ export interface ExperimentResult {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry holds experiments of every parameter shape
 export type AnyParams = z.ZodObject<any>;
 
+/**
+ * The load `experiment invoke` was given (`10`, `bursty --rate 5 --duration 1m`, `rates.csv`),
+ * read as `faasbench invoke` reads the same words.
+ */
+export interface StepWorkload {
+  /** The load pattern the words name (`sequential` for a count, `rates` for a CSV file). */
+  readonly pattern: string;
+  /** Its options as given, before defaults (`{ rate: '5', duration: '1m' }`). */
+  readonly options: Readonly<Record<string, string>>;
+  /** The plan of calls of `fn`, exactly as `faasbench invoke fn <words>` plans it; the payload defaults to `{}`. */
+  plan(fn: string, payload?: PlannedInvocation['payload']): WorkloadPlan;
+}
+
 export interface ExperimentDefinition<P extends AnyParams> {
   readonly name: string;
   readonly description: string;
   readonly params: P;
   prepare?(bench: Bench, params: z.output<P>): Promise<void>;
   run(bench: Bench, params: z.output<P>): Promise<ExperimentResult>;
+  /**
+   * The invoke step of the stepwise lifecycle (`experiment invoke MODULE 10`): sends the given
+   * load at what an earlier `experiment prepare` deployed. A result, when returned, is stored
+   * and printed as run's is.
+   */
+  invoke?(bench: Bench, params: z.output<P>, workload: StepWorkload): Promise<ExperimentResult | void>;
   cleanup?(bench: Bench, params: z.output<P>): Promise<void>;
 }
 

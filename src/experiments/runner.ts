@@ -2,7 +2,8 @@
  * Runs one experiment end to end: the run row (params with their defaults, seed, provider, host,
  * tool version: all a rerun needs), prepare, run, cleanup (always, also after a failure or
  * Ctrl-C), removal of what the run deployed, and the final status: completed, failed (records
- * kept) or interrupted.
+ * kept) or interrupted. runStored is that run around any work: lifecycle.ts runs each step of the
+ * stepwise lifecycle through it.
  */
 import type { CallTracer } from '../spans/client-spans.ts';
 import type { FunctionPackage } from '../core/function-package.ts';
@@ -48,12 +49,34 @@ export interface ExperimentRunResult {
 }
 
 export async function runExperiment(spec: ExperimentRunSpec): Promise<ExperimentRunResult> {
+  const { experiment, params } = spec;
+  return runStored(spec, {
+    main: async (bench) => {
+      await experiment.prepare?.(bench, params);
+      return experiment.run(bench, params);
+    },
+    end: (bench) => cleanUp(spec, bench, params),
+  });
+}
+
+/** What one stored run does with its bench (a whole experiment, or one step of its lifecycle). */
+export interface RunWork {
+  /** Stored in the run's params beside the experiment and its values (a lifecycle's id and step). */
+  readonly params?: Readonly<Record<string, JsonValue>>;
+  /** The run's work; a result it returns is stored as the run's result row. */
+  main(bench: BenchSession): Promise<ExperimentResult | null>;
+  /** Always follows main, after a failure or Ctrl-C too; returns its failure rather than throwing. */
+  end(bench: BenchSession): Promise<Error | null>;
+}
+
+/** One run in the store around `work`: the run row, heartbeat, bench, and the final status with the calls' counts. */
+export async function runStored(spec: ExperimentRunSpec, work: RunWork): Promise<ExperimentRunResult> {
   const { experiment, store, params } = spec;
   const run: RunMeta = {
     kind: 'experiment',
     name: experiment.name,
     provider: spec.provider.name,
-    params: toJson({ experiment: spec.source, values: params, ...(spec.rerunOf ? { rerunOf: spec.rerunOf } : {}), ...(spec.providerOptions ? { providerOptions: spec.providerOptions } : {}) }),
+    params: toJson({ experiment: spec.source, values: params, ...work.params, ...(spec.rerunOf ? { rerunOf: spec.rerunOf } : {}), ...(spec.providerOptions ? { providerOptions: spec.providerOptions } : {}) }),
     seed: spec.seed,
     host: spec.host,
     toolVersion: spec.toolVersion,
@@ -83,13 +106,12 @@ export async function runExperiment(spec: ExperimentRunSpec): Promise<Experiment
   /** Why the result row could not be stored; the result is then printed, so it is not lost. */
   let resultUnstored: string | null = null;
   try {
-    await experiment.prepare?.(bench, params);
-    result = await experiment.run(bench, params);
-    resultUnstored = await storeResult(spec, bench, result);
+    result = await work.main(bench);
+    if (result !== null) resultUnstored = await storeResult(spec, bench, result);
   } catch (err) {
     error = err instanceof Error ? err : new Error(String(err));
   } finally {
-    error = (await cleanUp(spec, bench, params)) ?? error;
+    error = (await work.end(bench)) ?? error;
   }
   const status = spec.signal.aborted ? 'interrupted' : error ? 'failed' : 'completed';
   const outcome = { result, error: error ? { message: error.message, stack: error.stack ?? null } : null };
@@ -138,10 +160,15 @@ async function cleanUp(spec: ExperimentRunSpec, bench: BenchSession, params: Rec
     failure = err instanceof Error ? err : new Error(String(err));
     spec.log(`cleanup failed: ${failure.message}`);
   }
-  for (const name of bench.deployed.keys()) {
+  await removeFunctions(spec, bench.deployed.keys());
+  return failure;
+}
+
+/** Removes deployed functions; one that cannot be removed is said, and the others are still removed. */
+export async function removeFunctions(spec: Pick<ExperimentRunSpec, 'provider' | 'log'>, names: Iterable<string>): Promise<void> {
+  for (const name of names) {
     await spec.provider.remove(name).catch((err: unknown) => spec.log(`could not remove ${name}: ${(err as Error).message}`));
   }
-  return failure;
 }
 
 function toJson(value: unknown): JsonValue {
