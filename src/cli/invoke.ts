@@ -52,7 +52,7 @@ const ROWS_SHOWN = 100;
 export function registerInvoke(program: Command): void {
   const command = program
     .command('invoke <function>')
-    .argument('[pattern...]', 'a load pattern and its options, e.g. constant --rate 100 --duration 10s (default: sequential --times)')
+    .argument('[pattern...]', 'a load pattern and its options, e.g. constant --rate 100 --duration 10s, or a count (10) or a rates file (rates.csv) (default: sequential --times)')
     .description('deploy a function and invoke it under a load pattern; every call is stored')
     .option('--provider <name>', `one of ${providerNames().join(', ')}`, 'local')
     .option('-o, --provider-opt <key=value>', 'a provider option (repeatable), e.g. url=http://127.0.0.1:9000', collectRepeated, [])
@@ -81,7 +81,7 @@ export function registerInvoke(program: Command): void {
       // The folder gives the deployment and the named inputs: --no-deploy --input small still reads it.
       const pkg = deploy || opts.input !== undefined ? findPackage(name, opts.dir) : null;
       const fn = pkg?.manifest.name ?? name;
-      const pattern = patternArgs.length ? splitPatternArgs(patternArgs) : { name: 'sequential', options: { count: String(positiveInt(opts.times, '--times')) } };
+      const pattern = patternOfWords(patternArgs, opts.times);
       checkThresholdFunctions(command, opts.threshold, [fn]);
       checkOutputs(opts);
       const result = await runLoad({
@@ -109,6 +109,20 @@ export function registerInvoke(program: Command): void {
       await report(result, opts, pkg);
       process.exitCode = concludeRun({ command: 'invoke', runId: result.runId, status: result.status, summary: result.summary, failures: failuresOf(summaryCounts(result.summary)), thresholds: result.thresholds }, opts);
     });
+}
+
+/**
+ * The load pattern the words after the function name give (shared with `experiment invoke`): a
+ * pattern and its options (`constant --rate 100 --duration 10s`), or the Serverless Benchmarker's
+ * shorthands, a count (`10`: sequential 10) or a rates file (`rates.csv`: rates --rates rates.csv);
+ * no words: sequential --times.
+ */
+export function patternOfWords(words: readonly string[], times: string): { name: string; options: Record<string, string> } {
+  const [first, ...rest] = words;
+  if (first === undefined) return { name: 'sequential', options: { count: String(positiveInt(times, '--times')) } };
+  if (/^\d+$/.test(first)) return splitPatternArgs(['sequential', first, ...rest]);
+  if (/\.csv$/i.test(first)) return splitPatternArgs(['rates', '--rates', first, ...rest]);
+  return splitPatternArgs(words);
 }
 
 function payloadOf(opts: InvokeOptions): { input: string } | { event: unknown } {
