@@ -194,6 +194,8 @@ function invokeLocal(base, functionName, payload) {
   const body = Buffer.from(JSON.stringify(payload));
   const headers = { 'content-type': 'application/json', 'content-length': body.length };
   if (process.env.FAASBENCH_INVOKE_TOKEN) headers.authorization = `Bearer ${process.env.FAASBENCH_INVOKE_TOKEN}`;
+  // As the AWS SDK does inside Lambda: the invocation's trace passed on, so the child joins it.
+  if (process.env._X_AMZN_TRACE_ID) headers['x-amzn-trace-id'] = process.env._X_AMZN_TRACE_ID;
   const url = `${base.replace(/\/+$/, '')}/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`;
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: 'POST', headers, agent: false }, (res) => {

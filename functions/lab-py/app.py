@@ -220,6 +220,10 @@ def invoke_local(base, name, payload):
     token = os.environ.get("FAASBENCH_INVOKE_TOKEN")
     if token:
         headers["Authorization"] = f"Bearer {token}"
+    # As the AWS SDK does inside Lambda: the invocation's trace passed on, so the child joins it.
+    trace = os.environ.get("_X_AMZN_TRACE_ID")
+    if trace:
+        headers["X-Amzn-Trace-Id"] = trace
     path = f"{url.path.rstrip('/')}/2015-03-31/functions/{quote(name, safe='')}/invocations"
     connection = http.client.HTTPConnection(url.hostname, url.port or 80)
     try:

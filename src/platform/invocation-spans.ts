@@ -23,15 +23,16 @@ export interface TracedRun {
 }
 
 /** Undefined for a call without a caller's context: its function gets a trace of its own. */
-export function traceRun(caller: SpanContext | undefined, spans: PlatformSpans | null): TracedRun | undefined {
+export function traceRun(caller: SpanContext | undefined, spans: PlatformSpans | null, startUs = epochMicros()): TracedRun | undefined {
   if (!caller) return undefined;
-  return { caller, parent: spans ? { traceId: caller.traceId, spanId: newSpanId() } : caller, startUs: epochMicros() };
+  return { caller, parent: spans ? { traceId: caller.traceId, spanId: newSpanId() } : caller, startUs };
 }
 
 /** The run's spans, to the platform's collectors; nothing when it has none or the call was not traced. */
-export function runSpans(spans: PlatformSpans | null, run: TracedRun | undefined, result: InvocationResult, event?: InvocationTimings['event']): void {
+/** `endUs` is when the result was ready: given by a caller that records the run elsewhere too (its X-Ray segments), so both read one clock. */
+export function runSpans(spans: PlatformSpans | null, run: TracedRun | undefined, result: InvocationResult, event?: InvocationTimings['event'], endUs = epochMicros()): void {
   if (!spans || !run) return;
-  spans.invoked(run.caller, { ...timingsOf(result, run.startUs, epochMicros()), invokeSpanId: run.parent.spanId, event });
+  spans.invoked(run.caller, { ...timingsOf(result, run.startUs, endUs), invokeSpanId: run.parent.spanId, event });
 }
 
 /** What the platform's spans of a run are made from. */

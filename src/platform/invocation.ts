@@ -5,6 +5,7 @@
 import type { FunctionSettings } from '../core/function-package.ts';
 import type { Runtime } from '../core/runtime-id.ts';
 import type { SpanContext } from '../spans/trace-context.ts';
+import type { FunctionMeasurement } from './measurement.ts';
 
 /** The deployed function as an instance sees it; a new revision means new instances. */
 export interface FunctionSnapshot {
@@ -36,6 +37,8 @@ export interface InvokeRequest {
    * then carries the caller's trace as Root and this span as Parent, instead of a trace of its own.
    */
   readonly parent?: SpanContext;
+  /** The function's X-Ray segment (xray-call.ts): the Parent its trace header names; drawn at random when absent. */
+  readonly segmentId?: string;
   /** The ARN the caller named (with its alias or version), which the runtime is told; default the function's. */
   readonly invokedArn?: string;
   /** Where a streamed response goes as the runtime sends it (InvokeWithResponseStream); else it is buffered. */
@@ -79,6 +82,8 @@ export interface InvocationResult {
   readonly outcome: InvocationOutcome;
   /** The invocation's log: INIT_START (cold), START, function output, END, REPORT. */
   readonly log: string;
+  /** What was measured inside the call (measure-call.ts); absent for a call never delivered. */
+  readonly measurement?: FunctionMeasurement;
 }
 
 export type EvictionReason = 'idle' | 'config-change' | 'exit' | 'oom' | 'timeout' | 'init-error' | 'removed' | 'shutdown';

@@ -10,6 +10,7 @@ import type { CodeSource } from './code-staging.ts';
 import { SYNC_REQUEST_MAX_BYTES, type InvocationResult, type ResponseSink } from './invocation.ts';
 import type { ReapedLeftover } from './leftovers.ts';
 import type { FunctionUrls } from './function-urls.ts';
+import type { XrayTraces } from './xray-traces.ts';
 
 /** Lambda's synchronous request limit (invocation.ts), also the bound on any request body read. */
 export const MAX_PAYLOAD_BYTES = SYNC_REQUEST_MAX_BYTES;
@@ -131,6 +132,8 @@ export interface PlatformApi {
   readonly metrics: { readonly registry: { metrics(): Promise<string>; readonly contentType: string } };
   /** Function URL configs: the URL config API edits them, the URL routes serve them (function-urls.ts). */
   readonly functionUrls: FunctionUrls;
+  /** The calls' X-Ray traces, which the X-Ray API serves (xray-api.ts); absent, it answers that there are none. */
+  readonly xrayTraces?: XrayTraces;
   /** `$LATEST` of every function, by name. */
   list(): FunctionInfo[];
   /** Throws ResourceNotFound for an unknown name. A qualifier (or `name:qualifier`) names a version or alias. */

@@ -30,7 +30,10 @@ import type { GrpcTrigger, GrpcTriggerOptions } from './grpc-trigger.ts';
 import { EventQueue } from './event-queue.ts';
 import type { InstanceEnvironment } from './instance.ts';
 import type { FunctionSnapshot, InvocationResult } from './invocation.ts';
-import { runSpans, traceRun } from './invocation-spans.ts';
+import { runSpans, timingsOf, traceRun } from './invocation-spans.ts';
+import { xrayCall, xrayRequestFields } from './xray-call.ts';
+import { XrayTraces, xrayLimitsFromEnv, type XrayLimits } from './xray-traces.ts';
+import { epochMicros } from '../core/clock.ts';
 import { PlatformMetrics } from './metrics.ts';
 import { Pool } from './pool.ts';
 import { deadKeysIn, reapLeftovers, type ReapedLeftover } from './leftovers.ts';
@@ -98,6 +101,8 @@ export interface PlatformOptions {
   spans?: Collectors;
   /** A gRPC trigger (grpc-trigger.ts) on a port of its own, on `host`; off when absent. */
   grpc?: GrpcTriggerOptions;
+  /** How many X-Ray segments (and bytes) the platform keeps for the X-Ray API; default xray-traces.ts's, or FAASBENCH_XRAY_MAX_SEGMENTS / _BYTES. */
+  xray?: XrayLimits;
 }
 
 /** What the platform could apply on this host, reported with every run. */
@@ -127,6 +132,8 @@ export class LocalPlatform implements PlatformApi {
   /** Set by start() when collectors are given. */
   private spans: PlatformSpans | null = null;
   private grpcTrigger: GrpcTrigger | null = null;
+  /** Every synchronous call's X-Ray segments, in a bounded ring (xray-traces.ts), for the X-Ray API. */
+  private xray = new XrayTraces(xrayLimitsFromEnv());
 
   private constructor(
     private readonly server: ReturnType<typeof createGateway>,
@@ -237,6 +244,7 @@ export class LocalPlatform implements PlatformApi {
     holder.platform = new LocalPlatform(server, `http://${host.includes(':') ? `[${host}]` : host}:${port}`, codeRoot, tmpRoot, cgroups, env, facts, region, storageUrl, reaped);
     const spanExport = spanExportTo(options.spans, 'faasbench-platform', (message) => console.error(`faasbench platform: ${message}`));
     if (spanExport) holder.platform.spans = new PlatformSpans(spanExport);
+    if (options.xray) holder.platform.xray = new XrayTraces(options.xray);
     if (options.grpc) await holder.platform.startGrpc(options.grpc, host, [options.token, invokeToken].filter((t) => t !== undefined));
     return holder.platform;
   }
@@ -583,11 +591,20 @@ export class LocalPlatform implements PlatformApi {
       void run.finally(() => this.background.delete(run));
       return null;
     }
-    const traced = traceRun(options.caller, this.spans);
-    const result = await this.pool.invoke(snapshot, traced ? { ...request, parent: traced.parent } : request);
+    const startUs = epochMicros();
+    const traced = traceRun(options.caller, this.spans, startUs);
+    const xray = xrayCall(options.traceId, traced);
+    const result = await this.pool.invoke(snapshot, { ...request, ...xrayRequestFields(xray), ...(traced ? { parent: traced.parent } : {}) });
+    const endUs = epochMicros();
     this.metrics.invocation(result);
-    runSpans(this.spans, traced, result);
+    runSpans(this.spans, traced, result, undefined, endUs);
+    this.xray.add({ ...xray, arn: snapshot.arn, timings: timingsOf(result, startUs, endUs) });
     return result;
+  }
+
+  /** The X-Ray traces of the calls this platform ran (the X-Ray API serves them). */
+  get xrayTraces(): XrayTraces {
+    return this.xray;
   }
 
   /** Convenience for code: JSON in, the result with its payload parsed. */

@@ -12,8 +12,10 @@ import * as lambda from './lambda-api.ts';
 import { LAMBDA_OPERATION_PATHS, notImplemented } from './lambda-not-implemented.ts';
 import * as urls from './lambda-function-urls.ts';
 import * as openfaas from './openfaas-api.ts';
+import * as xray from './xray-api.ts';
 import type { Access, Refusal } from './request-guard.ts';
 import type { RouteContext } from './route-context.ts';
+import { answerSts } from './sts-api.ts';
 
 /** Whose error shapes a route answers with. */
 export type ApiName = 'lambda' | 'openfaas' | 'trigger' | 'url' | 'gateway';
@@ -90,8 +92,15 @@ export const ROUTES: readonly Route[] = [
   route('GET', `${URL_FN}/${NAME}/urls`, 'lambda', 'admin', urls.listFunctionUrlConfigs),
   route('*', `/lambda-url/${NAME}(/.*)?`, 'url', 'invoke', serveFunctionUrl),
 
+  // X-Ray's trace reads (its SDK client's paths), answered in the Lambda API's error shape, which X-Ray shares.
+  route('POST', '/TraceSummaries', 'lambda', 'admin', xray.getTraceSummaries),
+  route('POST', '/Traces', 'lambda', 'admin', xray.batchGetTraces),
+
   // Every other operation of Lambda's API, under any of its versions' prefixes: a 501 naming it.
   route('*', LAMBDA_OPERATION_PATHS, 'lambda', 'admin', notImplemented),
+
+  // STS's GetCallerIdentity (query protocol, POST /) for `check-credentials`: sts-api.ts.
+  route('POST', '/', 'lambda', 'admin', answerSts),
 
   route('*', '/healthz', 'gateway', 'admin', healthz),
   route('*', '/metrics', 'gateway', 'admin', metrics),

@@ -13,19 +13,20 @@ const ROOT = /(?:^|;)\s*Root=(1-[0-9a-f]{8}-[0-9a-f]{24})\s*(?:;|$)/;
  * Root, the span the function runs under as Parent, sampled, as the caller records it), else
  * invocationTraceHeader's.
  */
-export function runtimeTraceHeader(request: Pick<InvokeRequest, 'traceId' | 'parent'>, nowMs = Date.now()): string {
-  return request.parent ? xrayTraceHeader(request.parent) : invocationTraceHeader(request.traceId, nowMs);
+export function runtimeTraceHeader(request: Pick<InvokeRequest, 'traceId' | 'parent' | 'segmentId'>, nowMs = Date.now()): string {
+  return request.parent ? xrayTraceHeader(request.parent) : invocationTraceHeader(request.traceId, nowMs, request.segmentId);
 }
 
 /**
  * A new header for one invocation. The caller's Root (from its X-Amzn-Trace-Id) is kept, so nested
- * calls stay in one trace; the Parent is the invocation's own segment. Nothing on the local platform
- * receives segments, so nothing is sampled.
+ * calls stay in one trace; the Parent is the invocation's own segment (its X-Ray function segment
+ * when the platform drew it, xray-call.ts). Sampled=0: the platform records its own segments, and a
+ * nested call must not take the header for a caller's span that a collector receives.
  */
-export function invocationTraceHeader(callerHeader?: string, nowMs = Date.now()): string {
+export function invocationTraceHeader(callerHeader?: string, nowMs = Date.now(), segmentId?: string): string {
   const bytes = randomBytes(20);
   const root = callerRoot(callerHeader) ?? newRoot(nowMs, bytes.subarray(0, 12));
-  return `Root=${root};Parent=${bytes.toString('hex', 12, 20)};Sampled=0`;
+  return `Root=${root};Parent=${segmentId ?? bytes.toString('hex', 12, 20)};Sampled=0`;
 }
 
 /** The well-formed Root of a caller's X-Amzn-Trace-Id, if it has one. */
