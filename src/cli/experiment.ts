@@ -1,39 +1,36 @@
 /**
- * `faasbench experiment list | run | new | rerun`: wiring only. A run gets its provider (the local
+ * `faasbench experiment list | run | new | rerun` (and, from experiment-lifecycle.ts, the stepwise
+ * `prepare | invoke | cleanup | test`): wiring only. A run gets its provider (the local
  * platform in a child process by default), the store, Ctrl-C and a progress line; the experiment
  * runtime in src/experiments does the rest.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { FaasbenchError } from '../core/errors.ts';
-import type { ExperimentResult } from '../experiments/define.ts';
 import { parseParamPairs, resolveParams } from '../experiments/params.ts';
 import { builtinExperiments, loadExperiment, whereInModule } from '../experiments/registry.ts';
 import { runExperiment, type ExperimentRunResult } from '../experiments/runner.ts';
 import { experimentTemplate } from '../experiments/template.ts';
 import { createProvider, providerNames, type ProviderOptions } from '../providers/index.ts';
 import type { JsonValue } from '../store/index.ts';
-import { EXIT } from './exit-codes.ts';
-import { endLine, failuresOf, printEndLine } from './failure-line.ts';
+import { failuresOf, printEndLine } from './failure-line.ts';
+import { exitCodeOf, experimentEndLine, resultTable } from './experiment-output.ts';
+import { onProvider, TOOL_VERSION } from './experiment-provider.ts';
+import { registerLifecycle } from './experiment-lifecycle.ts';
 import { findPackage, FUNCTIONS_DIR } from './functions-list.ts';
 import { hostFacts } from './host-facts.ts';
 import { collectRepeated, heartbeatIntervalMs, parseProviderOptions, positiveInt } from './option-parsers.ts';
 import { withExistingStore } from './analyze.ts';
-import { startPlatformProcess } from './platform-process.ts';
-import { clientSpansFor, collectorsOf, otlpEncodingOption, otlpOption, platformSpanArgs, zipkinOption, type SpanFlags } from './span-options.ts';
-import type { Collectors } from '../spans/collectors.ts';
+import { clientSpansFor, collectorsOf, otlpEncodingOption, otlpOption, zipkinOption, type SpanFlags } from './span-options.ts';
 import { labelOption } from './run-label-option.ts';
 import { openRunStore } from './store-path.ts';
 import { startStepProgress } from './step-progress.ts';
 import { experimentOutcomes } from './experiment-thresholds.ts';
 import { checkOutputs, concludeRuns, takeThresholdsParam, thresholdOptions, type ThresholdOptions } from './threshold-options.ts';
-import { resultText } from './result-print.ts';
 import { sideBySide } from './side-by-side.ts';
 import { droppedLine, rerunOptions, storableOptions, storedOptionsOf } from './stored-provider-options.ts';
-
-const TOOL_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 interface RunOptions extends ThresholdOptions, SpanFlags {
   provider: string;
@@ -104,12 +101,15 @@ export function registerExperiment(program: Command): void {
       if (!run) throw new FaasbenchError('ResourceNotFound', `no run ${runId} in the store (see faasbench runs)`);
       const params = run.params as { experiment?: string; values?: Record<string, unknown> } | null;
       if (run.kind !== 'experiment' || typeof params?.experiment !== 'string') throw new FaasbenchError('InvalidParameterValue', `run ${runId} is a ${run.kind} run, not an experiment`);
+      checkWholeRun(runId, run.params);
       checkScopes(opts.providerOpt, [run.provider]);
       const seed = String(run.seed ?? 42);
       const rerun = { runId, providerOptions: storedOptionsOf(run.params) };
       const results = await runOnProviders(params.experiment, params.values ?? {}, [run.provider], { ...opts, provider: run.provider, param: [], seed, label: run.label ?? undefined }, rerun);
       finish(results, opts.json === true);
     });
+
+  registerLifecycle(experiment);
 
   experiment
     .command('new <name>')
@@ -122,6 +122,13 @@ export function registerExperiment(program: Command): void {
       writeFileSync(file, experimentTemplate(name));
       console.log(`wrote ${file}\nrun it: faasbench experiment run ${path.relative(process.cwd(), file).startsWith('.') ? path.relative(process.cwd(), file) : `./${path.relative(process.cwd(), file)}`}`);
     });
+}
+
+/** A step of a lifecycle is not a whole experiment: rerun would run all of it, so it is refused, saying what repeats a step. */
+function checkWholeRun(runId: string, params: JsonValue): void {
+  const lifecycle = (params as { lifecycle?: { id?: unknown; step?: unknown } } | null)?.lifecycle;
+  if (lifecycle === undefined) return;
+  throw new FaasbenchError('InvalidParameterValue', `run ${runId} is the ${String(lifecycle.step)} step of lifecycle ${String(lifecycle.id)}, not a whole experiment run: run faasbench experiment ${String(lifecycle.step)} again instead`);
 }
 
 interface ProviderRun {
@@ -248,21 +255,6 @@ async function checkProviders(options: ReadonlyMap<string, ProviderOptions>): Pr
   }
 }
 
-/** Gives `work` a provider: the local platform in a child process unless a URL is given. */
-async function onProvider<T>(name: string, options: ProviderOptions, spans: Collectors | undefined, work: (provider: Awaited<ReturnType<typeof createProvider>>, storageUrl: string | undefined) => Promise<T>): Promise<T> {
-  const platform = name === 'local' && options.url === undefined ? await startPlatformProcess(platformSpanArgs(spans)) : null;
-  try {
-    const provider = await createProvider(name, platform ? { ...options, url: platform.url } : options);
-    try {
-      return await work(provider, platform?.storageUrl);
-    } finally {
-      await provider.close();
-    }
-  } finally {
-    await platform?.stop();
-  }
-}
-
 function finish(runs: ProviderRun[], json: boolean): void {
   if (json) {
     console.log(
@@ -287,21 +279,7 @@ function finish(runs: ProviderRun[], json: boolean): void {
     const line = experimentEndLine(outcome);
     if (line !== null) printEndLine(runs.length > 1 ? `${provider}: ${line}` : line, json);
   }
-  const statuses = runs.map((r) => r.outcome.status);
-  process.exitCode = statuses.includes('interrupted') ? EXIT.interrupted : statuses.includes('failed') ? EXIT.failed : EXIT.ok;
-}
-
-/** The run's end line when it failed or had failed calls, else null (its status line said all). */
-export function experimentEndLine(outcome: ExperimentRunResult): string | null {
-  const failures = outcome.calls ? failuresOf(outcome.calls) : null;
-  if (outcome.status === 'completed' && (failures === null || failures.failed === 0)) return null;
-  const line = endLine(outcome.runId, outcome.status, failures);
-  return outcome.error ? `${line} (${outcome.error.message})` : line;
-}
-
-/** Main table, further tables and notes, as `faasbench results` re-prints them (result-print.ts). */
-export function resultTable(result: ExperimentResult): string {
-  return resultText(result);
+  process.exitCode = exitCodeOf(runs.map((r) => r.outcome.status));
 }
 
 /** The list's parameters column; a cell holds two less (its padding). */
@@ -321,3 +299,6 @@ function breakLongWords(text: string, width: number): string {
 function defaultsOf(values: Record<string, unknown>): Record<string, JsonValue> {
   return JSON.parse(JSON.stringify(values)) as Record<string, JsonValue>;
 }
+
+// Where suite.ts and others have always imported them from.
+export { experimentEndLine, resultTable };
