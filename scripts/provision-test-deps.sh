@@ -24,6 +24,8 @@ cd "$(dirname "$0")/.."
 # suite (test/lambda-conformance) drives the platform with: by absolute path, since a pyenv on PATH
 # has its own aws and python3. python3-grpcio is the gRPC tests' second implementation beside
 # grpc-js (a server the provider calls, a client of the platform's gRPC trigger), by the same path.
+# linux-perf gives perf, whose `perf stat` the local platform attaches to an instance for per-call
+# performance counters.
 declare -A why=(
   [curl]="the shell example's Runtime API client"
   [iperf3]="measure's net command and its test"
@@ -37,6 +39,7 @@ declare -A why=(
   [python3-boto3]="the Lambda conformance suite (boto3 for /usr/bin/python3)"
   [python3-grpcio]="the gRPC provider's second server and the gRPC trigger's client (grpc for /usr/bin/python3)"
   [openssl]="a TLS certificate for the gRPC provider's test"
+  [linux-perf]="perf stat: the local platform's per-call performance counters and their test"
   [cmake]="building aws-lambda-ric (test/security/aws-lambda-ric.test.ts)"
   [autoconf]="building aws-lambda-ric"
   [automake]="building aws-lambda-ric"
@@ -61,6 +64,7 @@ present() {
     autoconf) command -v autoreconf ;;
     libtool) command -v libtoolize ;;
     postgresql) command -v pg_ctlcluster ;;
+    linux-perf) command -v perf ;;
     *) command -v "$1" ;;
   esac >/dev/null 2>&1
 }
@@ -70,7 +74,7 @@ may_install() {
 }
 
 need=()
-for pkg in curl iperf3 util-linux python3 gcc libc6-dev chromium fonts-dejavu-core awscli python3-boto3 python3-grpcio openssl; do
+for pkg in curl iperf3 util-linux python3 gcc libc6-dev chromium fonts-dejavu-core awscli python3-boto3 python3-grpcio openssl linux-perf; do
   present "$pkg" || need+=("$pkg")
 done
 

@@ -50,6 +50,19 @@ export interface InstanceCgroup {
   peakMemoryBytes(): number | undefined;
   oomKills(): number;
   remove(): void;
+  /**
+   * Where an invocation's measurement reads the group's counters (measure-sources.ts): the v1
+   * memory group, or the v2 group (whose cpu.stat is there whatever the controllers); null when
+   * neither exists.
+   */
+  readonly counters: GroupCounters | null;
+}
+
+export interface GroupCounters {
+  readonly version: CgroupVersion;
+  readonly dir: string;
+  /** The memory controller's files are in `dir`. */
+  readonly memory: boolean;
 }
 
 function tryWrite(file: string, value: string): boolean {
@@ -231,6 +244,7 @@ export class CgroupController {
       peakMemoryBytes: () => (memDir ? readNumber(path.join(memDir, 'memory.max_usage_in_bytes')) : undefined),
       oomKills: () => (memDir ? readKey(path.join(memDir, 'memory.oom_control'), 'oom_kill') : 0),
       remove: () => this.removing(dirs),
+      counters: memDir ? { version: 'v1', dir: memDir, memory: true } : null,
     };
   }
 
@@ -272,6 +286,7 @@ export class CgroupController {
       peakMemoryBytes: () => (memory ? readNumber(path.join(dir, 'memory.peak')) : undefined),
       oomKills: () => (memory ? readKey(path.join(dir, 'memory.events'), 'oom_kill') : 0),
       remove: () => this.removing([dir]),
+      counters: { version: 'v2', dir, memory: memory !== null },
     };
   }
 }

@@ -18,5 +18,7 @@ export function groundTruthHeaders(r: InvocationResult): Record<string, string> 
     'x-faasbench-cpu-vcpus': r.cpuVcpus === null ? 'unlimited' : r.cpuVcpus.toFixed(4),
     // What failed, where an API's own answer hides it (the HTTP trigger's 502, as API Gateway's).
     ...(r.outcome.kind === 'function-error' ? { 'x-faasbench-error-type': r.outcome.errorType } : {}),
+    // JSON of numbers and fixed words: no character a header may not carry (measurement.ts).
+    ...(r.measurement ? { 'x-faasbench-measurement': JSON.stringify(r.measurement) } : {}),
   };
 }

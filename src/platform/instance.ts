@@ -26,6 +26,7 @@ import {
 } from './invocation.ts';
 import { billedMs, endLine, initReportLine, initStartLine, reportLine, startLine, timeoutMessage } from './lambda-log.ts';
 import { MemoryWatchdog, readStatusKb } from './memory-watchdog.ts';
+import { countersRequested, InstanceMeter, type CallMeter } from './measure-call.ts';
 import { processGroupMembers } from './process-group.ts';
 import { runtimes } from './runtimes/index.ts';
 import { markInstance, unmarkInstance } from './instance-marker.ts';
@@ -124,6 +125,8 @@ class Active {
   answered: { readonly outcome: InvocationOutcome; readonly endedAt: number } | undefined;
   /** A streamed response under way: its bytes so far, kept for a caller that reads it whole. */
   streamed: { size: number; readonly chunks: Buffer[] } | undefined;
+  /** Its in-function measurement, from delivery on. */
+  meter: CallMeter | undefined;
   constructor(
     readonly request: InvokeRequest,
     readonly cold: boolean,
@@ -148,6 +151,8 @@ export class Instance {
   private cgroup: InstanceCgroup | null = null;
   private readonly endpoint: RuntimeEndpoint;
   private watchdog: MemoryWatchdog | undefined;
+  /** Made at the first delivery, when the instance's processes are known. */
+  private meter: InstanceMeter | undefined;
   private readonly active = new Map<string, Active>();
   private readonly pending: Active[] = [];
   private readonly waiting: ServerResponse[] = [];
@@ -549,6 +554,14 @@ export class Instance {
   private deliver(active: Active, res: ServerResponse): void {
     this.thaw();
     this.watchdog?.start();
+    this.meter ??= new InstanceMeter({ group: () => this.cgroup?.counters ?? null, pids: () => this.measuredPids() }, countersRequested(this.fn.settings.environment));
+    active.meter = this.meter.begin();
+    // With counters, the call waits until perf counts (measure-counters.ts).
+    if (active.meter.ready) void active.meter.ready.then(() => (this.active.get(active.request.requestId) === active ? this.handOver(active, res) : res.destroy()));
+    else this.handOver(active, res);
+  }
+
+  private handOver(active: Active, res: ServerResponse): void {
     const { request } = active;
     const timeoutMs = this.fn.settings.timeoutS * 1000;
     active.deliveredAt = performance.now();
@@ -680,7 +693,9 @@ export class Instance {
     const log = prelude + startLine(requestId, this.fn.version) + active.log.text() + endLine(requestId) + reportLine({ ...facts, ...(failure ? { failure } : {}) });
     this.lastUsed = endedAt;
     if (this.active.size === 0) this.watchdog?.stop();
-    active.settle({ ...facts, cpuVcpus: this.applied.cpuVcpus, functionName: this.fn.name, executedVersion: this.fn.version, instanceId: this.id, cold: active.cold, queueMs: active.queueMs, outcome, log });
+    const settled = { ...facts, cpuVcpus: this.applied.cpuVcpus, functionName: this.fn.name, executedVersion: this.fn.version, instanceId: this.id, cold: active.cold, queueMs: active.queueMs, outcome, log };
+    if (active.meter) active.meter.end((measurement) => active.settle({ ...settled, measurement }));
+    else active.settle(settled);
     if (this.phase !== 'gone') this.hooks.slotFreed(this);
   }
 
@@ -699,7 +714,14 @@ export class Instance {
     const pid = this.runtimePid ??= this.findRuntimePid();
     if (pid !== undefined && this.statusFd === undefined) this.statusFd = tryOpen(`/proc/${pid}/status`);
     const hwm = pid !== undefined ? (readStatusKb(pid, 'VmHWM', this.statusFd) ?? 0) * 1024 : 0;
-    return Math.ceil(Math.max(hwm, this.cgroup?.peakMemoryBytes() ?? 0) / MB);
+    // A call's measurement restarts the kernel's peak (measure-sources.ts) and keeps the one before.
+    return Math.ceil(Math.max(hwm, this.cgroup?.peakMemoryBytes() ?? 0, this.meter?.priorPeakBytes ?? 0) / MB);
+  }
+
+  /** The processes a call's measurement reads: the instance's members, or the one spawned. */
+  private measuredPids(): number[] {
+    const pid = this.proc?.pid;
+    return [...(this.members() ?? (pid === undefined ? [] : [pid]))];
   }
 
   /**
