@@ -15,13 +15,17 @@ interface CountingServer {
   close(): Promise<void>;
 }
 
-async function countingServer(): Promise<CountingServer> {
+/** Answers each call UNIMPLEMENTED, at once or, with `holdUntil`, once that many calls are open together. */
+async function countingServer(holdUntil = 1): Promise<CountingServer> {
   const server = http2.createServer();
   const counts = { sessions: 0, streams: 0 };
+  const held: http2.ServerHttp2Stream[] = [];
   server.on('session', () => counts.sessions++);
   server.on('stream', (stream) => {
     counts.streams++;
-    stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '12' }, { endStream: true });
+    held.push(stream);
+    if (held.length < holdUntil) return;
+    for (const s of held.splice(0)) s.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '12' }, { endStream: true });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return Object.assign(counts, {
@@ -51,6 +55,21 @@ describe('grpc provider prepare', () => {
       expect({ sessions: target.sessions, streams: target.streams }).toEqual({ sessions: 1, streams: 0 });
     } finally {
       await grpc.close();
+    }
+  });
+
+  it('opens a channel per 100 calls expected in flight, and calls fill the first channels first', async () => {
+    const holding = await countingServer(150);
+    const grpc = await createGrpcProvider({ endpoint: `127.0.0.1:${holding.port}` });
+    try {
+      await grpc.prepare!(['a'], 250);
+      expect({ sessions: holding.sessions, streams: holding.streams }).toEqual({ sessions: 3, streams: 0 });
+      const results = await Promise.all(Array.from({ length: 150 }, () => grpc.invoke('a', Buffer.from('{}'))));
+      expect(results.map((r) => r.errorClass)).toEqual(Array.from({ length: 150 }, () => 'UNIMPLEMENTED'));
+      expect({ sessions: holding.sessions, streams: holding.streams }).toEqual({ sessions: 3, streams: 150 });
+    } finally {
+      await grpc.close();
+      await holding.close();
     }
   });
 

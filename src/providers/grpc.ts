@@ -5,8 +5,9 @@
  *
  * A function's address is `endpoint` with `{fn}` replaced by its name (`{fn}` alone by default:
  * the endpoints of an imported vSwarm load.json are host names), with `:port` added when it has
- * none. One channel per address, kept open and reused by every call to it, and made ready before a
- * run's offset 0 (prepare: connected, no call sent). `authority`, when
+ * none. Each address has a pool of channels sized to the calls in flight (grpc-channel-pool.ts),
+ * kept open and reused by every call to it, and made ready before a run's offset 0 (prepare:
+ * connected, no call sent). `authority`, when
  * given, is sent as `:authority` on each call, so one ingress address can route by name.
  *
  * The payload (a JSON object) is the request message, over the fields of `request`; the reply is
@@ -19,6 +20,7 @@ import { FaasbenchError } from '../core/errors.ts';
 import { NO_FACTS } from '../core/invocation-record.ts';
 import type { CallOptions, InvokeResult, Provider } from '../core/provider.ts';
 import { DEFAULT_METHOD, HELLOWORLD_PROTO, loadGrpcMethod, unknownFields, type GrpcMethod } from '../platform/grpc-method.ts';
+import { GrpcChannelPool } from './grpc-channel-pool.ts';
 import { grpcStatusName, statusOfGrpc } from './grpc-status.ts';
 import { startGrpcWarmUpServer } from './grpc-warm-up-server.ts';
 import { factsFromHeaders } from './http-client.ts';
@@ -68,7 +70,7 @@ export async function createGrpcProvider(options: ProviderOptions = {}, label = 
 
 class GrpcProvider implements Provider {
   readonly name = 'grpc';
-  private readonly channels = new Map<string, Client>();
+  private readonly pools = new Map<string, GrpcChannelPool>();
   private readonly channelOptions: ChannelOptions;
 
   constructor(
@@ -95,9 +97,12 @@ class GrpcProvider implements Provider {
     for (const [key, value] of Object.entries(call?.traceHeaders ?? {})) metadata.set(key.toLowerCase(), value);
     const { definition } = this.method;
     const callOptions = { deadline: Date.now() + this.o.deadlineMs, ...(this.o.authority ? { host: this.o.authority.replaceAll('{fn}', fn) } : {}) };
+    const pool = this.pool(fn);
+    const channel = pool.acquire();
     return new Promise((resolve) => {
       let initial: Metadata | undefined;
-      const pending = this.channel(fn).makeUnaryRequest(definition.path, definition.requestSerialize, definition.responseDeserialize, request, metadata, callOptions, (err?: ServiceError | null, reply?: object) => {
+      const pending = channel.makeUnaryRequest(definition.path, definition.requestSerialize, definition.responseDeserialize, request, metadata, callOptions, (err?: ServiceError | null, reply?: object) => {
+        pool.release(channel);
         if (err) resolve(failure(err, initial));
         else resolve({ status: 'ok', httpStatus: null, payload: Buffer.from(JSON.stringify(reply ?? {})), errorClass: null, facts: factsIn(initial) ?? NO_FACTS });
       });
@@ -106,12 +111,13 @@ class GrpcProvider implements Provider {
   }
 
   /**
-   * Connects each function's channel (HTTP/2 and, with tls, its handshake) without a call; for a
+   * Connects the channels the calls in flight need, for each function's address (HTTP/2 and, with
+   * tls, its handshake), without a call; for a
    * load, first runs this provider's own request path against a gRPC server of its own, so the
    * first calls do not pay for compiling it. Never rejects: an address that does not connect in
    * READY_WITHIN_MS is left to the run's calls, which record what happens.
    */
-  async prepare(fns: readonly string[], _expectedInFlight: number, options?: { readonly load?: boolean }): Promise<void> {
+  async prepare(fns: readonly string[], expectedInFlight: number, options?: { readonly load?: boolean }): Promise<void> {
     if (options?.load) {
       await warmRequestPath(
         'grpc',
@@ -122,8 +128,9 @@ class GrpcProvider implements Provider {
         () => startGrpcWarmUpServer(this.method),
       ).catch(() => undefined);
     }
-    const channels = new Set(fns.map((fn) => this.channel(fn)));
-    await Promise.all([...channels].map((client) => new Promise<void>((resolve) => client.waitForReady(Date.now() + READY_WITHIN_MS, () => resolve()))));
+    const pools = new Set(fns.map((fn) => this.pool(fn)));
+    const channels = [...pools].flatMap((pool) => pool.sizeFor(Math.ceil(expectedInFlight / pools.size)));
+    await Promise.all(channels.map((client) => new Promise<void>((resolve) => client.waitForReady(Date.now() + READY_WITHIN_MS, () => resolve()))));
   }
 
   async updateConfiguration(): Promise<void> {
@@ -135,21 +142,21 @@ class GrpcProvider implements Provider {
   }
 
   async close(): Promise<void> {
-    for (const client of this.channels.values()) client.close();
-    this.channels.clear();
+    for (const pool of this.pools.values()) pool.close();
+    this.pools.clear();
   }
 
-  /** The channel to `fn`'s address, opened on first use and shared by every function there. */
-  private channel(fn: string): Client {
+  /** The channels to `fn`'s address, made on first use and shared by every function there. */
+  private pool(fn: string): GrpcChannelPool {
     const filled = this.o.endpoint.replaceAll('{fn}', fn);
     const address = /:\d+$/.test(filled) ? filled : `${filled}:${this.o.port}`;
-    let client = this.channels.get(address);
-    if (!client) {
+    let pool = this.pools.get(address);
+    if (!pool) {
       const creds = this.o.tls ? credentials.createSsl(this.o.caFile ? readFileSync(this.o.caFile) : null) : credentials.createInsecure();
-      client = new Client(address, creds, this.channelOptions);
-      this.channels.set(address, client);
+      pool = new GrpcChannelPool((options) => new Client(address, creds, options), this.channelOptions);
+      this.pools.set(address, pool);
     }
-    return client;
+    return pool;
   }
 
   /** `request`'s fields under the payload's; a field the message lacks is refused, not dropped. */
