@@ -13,6 +13,7 @@ import { splitPatternArgs } from '../workload/registry.ts';
 import { endLine, failuresOf, printEndLine, summaryCounts } from './failure-line.ts';
 import { findPackage, FUNCTIONS_DIR } from './functions-list.ts';
 import { runLoad, type LoadRunResult } from './load-run.ts';
+import { EXPORT_HELP, exportInvoke } from './invoke-export.ts';
 import { labelOption } from './run-label-option.ts';
 import { collectRepeated, parseProviderOptions, parseShard, positiveInt } from './option-parsers.ts';
 import { deployBeforeRun } from './provider-deploys.ts';
@@ -44,6 +45,8 @@ interface InvokeOptions extends ThresholdOptions, SpanFlags {
   maxInFlight: string;
   workers?: string;
   json?: boolean;
+  /** `--export k6 script.js`: write a k6 script instead of running. */
+  export?: string[];
 }
 
 /** Runs up to this size get a row per call in the output. */
@@ -71,12 +74,14 @@ export function registerInvoke(program: Command): void {
     .option('--start-at <epoch-ms>', 'when offset 0 of the plan falls, for shards on several hosts')
     .option('--max-in-flight <n>', 'calls in flight at once; beyond it calls are recorded as dropped', '1000')
     .option('--workers <n>', WORKERS_HELP)
+    .option('--export <format-and-file...>', EXPORT_HELP)
     .addOption(labelOption())
     .option('--json', 'print the run, its summary and (for short runs) every call as JSON');
   addSpanOptions(addThresholdOptions(command))
     .addHelpText('after', patternHelp)
     .allowUnknownOption()
     .action(async (name: string, patternArgs: string[], opts: InvokeOptions) => {
+      if (opts.export !== undefined) return exportInvoke({ name, pattern: () => patternOfWords(patternArgs, opts.times), payload: payloadOf(opts), opts: { ...opts, export: opts.export } });
       const deploy = deployBeforeRun(opts.provider, opts.deploy, (message) => console.error(`faasbench: ${message}`));
       // The folder gives the deployment and the named inputs: --no-deploy --input small still reads it.
       const pkg = deploy || opts.input !== undefined ? findPackage(name, opts.dir) : null;
