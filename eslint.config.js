@@ -10,7 +10,7 @@ const layer = (folder, forbidden) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.faasbench/', 'coverage/'] },
+  { ignores: ['node_modules/', '.faasbench/', 'coverage/', 'build/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

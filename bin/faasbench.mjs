@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx's loader: no build step between a clone and a run.
+// Runs the CLI: from build/ when it holds the sources as they are (scripts/build.mjs, run by
+// `npm install`), else the TypeScript sources directly through tsx's loader, so there is no build
+// step between a clone or an edit and a run.
 import { readFileSync } from 'node:fs';
 import { register as registerHooks } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { builtFile } from './built-sources.mjs';
 
 // `faasbench --version` alone is answered here, as Commander would answer it: tsx's loader costs
 // about 0.45 CPU-s and 40 MB (its own thread) before any TypeScript runs, 4x what node alone does.
@@ -11,9 +15,16 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.exit(0);
 }
 
-const { register } = await import('tsx/esm/api');
-// Registered before tsx so that tsx's resolver runs first and hands the TypeScript entry it gets
-// back to tsx's own loader.
-registerHooks('./self-resolve.mjs', import.meta.url);
-register();
-await import('../src/cli/main.ts');
+/** Commands that may import a user's experiment module, which can be TypeScript and imports `faasbench/experiments`. */
+const LOADS_USER_MODULES = new Set(['experiment', 'suite']);
+const command = args.find((a) => !a.startsWith('-'));
+const built = builtFile('cli/main.ts');
+
+if (!built || LOADS_USER_MODULES.has(command ?? '')) {
+  const { register } = await import('tsx/esm/api');
+  // Registered before tsx so that tsx's resolver runs first and hands the TypeScript entry it gets
+  // back to tsx's own loader.
+  registerHooks('./self-resolve.mjs', { parentURL: import.meta.url, data: { built: built !== null } });
+  register();
+}
+await import(built ? pathToFileURL(built).href : '../src/cli/main.ts');

@@ -18,7 +18,7 @@ const HEAVY = ['vega', 'vega-lite', '@resvg/resvg-js', '@aws-sdk/client-lambda',
 interface Loaded {
   /** Packages under node_modules, by name (`@scope/name` for scoped ones). */
   readonly packages: Set<string>;
-  /** The project's own modules, relative to src/. */
+  /** The project's own modules, relative to src/, named as their sources even when run from build/. */
   readonly sources: Set<string>;
   readonly stdout: string;
 }
@@ -33,10 +33,11 @@ async function loadedBy(dir: string, args: string[]): Promise<Loaded> {
   const log = path.join(dir, `${args.join('_').replace(/\W/g, '')}.log`);
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', RECORDER, BIN, ...args], { cwd: dir, env: { ...process.env, FAASBENCH_IMPORT_LOG: log } });
   const lines = readFileSync(log, 'utf8').split('\n');
-  const src = `${REPO}/src/`;
+  const own = new RegExp(`${REPO}/(?:build/)?src/(.*?)(?:\\.js)?$`);
+  const sources = lines.map((l) => own.exec(l)).filter((m) => m !== null);
   return {
     packages: new Set(lines.map(packageOf).filter((p): p is string => p !== undefined)),
-    sources: new Set(lines.filter((l) => l.includes(src)).map((l) => l.slice(l.indexOf(src) + src.length))),
+    sources: new Set(sources.map((m) => (m[0].includes('/build/src/') && m[0].endsWith('.js') ? `${m[1]}.ts` : m[1]!))),
     stdout,
   };
 }

@@ -1,7 +1,12 @@
 // The store writer thread's entry (threaded-sink.ts starts it). Plain JavaScript, so node loads it
-// as it is: worker threads do not inherit the TypeScript loader the CLI registered (node 20), so
-// the thread registers tsx itself before loading the writer.
-import { register } from 'tsx/esm/api';
+// as it is. In build/ (scripts/build.mjs) the writer beside it is JavaScript; in src/ it is
+// TypeScript, and worker threads do not inherit the loader the CLI registered (node 20), so the
+// thread registers tsx itself first.
+import { existsSync } from 'node:fs';
 
-register();
-await import('./writer-worker.ts');
+const built = new URL('./writer-worker.js', import.meta.url);
+if (existsSync(built)) await import(built.href);
+else {
+  (await import('tsx/esm/api')).register();
+  await import('./writer-worker.ts');
+}
