@@ -63,6 +63,10 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
     load: async (args) => (await import('./trace.ts')).traceRegistrar(args),
   },
   {
+    commands: [{ term: 'traces', description: "a run's X-Ray traces: `traces get` fetches them (AWS X-Ray or the local platform), `traces analyze` breaks each request into queueing, init, handler, nested calls and overhead" }],
+    load: async () => (await import('./traces.ts')).registerTraces,
+  },
+  {
     commands: [{ term: 'experiment', description: 'run the built-in studies (cold starts, idle timeout, scaling, memory/cost...) or your own' }],
     load: async () => (await import('./experiment.ts')).registerExperiment,
   },
@@ -105,6 +109,14 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   {
     commands: [{ term: 'serve [options]', description: 'serve the runs dashboard: live status and progress, run detail with charts, comparison of two runs (read-only)' }],
     load: async () => (await import('./serve.ts')).registerServe,
+  },
+  {
+    commands: [
+      { term: 'login [options] <provider>', description: "store a provider's credentials for your user (mode 0600): aws (keys), openfaas (gateway login); knative uses your kubeconfig" },
+      { term: 'logout [options] [provider]', description: "remove stored credentials: one provider's (openfaas: --url for one gateway), or all of them" },
+      { term: 'check-credentials [options] [provider]', description: 'make one read-only call with the credentials and say who you are (aws: STS GetCallerIdentity; openfaas: the function list)' },
+    ],
+    load: async () => (await import('./credentials.ts')).registerCredentials,
   },
   {
     commands: [{ term: 'store', description: 'maintain the results store' }],

@@ -13,6 +13,13 @@ export const EXIT = {
    */
   store: 4,
   /**
+   * Credentials were refused by the service (`check-credentials`): sysexits' EX_NOPERM, beside
+   * EX_CONFIG below, so neither collides with the numbers counted up from 0.
+   */
+  credentialsRejected: 77,
+  /** No credentials to check (`check-credentials`): sysexits' EX_CONFIG; `faasbench login` stores some. */
+  credentialsMissing: 78,
+  /**
    * The run ended and a `--threshold` failed (the list printed last says which). 99, as k6 exits
    * for failed thresholds, so CI scripts written for one read the other.
    */

@@ -17,6 +17,7 @@ import { EXPORT_HELP, exportInvoke } from './invoke-export.ts';
 import { labelOption } from './run-label-option.ts';
 import { collectRepeated, parseProviderOptions, parseShard, positiveInt } from './option-parsers.ts';
 import { deployBeforeRun } from './provider-deploys.ts';
+import { UPDATE_HELP, withUpdate } from './update-option.ts';
 import { parseWorkers, WORKERS_HELP } from './run-workers.ts';
 import { patternHelp } from './pattern-help.ts';
 import { addSpanOptions, collectorsOf, type SpanFlags } from './span-options.ts';
@@ -36,6 +37,8 @@ interface InvokeOptions extends ThresholdOptions, SpanFlags {
   dir: string;
   /** --deploy, --no-deploy, or neither (undefined: deploy unless the provider deploys nothing). */
   deploy?: boolean;
+  /** Upload the package even when unchanged (update-option.ts). */
+  update?: boolean;
   store?: string;
   label?: string;
   storageUrl?: string;
@@ -67,6 +70,7 @@ export function registerInvoke(program: Command): void {
     .option('--dir <dir>', 'folder of function folders', FUNCTIONS_DIR)
     .option('--deploy', 'deploy the function\'s folder first (the default, except with providers that deploy nothing: http, grpc)')
     .option('--no-deploy', 'invoke what is already deployed')
+    .option('--update', UPDATE_HELP)
     .option('--store <target>', 'SQLite file or postgres:// URL (default: $FAASBENCH_STORE or ./faasbench.db)')
     .option('--storage-url <url>', 'bucket root for generated inputs when the provider is not local')
     .option('--shard <i/n>', 'send only shard i of n of the plan (0-based); shards share --run-id and --start-at')
@@ -95,7 +99,7 @@ export function registerInvoke(program: Command): void {
         deploy,
         deployOverrides: opts.memory ? { memoryMb: positiveInt(opts.memory, '--memory') } : {},
         provider: opts.provider,
-        providerOptions: parseProviderOptions(opts.providerOpt),
+        providerOptions: withUpdate(opts.provider, parseProviderOptions(opts.providerOpt), deploy && opts.update, (m) => console.error(`faasbench: ${m}`)),
         pattern,
         payload: payloadOf(opts),
         seed: positiveInt(opts.seed, '--seed', 0),

@@ -4,7 +4,8 @@
  * answered in STS's XML. It lets `faasbench check-credentials aws` make its one read-only call
  * without an AWS account. The platform takes any key on loopback (its --token as the access key id
  * otherwise, checked by the gateway before this runs), so the identity it reports is the access key
- * id that signed the request: which keys the client used, the one thing a local check can show.
+ * id that signed the request: which keys the client used, the one thing a local check can show
+ * (with --token, the token's holder: that key id is the token itself).
  * No secret reaches the platform: SigV4 sends a signature, never the secret key.
  */
 import { readBody } from './http-io.ts';
@@ -23,7 +24,9 @@ export async function answerSts({ req, res, requestId }: RouteContext): Promise<
     sendStsError(res, 400, action === null ? 'MissingAction' : 'InvalidAction', what, requestId);
     return;
   }
-  const accessKeyId = signingKeyId(req.headers.authorization) ?? 'anonymous';
+  // With --token the gateway has dropped the header (the key id is the token, a secret): the caller
+  // is then known only as its holder. The SDK always signs, so no other call comes without one.
+  const accessKeyId = signingKeyId(req.headers.authorization) ?? 'faasbench-token-holder';
   const body = [
     `<GetCallerIdentityResponse xmlns="${STS_NAMESPACE}">`,
     '<GetCallerIdentityResult>',

@@ -12,9 +12,15 @@
  * A traced call carries its trace context as headers (aws-trace-header.ts), X-Amzn-Trace-Id among
  * them, so a function with X-Ray active joins the caller's trace.
  *
- * Region and credentials come from the SDK's usual chain (AWS_REGION, AWS_PROFILE, ~/.aws...).
- * With `endpoint`, the region defaults to us-east-1 and the credentials are dummies (the
- * platform's token as the access key id when one is given), unless `profile` names real ones.
+ * Region and credentials come from the SDK's usual chain (AWS_REGION, AWS_PROFILE, ~/.aws...),
+ * else from what `faasbench login aws` stored, which `profile=faasbench` also selects by name
+ * (credentials-aws.ts). With `endpoint`, the region defaults to us-east-1 and the credentials are
+ * dummies (the platform's token as the access key id when one is given), unless `profile` names
+ * real ones.
+ *
+ * A package whose bytes this target already received is not uploaded again (package-cache.ts):
+ * deploy then only updates the configuration, and uploads after all when the function is gone or
+ * its CodeSha256 says its code changed since. Option `update` uploads in any case.
  */
 import {
   CreateAliasCommand,
@@ -44,6 +50,8 @@ import { DEFAULT_TIMEOUT_MS, errorTypeIn, statusOfHttp, transportFailure } from 
 import { sendTraceHeaders } from './aws-trace-header.ts';
 import { parseReport } from './lambda-report.ts';
 import { effectiveManifest, packageZip } from './package-zip.ts';
+import { awsAuth } from './credentials-aws.ts';
+import { announceUpload, PackageCache, packageHash } from './package-cache.ts';
 import { baseUrl, connectionFields, definedFields, parseOptions, type ProviderOptions } from './options.ts';
 import { untilReady } from './provisioning.ts';
 
@@ -65,10 +73,15 @@ const schema = z.strictObject({
   runtimes: z.strictObject({ nodejs: z.string(), python: z.string(), provided: z.string() }).partial().optional(),
   /** How long deploy and update wait for the function to become Active / Successful. */
   readyTimeoutS: z.number().positive().default(300),
+  /** Upload the package even when this target already has the same bytes (`--update`). */
+  update: z.boolean().default(false),
   ...connectionFields,
 });
 
 type Options = z.output<typeof schema>;
+
+/** A function's configuration fields as CreateFunction and UpdateFunctionConfiguration take them. */
+type DeploySettings = Record<string, unknown> & { Role: string };
 
 /** The settings UpdateFunctionConfiguration can change. */
 const CONFIGURABLE = new Set(['memoryMb', 'timeoutS', 'description', 'environment']);
@@ -84,6 +97,8 @@ export class AwsLambdaProvider implements Provider {
   /** Invocations: one attempt each, so a retry never hides a failure or inflates a latency. */
   readonly invokeClient: LambdaClient;
 
+  private readonly packages = new PackageCache();
+
   constructor(private readonly options: Options) {
     const config = clientConfig(options);
     this.controlClient = new LambdaClient(config);
@@ -95,6 +110,48 @@ export class AwsLambdaProvider implements Provider {
     const zip = packageZip(pkg, overrides);
     const FunctionName = manifest.name;
     const settings = { ...this.configurationOf(manifest), Role: this.role() };
+    const hash = packageHash(zip);
+    const target = await this.target(FunctionName);
+    const previous = this.packages.lastUploaded(target);
+    const cached = previous === hash;
+    if (cached && !this.options.update && (await this.configureOnly(FunctionName, settings, hash))) {
+      announceUpload({ provider: this.name, fn: FunctionName, uploaded: false, reason: 'unchanged' });
+    } else {
+      await this.upload(FunctionName, zip, settings);
+      this.packages.remember(target, hash);
+      const reason = this.options.update ? '--update' : cached ? 'changed on the target' : previous === undefined ? 'first upload here' : 'changed';
+      announceUpload({ provider: this.name, fn: FunctionName, uploaded: true, reason });
+    }
+    await this.control(`deploy ${FunctionName}`, async () => {
+      await waitUntilFunctionActiveV2({ client: this.controlClient, maxWaitTime: this.options.readyTimeoutS }, { FunctionName });
+      await this.waitUpdated(FunctionName);
+    });
+  }
+
+  /**
+   * The cache key: where the package went. The architecture is part of it, since
+   * UpdateFunctionCode is what changes it.
+   */
+  private async target(fn: string): Promise<string> {
+    const where = this.options.endpoint ?? `region ${await this.control(`deploy ${fn}`, () => this.controlClient.config.region())}`;
+    return `${this.name} ${where} ${this.options.architecture ?? 'default-architecture'} ${fn}`;
+  }
+
+  /**
+   * Deploys the settings alone, for a package the target already has. False when the target
+   * says otherwise (the function is gone, or its code is not these bytes): then it needs the upload.
+   */
+  private async configureOnly(FunctionName: string, settings: DeploySettings, hash: string): Promise<boolean> {
+    try {
+      const out = await this.controlClient.send(new UpdateFunctionConfigurationCommand({ FunctionName, ...settings }));
+      return out.CodeSha256 === hash;
+    } catch (err) {
+      if ((err as Error).name === 'ResourceNotFoundException') return false;
+      throw sdkError(`deploy ${FunctionName}`, err);
+    }
+  }
+
+  private async upload(FunctionName: string, zip: Uint8Array, settings: DeploySettings): Promise<void> {
     const architectures = this.options.architecture ? { Architectures: [this.options.architecture] } : {};
     try {
       await this.controlClient.send(new CreateFunctionCommand({ FunctionName, PackageType: 'Zip', Code: { ZipFile: zip }, ...settings, ...architectures }));
@@ -106,10 +163,6 @@ export class AwsLambdaProvider implements Provider {
         await this.controlClient.send(new UpdateFunctionConfigurationCommand({ FunctionName, ...settings }));
       });
     }
-    await this.control(`deploy ${FunctionName}`, async () => {
-      await waitUntilFunctionActiveV2({ client: this.controlClient, maxWaitTime: this.options.readyTimeoutS }, { FunctionName });
-      await this.waitUpdated(FunctionName);
-    });
   }
 
   async invoke(fn: string, payload: Buffer, call?: CallOptions): Promise<InvokeResult> {
@@ -226,9 +279,10 @@ export class AwsLambdaProvider implements Provider {
 
 function clientConfig(o: Options): LambdaClientConfig {
   const agent = { keepAlive: true, ...(o.connections ? { maxSockets: o.connections } : {}) };
-  const endpoint = o.endpoint ? { endpoint: o.endpoint, region: o.region ?? 'us-east-1' } : o.region ? { region: o.region } : {};
-  const credentials =
-    o.endpoint && !o.profile ? { credentials: { accessKeyId: o.token ?? 'faasbench', secretAccessKey: 'faasbench' } } : o.profile ? { profile: o.profile } : {};
+  const auth = awsAuth(o);
+  const region = o.region ?? auth.region;
+  const endpoint = o.endpoint ? { endpoint: o.endpoint, region: region ?? 'us-east-1' } : region ? { region } : {};
+  const credentials = auth.credentials ? { credentials: auth.credentials } : auth.profile ? { profile: auth.profile } : {};
   return {
     ...endpoint,
     ...credentials,

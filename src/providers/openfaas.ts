@@ -14,6 +14,9 @@
  * full as the annotation `com.faasbench.settings`, which updateConfiguration reads back and the
  * local platform applies. Facts: OpenFaaS reports only X-Call-Id and X-Duration-Seconds (the
  * gateway's time for the call); the X-Faasbench-* ground truth is used when present.
+ *
+ * Without a `password` option, the login `faasbench login openfaas` stored for the gateway's URL
+ * is used (credentials-file.ts), as faas-cli uses its own stored login.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
@@ -26,6 +29,7 @@ import type { CallOptions, InvokeResult, Provider } from '../core/provider.ts';
 import { controlError, controlSend, createDispatcher, errorTypeIn, factsFromHeaders, header, send, statusOfHttp, transportFailure, type HttpReply } from './http-client.ts';
 import { goDurationSeconds, LOCAL_IMAGE_PREFIX, MAX_SCALE_LABEL, memoryMb, SETTINGS_ANNOTATION } from '../platform/openfaas-api.ts';
 import { effectiveManifest } from './package-zip.ts';
+import { storedOpenFaas } from './credentials-file.ts';
 import { baseUrl, connectionFields, definedFields, parseOptions, type ProviderOptions } from './options.ts';
 
 const SETTING_KEYS = Object.keys(functionSettingsSchema.shape) as (keyof FunctionSettings)[];
@@ -33,7 +37,8 @@ const SETTING_KEYS = Object.keys(functionSettingsSchema.shape) as (keyof Functio
 const schema = z.strictObject({
   /** The gateway, e.g. http://127.0.0.1:8080. */
   url: baseUrl,
-  user: z.string().min(1).default('admin'),
+  /** Basic auth user: default the stored login's, else `admin`. */
+  user: z.string().min(1).optional(),
   /** Basic auth password (OpenFaaS's basic-auth secret; the local platform's token). */
   password: z.string().min(1).optional(),
   /** The image a function deploys as; `{name}` and `{dir}` are the package's name and folder. */
@@ -73,7 +78,9 @@ class OpenFaasProvider implements Provider {
     private readonly o: Options,
     private readonly http: Dispatcher,
   ) {
-    this.auth = o.password ? { authorization: `Basic ${Buffer.from(`${o.user}:${o.password}`).toString('base64')}` } : {};
+    const login = o.password ? { user: o.user ?? 'admin', password: o.password } : storedOpenFaas(o.url);
+    const user = o.user ?? login?.user;
+    this.auth = login ? { authorization: `Basic ${Buffer.from(`${user}:${login.password}`).toString('base64')}` } : {};
   }
 
   async deploy(pkg: FunctionPackage, overrides: Partial<FunctionSettingsInput> = {}): Promise<void> {
