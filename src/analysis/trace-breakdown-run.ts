@@ -53,3 +53,9 @@ function isDocument(value: unknown): value is TraceDocument {
   const d = value as Partial<TraceDocument> | null;
   return typeof d === 'object' && d !== null && typeof d.id === 'string' && typeof d.name === 'string' && typeof d.start_time === 'number' && typeof d.end_time === 'number';
 }
+
+/** The per-function breakdown of a run's stored traces, or null when it has none (the report and dashboard then draw no chart). */
+export async function storedBreakdown(store: Store, runId: string): Promise<FunctionBreakdown[] | null> {
+  if (!(await hasStoredTraces(store, runId))) return null;
+  return (await runBreakdown(store, runId)).functions;
+}

@@ -13,6 +13,8 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { CallTally } from '../analysis/call-tally.ts';
+import { storedBreakdown } from '../analysis/trace-breakdown-run.ts';
+import type { FunctionBreakdown } from '../analysis/trace-breakdown-stats.ts';
 import { mergedPercentiles, type LatencyAccumulator, type Percentiles } from '../analysis/latency-accumulator.ts';
 import { FaasbenchError } from '../core/errors.ts';
 import { plural } from '../core/plural.ts';
@@ -21,6 +23,7 @@ import { runPath } from '../store/run-paths.ts';
 import type { InvocationFields, JsonValue, Run, Store } from '../store/store.ts';
 import type { MappingEntry } from '../trace/mapping.ts';
 import { readMapping } from '../trace/mapping-file.ts';
+import { BREAKDOWN_CHART, breakdownChart } from './breakdown-chart.ts';
 import { readStoredResult, type StoredResult } from './result-data.ts';
 import { resultCharts } from './result-charts.ts';
 import {
@@ -113,6 +116,8 @@ export interface RunReportData {
   readonly memorySweep: { readonly rows: readonly MemorySweepRow[]; readonly options: MemorySweepOptions } | null;
   /** An experiment's stored answer (its `result` row), null for other runs and before it has one. */
   readonly result: StoredResult | null;
+  /** Where requests' time went, per entry function, from the run's stored X-Ray traces (`traces get`); null or absent without. */
+  readonly breakdown?: readonly FunctionBreakdown[] | null;
   /**
    * An experiment whose calls of one function carry several tags (its steps): the CDF and the
    * scatter draw one series per step, named here in run order; null when functions are the series.
@@ -296,7 +301,7 @@ export async function readRunData(store: Store, runId: string, options: ReadRunO
   if (!run) throw new FaasbenchError('ResourceNotFound', `no run ${runId} in the store (see faasbench runs)`);
   const builder = new RunDataBuilder(run, options);
   for await (const page of store.recordPages(run.id, REPORT_FIELDS, options.pageSize ? { pageSize: options.pageSize } : {})) for (const r of page) builder.add(r);
-  return builder.finish(store);
+  return { ...(await builder.finish(store)), breakdown: await storedBreakdown(store, run.id) };
 }
 
 /** Bucket widths of 1, 2 or 5 times a power of ten ms keep the axis labels round. */
@@ -401,5 +406,6 @@ export function runCharts(data: RunReportData): RunChart[] {
     calls('trace-memory-histogram', 'Trace vs proxy: p75 memory', traceVsProxyHistogram(data.mapping.entries, 'memory'));
     calls('trace-memory-duration', 'Trace vs proxy: memory vs duration', memoryDurationScatter(data.mapping.entries));
   }
+  if (data.breakdown?.length) calls(BREAKDOWN_CHART.name, BREAKDOWN_CHART.title, breakdownChart(data.breakdown));
   return charts;
 }

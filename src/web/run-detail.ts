@@ -6,6 +6,7 @@
  * the exact latencies are kept once: the builder reads the collector's (8 bytes a call saved).
  */
 import { ANALYSIS_FIELDS, RunCollector, type RunAnalysis } from '../analysis/run-analysis.ts';
+import { storedBreakdown } from '../analysis/trace-breakdown-run.ts';
 import { REPORT_FIELDS, RunDataBuilder, type RunReportData } from '../report/run-data.ts';
 import type { Run, Store } from '../store/store.ts';
 
@@ -26,6 +27,7 @@ export async function readRunDetail(store: Store, run: Run): Promise<RunDetailDa
       builder.add(r);
     }
   }
-  const data = await builder.finish(store);
+  // The breakdown chart reads the run's stored traces (`traces get`), not its records.
+  const data = { ...(await builder.finish(store)), breakdown: await storedBreakdown(store, run.id) };
   return { analysis: (await collector.finish(store)).analysis, data };
 }
