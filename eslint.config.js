@@ -29,7 +29,10 @@ export default tseslint.config(
   layer('platform', ['providers', 'cli', 'invoker', 'experiments', 'report', 'web', 'store']),
   layer('store', ['platform', 'providers', 'cli', 'invoker', 'experiments', 'report', 'web']),
   layer('providers', ['cli', 'invoker', 'experiments', 'report', 'web', 'store']),
-  layer('invoker', ['cli', 'experiments', 'report', 'web', 'providers', 'store', 'platform']),
+  layer('invoker', ['cli', 'experiments', 'report', 'web', 'providers', 'store', 'platform', 'invoker-threads']),
+  // The threads build their shard's provider by name (the registry) and send with the invoker; the
+  // store writer and everything else stay on the main thread.
+  layer('invoker-threads', ['cli', 'experiments', 'report', 'web', 'store', 'platform']),
   layer('spans', ['platform', 'providers', 'cli', 'invoker', 'experiments', 'report', 'web', 'store', 'trace', 'workload', 'analysis']),
   layer('workload', ['platform', 'providers', 'cli', 'invoker', 'experiments', 'report', 'web', 'store']),
 );
