@@ -21,6 +21,9 @@ export const BUILTIN_NAMES: readonly string[] = [
   'cpu-share',
   'io-net',
   'trace-replay',
+  'memory',
+  'disk-io',
+  'counters',
 ];
 
 export async function builtinExperiments(): Promise<Experiment[]> {

@@ -21,6 +21,10 @@ import { effectiveManifest, packageZip } from './package-zip.ts';
 import { baseUrl, connectionFields, definedFields, parseOptions, type ProviderOptions } from './options.ts';
 import { provisionByRestApi, unprovisionByRestApi } from './provisioning.ts';
 import { warmRequestPath } from './request-warm-up.ts';
+import { keepMeasurement } from './local-measurements.ts';
+
+/** The function variable the platform reads to attach counters (platform/measure-call.ts: not imported, which would load the platform). */
+const COUNTERS_VARIABLE = 'FAASBENCH_MEASURE_COUNTERS';
 
 const schema = z.strictObject({
   /** A platform running in this process. */
@@ -31,6 +35,12 @@ const schema = z.strictObject({
   token: z.string().min(1).optional(),
   /** Options for the platform started here when neither `platform` nor `url` is given. */
   platformOptions: z.custom<PlatformOptions>((v) => typeof v === 'object' && v !== null, 'expected an object').optional(),
+  /**
+   * Performance counters in each call's measurement (local-measurements.ts): functions deployed
+   * through this provider get COUNTERS_VARIABLE. Off by default: attaching perf adds about 60 ms
+   * before each call is delivered.
+   */
+  counters: z.boolean().default(false),
   ...connectionFields,
 });
 
@@ -47,7 +57,7 @@ export async function createLocalProvider(options: ProviderOptions = {}): Promis
   // The platform (and its metrics, sandbox and API modules) loads only when this process runs one.
   const platform = o.platform ?? (o.url ? null : await (await import('../platform/platform.ts')).LocalPlatform.start(o.platformOptions));
   const url = platform?.url ?? (o.url as string);
-  return new LocalProvider(url, platform, owned, o.token, createDispatcher(new URL(url).origin, o));
+  return new LocalProvider(url, platform, owned, o.token, createDispatcher(new URL(url).origin, o), o.counters);
 }
 
 class LocalProvider implements Provider {
@@ -61,11 +71,13 @@ class LocalProvider implements Provider {
     private readonly owned: boolean,
     token: string | undefined,
     private readonly http: ConnectionPool,
+    private readonly counters = false,
   ) {
     this.headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
   }
 
-  async deploy(pkg: FunctionPackage, overrides: Partial<FunctionSettingsInput> = {}): Promise<void> {
+  async deploy(pkg: FunctionPackage, asked: Partial<FunctionSettingsInput> = {}): Promise<void> {
+    const overrides = this.counters ? { ...asked, environment: { ...pkg.manifest.environment, ...asked.environment, [COUNTERS_VARIABLE]: 'true' } } : asked;
     if (this.platform) {
       this.platform.create(effectiveManifest(pkg, overrides), { folder: pkg.dir, include: resolvedIncludes(pkg) });
       return;
@@ -101,7 +113,9 @@ class LocalProvider implements Provider {
     } catch (err) {
       return transportFailure(err);
     }
-    return lambdaApiResult(reply);
+    const result = lambdaApiResult(reply);
+    keepMeasurement(result.facts.requestId, reply.headers);
+    return result;
   }
 
   async updateConfiguration(fn: string, patch: Partial<FunctionSettingsInput>): Promise<void> {

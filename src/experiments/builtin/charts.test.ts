@@ -19,6 +19,10 @@ import spikes, { resultOf as spikesResult, windowRows } from './load-spikes.ts';
 import sweep, { resultOf as sweepResult } from './memory-sweep.ts';
 import nested, { resultOf as nestedResult, treeFigures, treeSize, type LabNode } from './nested-chain.ts';
 import { resultOf as replayResult } from './trace-replay.ts';
+import { resultOf as memoryResult } from './memory.ts';
+import { resultOf as diskIoResult } from './disk-io.ts';
+import { resultOf as countersResult } from './counters.ts';
+import { measurementFixture } from '../function-measurements.fixture.ts';
 import replay from './trace-replay.ts';
 
 function record(seq: number, over: Partial<InvocationRecord> = {}): InvocationRecord {
@@ -93,6 +97,9 @@ const RESULTS: Record<string, () => ExperimentResult> = {
     const row = (fn: string, replayP50Ms: number | null) => ({ function: fn, proxy: 'synthetic', traceCalls: 10, recorded: 10, ok: 10, cold: 1, traceP50Ms: 120, replayP50Ms });
     return replayResult([row('0a1b2c3d4e5f', 118), row('ffeeddccbbaa', null)], 20, 20);
   },
+  memory: () => memoryResult(measurementFixture(), { functions: ['footprint'], inputs: ['test', 'small'], calls: 2 }),
+  'disk-io': () => diskIoResult(measurementFixture(), { functions: ['footprint'], inputs: ['test', 'small'], calls: 2 }),
+  counters: () => countersResult(measurementFixture(), { functions: ['footprint'], inputs: ['test', 'small'], calls: 2 }),
 };
 
 describe("the built-ins' answer charts", () => {
