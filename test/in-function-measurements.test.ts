@@ -1,0 +1,102 @@
+// In-function measurements as a user gets them: the real CLI runs the memory, disk-io and counters
+// experiments against the local platform, with functions/footprint (the `small` input allocates
+// 100 MB and writes 10 MB to /tmp). Every call's measurement must be in the store as a
+// function-measurement record under the call's own seq and request id, with at least those bytes,
+// and counters must be there or the reason they are not.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openStore } from '../src/store/index.ts';
+import type { FunctionMeasurement } from '../src/platform/measurement.ts';
+import { runCli } from './support/cli-process.ts';
+import { scratchDir } from './support/platform.ts';
+
+const MB = 1024 * 1024;
+
+interface RunJson {
+  runId: string;
+  status: string;
+  result: { columns: string[]; rows: Array<Array<string | number | boolean | null>>; notes: string[] } | null;
+  error: string | null;
+}
+
+interface StoredMeasurement {
+  seq: number;
+  requestId: string;
+  fn: string;
+  input: string;
+  tag: string;
+  status: string;
+  measurement: FunctionMeasurement | null;
+  missing: string | null;
+}
+
+/** Runs an experiment on footprint's small input, one measured call after the warm-up; returns its result and what the store holds. */
+async function runExperiment(name: string, extra: string[] = []): Promise<{ out: RunJson; stored: StoredMeasurement[]; calls: Array<{ seq: number; requestId: string | null; status: string }> }> {
+  const store = path.join(scratchDir(`measure-${name}`), 'runs.db');
+  const cli = await runCli(['experiment', 'run', name, '--store', store, '--json', '-p', 'inputs=["small"]', '-p', 'calls=1', ...extra]);
+  expect(cli.code, cli.stderr).toBe(0);
+  const [out] = JSON.parse(cli.stdout) as RunJson[];
+  const db = await openStore(store);
+  try {
+    const stored: StoredMeasurement[] = [];
+    for await (const r of db.experimentRows(out!.runId, { kind: 'function-measurement' })) stored.push(r.row as unknown as StoredMeasurement);
+    const calls: Array<{ seq: number; requestId: string | null; status: string }> = [];
+    for await (const r of db.records(out!.runId)) calls.push({ seq: r.seq, requestId: r.requestId, status: r.status });
+    return { out: out!, stored, calls };
+  } finally {
+    await db.close();
+  }
+}
+
+const table = (r: RunJson): Array<Record<string, unknown>> => r.result!.rows.map((row) => Object.fromEntries(r.result!.columns.map((c, i) => [c, row[i]])));
+
+describe('in-function measurements', () => {
+  it('disk-io: each call of a function that writes 10 MB and allocates 100 MB has at least those in its record, under its seq', async () => {
+    const { out, stored, calls } = await runExperiment('disk-io');
+    expect(out).toMatchObject({ status: 'completed', error: null });
+    // The warm-up and the measured call, both answered, each with its measurement.
+    expect(calls.map((c) => [c.seq, c.status])).toEqual([
+      [0, 'ok'],
+      [1, 'ok'],
+    ]);
+    expect(stored.map((s) => [s.seq, s.requestId, s.fn, s.input, s.tag, s.status, s.missing])).toEqual(calls.map((c, i) => [c.seq, c.requestId, 'footprint', 'small', i === 0 ? 'warmup' : 'small', 'ok', null]));
+    for (const { measurement: m } of stored) {
+      expect(m!.io!.writtenBytes).toBeGreaterThanOrEqual(10 * MB);
+      expect(m!.io!.readBytes).toBeGreaterThanOrEqual(10 * MB);
+      expect(m!.memory.peakBytes).toBeGreaterThanOrEqual(100 * MB);
+      expect(m!.memory.samples.length).toBeGreaterThan(0);
+      expect(m!.memory.samples.length).toBeLessThanOrEqual(128);
+      expect(m!.cpu.userMs + m!.cpu.systemMs).toBeGreaterThan(0);
+      expect(m!.counters).toEqual({ kind: 'none', reason: 'not-requested', detail: null, values: {} });
+    }
+    const [row] = table(out);
+    expect([row!.benchmark, row!['calls measured'], row!.missing]).toEqual(['footprint small', 1, null]);
+    expect(row!['written MB p50'] as number).toBeGreaterThanOrEqual(10);
+  }, 240_000);
+
+  it('memory: the peak of the call is at least the 100 MB it allocated, with its series in the result', async () => {
+    const { out, stored } = await runExperiment('memory');
+    expect(out).toMatchObject({ status: 'completed', error: null });
+    expect(stored).toHaveLength(2);
+    for (const { measurement: m } of stored) expect(m!.memory.peakBytes).toBeGreaterThanOrEqual(100 * MB);
+    const [row] = table(out);
+    expect(row!['peak MB p50'] as number).toBeGreaterThanOrEqual(100);
+    expect(row!.source).toBe('cgroup-v1-memory');
+  }, 240_000);
+
+  it('counters: present, hardware or software, and when software the reason is hardware-unsupported', async () => {
+    const { out, stored } = await runExperiment('counters');
+    expect(out).toMatchObject({ status: 'completed', error: null });
+    expect(stored).toHaveLength(2);
+    for (const { measurement: m } of stored) {
+      const { kind, reason, values } = m!.counters;
+      // This machine has perf (scripts/provision-test-deps.sh): counters are read, of one kind or the other.
+      expect([['hardware', null], ['software', 'hardware-unsupported']]).toContainEqual([kind, reason]);
+      expect(values['task-clock']).toBeGreaterThan(0);
+      expect(values['page-faults']).toBeGreaterThanOrEqual((100 * MB) / (2 * MB));
+      if (kind === 'hardware') expect(values.cycles).toBeGreaterThan(0);
+    }
+    const [row] = table(out);
+    expect([row!.counters, row!.reason]).toEqual([stored[1]!.measurement!.counters.kind, stored[1]!.measurement!.counters.reason]);
+  }, 240_000);
+});
