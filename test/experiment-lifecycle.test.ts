@@ -180,7 +180,7 @@ describe('experiment prepare | invoke | cleanup', () => {
     const store = path.join(dir, 'refusals.db');
     const none = await cli(['experiment', 'invoke', './steps.ts', '3', '-o', `url=${platform.url}`, '--store', store]);
     expect(none.code).toBe(2);
-    expect(none.stderr).toBe(`faasbench: experiment "sb-steps" has no lifecycle open (no store at ${store} (give --store or set FAASBENCH_STORE)): run experiment prepare first\n`);
+    expect(none.stderr).toBe(`faasbench: experiment "sb-steps" has no lifecycle open: no store at ${store} (give --store or set FAASBENCH_STORE); run experiment prepare first\n`);
 
     const noHook = await cli(['experiment', 'invoke', './only-run.ts', '3', '-o', `url=${platform.url}`, '--store', store]);
     expect(noHook.code).toBe(3);

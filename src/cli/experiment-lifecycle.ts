@@ -107,7 +107,7 @@ async function stepStore(step: StepCommand, experiment: Experiment, opts: StepOp
     return await openStore(opts.store, { ...READ_ONLY, ...(opts.label === undefined ? {} : { runLabel: opts.label }) });
   } catch (err) {
     if (!isFaasbenchError(err, 'ResourceNotFound')) throw err;
-    throw new FaasbenchError('PreconditionFailed', `experiment "${experiment.name}" has no lifecycle open (${err.message}): run experiment prepare first`, { reason: 'usage' });
+    throw new FaasbenchError('PreconditionFailed', `experiment "${experiment.name}" has no lifecycle open: ${err.message}; run experiment prepare first`, { reason: 'usage' });
   }
 }
 
