@@ -9,7 +9,7 @@ import { exportK6, type K6ExportSpec } from './k6-export.ts';
 import { chooseTimeUnit, k6Duration } from './k6-stages.ts';
 import { planPattern, splitPatternArgs } from './registry.ts';
 import type { RateSegment } from './rate-curve.ts';
-import { goDurationNs, k6Iterations, type K6Scenario as Scenario, type K6Stage as Stage } from '../../test/support/k6-semantics.ts';
+import { goDurationNs, k6FloatIterations, k6Iterations, type K6Scenario as Scenario, type K6Stage as Stage } from '../../test/support/k6-semantics.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'faasbench-k6-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -73,6 +73,8 @@ describe('k6 export of rate patterns', () => {
     it(`${label}: the stages integrate, by k6's executor semantics, to exactly the plan's call count`, () => {
       const { result, plan, scenario } = exported(words);
       expect(k6Iterations(scenario)).toBe(plan.count);
+      // And with the area summed in float64 as k6's executor sums it: its own rounding costs no call.
+      if (scenario.executor === 'ramping-arrival-rate') expect(k6FloatIterations(scenario)).toBe(plan.count);
       expect(result.calls).toBe(plan.count);
       expect(result.planned).toBe(plan.count);
       expect(result.warnings).toEqual([]);
@@ -95,10 +97,11 @@ describe('k6 export of rate patterns', () => {
         }
         startUs += s.durationUs;
       }
-      // After the curve: rate 0, for a moment, so k6 starts the call due at the curve's very end.
+      // After the curve: 1 call/s for 999 ms, a tail of 0.999 calls.
       const stages = scenario.stages as Stage[];
-      expect(stages.at(-1)).toEqual({ duration: '1s', target: 0 });
-      expect(k6RateAt(scenario, BigInt(Math.round(startUs * 1000)) + 1n)).toBe(0);
+      const unitS = Number(goDurationNs(scenario.timeUnit!)) / 1e9;
+      expect(stages.at(-1)).toEqual({ duration: '999ms', target: unitS });
+      expect(k6RateAt(scenario, BigInt(Math.round(startUs * 1000)) + 1n)).toBeCloseTo(1, 12);
     });
   }
 
@@ -125,8 +128,8 @@ describe('k6 export of rate patterns', () => {
         { duration: '1m', target: 60 },
         { duration: '0s', target: 15 },
         { duration: '1m', target: 15 },
-        { duration: '0s', target: 0 },
-        { duration: '1s', target: 0 },
+        { duration: '0s', target: 1 },
+        { duration: '999ms', target: 1 },
       ],
       preAllocatedVUs: 60,
       maxVUs: 1000,
@@ -134,19 +137,33 @@ describe('k6 export of rate patterns', () => {
     });
     expect(exported(['ramp', '--from', '0', '--to', '40', '--duration', '30s']).scenario.stages).toEqual([
       { duration: '30s', target: 40 },
-      { duration: '0s', target: 0 },
-      { duration: '1s', target: 0 },
+      { duration: '0s', target: 1 },
+      { duration: '999ms', target: 1 },
     ]);
   });
 
-  it('a curve whose area is not whole: the plan sends ceil(area) calls, k6 starts floor(area), and the export says so', () => {
-    // 0 -> 1 call/s over 3 s: an area of 1.5 calls.
+  it('a curve whose area is not whole: k6 starts ceil(area) calls too, as the plan sends, through the 0.999-call tail', () => {
+    // 0 -> 1 call/s over 3 s: an area of 1.5 calls; the plan sends calls as the area passes 0 and 1.
     const { result, plan, scenario } = exported(['ramp', '--from', '0', '--to', '1', '--duration', '3s']);
+    expect(scenario.stages).toEqual([
+      { duration: '3s', target: 1 },
+      { duration: '999ms', target: 1 },
+    ]);
     expect(plan.count).toBe(2);
-    expect(k6Iterations(scenario)).toBe(1);
-    expect(result.calls).toBe(1);
+    expect(k6Iterations(scenario)).toBe(2);
+    expect(k6FloatIterations(scenario)).toBe(2);
+    expect(result.warnings).toEqual([]);
+    // Constant-arrival-rate starts its first call at 0, as the plan does: 0.5/s for 3 s is 2 calls.
+    const constant = exported(['constant', '--rate', '0.5', '--duration', '3s']);
+    expect([constant.plan.count, k6Iterations(constant.scenario), constant.result.calls]).toEqual([2, 2, 2]);
+  });
+
+  it('an area whose fraction is under 0.001: k6 starts one call fewer, and the export says so', () => {
+    // 0 -> 1 call/s over 200.001 s: 100.0005 calls.
+    const { result, plan, scenario } = exported(['ramp', '--from', '0', '--to', '1', '--duration', '200.001s']);
+    expect([plan.count, k6Iterations(scenario), k6FloatIterations(scenario), result.calls]).toEqual([101, 100, 100, 100]);
     expect(result.warnings).toEqual([
-      "k6 will start 1 calls where the plan sends 2: the curve's area is 1.5 calls, and faasbench sends a call each time the area passes 0, 1, 2, ... where k6 starts one each time it reaches 1, 2, ...",
+      "k6 will start 100 calls where the plan sends 101: the curve's area is 100.0005 calls, and k6 starts a call each time the area reaches 1, 2, ... where faasbench sends one each time it passes 0, 1, ...; the 0.999-call tail after the curve makes up for that only when the fraction is 0.001 or more",
     ]);
   });
 

@@ -8,7 +8,7 @@
  */
 import type { WorkloadPlan } from './pattern.ts';
 import { expectedCalls, uniformCount, type RateSegment } from './rate-curve.ts';
-import { chooseTimeUnit, constantIterations, k6Duration, perUnit, rampingIterations, rampingStages } from './k6-stages.ts';
+import { chooseTimeUnit, constantIterations, k6Duration, perUnit, rampingIterations, rampingStages, TAIL_CALLS } from './k6-stages.ts';
 
 /** A k6 scenario object, as it goes into `options.scenarios` (JSON). */
 export type K6ScenarioObject = Readonly<Record<string, unknown>>;
@@ -88,8 +88,10 @@ function poissonWarning(pattern: string): string {
 
 function countWarning(curve: readonly RateSegment[], planned: number, calls: number): string {
   const area = expectedCalls(curve);
-  const why = Number.isInteger(Number(area.toFixed(9)))
-    ? 'the rates, as whole calls per time unit, and the stages, in whole nanoseconds, change the curve\'s area'
-    : `the curve's area is ${Number(area.toFixed(6))} calls, and faasbench sends a call each time the area passes 0, 1, 2, ... where k6 starts one each time it reaches 1, 2, ...`;
+  const fraction = area - Math.floor(area);
+  const why =
+    fraction > 0 && fraction < 1 - TAIL_CALLS
+      ? `the curve's area is ${area} calls, and k6 starts a call each time the area reaches 1, 2, ... where faasbench sends one each time it passes 0, 1, ...; the ${TAIL_CALLS}-call tail after the curve makes up for that only when the fraction is ${Number((1 - TAIL_CALLS).toFixed(6))} or more`
+      : `the rates, as whole calls per time unit, and the stages, in whole nanoseconds, move the curve's area (${Number(area.toFixed(6))} calls)`;
   return `k6 will start ${calls} calls where the plan sends ${planned}: ${why}`;
 }

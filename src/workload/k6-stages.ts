@@ -7,10 +7,14 @@
  *
  * How many iterations k6 starts (its executors' documented semantics, and lib/executor's code):
  * - ramping-arrival-rate starts iteration i (i = 1, 2, ...) when the curve's area reaches i, while
- *   the scenario lasts: floor(area) iterations, the last one exactly at the curve's end when the
- *   area is whole. The scenario ends at the sum of the stages' durations, which a real run reaches
- *   a moment before that last start (k6 takes its start time before it allocates VUs), so the
- *   exported stages end with a `TAIL_S` hold at rate 0: no area, and the last call is started.
+ *   the stages last: floor(area), the last one exactly at the curve's end when the area is whole.
+ *   faasbench's uniform plan sends call k when the area passes k (k = 0, 1, ...): ceil(area). So
+ *   the exported stages end with a tail of 0.999 calls: 1 call/s for 999 ms. floor(area + 0.999)
+ *   is ceil(area) for every area that is whole or has a fraction of 0.001 or more (k6Scenario
+ *   warns about the rest); the call due at the curve's very end still goes out (a real scenario
+ *   ends a moment before its nominal end: k6 takes its start time before it allocates VUs); and
+ *   k6's float sums (a whole area of 5,400 adds up to 5,399.999999999999 in jump's stages) cannot
+ *   cost a call.
  * - constant-arrival-rate starts iterations at 0, 1/rate, 2/rate, ... before its duration ends:
  *   ceil(rate × duration) of them, as faasbench's uniform plan does.
  */
@@ -26,11 +30,14 @@ export interface RampingStages {
   readonly stages: readonly K6Stage[];
 }
 
-/** The rate-0 hold after the curve: long enough for k6 to start the call due at the curve's very end. */
-export const TAIL_S = 1;
-
 const NS_PER_US = 1e3;
 const NS_PER_S = 1e9;
+
+/** The tail after the curve: TAIL_RATE calls/s for TAIL_NS, an area of 0.999 calls. */
+export const TAIL_RATE = 1;
+export const TAIL_NS = 999e6;
+/** The calls the tail adds to the area. */
+export const TAIL_CALLS = (TAIL_RATE * TAIL_NS) / NS_PER_S;
 
 /** Whole nanoseconds as a Go duration k6 parses: `20m`, `1m30s`, `4.5s`, `250ms`, `1500us`, `0s`. */
 export function k6Duration(ns: number): string {
@@ -90,7 +97,7 @@ function durationsNs(segments: readonly RateSegment[]): number[] {
   });
 }
 
-/** The curve as ramping-arrival-rate stages: a `0s` stage for each step, then the tail at rate 0. */
+/** The curve as ramping-arrival-rate stages: a `0s` stage for each step, then the tail. */
 export function rampingStages(segments: readonly RateSegment[], unitS: number): RampingStages {
   const startRate = perUnit(segments[0]?.fromRate ?? 0, unitS);
   const stages: K6Stage[] = [];
@@ -103,8 +110,9 @@ export function rampingStages(segments: readonly RateSegment[], unitS: number): 
     stages.push({ duration: k6Duration(durations[i]!), target: to });
     current = to;
   });
-  if (current !== 0) stages.push({ duration: '0s', target: 0 });
-  stages.push({ duration: k6Duration(TAIL_S * NS_PER_S), target: 0 });
+  const tail = perUnit(TAIL_RATE, unitS);
+  if (current !== tail) stages.push({ duration: '0s', target: tail });
+  stages.push({ duration: k6Duration(TAIL_NS), target: tail });
   return { startRate, stages };
 }
 

@@ -6,7 +6,9 @@
  *   the rate reaches i, while the stages last. Whole iterations: floor(area).
  * - constant-arrival-rate: `rate` iterations per timeUnit, evenly spaced from the start, for
  *   `duration`: the first at 0, so ceil(rate x duration / timeUnit).
- * Integers throughout (targets x ns) so no float decides a call.
+ * k6Iterations counts in integers (targets x ns), so no float decides a call; k6FloatIterations
+ * sums the area as k6's executor does (float64, in the order of lib/executor's cal()), so a test
+ * also sees k6's own rounding.
  */
 import { expect } from 'vitest';
 
@@ -42,4 +44,19 @@ export function k6Iterations(scenario: K6Scenario): number {
     from = BigInt(stage.target);
   }
   return Number(doubledArea / (2n * unitNs));
+}
+
+/** Iterations a ramping-arrival-rate scenario starts with the area summed in float64 as k6 sums it. */
+export function k6FloatIterations(scenario: K6Scenario): number {
+  const unitNs = Number(goDurationNs(scenario.timeUnit ?? '1s'));
+  let from = (scenario.startRate as number) / unitNs;
+  let endCount = 0;
+  for (const stage of scenario.stages as K6Stage[]) {
+    const to = stage.target / unitNs;
+    const dur = Number(goDurationNs(stage.duration));
+    endCount += from !== to ? dur * ((to - from) / 2 + from) : dur * to;
+    from = to;
+  }
+  // Iteration i starts while i <= endCount, for i = 1, 2, ...
+  return Math.floor(endCount);
 }
