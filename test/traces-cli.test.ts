@@ -1,7 +1,7 @@
 // `traces get` and `traces analyze` as a user runs them: a real local platform, the nested-chain
 // experiment (lab-node calling itself, 2 levels x 2 children) run against it by the real CLI, its
 // traces fetched through @aws-sdk/client-xray into a real SQLite store, broken down, and the
-// report's breakdown chart opened in Chromium.
+// breakdown chart of the report and of the dashboard's run page opened in Chromium.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -10,6 +10,7 @@ import type { RequestBreakdown } from '../src/analysis/trace-breakdown.ts';
 import type { LocalPlatform } from '../src/platform/platform.ts';
 import { openStore } from '../src/store/index.ts';
 import { RUN } from '../src/store/testing/run-meta.ts';
+import { startDashboard } from '../src/web/server.ts';
 import { runCli } from './support/cli-process.ts';
 import { scratchDir, startPlatform } from './support/platform.ts';
 
@@ -120,7 +121,7 @@ describe('traces get and traces analyze on a nested-chain run', () => {
     for (const label of ['queueing', 'initialisation', 'handler', 'nested calls', 'platform overhead', 'end to end']) expect(text.stdout).toContain(label);
   }, 60_000);
 
-  it("the report draws the breakdown chart, and Chromium shows it: one stacked bar of five parts", async () => {
+  it('the report and the dashboard draw the breakdown chart, and Chromium shows it: one stacked bar of five parts', async () => {
     const out = path.join(dir, 'report');
     const report = await runCli(['report', runId, '--store', db, '--out', out, '--json']);
     expect(report.code, report.stderr).toBe(0);
@@ -140,11 +141,25 @@ describe('traces get and traces analyze on a nested-chain run', () => {
       expect(chart.width).toBeGreaterThan(300);
       // One function, five parts stacked in their fixed colours.
       expect(chart.bars).toEqual(['#9ecae9', '#f58518', '#4c78a8', '#54a24b', '#b279a2']);
+
+      // The dashboard's run page draws the same chart among the run's charts.
+      const store = await openStore(db);
+      const dashboard = await startDashboard({ store, port: 0 });
+      try {
+        await page.goto(`${dashboard.url}/runs/${runId}`, { waitUntil: 'load' });
+        const figure = page.locator('figure[data-chart="request-breakdown"]');
+        await figure.waitFor({ timeout: 30_000 });
+        const drawn = await figure.evaluate((f) => ({ label: f.getAttribute('aria-label'), bars: [...f.querySelectorAll('svg g.role-mark path')].map((p) => p.getAttribute('fill')) }));
+        expect(drawn).toEqual({ label: 'Where request time went (from traces)', bars: ['#9ecae9', '#f58518', '#4c78a8', '#54a24b', '#b279a2'] });
+      } finally {
+        await dashboard.close();
+        await store.close();
+      }
       expect(problems).toEqual([]);
     } finally {
       await browser.close();
     }
-  }, 60_000);
+  }, 90_000);
 
   it('says clearly what is missing: a run whose platform is gone, a run with no stored traces', async () => {
     const store = await openStore(db);

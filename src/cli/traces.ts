@@ -33,7 +33,9 @@ interface AnalyzeOptions {
 }
 
 export function registerTraces(program: Command): void {
-  const traces = program.command('traces').description("a run's X-Ray traces: fetch them into the store, then break each request's time into its parts");
+  const traces = program
+    .command('traces')
+    .description("a run's X-Ray traces: `traces get` fetches them (AWS X-Ray or the local platform), `traces analyze` breaks each request into queueing, init, handler, nested calls and overhead");
   traces
     .command('get <run>')
     .description("fetch the X-Ray traces of the run's time window (from AWS X-Ray, or the local platform the run called) into the store")
