@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../src/platform/platform.ts';
+import { K6_JSLIB_AWS } from '../src/workload/k6-script.ts';
 import { planPattern, splitPatternArgs } from '../src/workload/registry.ts';
 import { runCli } from './support/cli-process.ts';
 import { k6Iterations, type K6Scenario } from './support/k6-semantics.ts';
@@ -25,6 +26,9 @@ interface ScriptRun {
   readonly options: unknown;
   readonly requests: Array<{ method: string; url: string; body: string | null; params: { headers: Record<string, string>; timeout: string } }>;
   readonly sleeps: number[];
+  /** SigV4 signers made and requests signed (aws-lambda on AWS). */
+  readonly signers: unknown[];
+  readonly signed: unknown[];
 }
 
 /** k6's modules as recorders, resolved by a loader hook, so the script runs unchanged under Node. */
@@ -33,10 +37,17 @@ function writeHarness(): string {
     'k6/http': 'export default { request(method, url, body, params) { globalThis.__requests.push({ method, url, body, params }); return { status: 200 }; } };',
     k6: 'export function sleep(s) { globalThis.__sleeps.push(s); }',
     'k6/encoding': "export default { b64encode: (s) => Buffer.from(s).toString('base64') };",
+    [K6_JSLIB_AWS]: [
+      'export class Endpoint { constructor(url) { this.url = url; } }',
+      'export class SignatureV4 {',
+      '  constructor(options) { globalThis.__signers.push(options); }',
+      "  sign(request) { globalThis.__signed.push({ ...request, endpoint: request.endpoint.url }); return { url: request.endpoint.url + request.path, headers: { ...request.headers, authorization: 'AWS4-HMAC-SHA256 stub' } }; }",
+      '}',
+    ].join('\n'),
   };
   const urls: Record<string, string> = {};
   for (const [name, source] of Object.entries(stubs)) {
-    const file = path.join(dir, `stub-${name.replace('/', '-')}.mjs`);
+    const file = path.join(dir, `stub-${name.replace(/\W+/g, '-')}.mjs`);
     writeFileSync(file, `${source}\n`);
     urls[name] = pathToFileURL(file).href;
   }
@@ -51,9 +62,11 @@ function writeHarness(): string {
       'globalThis.__ENV = JSON.parse(process.env.K6_ENV);',
       'globalThis.__requests = [];',
       'globalThis.__sleeps = [];',
+      'globalThis.__signers = [];',
+      'globalThis.__signed = [];',
       'const script = await import(pathToFileURL(process.argv[2]).href);',
       'for (let i = 0; i < Number(process.argv[3]); i++) script.default();',
-      'console.log(JSON.stringify({ options: script.options, requests: globalThis.__requests, sleeps: globalThis.__sleeps }));',
+      'console.log(JSON.stringify({ options: script.options, requests: globalThis.__requests, sleeps: globalThis.__sleeps, signers: globalThis.__signers, signed: globalThis.__signed }));',
     ].join('\n'),
   );
   return runner;
@@ -156,6 +169,32 @@ describe('faasbench invoke --export k6', () => {
     expect(run.options).toEqual({ scenarios: { sequential: { executor: 'per-vu-iterations', vus: 1, iterations: 4, maxDuration: '1h4m1s', gracefulStop: '16m' } } });
     expect(run.requests).toHaveLength(2);
     expect(run.sleeps).toEqual([0.25, 0.25]);
+  }, 60_000);
+
+  it('aws-lambda on AWS: each call is signed with SigV4 by k6\'s jslib aws, the credentials from the environment', async () => {
+    const file = path.join(dir, 'lambda.js');
+    const result = await runCli(['invoke', 'k6-echo', 'constant', '--rate', '2', '--duration', '5s', '--provider', 'aws-lambda', '-o', 'region=eu-west-1', '--payload', '{"n":7}', '--export', 'k6', file], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("faasbench: note: calls are signed with SigV4 by k6's jslib aws");
+    const env = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'k6-export-canary-secret', AWS_SESSION_TOKEN: 'session' };
+    const run = await runScript(file, 2, env);
+    expect(run.options).toEqual({ scenarios: { constant: { executor: 'constant-arrival-rate', rate: 2, timeUnit: '1s', duration: '5s', preAllocatedVUs: 2, maxVUs: 1000, gracefulStop: '16m' } } });
+    expect(run.signers).toEqual([
+      { service: 'lambda', region: 'eu-west-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'k6-export-canary-secret', sessionToken: 'session' }, uriEscapePath: true, applyChecksum: false },
+    ]);
+    const signed = { method: 'POST', endpoint: 'https://lambda.eu-west-1.amazonaws.com', path: '/2015-03-31/functions/k6-echo/invocations', headers: { 'content-type': 'application/json' }, body: '{"n":7}' };
+    expect(run.signed).toEqual([signed, signed]);
+    expect(run.requests[0]).toEqual({
+      method: 'POST',
+      url: 'https://lambda.eu-west-1.amazonaws.com/2015-03-31/functions/k6-echo/invocations',
+      body: '{"n":7}',
+      params: { headers: { 'content-type': 'application/json', authorization: 'AWS4-HMAC-SHA256 stub' }, timeout: '16m' },
+    });
+    const missing = await runScript(file, 1, {}).then(
+      () => null,
+      (err: { stderr: string }) => err.stderr,
+    );
+    expect(missing).toContain('set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
   }, 60_000);
 
   it('refuses a provider without a plain HTTP endpoint (exit 3) and a malformed --export (exit 2), writing nothing', async () => {

@@ -17,7 +17,7 @@ import { parseProviderOptions, positiveInt } from './option-parsers.ts';
 /** The file sb's k6 runs read the options from, beside the script. */
 export const WORKLOAD_OPTIONS = 'workload_options.json';
 
-export const EXPORT_HELP = 'write the plan as a k6 script and workload_options.json beside it, then exit without deploying or invoking (FORMAT: k6), e.g. --export k6 script.js';
+export const EXPORT_HELP = 'write the plan as a k6 script (--export k6 script.js) and workload_options.json beside it, then exit: nothing is deployed, invoked or stored';
 
 export interface ExportRequest {
   readonly name: string;
