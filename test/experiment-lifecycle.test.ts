@@ -167,6 +167,11 @@ describe('experiment prepare | invoke | cleanup', () => {
       [cleaned!.runId, 'experiment', 'sb-steps', 'completed', { id: lifecycle, step: 'cleanup' }],
     ]);
 
+    // rerun repeats whole runs: a step's run is refused, saying what repeats it.
+    const rerun = await cli(['experiment', 'rerun', invoked!.runId, '--store', store]);
+    expect(rerun.code).toBe(3);
+    expect(rerun.stderr).toBe(`faasbench: run ${invoked!.runId} is the invoke step of lifecycle ${lifecycle}, not a whole experiment run: run faasbench experiment invoke again instead\n`);
+
     // After cleanup there is nothing to continue: a usage error that says what to run, and no run.
     for (const later of ['invoke', 'cleanup']) {
       const refused = await cli(['experiment', later, './steps.ts', '-o', `url=${platform.url}`, '--store', store]);
