@@ -50,6 +50,26 @@ export const PRICE_TABLES: Readonly<Record<string, PriceTable>> = {
     mbPerGb: 1024,
     source: AWS_SOURCE,
   },
+  /**
+   * Cloud Functions 2nd gen (Cloud Run functions) bills as Cloud Run, request-based billing: Tier 1
+   * regions (us-central1...), $0.000024 per vCPU-s, $0.0000025 per GiB-s, $0.40 per 1M requests,
+   * each instance's time rounded up to 100 ms (https://cloud.google.com/run/pricing, read
+   * 2026-12-06; free tier left out, as for AWS). The table has one per-GB price, so the CPU is
+   * folded in at the CPU Cloud Functions gives by default per memory, 1/6 vCPU per 256 MiB up to
+   * 512 MiB (2/3 vCPU per GiB): $0.0000025 + 2/3 x $0.000024 = $0.0000185 per GiB-s. Exact at 128 to
+   * 512 MiB; above, the default CPU grows slower than memory and this overstates the bill: by 12% at
+   * 1 GiB (0.583 vCPU), 28% at 2 and 4 GiB (1 and 2 vCPU).
+   */
+  'gcp-functions/tier1': {
+    id: 'gcp-functions/tier1',
+    label: 'Google Cloud Functions 2nd gen (Tier 1 region, CPU at the default per memory)',
+    usdPerGbSecond: 0.0000185,
+    usdPerMillionRequests: 0.4,
+    billingIncrementMs: 100,
+    minimumBilledMs: 100,
+    mbPerGb: 1024,
+    source: 'https://cloud.google.com/run/pricing',
+  },
 };
 
 /** Platforms whose bill is a cluster's, not a per-call price: their calls have no cost here. */
@@ -87,6 +107,8 @@ export function pricingFor(provider: string, options: PricingOptions = {}): Pric
   const lambda = PRICE_TABLES[`aws-lambda/${options.architecture ?? 'x86_64'}`]!;
   if (provider === 'aws-lambda') return { table: lambda, note: `priced as ${lambda.label}, ${describePrices(lambda)}` };
   if (provider === 'local') return { table: lambda, note: `local platform priced as ${lambda.label}, ${describePrices(lambda)}` };
+  const gcp = PRICE_TABLES['gcp-functions/tier1']!;
+  if (provider === 'gcp-functions') return { table: gcp, note: `priced as ${gcp.label}, ${describePrices(gcp)}` };
   const why = UNPRICED[provider] ?? 'no price table for this provider';
   return { table: null, note: `${provider}: no price (${why}): cost not computed` };
 }
