@@ -70,6 +70,35 @@ export const PRICE_TABLES: Readonly<Record<string, PriceTable>> = {
     mbPerGb: 1024,
     source: 'https://cloud.google.com/run/pricing',
   },
+  /**
+   * Azure Functions (https://azure.microsoft.com/en-us/pricing/details/functions/ and
+   * https://learn.microsoft.com/azure/azure-functions/functions-consumption-costs, read 2026-12-06;
+   * East US, pay as you go; free grants left out, as for AWS). Consumption: $0.000016 per GB-s and
+   * $0.20 per 1M executions, each execution billed for at least 100 ms, rounded up to 1 ms, on its
+   * memory rounded up to 128 MB (Azure measures the memory; here it is the configured memory, as
+   * for Lambda). Flex Consumption on demand: $0.000026 per GB-s of the instance memory and $0.40
+   * per 1M executions, at least 1,000 ms per execution.
+   */
+  'azure-functions/consumption': {
+    id: 'azure-functions/consumption',
+    label: 'Azure Functions Consumption (East US)',
+    usdPerGbSecond: 0.000016,
+    usdPerMillionRequests: 0.2,
+    billingIncrementMs: 1,
+    minimumBilledMs: 100,
+    mbPerGb: 1024,
+    source: 'https://azure.microsoft.com/en-us/pricing/details/functions/',
+  },
+  'azure-functions/flex': {
+    id: 'azure-functions/flex',
+    label: 'Azure Functions Flex Consumption, on demand (East US)',
+    usdPerGbSecond: 0.000026,
+    usdPerMillionRequests: 0.4,
+    billingIncrementMs: 1,
+    minimumBilledMs: 1000,
+    mbPerGb: 1024,
+    source: 'https://azure.microsoft.com/en-us/pricing/details/functions/',
+  },
 };
 
 /** Platforms whose bill is a cluster's, not a per-call price: their calls have no cost here. */
@@ -107,6 +136,8 @@ export function pricingFor(provider: string, options: PricingOptions = {}): Pric
   const lambda = PRICE_TABLES[`aws-lambda/${options.architecture ?? 'x86_64'}`]!;
   if (provider === 'aws-lambda') return { table: lambda, note: `priced as ${lambda.label}, ${describePrices(lambda)}` };
   if (provider === 'local') return { table: lambda, note: `local platform priced as ${lambda.label}, ${describePrices(lambda)}` };
+  const azure = PRICE_TABLES['azure-functions/consumption']!;
+  if (provider === 'azure-functions') return { table: azure, note: `priced as ${azure.label} (a Flex Consumption app: priceAs azure-functions/flex), ${describePrices(azure)}` };
   const gcp = PRICE_TABLES['gcp-functions/tier1']!;
   if (provider === 'gcp-functions') return { table: gcp, note: `priced as ${gcp.label}, ${describePrices(gcp)}` };
   const why = UNPRICED[provider] ?? 'no price table for this provider';
