@@ -36,21 +36,27 @@ const NS_PER_US = 1e3;
 
 export function k6Scenario(plan: WorkloadPlan, arrivals: 'uniform' | 'poisson', limits: ScenarioLimits): ScenarioExport {
   const warnings = arrivals === 'poisson' ? [poissonWarning(plan.pattern)] : [];
-  const graceful = k6Duration(limits.timeoutMs * NS_PER_MS);
   if (plan.closedLoop) return closedLoop(plan.count, plan.closedLoop.gapUs, limits, warnings);
-  if (!plan.rateCurve) {
-    const scenario = { executor: 'per-vu-iterations', vus: plan.count, iterations: 1, maxDuration: graceful, gracefulStop: graceful };
-    return { scenario, calls: plan.count, planned: plan.count, gapUs: 0, warnings };
-  }
-  const curve = plan.rateCurve;
+  if (!plan.rateCurve) return burst(plan.count, limits, warnings);
+  return rateScenario(plan.pattern, plan.rateCurve, limits, warnings);
+}
+
+/** A rate curve as an arrival-rate scenario, with how many calls k6 starts for it. */
+function rateScenario(pattern: string, curve: readonly RateSegment[], limits: ScenarioLimits, warnings: string[]): ScenarioExport {
   const planned = uniformCount(expectedCalls(curve));
   const unit = chooseTimeUnit(curve.flatMap((s) => [s.fromRate, s.toRate]));
   if (!unit.exact) warnings.push(`k6 takes whole calls per time unit: the rates were rounded to whole calls per hour`);
-  const vus = vuBounds(curve, limits.maxInFlight);
-  const common = { timeUnit: k6Duration(unit.seconds * 1e9), ...vus, gracefulStop: graceful };
-  const exported = plan.pattern === 'constant' && curve.length === 1 ? constantScenario(curve[0]!, unit.seconds, common) : rampingScenario(curve, unit.seconds, common);
+  const common = { timeUnit: k6Duration(unit.seconds * 1e9), ...vuBounds(curve, limits.maxInFlight), gracefulStop: k6Duration(limits.timeoutMs * NS_PER_MS) };
+  const exported = pattern === 'constant' && curve.length === 1 ? constantScenario(curve[0]!, unit.seconds, common) : rampingScenario(curve, unit.seconds, common);
   if (exported.calls !== planned) warnings.push(countWarning(curve, planned, exported.calls));
   return { ...exported, planned, gapUs: 0, warnings };
+}
+
+/** N VUs of one call each, all at once; each call may take the whole per-call limit. */
+function burst(count: number, limits: ScenarioLimits, warnings: string[]): ScenarioExport {
+  const limit = k6Duration(limits.timeoutMs * NS_PER_MS);
+  const scenario = { executor: 'per-vu-iterations', vus: count, iterations: 1, maxDuration: limit, gracefulStop: limit };
+  return { scenario, calls: count, planned: count, gapUs: 0, warnings };
 }
 
 function constantScenario(segment: RateSegment, unitS: number, common: Record<string, unknown>): { scenario: K6ScenarioObject; calls: number } {
