@@ -14,8 +14,8 @@ import type { Bench } from './bench.ts';
 
 /** The record kind each call's measurement is stored under. */
 export const MEASUREMENT_RECORD = 'function-measurement';
-/** The variable a function asks the local platform for counters with (platform/measure-call.ts). */
-export const COUNTERS_VARIABLE = 'FAASBENCH_MEASURE_COUNTERS';
+/** The variable a function asks the local platform for measurements with (platform/measure-call.ts). */
+export const MEASURE_VARIABLE = 'FAASBENCH_MEASURE';
 const MB = 1024 * 1024;
 
 export const measurementParams = {
@@ -48,7 +48,7 @@ export async function measureBenchmarks(bench: Bench, p: MeasurementParams, opti
   const total = p.functions.length * p.inputs.length;
   for (const fn of p.functions) {
     // The variable replaces the function's environment: none of the functions folder sets one.
-    const name = await bench.deploy(fn, { as: `${fn}-${options.experiment}`, ...(options.counters ? { environment: { [COUNTERS_VARIABLE]: 'true' } } : {}) });
+    const name = await bench.deploy(fn, { as: `${fn}-${options.experiment}`, environment: { [MEASURE_VARIABLE]: options.counters ? 'counters' : 'true' } });
     await measuredCall(bench, name, fn, p.inputs[0]!, 'warmup');
     for (const input of p.inputs) {
       if (bench.signal.aborted) return groups;

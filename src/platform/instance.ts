@@ -26,7 +26,7 @@ import {
 } from './invocation.ts';
 import { billedMs, endLine, initReportLine, initStartLine, reportLine, startLine, timeoutMessage } from './lambda-log.ts';
 import { MemoryWatchdog, readStatusKb } from './memory-watchdog.ts';
-import { countersRequested, InstanceMeter, type CallMeter } from './measure-call.ts';
+import { InstanceMeter, measureLevel, type CallMeter } from './measure-call.ts';
 import { processGroupMembers } from './process-group.ts';
 import { runtimes } from './runtimes/index.ts';
 import { markInstance, unmarkInstance } from './instance-marker.ts';
@@ -554,10 +554,11 @@ export class Instance {
   private deliver(active: Active, res: ServerResponse): void {
     this.thaw();
     this.watchdog?.start();
-    this.meter ??= new InstanceMeter({ group: () => this.cgroup?.counters ?? null, pids: () => this.measuredPids() }, countersRequested(this.fn.settings.environment));
-    active.meter = this.meter.begin();
+    const level = measureLevel(this.fn.settings.environment);
+    if (level !== 'off') this.meter ??= new InstanceMeter({ group: () => this.cgroup?.counters ?? null, pids: () => this.measuredPids() }, level === 'counters');
+    active.meter = this.meter?.begin();
     // With counters, the call waits until perf counts (measure-counters.ts).
-    if (active.meter.ready) void active.meter.ready.then(() => (this.active.get(active.request.requestId) === active ? this.handOver(active, res) : res.destroy()));
+    if (active.meter?.ready) void active.meter.ready.then(() => (this.active.get(active.request.requestId) === active ? this.handOver(active, res) : res.destroy()));
     else this.handOver(active, res);
   }
 
@@ -765,6 +766,7 @@ export class Instance {
     this.cgroup?.kill();
     this.cgroup?.remove();
     if (this.statusFd !== undefined) closeSync(this.statusFd);
+    this.meter?.close();
     rmSync(this.tmpDir, { recursive: true, force: true });
     unmarkInstance(this.env.tmpRoot, this.id);
     this.hooks.gone(this, reason);

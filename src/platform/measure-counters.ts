@@ -3,8 +3,8 @@
  * the instance's processes around the call: no native code of our own. perf starts with its
  * events disabled (-D -1) and a control channel (--control fd:3,4); the call is delivered once
  * perf acknowledged `enable`, and `disable` at its end closes the window, so perf's own start-up
- * and exit fall outside it. Starting perf takes about 60 ms on a quiet 2-core machine, which is
- * why counters are opt-in per function (see measure-call.ts): that time is spent before the call
+ * and exit fall outside it. Starting perf took 57 ms on this 2-core machine, which is why counters
+ * are asked for apart from the other measurements (see measure-call.ts): that time is spent before the call
  * is delivered, so it shows in the caller's latency, not in the call's duration.
  *
  * Hardware events (cycles, instructions, cache misses) are asked for with the software ones

@@ -2,7 +2,8 @@
  * What the local platform measured inside one invocation (after SeBS's local `time`, `memory`,
  * `disk-io` and `papi` experiments): CPU time, bytes read and written, memory over the call and
  * performance counters, each with the source it came from, since sources count different things.
- * It travels to the caller as JSON in the `X-Faasbench-Measurement` header (ground-truth.ts).
+ * It travels to the caller as JSON in the `X-Faasbench-Measurement` header (ground-truth.ts), for
+ * the calls of functions that ask for it (measure-call.ts: MEASURE_VARIABLE).
  */
 
 /**
@@ -17,7 +18,7 @@ export type BlockIoSource = 'cgroup-v1-blkio' | 'cgroup-v2-io';
 
 /** Why an invocation's counters are software ones or absent; each is a fixed string a script can test. */
 export type CounterReason =
-  /** Counters are opt-in per function (provider option counters=true, or FAASBENCH_MEASURE_COUNTERS=true). */
+  /** Counters are opt-in per function (the local provider's counters=true, or FAASBENCH_MEASURE=counters). */
   | 'not-requested'
   /** perf ran, and the CPU's hardware events are not exposed here (no PMU: a virtual machine, most often). */
   | 'hardware-unsupported'

@@ -23,8 +23,8 @@ import { provisionByRestApi, unprovisionByRestApi } from './provisioning.ts';
 import { warmRequestPath } from './request-warm-up.ts';
 import { keepMeasurement } from './local-measurements.ts';
 
-/** The function variable the platform reads to attach counters (platform/measure-call.ts: not imported, which would load the platform). */
-const COUNTERS_VARIABLE = 'FAASBENCH_MEASURE_COUNTERS';
+/** The function variable the platform reads (platform/measure-call.ts: not imported, which would load the platform). */
+const MEASURE_VARIABLE = 'FAASBENCH_MEASURE';
 
 const schema = z.strictObject({
   /** A platform running in this process. */
@@ -36,10 +36,11 @@ const schema = z.strictObject({
   /** Options for the platform started here when neither `platform` nor `url` is given. */
   platformOptions: z.custom<PlatformOptions>((v) => typeof v === 'object' && v !== null, 'expected an object').optional(),
   /**
-   * Performance counters in each call's measurement (local-measurements.ts): functions deployed
-   * through this provider get COUNTERS_VARIABLE. Off by default: attaching perf adds about 60 ms
-   * before each call is delivered.
+   * In-function measurements of each call (local-measurements.ts): functions deployed through this
+   * provider get MEASURE_VARIABLE. Off by default: they cost the platform CPU on every call.
    */
+  measure: z.boolean().default(false),
+  /** Performance counters too (implies measure): attaching perf adds about 60 ms before each call is delivered. */
   counters: z.boolean().default(false),
   ...connectionFields,
 });
@@ -57,7 +58,8 @@ export async function createLocalProvider(options: ProviderOptions = {}): Promis
   // The platform (and its metrics, sandbox and API modules) loads only when this process runs one.
   const platform = o.platform ?? (o.url ? null : await (await import('../platform/platform.ts')).LocalPlatform.start(o.platformOptions));
   const url = platform?.url ?? (o.url as string);
-  return new LocalProvider(url, platform, owned, o.token, createDispatcher(new URL(url).origin, o), o.counters);
+  const measure = o.counters ? 'counters' : o.measure ? 'true' : null;
+  return new LocalProvider(url, platform, owned, o.token, createDispatcher(new URL(url).origin, o), measure);
 }
 
 class LocalProvider implements Provider {
@@ -71,13 +73,14 @@ class LocalProvider implements Provider {
     private readonly owned: boolean,
     token: string | undefined,
     private readonly http: ConnectionPool,
-    private readonly counters = false,
+    /** MEASURE_VARIABLE's value for what this provider deploys, or null: not set. */
+    private readonly measure: string | null = null,
   ) {
     this.headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
   }
 
   async deploy(pkg: FunctionPackage, asked: Partial<FunctionSettingsInput> = {}): Promise<void> {
-    const overrides = this.counters ? { ...asked, environment: { ...pkg.manifest.environment, ...asked.environment, [COUNTERS_VARIABLE]: 'true' } } : asked;
+    const overrides = this.measure ? { ...asked, environment: { ...pkg.manifest.environment, ...asked.environment, [MEASURE_VARIABLE]: this.measure } } : asked;
     if (this.platform) {
       this.platform.create(effectiveManifest(pkg, overrides), { folder: pkg.dir, include: resolvedIncludes(pkg) });
       return;
