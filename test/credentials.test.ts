@@ -19,7 +19,7 @@ const CANARY = `CANARY${randomBytes(12).toString('hex')}`;
 const KEY_ID = 'AKIAFAASBENCHCANARY1';
 
 /** A user of its own: no AWS configuration of the machine's, the credentials file under this home. */
-function userEnv(): Record<string, string> {
+function userEnv(): { HOME: string; XDG_CONFIG_HOME: string; XDG_CACHE_HOME: string } & Record<string, string> {
   const home = scratchDir('cred-home');
   return {
     HOME: home,
@@ -90,7 +90,7 @@ describe('faasbench login, check-credentials, logout', () => {
     const env = userEnv();
     const login = await runWithStdin(['login', 'aws', '--access-key-id', KEY_ID, '--secret-stdin', '--region', 'eu-west-1', '--json'], `${CANARY}\n`, env);
     expect(login.code).toBe(0);
-    const file = path.join(env.XDG_CONFIG_HOME!, 'faasbench', 'credentials.json');
+    const file = path.join(env.XDG_CONFIG_HOME, 'faasbench', 'credentials.json');
     expect(JSON.parse(login.stdout)).toMatchObject({ provider: 'aws-lambda', stored: true, file, accessKeyId: 'AKIA…ARY1', region: 'eu-west-1' });
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
