@@ -18,7 +18,9 @@ describe('where traces get fetches from', () => {
   });
 
   it('says why there is nothing to fetch from, and refuses an endpoint that is no URL', () => {
-    expect(() => xraySourceOf(run('local'), {})).toThrow('run r1 ran on a local platform it started and stopped, and its traces went with it');
+    expect(() => xraySourceOf({ ...run('local'), kind: 'experiment' }, {})).toThrow('run r1 ran on a local platform it started and stopped, and its traces went with it');
+    // An invoke run keeps no provider options: where its platform was is not known.
+    expect(() => xraySourceOf(run('local'), {})).toThrow('run r1 does not record the platform its calls went to: give --endpoint <its URL> if it still runs');
     expect(() => xraySourceOf(run('http'), {})).toThrow('run r1 ran on provider http, which keeps no X-Ray traces: give --endpoint <url>');
     expect(() => xraySourceOf(run('http'), { endpoint: 'ftp://x' })).toThrow('--endpoint ftp://x: expected an http:// or https:// URL');
   });

@@ -34,6 +34,10 @@ export function xraySourceOf(run: Run, options: SourceOptions): XraySource {
   const str = (key: string): string | undefined => (typeof stored[key] === 'string' ? (stored[key] as string) : undefined);
   if (run.provider === 'local') {
     const url = str('url');
+    // Only experiment runs keep their provider options (stored-provider-options.ts).
+    if (url === undefined && run.kind !== 'experiment') {
+      throw new FaasbenchError('InvalidParameterValue', `run ${run.id} does not record the platform its calls went to: give --endpoint <its URL> if it still runs (a platform the run started itself stopped with it, and took its traces along)`);
+    }
     if (url === undefined) {
       throw new FaasbenchError(
         'InvalidParameterValue',
