@@ -19,6 +19,8 @@ export const PROVIDERS: Readonly<Record<string, ProviderFactory>> = {
   http: async (options) => (await import('./http.ts')).createHttpProvider(options),
   grpc: async (options) => (await import('./grpc.ts')).createGrpcProvider(options),
   knative: async (options) => (await import('./knative.ts')).createKnativeProvider(options),
+  'azure-functions': async (options) => (await import('./azure-functions.ts')).createAzureFunctionsProvider(options),
+  'gcp-functions': async (options) => (await import('./gcp-functions.ts')).createGcpFunctionsProvider(options),
 };
 
 export function providerNames(): string[] {

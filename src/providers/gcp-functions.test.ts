@@ -1,0 +1,100 @@
+// The gcp-functions provider in functions-framework mode: Google's Functions Framework runs the
+// generated entry point in real child processes on loopback ports.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { isFaasbenchError } from '../core/errors.ts';
+import { loadFunctionPackage } from '../core/function-package.ts';
+import { nodeFunction, scratchDir, writeFunction } from '../../test/support/platform.ts';
+import { providerConformance } from './conformance.ts';
+import { createGcpFunctionsProvider } from './gcp-functions.ts';
+
+const EMULATOR = { emulator: 'functions-framework' } as const;
+
+providerConformance('gcp-functions under the Functions Framework', async () => ({ provider: await createGcpFunctionsProvider(EMULATOR) }), {
+  workDir: () => scratchDir('conformance'),
+  reportsInstanceId: true,
+  unreachable: (url) => createGcpFunctionsProvider({ url }),
+});
+
+describe('gcp-functions specifics', () => {
+  it('names the option that is wrong', async () => {
+    await expect(createGcpFunctionsProvider({ region: 'Europe' })).rejects.toThrow('provider gcp-functions: option "region": expected a region such as us-central1');
+    await expect(createGcpFunctionsProvider({ runtimes: { nodejs: 'nodejs18' } })).rejects.toThrow('provider gcp-functions: option "runtimes.nodejs"');
+    await expect(createGcpFunctionsProvider({ public: 'no' })).rejects.toThrow('provider gcp-functions: option "public"');
+    await expect(createGcpFunctionsProvider({ emulator: 'docker' })).rejects.toThrow('provider gcp-functions: option "emulator"');
+    await expect(createGcpFunctionsProvider({ ...EMULATOR, project: 'my-project' })).rejects.toThrow('the emulator takes none of them');
+    await expect(createGcpFunctionsProvider({ zone: 'a' })).rejects.toThrow('provider gcp-functions: unknown option "zone"');
+  });
+
+  it('refuses names Cloud Functions refuses, provided packages and settings it cannot change, before doing anything', async () => {
+    const provider = await createGcpFunctionsProvider(EMULATOR);
+    try {
+      const upper = await provider.deploy(loadFunctionPackage(nodeFunction('Upper_Case', 'return 1;'))).catch((e: unknown) => e);
+      expect(isFaasbenchError(upper, 'InvalidParameterValue')).toBe(true);
+      expect(String(upper)).toContain('function name "Upper_Case": expected lowercase letters, digits and "-"');
+      const bootstrap = writeFunction({ name: 'gcp-provided', runtime: 'provided', handler: 'x' }, { bootstrap: '#!/bin/sh\n' });
+      await expect(provider.deploy(loadFunctionPackage(bootstrap))).rejects.toThrow('field "runtime": Cloud Functions runs nodejs and python packages, not provided');
+      await expect(provider.updateConfiguration('gcp-any', { keepAliveS: 5 })).rejects.toThrow('Cloud Functions cannot change "keepAliveS" of a deployed function');
+      await expect(provider.updateConfiguration('gcp-any', { memoryMb: 64 })).rejects.toThrow('setting "memoryMb"');
+      const missing = await provider.updateConfiguration('gcp-any', { memoryMb: 256 }).catch((e: unknown) => e);
+      expect(isFaasbenchError(missing, 'ResourceNotFound')).toBe(true);
+    } finally {
+      await provider.close();
+    }
+  });
+
+  it('gives the handler a Lambda context and environment, bills in 100 ms steps, and keeps instances apart per function', async () => {
+    const body = [
+      'return { name: context.functionName, memory: context.memoryLimitInMB, remaining: context.getRemainingTimeInMillis() > 0 && context.getRemainingTimeInMillis() <= 7000,',
+      "  requestId: context.awsRequestId, env: [process.env.AWS_LAMBDA_FUNCTION_NAME, process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, process.env.FOO], own: Object.keys(process.env).filter((k) => k.startsWith('SECRET')) };",
+    ].join('\n');
+    const provider = await createGcpFunctionsProvider(EMULATOR);
+    process.env.SECRET_OF_THE_CALLER = 'never passed on';
+    try {
+      await provider.deploy(loadFunctionPackage(nodeFunction('gcp-context', body, { memoryMb: 512, timeoutS: 7, environment: { FOO: 'bar' } })));
+      const r = await provider.invoke('gcp-context', Buffer.from(''));
+      expect(r.status).toBe('ok');
+      const out = JSON.parse(r.payload.toString()) as Record<string, unknown>;
+      expect(out).toEqual({ name: 'gcp-context', memory: '512', remaining: true, requestId: r.facts.requestId, env: ['gcp-context', '512', 'bar'], own: [] });
+      expect(r.facts.billedMs).toBe(Math.max(100, Math.ceil((r.facts.durationMs as number) / 100) * 100));
+      expect(r.facts.memoryMb).toBe(512);
+
+      await provider.updateConfiguration('gcp-context', { timeoutS: 5 });
+      const after = JSON.parse((await provider.invoke('gcp-context', Buffer.from('{}'))).payload.toString()) as Record<string, unknown>;
+      expect(after).toMatchObject({ memory: '512', env: ['gcp-context', '512', 'bar'] });
+    } finally {
+      delete process.env.SECRET_OF_THE_CALLER;
+      await provider.close();
+    }
+  });
+
+  it('answers a handler that fails to load with its error on every call, and a body that is not JSON with 400', async () => {
+    const dir = writeFunction({ name: 'gcp-broken', runtime: 'nodejs', handler: 'missing.handler' }, { 'index.mjs': 'export const handler = async () => 1;\n' });
+    const provider = await createGcpFunctionsProvider(EMULATOR);
+    try {
+      await provider.deploy(loadFunctionPackage(dir));
+      for (let i = 0; i < 2; i++) {
+        const r = await provider.invoke('gcp-broken', Buffer.from('{}'));
+        expect(r).toMatchObject({ status: 'function-error', httpStatus: 500, errorClass: 'Runtime.ImportModuleError' });
+      }
+      await provider.deploy(loadFunctionPackage(nodeFunction('gcp-echo', 'return event;')));
+      expect(await provider.invoke('gcp-echo', Buffer.from('not json'))).toMatchObject({ status: 'rejected', httpStatus: 400, errorClass: 'HTTP 400' });
+      expect(JSON.parse((await provider.invoke('gcp-echo', Buffer.from('[1,2]'))).payload.toString())).toEqual([1, 2]);
+    } finally {
+      await provider.close();
+    }
+  });
+
+  it('stops its Functions Framework processes on close', async () => {
+    const provider = await createGcpFunctionsProvider(EMULATOR);
+    await provider.deploy(loadFunctionPackage(nodeFunction('gcp-stop', 'return process.pid;')));
+    const pid = Number((await provider.invoke('gcp-stop', Buffer.from('{}'))).payload.toString());
+    expect(alive(pid)).toBe(true);
+    await provider.close();
+    expect(alive(pid)).toBe(false);
+  });
+});
+
+function alive(pid: number): boolean {
+  return spawnSync('kill', ['-0', String(pid)]).status === 0;
+}
