@@ -112,7 +112,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   },
   {
     commands: [
-      { term: 'login [options] <provider>', description: "store a provider's credentials for your user (mode 0600): aws (keys), openfaas (gateway login); knative uses your kubeconfig" },
+      { term: 'login [options] <provider>', description: "store a provider's credentials for your user (mode 0600): aws (keys), openfaas (gateway login); knative, gcp and azure use their own tools' credentials" },
       { term: 'logout [options] [provider]', description: "remove stored credentials: one provider's (openfaas: --url for one gateway), or all of them" },
       { term: 'check-credentials [options] [provider]', description: 'make one read-only call with the credentials and say who you are (aws: STS GetCallerIdentity; openfaas: the function list)' },
     ],

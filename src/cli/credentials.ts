@@ -13,7 +13,16 @@ import { firstStdinLine, masked, prompt } from './credentials-input.ts';
 import { EXIT } from './exit-codes.ts';
 
 /** What `login` and the others accept as a provider, by registry name; `aws` is short for aws-lambda. */
-const ALIASES: Readonly<Record<string, string>> = { aws: 'aws-lambda', 'aws-lambda': 'aws-lambda', openfaas: 'openfaas', knative: 'knative' };
+const ALIASES: Readonly<Record<string, string>> = {
+  aws: 'aws-lambda',
+  'aws-lambda': 'aws-lambda',
+  openfaas: 'openfaas',
+  knative: 'knative',
+  gcp: 'gcp-functions',
+  'gcp-functions': 'gcp-functions',
+  azure: 'azure-functions',
+  'azure-functions': 'azure-functions',
+};
 
 /** Providers that have nothing to log in to, and why. */
 const NO_LOGIN: Readonly<Record<string, string>> = {
@@ -22,12 +31,17 @@ const NO_LOGIN: Readonly<Record<string, string>> = {
   grpc: 'the grpc provider calls an endpoint as given; metadata it needs goes in -o metadata=...',
 };
 
-const KNATIVE = 'knative uses your kubeconfig ($KUBECONFIG, ~/.kube/config or the pod\'s service account, or -o kubeconfig=...), as kubectl does: faasbench stores nothing for it; `kubectl auth whoami` says who you are there';
+/** Providers whose platform tooling keeps the credentials: faasbench defers to it and says how to check. */
+const DEFERRED: Readonly<Record<string, string>> = {
+  knative: 'knative uses your kubeconfig ($KUBECONFIG, ~/.kube/config or the pod\'s service account, or -o kubeconfig=...), as kubectl does: faasbench stores nothing for it; `kubectl auth whoami` says who you are there',
+  'gcp-functions': "gcp-functions uses Google's Application Default Credentials (`gcloud auth application-default login`, $GOOGLE_APPLICATION_CREDENTIALS, or the machine's service account): faasbench stores nothing for it; `gcloud auth list` says who you are there",
+  'azure-functions': "azure-functions uses Azure's DefaultAzureCredential (the environment's AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, a managed identity, or `az login`): faasbench stores nothing for it; `az account show` says who you are there",
+};
 
 function providerOf(name: string): string {
   const provider = Object.hasOwn(ALIASES, name) ? ALIASES[name] : undefined;
   if (provider) return provider;
-  const why = Object.hasOwn(NO_LOGIN, name) ? `${name} needs no login: ${NO_LOGIN[name]}` : `unknown provider "${name}": expected aws (aws-lambda), openfaas or knative`;
+  const why = Object.hasOwn(NO_LOGIN, name) ? `${name} needs no login: ${NO_LOGIN[name]}` : `unknown provider "${name}": expected one of ${Object.keys(ALIASES).join(', ')}`;
   throw new FaasbenchError('InvalidParameterValue', why);
 }
 
@@ -45,7 +59,7 @@ interface LoginOptions {
 export function registerCredentials(program: Command): void {
   program
     .command('login <provider>')
-    .description("store a provider's credentials for your user (mode 0600): aws (keys), openfaas (gateway login); knative uses your kubeconfig")
+    .description("store a provider's credentials for your user (mode 0600): aws (keys), openfaas (gateway login); knative, gcp and azure use their own tools' credentials")
     .option('--access-key-id <id>', 'aws: the access key id (default $AWS_ACCESS_KEY_ID, else asked)')
     .option('--secret-stdin', 'aws: read the secret access key from stdin (a second line: a session token); else $AWS_SECRET_ACCESS_KEY, else asked without echo')
     .option('--region <region>', 'aws: a region to use with these keys when nothing else names one')
@@ -56,7 +70,7 @@ export function registerCredentials(program: Command): void {
     .option('--json', 'print what was stored (never a secret) as JSON')
     .action(async (name: string, opts: LoginOptions) => {
       const provider = providerOf(name);
-      const result = provider === 'aws-lambda' ? await loginAws(opts) : provider === 'openfaas' ? await loginOpenFaas(opts) : { provider, stored: false, message: KNATIVE };
+      const result = provider === 'aws-lambda' ? await loginAws(opts) : provider === 'openfaas' ? await loginOpenFaas(opts) : { provider, stored: false, message: DEFERRED[provider] ?? '' };
       print(result, opts.json);
       process.exitCode = EXIT.ok;
     });
@@ -82,7 +96,7 @@ export function registerCredentials(program: Command): void {
     .action(async (name: string | undefined, opts: { endpoint?: string; region?: string; profile?: string; url?: string; json?: boolean }) => {
       const outcomes = await checks(name === undefined ? undefined : providerOf(name), opts);
       if (opts.json) console.log(JSON.stringify(outcomes, null, 2));
-      else for (const o of outcomes) (o.status === 'ok' ? console.log : console.error)(checkLine(o));
+      else for (const o of outcomes) (o.status === 'ok' || o.status === 'deferred' ? console.log : console.error)(checkLine(o));
       process.exitCode = exitOf(outcomes);
     });
 }
@@ -152,7 +166,7 @@ async function loginOpenFaas(opts: LoginOptions): Promise<Said> {
 function logout(provider: string | undefined, url: string | undefined): Said {
   const file = credentialsPath();
   const current = readCredentials(file);
-  if (provider === 'knative') return { provider, stored: false, removed: [], message: KNATIVE };
+  if (provider !== undefined && Object.hasOwn(DEFERRED, provider)) return { provider, stored: false, removed: [], message: DEFERRED[provider] ?? '' };
   const removed: string[] = [];
   const next = { ...current };
   if ((provider === undefined || provider === 'aws-lambda') && next['aws-lambda']) {
@@ -171,7 +185,7 @@ function logout(provider: string | undefined, url: string | undefined): Said {
 }
 
 async function checks(provider: string | undefined, opts: { endpoint?: string; region?: string; profile?: string; url?: string }): Promise<CheckOutcome[]> {
-  if (provider === 'knative') return [{ provider, status: 'ok', message: KNATIVE }];
+  if (provider !== undefined && Object.hasOwn(DEFERRED, provider)) return [{ provider, status: 'deferred', message: DEFERRED[provider] ?? '' }];
   const stored = readCredentials();
   const out: CheckOutcome[] = [];
   // Without a provider: AWS when anything supplies keys, and every stored gateway.
@@ -187,6 +201,7 @@ async function checks(provider: string | undefined, opts: { endpoint?: string; r
 
 function checkLine(o: CheckOutcome): string {
   const from = o.source ? ` (credentials: ${o.source})` : '';
+  if (o.status === 'deferred') return o.message;
   return o.status === 'ok' ? `${o.provider}: ${o.message}${from}` : `faasbench: ${o.provider}: ${o.status === 'missing' ? 'credentials missing' : o.status === 'rejected' ? 'credentials rejected' : 'check failed'}: ${o.message}${from}`;
 }
 

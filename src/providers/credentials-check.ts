@@ -10,7 +10,8 @@ import { awsAuth } from './credentials-aws.ts';
 import { credentialsPath, storedOpenFaas } from './credentials-file.ts';
 import { createDispatcher, send } from './http-client.ts';
 
-export type CheckStatus = 'ok' | 'missing' | 'rejected' | 'failed';
+/** `deferred`: the provider uses its platform's own credentials tooling, which faasbench does not check. */
+export type CheckStatus = 'ok' | 'deferred' | 'missing' | 'rejected' | 'failed';
 
 export interface CheckOutcome {
   readonly provider: string;
