@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/index.ts';
 import type { FunctionMeasurement } from '../src/platform/measurement.ts';
 import { runCli } from './support/cli-process.ts';
-import { scratchDir } from './support/platform.ts';
+import { invokeHttp, REPO, scratchDir, startPlatform } from './support/platform.ts';
 
 const MB = 1024 * 1024;
 
@@ -49,6 +49,32 @@ async function runExperiment(name: string, extra: string[] = []): Promise<{ out:
 }
 
 const table = (r: RunJson): Array<Record<string, unknown>> => r.result!.rows.map((row) => Object.fromEntries(r.result!.columns.map((c, i) => [c, row[i]])));
+
+describe('the platform measures the calls of functions that ask', () => {
+  it('no header without FAASBENCH_MEASURE; with it, each call its own peak while Max Memory Used keeps the instance\'s', async () => {
+    const platform = await startPlatform();
+    try {
+      const folder = path.join(REPO, 'functions', 'footprint');
+      platform.create({ name: 'plain', runtime: 'nodejs', handler: 'index.handler', memoryMb: 512, timeoutS: 60 }, { folder });
+      platform.create({ name: 'measured', runtime: 'nodejs', handler: 'index.handler', memoryMb: 512, timeoutS: 60, environment: { FAASBENCH_MEASURE: 'true' } }, { folder });
+      const plain = await invokeHttp(platform, 'plain', { allocateMb: 1 });
+      expect([plain.status, plain.headers['x-faasbench-measurement']]).toEqual([200, undefined]);
+      const big = await invokeHttp(platform, 'measured', { allocateMb: 100, writeMb: 10 });
+      const small = await invokeHttp(platform, 'measured', { allocateMb: 1 });
+      const [bigM, smallM] = [big, small].map((r) => JSON.parse(r.headers['x-faasbench-measurement']!) as FunctionMeasurement);
+      expect(bigM!.memory.peakBytes).toBeGreaterThanOrEqual(100 * MB);
+      expect(bigM!.io!.writtenBytes).toBeGreaterThanOrEqual(10 * MB);
+      // The second call's peak is its own (the 100 MB block was collected in between or not, it
+      // allocated 1 MB), and the REPORT's Max Memory Used still covers the first call's.
+      expect(smallM!.io!.writtenBytes).toBeLessThan(MB);
+      expect(Number(small.headers['x-faasbench-max-memory-mb'])).toBeGreaterThanOrEqual(100);
+      expect(Number(small.headers['x-faasbench-max-memory-mb'])).toBeGreaterThanOrEqual(Number(big.headers['x-faasbench-max-memory-mb']));
+      expect([bigM!.shared, bigM!.counters.reason, smallM!.counters.reason]).toEqual([false, 'not-requested', 'not-requested']);
+    } finally {
+      await platform.stop();
+    }
+  }, 240_000);
+});
 
 describe('in-function measurements', () => {
   it('disk-io: each call of a function that writes 10 MB and allocates 100 MB has at least those in its record, under its seq', async () => {
