@@ -85,7 +85,7 @@ export class GcpCloudBackend implements GcpBackend {
         if (uri) this.urls.set(fn, uri);
         return uri;
       } catch (err) {
-        if ((err as { code?: unknown }).code === NOT_FOUND) return null;
+        if (codeOf(err) === 'ResourceNotFound') return null;
         throw err;
       }
     });
@@ -123,7 +123,7 @@ export class GcpCloudBackend implements GcpBackend {
       const [operation] = await client.createFunction({ parent, functionId: String(resource.name).split('/').at(-1), function: resource });
       return await this.awaited(operation.promise(), what);
     } catch (err) {
-      if ((err as { code?: unknown }).code !== ALREADY_EXISTS) throw err;
+      if (codeOf(err) !== 'ResourceConflict') throw err;
       // No update mask: every field is replaced, as a fresh deploy would set it.
       const [operation] = await client.updateFunction({ function: resource });
       return await this.awaited(operation.promise(), what);
@@ -247,10 +247,11 @@ function mebibytes(memory: string | null | undefined): number {
   return Math.round((Number(match[1]) * bytes) / 2 ** 20);
 }
 
-/** google.rpc.Code values the client's errors carry. */
-const NOT_FOUND = 5;
-const ALREADY_EXISTS = 6;
-const CODE_OF_RPC: Record<number, ErrorCode> = {
+/**
+ * The client's errors carry a google.rpc.Code (5 NOT_FOUND) when decoded from gRPC or an
+ * operation, and the HTTP status (404) when its REST transport fails the request itself.
+ */
+const CODE_OF_ERROR: Record<number, ErrorCode> = {
   3: 'InvalidParameterValue',
   5: 'ResourceNotFound',
   6: 'ResourceConflict',
@@ -258,11 +259,32 @@ const CODE_OF_RPC: Record<number, ErrorCode> = {
   8: 'TooManyRequests',
   9: 'InvalidParameterValue',
   16: 'Unauthorized',
+  400: 'InvalidParameterValue',
+  401: 'Unauthorized',
+  403: 'Unauthorized',
+  404: 'ResourceNotFound',
+  409: 'ResourceConflict',
+  429: 'TooManyRequests',
 };
+
+function codeOf(err: unknown): ErrorCode {
+  const code = (err as { code?: unknown }).code;
+  return (typeof code === 'number' ? CODE_OF_ERROR[code] : undefined) ?? 'ServiceUnavailable';
+}
+
+/** Google's `{"error": {"message"}}` body when the error's message is one, else the message. */
+function messageOf(err: unknown): string {
+  const text = String((err as { message?: unknown }).message ?? err);
+  try {
+    const parsed = JSON.parse(text) as { error?: { message?: unknown; status?: unknown } };
+    if (typeof parsed.error?.message === 'string') return `${String(parsed.error.status ?? 'error')}: ${parsed.error.message}`;
+  } catch {
+    // not JSON: the message as it is
+  }
+  return text;
+}
 
 function googleError(what: string, err: unknown): FaasbenchError {
   if (err instanceof FaasbenchError) return new FaasbenchError(err.code, err.message.startsWith('provider ') ? err.message : `provider gcp-functions: ${what}: ${err.message}`, { cause: err });
-  const e = err as { code?: unknown; message?: unknown };
-  const code = typeof e.code === 'number' ? (CODE_OF_RPC[e.code] ?? 'ServiceUnavailable') : 'ServiceUnavailable';
-  return new FaasbenchError(code, `provider gcp-functions: ${what}: ${String(e.message ?? err)}`, { cause: err });
+  return new FaasbenchError(codeOf(err), `provider gcp-functions: ${what}: ${messageOf(err)}`, { cause: err });
 }
