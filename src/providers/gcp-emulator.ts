@@ -45,6 +45,7 @@ setInterval(() => { if (process.ppid !== parent) process.exit(1); }, 500).unref(
 interface Served {
   readonly deployment: GcpDeployment;
   readonly dir: string;
+  readonly tmp: string;
   readonly child: ChildProcess;
   readonly url: string;
   readonly revision: number;
@@ -104,16 +105,20 @@ export class FunctionsFrameworkEmulator implements GcpBackend {
   private async start(d: GcpDeployment, dir: string): Promise<void> {
     const fn = d.manifest.name;
     const revision = ++this.revisions;
+    // Cloud Run gives each instance a /tmp of its own, empty at start: a fresh folder stands in for it.
+    const tmp = path.join(this.root, `${fn}-tmp-${revision}`);
+    mkdirSync(tmp);
     const child = spawn(process.execPath, ['--require', this.preload, frameworkMain(), `--target=${ENTRY_POINT}`, '--signature-type=http', '--port=8080', `--source=${dir}`], {
       cwd: dir,
-      env: { ...baseEnvironment(), ...d.environment, ...cloudRunEnvironment(fn, revision) },
+      env: { ...baseEnvironment(), ...d.environment, ...cloudRunEnvironment(fn, revision), TMPDIR: tmp },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
       const port = await listening(child, fn);
-      this.served.set(fn, { deployment: d, dir, child, url: `http://127.0.0.1:${port}/`, revision });
+      this.served.set(fn, { deployment: d, dir, tmp, child, url: `http://127.0.0.1:${port}/`, revision });
     } catch (err) {
       await stopProcess(child);
+      rmSync(tmp, { recursive: true, force: true });
       throw err;
     }
   }
@@ -124,6 +129,7 @@ export class FunctionsFrameworkEmulator implements GcpBackend {
     if (!served) return;
     this.served.delete(fn);
     await stopProcess(served.child);
+    rmSync(served.tmp, { recursive: true, force: true });
     if (removeDir) rmSync(served.dir, { recursive: true, force: true });
   }
 }
