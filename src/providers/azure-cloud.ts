@@ -83,8 +83,11 @@ export class AzureCloudBackend implements AzureBackend {
   async endpoint(fn: string): Promise<FunctionEndpoint | null> {
     return arm(`invoke ${fn}`, async () => {
       try {
-        const keys = await this.clients.web.webApps.listFunctionKeys(this.o.resourceGroup, this.#app(fn), fn);
-        const key = keys.properties?.default ?? Object.values(keys.properties ?? {})[0];
+        // Azure answers a flat {"default": "<key>"}, not the StringDictionary the client's model
+        // expects (azure-rest-api-specs#11401), so the key is read from the raw body.
+        let raw: unknown;
+        const keys = await this.clients.web.webApps.listFunctionKeys(this.o.resourceGroup, this.#app(fn), fn, { onResponse: (response) => (raw = response.parsedBody) });
+        const key = keyIn(keys.properties) ?? keyIn(raw);
         return key === undefined ? null : { url: `${fillApp(this.o.functionsUrl, this.#app(fn))}/api/${encodeURIComponent(fn)}`, key };
       } catch (err) {
         if (statusOf(err) === 404) return null;
@@ -264,11 +267,21 @@ function clientOptions(endpoint: string | undefined): Record<string, unknown> {
   const back: PipelinePolicy = {
     name: 'faasbenchLoopbackHttp',
     sendRequest: (request, next) => {
-      if (request.url.startsWith(secured)) request.url = `http:${request.url.slice('https:'.length)}`;
+      if (request.url.startsWith(secured)) {
+        request.url = `http:${request.url.slice('https:'.length)}`;
+        request.allowInsecureConnection = true;
+      }
       return next(request);
     },
   };
   return { endpoint: secured, additionalPolicies: [{ policy: back, position: 'perRetry' }], retryOptions: { maxRetries: 0 } };
+}
+
+/** The `default` key of a function's keys, else its first. */
+function keyIn(keys: unknown): string | undefined {
+  if (keys === null || typeof keys !== 'object') return undefined;
+  const strings = Object.entries(keys).filter((e): e is [string, string] => typeof e[1] === 'string' && !['id', 'name', 'type', 'kind'].includes(e[0]));
+  return strings.find(([name]) => name === 'default')?.[1] ?? strings[0]?.[1];
 }
 
 function statusOf(err: unknown): number | undefined {

@@ -104,7 +104,9 @@ export class AzureFunctionsProvider implements Provider {
     }
     const checked = functionSettingsSchema.pick({ memoryMb: true, environment: true }).partial().safeParse(given);
     if (!checked.success) throw new FaasbenchError('InvalidParameterValue', `provider azure-functions: update ${fn}: ${describeIssues(checked.error)}`);
-    const { memoryMb, environment } = checked.data;
+    // Only what was given: the schema's defaults would otherwise fill in the rest.
+    const memoryMb = 'memoryMb' in given ? checked.data.memoryMb : undefined;
+    const environment = 'environment' in given ? checked.data.environment : undefined;
     const instanceMb = memoryMb === undefined ? undefined : instanceMemoryMb(this.o, memoryMb, fn);
     if (instanceMb !== undefined && this.o.emulator === undefined) await this.#updateMemory(fn, instanceMb);
     const endpoint = await this.backend.updateSettings(fn, (current) => patchedSettings(current, environment, instanceMb));
