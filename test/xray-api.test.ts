@@ -39,6 +39,23 @@ describe('X-Ray API of the local platform, through the X-Ray SDK client', () => 
     expect(seen).toBe(`Root=1-6553f100-0123456789abcdef01234567;Parent=${fn!.id};Sampled=0`);
   });
 
+  it('an Event call: its attempt in the trace of the header it came with, its time in the async queue as Dwell Time', async () => {
+    platform.deployFolder(nodeFunction('xe', 'return 1;', { cpuModel: 'none' }));
+    const root = '1-6553f100-00000000000000000000e7e7';
+    const reply = await call(platform, 'POST', '/2015-03-31/functions/xe/invocations', '{}', { 'x-amz-invocation-type': 'Event', 'x-amzn-trace-id': `Root=${root};Parent=1111222233334444;Sampled=0` });
+    expect(reply.status).toBe(202);
+    // Bounded wait for the attempt to have run (a cold start on a busy machine).
+    let trace;
+    for (let waited = 0; !trace; waited += 100) {
+      if (waited > 60_000) throw new Error('the Event call left no trace within 60 s');
+      trace = (await xray.send(new BatchGetTracesCommand({ TraceIds: [root] }))).Traces?.[0];
+      if (!trace) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const [service, fn] = trace.Segments!.map((s) => JSON.parse(s.Document!) as { parent_id?: string; aws: { attempt?: number }; subsegments?: Array<{ name: string }> });
+    expect([service!.parent_id, service!.aws.attempt, service!.subsegments!.map((s) => s.name)]).toEqual(['1111222233334444', 1, ['Dwell Time']]);
+    expect(fn!.subsegments!.map((s) => s.name)).toEqual(['Initialization', 'Overhead', 'Invocation']);
+  });
+
   it('pages through 2,500 traces 1,000 at a time, each trace once, in start order', async () => {
     for (let i = 0; i < SYNTHETIC; i++) {
       const startUs = T0_US + i * 1000;

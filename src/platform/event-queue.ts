@@ -14,7 +14,9 @@ import { FaasbenchError, isFaasbenchError } from '../core/errors.ts';
 import type { PlatformSpans } from '../spans/platform-spans.ts';
 import type { SpanContext } from '../spans/trace-context.ts';
 import type { FunctionSnapshot, InvocationResult, InvokeRequest } from './invocation.ts';
-import { runSpans, traceRun } from './invocation-spans.ts';
+import { runSpans, timingsOf, traceRun } from './invocation-spans.ts';
+import { keptCallerHeader, xrayCall, xrayRequestFields } from './xray-call.ts';
+import type { XrayTraces } from './xray-traces.ts';
 
 /** Lambda's Event payload limit: 1 MB (1,048,576 bytes) since October 2025; it was 256 KB. */
 export const EVENT_PAYLOAD_MAX_BYTES = 1_048_576;
@@ -43,6 +45,8 @@ export interface EventRunner {
   current(fn: FunctionSnapshot): FunctionSnapshot | undefined;
   /** Where a traced event's spans go; none when absent or null. */
   spans?(): PlatformSpans | null;
+  /** Where each attempt's X-Ray segments go (xray-traces.ts); none when absent. */
+  xray?(): XrayTraces;
 }
 
 /** What an Event call keeps of its caller's trace for every attempt. */
@@ -137,18 +141,24 @@ export class EventQueue {
     let fn = first;
     // A retry's wait for its delay is time in the queue too: from the last attempt's end.
     let queuedSinceUs = epochMicros();
+    let xrayHeader = request.traceId;
     for (let attempt = 1; ; attempt += 1) {
       const ageLeftMs = fn.settings.eventMaxAgeS * 1000 - (performance.now() - acceptedAt);
       if (ageLeftMs <= 0) return this.drop(fn.name, request.requestId, 'max-age', `older than eventMaxAgeS ${fn.settings.eventMaxAgeS} s before attempt ${attempt}`);
       const spans = this.runner.spans?.() ?? null;
-      const run = traceRun(caller, spans);
+      const startUs = epochMicros();
+      const run = traceRun(caller, spans, startUs);
+      const xray = xrayCall(xrayHeader, run);
+      xrayHeader = keptCallerHeader(xray);
       let result: InvocationResult;
       try {
-        result = await this.runner.attempt(fn, run ? { ...request, parent: run.parent } : request, ageLeftMs);
+        result = await this.runner.attempt(fn, { ...request, ...xrayRequestFields(xray, request.traceId, run !== undefined), ...(run ? { parent: run.parent } : {}) }, ageLeftMs);
       } catch (err) {
         return this.drop(fn.name, request.requestId, this.reasonOf(err), `attempt ${attempt}: ${(err as Error).message}`);
       }
-      runSpans(spans, run, result, { attempt, queuedSinceUs });
+      const endUs = epochMicros();
+      runSpans(spans, run, result, { attempt, queuedSinceUs }, endUs);
+      this.runner.xray?.().add({ ...xray, arn: fn.arn, timings: { ...timingsOf(result, startUs, endUs), event: { attempt, queuedSinceUs } } });
       queuedSinceUs = epochMicros();
       this.events.finished(result);
       if (result.outcome.kind === 'success') return;

@@ -156,7 +156,7 @@ export class LocalPlatform implements PlatformApi {
     this.metrics = new PlatformMetrics(() => this.pool);
     this.pool = new Pool(env, facts.accountLimit, this.metrics.poolEvents);
     this.eventQueue = new EventQueue(
-      { attempt: (fn, request, maxWaitMs) => this.pool.invokeEvent(fn, request, maxWaitMs), current: (fn) => this.snapshot(fn), spans: () => this.spans },
+      { attempt: (fn, request, maxWaitMs) => this.pool.invokeEvent(fn, request, maxWaitMs), current: (fn) => this.snapshot(fn), spans: () => this.spans, xray: () => this.xray },
       { accepted: (fn) => this.metrics.eventAccepted(fn), finished: (r) => this.metrics.invocation(r), retried: (fn) => this.metrics.eventRetried(fn), dropped: (fn, why) => this.metrics.eventDropped(fn, why) },
     );
     this.metrics.watchEventQueues(() => this.eventQueue.state());
@@ -594,7 +594,7 @@ export class LocalPlatform implements PlatformApi {
     const startUs = epochMicros();
     const traced = traceRun(options.caller, this.spans, startUs);
     const xray = xrayCall(options.traceId, traced);
-    const result = await this.pool.invoke(snapshot, { ...request, ...xrayRequestFields(xray), ...(traced ? { parent: traced.parent } : {}) });
+    const result = await this.pool.invoke(snapshot, { ...request, ...xrayRequestFields(xray, options.traceId, traced !== undefined), ...(traced ? { parent: traced.parent } : {}) });
     const endUs = epochMicros();
     this.metrics.invocation(result);
     runSpans(this.spans, traced, result, undefined, endUs);

@@ -29,7 +29,20 @@ export function xrayCall(callerHeader: string | undefined, traced: TracedRun | u
   return { traceId: callerRoot(callerHeader) ?? newRoot(), serviceSegmentId, functionSegmentId: newSpanId(), parentId };
 }
 
-/** What the invoke request carries so the runtime's header names this call's trace and function segment. */
-export function xrayRequestFields(call: XrayCall): { traceId: string; segmentId: string } {
-  return { traceId: `Root=${call.traceId}`, segmentId: call.functionSegmentId };
+/**
+ * What the invoke request carries so the runtime's header names this call's trace and function
+ * segment. The caller's header (`sent`) stays as it came unless it lacks the Root the call kept; a
+ * traced call's header is made from its span context (trace-id.ts) and needs neither.
+ */
+export function xrayRequestFields(call: XrayCall, sent: string | undefined, traced: boolean): { traceId?: string; segmentId: string } {
+  const keepsSent = traced || callerRoot(sent) === call.traceId;
+  return { ...(keepsSent ? {} : { traceId: `Root=${call.traceId}` }), segmentId: call.functionSegmentId };
+}
+
+/**
+ * The caller's header as this call kept it (its Root, and its Parent if it sent one): an Event
+ * call's retries are given it, so every attempt lands in the trace of the first.
+ */
+export function keptCallerHeader(call: XrayCall): string {
+  return `Root=${call.traceId}${call.parentId !== undefined ? `;Parent=${call.parentId}` : ''}`;
 }

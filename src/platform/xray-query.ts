@@ -4,7 +4,7 @@
  * the trace store; xray-api.ts reads the requests and writes the answers.
  */
 import { FaasbenchError } from '../core/errors.ts';
-import { segmentDocuments } from './xray-segments.ts';
+import { callStartUs, segmentDocuments } from './xray-segments.ts';
 import type { StoredTrace, XrayTraces } from './xray-traces.ts';
 
 /** Summaries per GetTraceSummaries page. */
@@ -106,7 +106,7 @@ function summaryOf(trace: StoredTrace): TraceSummary {
     Id: trace.id,
     StartTime: trace.startUs / 1e6,
     Duration: durationS,
-    ResponseTime: (root.timings.endUs - root.timings.startUs) / 1e6,
+    ResponseTime: (root.timings.endUs - callStartUs(root.timings)) / 1e6,
     HasFault: trace.invocations.some((c) => c.timings.errorType !== undefined),
     HasError: false,
     HasThrottle: false,

@@ -47,6 +47,16 @@ describe('X-Ray segment documents of one invocation', () => {
     expect((fn.aws as { faasbench: unknown }).faasbench).toEqual({ instance_id: 'inst-1', cold: true, error_type: 'Error' });
   });
 
+  it("an Event attempt: its call starts when it began waiting in the async queue, that wait its Dwell Time", () => {
+    const [service] = segmentDocuments(invocation({ event: { attempt: 2, queuedSinceUs: T0 - 30_000 } }));
+    expect(service.start_time).toBe(1_699_999_999.97);
+    expect(service.aws).toMatchObject({ attempt: 2 });
+    expect(service.subsegments!.map((s) => [s.name, s.start_time, s.end_time])).toEqual([
+      ['Dwell Time', 1_699_999_999.97, 1_700_000_000],
+      ['Queue wait', 1_700_000_000, 1_700_000_000.002],
+    ]);
+  });
+
   it('phases never run backwards: a handler duration longer than the call leaves no overhead and starts when the instance was ready', () => {
     expect(phasesOf(invocation({ queueMs: 5, durationMs: 80, endUs: T0 + 50_000 }).timings)).toEqual({ takenUs: T0, queuedUntilUs: T0 + 5_000, readyUs: T0 + 5_000, handlerUs: T0 + 5_000, endUs: T0 + 50_000 });
     // A queue longer than the call is cut at its end.

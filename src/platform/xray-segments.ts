@@ -1,6 +1,7 @@
 /**
  * The X-Ray segment documents of one invocation on the local platform, shaped as Lambda's are: an
- * `AWS::Lambda` segment for the call as the service saw it (with its `Queue wait` on a warm call)
+ * `AWS::Lambda` segment for the call as the service saw it (an Event attempt's `Dwell Time` in the
+ * async queue, and `Queue wait` for a slot on a warm call)
  * and an `AWS::Lambda::Function` segment under it for the function's part (`Initialization` on a
  * cold start, `Overhead` until the handler ran, `Invocation`). Built from the same timings as the
  * platform's OTLP spans (invocation-spans.ts), only when a segment is asked for.
@@ -38,7 +39,12 @@ export interface SegmentDocument {
 }
 
 /** The subsegment names, as Lambda's X-Ray integration names its own, and `Queue wait` for a warm call's wait for a slot. */
-export const SUBSEGMENT = { queue: 'Queue wait', init: 'Initialization', overhead: 'Overhead', invocation: 'Invocation' } as const;
+export const SUBSEGMENT = { dwell: 'Dwell Time', queue: 'Queue wait', init: 'Initialization', overhead: 'Overhead', invocation: 'Invocation' } as const;
+
+/** When the call's `AWS::Lambda` segment starts: an Event attempt's, when it began waiting in the async queue (Lambda's Dwell Time). */
+export function callStartUs(t: InvocationTimings): number {
+  return t.event ? Math.min(t.event.queuedSinceUs, t.startUs) : t.startUs;
+}
 
 /**
  * The invocation's phases as consecutive instants (epoch µs) that never go backwards, so the parts
@@ -72,17 +78,19 @@ export function segmentDocuments(call: XrayInvocation): [SegmentDocument, Segmen
   const p = phasesOf(t);
   const fault = t.errorType !== undefined ? { fault: true } : {};
   const sub = (name: string, startUs: number, endUs: number): SegmentDocument => ({ name, id: subsegmentId(call.functionSegmentId, name), start_time: seconds(startUs), end_time: seconds(endUs) });
+  const startUs = callStartUs(t);
+  const serviceSubsegments = [...(t.event ? [sub(SUBSEGMENT.dwell, startUs, p.takenUs)] : []), ...(t.cold ? [] : [sub(SUBSEGMENT.queue, p.takenUs, p.queuedUntilUs)])];
   const service: SegmentDocument = {
     name: t.fn,
     id: call.serviceSegmentId,
     trace_id: call.traceId,
     ...(call.parentId !== undefined ? { parent_id: call.parentId } : {}),
-    start_time: seconds(p.takenUs),
+    start_time: seconds(startUs),
     end_time: seconds(p.endUs),
     origin: 'AWS::Lambda',
     ...fault,
-    aws: { request_id: t.requestId, function_arn: arn, resource_names: [t.fn] },
-    ...(t.cold ? {} : { subsegments: [sub(SUBSEGMENT.queue, p.takenUs, p.queuedUntilUs)] }),
+    aws: { request_id: t.requestId, function_arn: arn, resource_names: [t.fn], ...(t.event ? { attempt: t.event.attempt } : {}) },
+    ...(serviceSubsegments.length ? { subsegments: serviceSubsegments } : {}),
   };
   const functionSubsegments = [
     ...(t.cold ? [sub(SUBSEGMENT.init, p.takenUs, p.readyUs)] : []),

@@ -4,7 +4,7 @@
  * ids and timings (about 300 bytes) and becomes documents only when fetched (xray-segments.ts).
  */
 import { FaasbenchError } from '../core/errors.ts';
-import type { XrayInvocation } from './xray-segments.ts';
+import { callStartUs, type XrayInvocation } from './xray-segments.ts';
 
 export interface XrayLimits {
   /** Segments kept at most (two per invocation); default 500,000. */
@@ -48,13 +48,14 @@ export class XrayTraces {
 
   add(call: XrayInvocation): void {
     const size = invocationBytes(call);
+    const startUs = callStartUs(call.timings);
     let trace = this.traces.get(call.traceId);
     if (!trace) {
-      trace = { id: call.traceId, invocations: [], startUs: call.timings.startUs, endUs: call.timings.endUs, bytes: 0 };
+      trace = { id: call.traceId, invocations: [], startUs, endUs: call.timings.endUs, bytes: 0 };
       this.traces.set(call.traceId, trace);
     }
     trace.invocations.push(call);
-    trace.startUs = Math.min(trace.startUs, call.timings.startUs);
+    trace.startUs = Math.min(trace.startUs, startUs);
     trace.endUs = Math.max(trace.endUs, call.timings.endUs);
     trace.bytes += size;
     this.segments += SEGMENTS_PER_INVOCATION;
