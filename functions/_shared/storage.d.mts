@@ -18,6 +18,8 @@ export interface Storage {
 export interface StorageOptions {
   /** Replaces `import('@aws-sdk/client-s3')` on the s3:// path. */
   importS3?: () => Promise<unknown>;
+  /** Replaces `import('@google-cloud/storage')` on the gs:// path. */
+  importGcs?: () => Promise<unknown>;
 }
 
 export function storageFromUrl(url: string, options?: StorageOptions): Storage;

@@ -3,6 +3,7 @@
 //
 //   file:///abs/dir          bucket b, key k -> /abs/dir/b/k (keys may contain '/': subfolders)
 //   s3://real-bucket[/pre]   bucket b, key k -> s3://real-bucket/pre/b/k
+//   gs://real-bucket[/pre]   bucket b, key k -> gs://real-bucket/pre/b/k (Google Cloud Storage)
 //
 // The S3 form maps logical buckets to key prefixes of one real bucket, so a benchmark needs a
 // single bucket the user owns rather than one per benchmark. @aws-sdk/client-s3 is imported only
@@ -50,7 +51,8 @@ export function storageFromUrl(url, options = {}) {
   }
   if (parsed.protocol === 'file:') return fileStorage(url, fileURLToPath(parsed));
   if (parsed.protocol === 's3:') return s3Storage(url, parsed, options.importS3 ?? (() => import('@aws-sdk/client-s3')));
-  throw new StorageError(`unsupported URL "${url}" (expected file:///dir or s3://bucket[/prefix])`);
+  if (parsed.protocol === 'gs:') return gcsStorage(url, parsed, options.importGcs ?? (() => import('@google-cloud/storage')));
+  throw new StorageError(`unsupported URL "${url}" (expected file:///dir, s3://bucket[/prefix] or gs://bucket[/prefix])`);
 }
 
 function checkBucket(bucket) {
@@ -210,6 +212,69 @@ function s3Storage(url, parsed, importS3) {
       checkKey(key);
       const { sdk, client } = await connect();
       await client.send(new sdk.DeleteObjectCommand({ Bucket: realBucket, Key: objectKey(bucket, key) }));
+    },
+  };
+}
+
+/**
+ * Google Cloud Storage through `@google-cloud/storage`, imported on this path only: a function on
+ * Cloud Functions lists it in its package.json; its credentials are the function's service account
+ * (Application Default Credentials), and STORAGE_EMULATOR_HOST points the client elsewhere.
+ */
+function gcsStorage(url, parsed, importGcs) {
+  const realBucket = parsed.hostname;
+  if (!realBucket) throw new StorageError(`"${url}" names no bucket (expected gs://bucket[/prefix])`);
+  const basePrefix = parsed.pathname.replace(/^\/+|\/+$/g, '');
+  const objectKey = (bucket, key) => [basePrefix, bucket, key].filter(Boolean).join('/');
+  let connection;
+
+  const connect = () => {
+    connection ??= importGcs().then(
+      (sdk) => new sdk.Storage().bucket(realBucket),
+      (err) => {
+        connection = undefined;
+        throw new StorageError(`${url} needs the package @google-cloud/storage, which could not be loaded (${err.code ?? err.message}); add it to the function's package.json`);
+      },
+    );
+    return connection;
+  };
+
+  return {
+    url,
+    async upload(bucket, key, data) {
+      checkBucket(bucket);
+      checkKey(key);
+      const body = asBuffer(data);
+      const gcs = await connect();
+      // One request for the object: resumable sessions pay an extra round trip per upload.
+      await gcs.file(objectKey(bucket, key)).save(body, { resumable: false });
+      return key;
+    },
+    async download(bucket, key) {
+      checkBucket(bucket);
+      checkKey(key);
+      const gcs = await connect();
+      try {
+        const [bytes] = await gcs.file(objectKey(bucket, key)).download();
+        return bytes;
+      } catch (err) {
+        if (err.code === 404) throw new StorageError(`no object "${key}" in bucket "${bucket}" (${url})`);
+        throw err;
+      }
+    },
+    async list(bucket, prefix = '') {
+      checkBucket(bucket);
+      checkPrefix(prefix);
+      const gcs = await connect();
+      const strip = objectKey(bucket, '').length + 1;
+      const [files] = await gcs.getFiles({ prefix: objectKey(bucket, '') + '/' + prefix, autoPaginate: true });
+      return files.map((f) => f.name.slice(strip)).sort();
+    },
+    async remove(bucket, key) {
+      checkBucket(bucket);
+      checkKey(key);
+      const gcs = await connect();
+      await gcs.file(objectKey(bucket, key)).delete({ ignoreNotFound: true });
     },
   };
 }
