@@ -132,7 +132,7 @@ export class LocalPlatform implements PlatformApi {
   /** Set by start() when collectors are given. */
   private spans: PlatformSpans | null = null;
   private grpcTrigger: GrpcTrigger | null = null;
-  /** Every synchronous call's X-Ray segments, in a bounded ring (xray-traces.ts), for the X-Ray API. */
+  /** Every call's X-Ray segments (Event attempts' through the event queue), in a bounded ring (xray-traces.ts), for the X-Ray API. */
   private xray = new XrayTraces(xrayLimitsFromEnv());
 
   private constructor(
