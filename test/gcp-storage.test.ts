@@ -39,9 +39,13 @@ class FakeGcs {
       if (!data) return json(404, { error: { code: 404, message: `No such object: ${id}` } });
       if (req.method === 'DELETE') {
         this.objects.delete(id);
-        return res.writeHead(204).end();
+        res.writeHead(204).end();
+        return;
       }
-      if (url.searchParams.get('alt') === 'media') return res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(data);
+      if (url.searchParams.get('alt') === 'media') {
+        res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(data);
+        return;
+      }
     }
     const list = /^\/b\/([^/]+)\/o$/.exec(route);
     if (req.method === 'GET' && list) {
