@@ -20,6 +20,10 @@ export interface StorageOptions {
   importS3?: () => Promise<unknown>;
   /** Replaces `import('@google-cloud/storage')` on the gs:// path. */
   importGcs?: () => Promise<unknown>;
+  /** Replaces `import('@azure/storage-blob')` on the azblob:// path. */
+  importBlob?: () => Promise<unknown>;
+  /** Where the azblob:// path reads its connection string (default process.env). */
+  env?: Record<string, string | undefined>;
 }
 
 export function storageFromUrl(url: string, options?: StorageOptions): Storage;

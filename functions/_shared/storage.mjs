@@ -4,6 +4,7 @@
 //   file:///abs/dir          bucket b, key k -> /abs/dir/b/k (keys may contain '/': subfolders)
 //   s3://real-bucket[/pre]   bucket b, key k -> s3://real-bucket/pre/b/k
 //   gs://real-bucket[/pre]   bucket b, key k -> gs://real-bucket/pre/b/k (Google Cloud Storage)
+//   azblob://account/container[/pre]  bucket b, key k -> blob pre/b/k in container (Azure Blob Storage)
 //
 // The S3 form maps logical buckets to key prefixes of one real bucket, so a benchmark needs a
 // single bucket the user owns rather than one per benchmark. @aws-sdk/client-s3 is imported only
@@ -52,7 +53,8 @@ export function storageFromUrl(url, options = {}) {
   if (parsed.protocol === 'file:') return fileStorage(url, fileURLToPath(parsed));
   if (parsed.protocol === 's3:') return s3Storage(url, parsed, options.importS3 ?? (() => import('@aws-sdk/client-s3')));
   if (parsed.protocol === 'gs:') return gcsStorage(url, parsed, options.importGcs ?? (() => import('@google-cloud/storage')));
-  throw new StorageError(`unsupported URL "${url}" (expected file:///dir, s3://bucket[/prefix] or gs://bucket[/prefix])`);
+  if (parsed.protocol === 'azblob:') return blobStorage(url, parsed, options.importBlob ?? (() => import('@azure/storage-blob')), options.env ?? process.env);
+  throw new StorageError(`unsupported URL "${url}" (expected file:///dir, s3://bucket[/prefix], gs://bucket[/prefix] or azblob://account/container[/prefix])`);
 }
 
 function checkBucket(bucket) {
@@ -277,4 +279,79 @@ function gcsStorage(url, parsed, importGcs) {
       await gcs.file(objectKey(bucket, key)).delete({ ignoreNotFound: true });
     },
   };
+}
+
+/**
+ * Azure Blob Storage through `@azure/storage-blob`, imported on this path only (a function deployed
+ * with azure-functions lists it in its package.json). `azblob://account/container[/prefix]`: logical
+ * buckets are prefixes in one container, as on S3. The credentials are a connection string for that
+ * account: AZURE_STORAGE_CONNECTION_STRING, else the Function App's own AzureWebJobsStorage (its
+ * account is the one azure-functions creates); a connection string's BlobEndpoint points the client
+ * elsewhere (Azurite, a test server).
+ */
+function blobStorage(url, parsed, importBlob, env) {
+  const account = parsed.hostname;
+  const [container, ...rest] = parsed.pathname.replace(/^\/+|\/+$/g, '').split('/');
+  if (!account || !container) throw new StorageError(`"${url}" names no account and container (expected azblob://account/container[/prefix])`);
+  const basePrefix = rest.join('/');
+  const objectKey = (bucket, key) => [basePrefix, bucket, key].filter(Boolean).join('/');
+  let connection;
+
+  const connect = () => {
+    connection ??= importBlob().then(
+      (sdk) => sdk.BlobServiceClient.fromConnectionString(connectionStringFor(url, account, env)).getContainerClient(container),
+      (err) => {
+        connection = undefined;
+        throw new StorageError(`${url} needs the package @azure/storage-blob, which could not be loaded (${err.code ?? err.message}); add it to the function's package.json`);
+      },
+    );
+    return connection;
+  };
+
+  return {
+    url,
+    async upload(bucket, key, data) {
+      checkBucket(bucket);
+      checkKey(key);
+      const body = asBuffer(data);
+      const blobs = await connect();
+      await blobs.getBlockBlobClient(objectKey(bucket, key)).upload(body, body.length);
+      return key;
+    },
+    async download(bucket, key) {
+      checkBucket(bucket);
+      checkKey(key);
+      const blobs = await connect();
+      try {
+        return await blobs.getBlobClient(objectKey(bucket, key)).downloadToBuffer();
+      } catch (err) {
+        if (err.statusCode === 404) throw new StorageError(`no object "${key}" in bucket "${bucket}" (${url})`);
+        throw err;
+      }
+    },
+    async list(bucket, prefix = '') {
+      checkBucket(bucket);
+      checkPrefix(prefix);
+      const blobs = await connect();
+      const strip = objectKey(bucket, '').length + 1;
+      const keys = [];
+      for await (const item of blobs.listBlobsFlat({ prefix: objectKey(bucket, '') + '/' + prefix })) keys.push(item.name.slice(strip));
+      return keys.sort();
+    },
+    async remove(bucket, key) {
+      checkBucket(bucket);
+      checkKey(key);
+      const blobs = await connect();
+      await blobs.getBlobClient(objectKey(bucket, key)).deleteIfExists();
+    },
+  };
+}
+
+/** The connection string for `account`, refusing one for another account (it would write elsewhere). */
+function connectionStringFor(url, account, env) {
+  const name = env.AZURE_STORAGE_CONNECTION_STRING ? 'AZURE_STORAGE_CONNECTION_STRING' : env.AzureWebJobsStorage ? 'AzureWebJobsStorage' : undefined;
+  if (!name) throw new StorageError(`${url} needs a connection string for account "${account}" in AZURE_STORAGE_CONNECTION_STRING (a Function App's AzureWebJobsStorage serves for its own account)`);
+  const given = /(?:^|;)AccountName=([^;]+)/i.exec(env[name])?.[1];
+  if (given !== account) throw new StorageError(`${url}: ${name} is for account "${given ?? '(none named)'}", not "${account}"`);
+  return env[name];
 }
