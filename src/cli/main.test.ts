@@ -13,7 +13,7 @@ import { openStore } from '../store/index.ts';
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(REPO, 'bin/faasbench.mjs');
 const RECORDER = path.join(REPO, 'src/cli/testing/record-imports.mjs');
-const HEAVY = ['vega', 'vega-lite', '@resvg/resvg-js', '@aws-sdk/client-lambda', 'pg', '@opentelemetry/exporter-trace-otlp-http', '@opentelemetry/exporter-trace-otlp-proto', '@google-cloud/functions', '@google-cloud/storage', '@google-cloud/functions-framework', 'google-auth-library', 'google-gax'];
+const HEAVY = ['vega', 'vega-lite', '@resvg/resvg-js', '@aws-sdk/client-lambda', 'pg', '@opentelemetry/exporter-trace-otlp-http', '@opentelemetry/exporter-trace-otlp-proto', '@google-cloud/functions', '@google-cloud/storage', '@google-cloud/functions-framework', 'google-auth-library', 'google-gax', '@azure/identity', '@azure/arm-resources', '@azure/arm-storage', '@azure/arm-appservice', '@azure/functions', '@azure/storage-blob'];
 
 interface Loaded {
   /** Packages under node_modules, by name (`@scope/name` for scoped ones). */
