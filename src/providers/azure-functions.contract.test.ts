@@ -203,6 +203,7 @@ describe('CONTRACT azure-functions: requests to Azure Resource Manager and Kudu 
     recorder.reset();
     await expect(provider.updateConfiguration('hello', { memoryMb: 512 })).rejects.toThrow('provider azure-functions: update hello: field "memoryMb": the Consumption plan has no memory setting (every instance has 1536 MB); deploy with -o plan=flex for 512, 2048, 4096 MB instances');
     await expect(provider.updateConfiguration('hello', { timeoutS: 9 })).rejects.toThrow('a Function App cannot change "timeoutS" in place');
+    await expect(provider.deploy(hello, { timeoutS: 601 })).rejects.toThrow('provider azure-functions: deploy hello: field "timeoutS": the Consumption plan stops a call after at most 600 s (host.json\'s functionTimeout), got 601; use -o plan=flex for longer');
     expect(recorder.requests).toEqual([]);
   });
 

@@ -29,6 +29,8 @@ import { azurePackage } from './azure-package.ts';
 import { createDispatcher, errorTypeIn, factsFromHeaders, send, statusOfHttp, transportFailure, type ConnectionPool, type HttpReply } from './http-client.ts';
 import { definedFields, parseOptions, type ProviderOptions } from './options.ts';
 
+/** host.json's functionTimeout on Consumption: 10 minutes at most (Flex has no such bound). */
+const CONSUMPTION_MAX_TIMEOUT_S = 600;
 /** The settings a Function App can change in place. */
 const CONFIGURABLE = new Set(['memoryMb', 'environment']);
 /** The app setting naming the variables that came from the package's environment, so an update can replace them. */
@@ -73,6 +75,9 @@ export class AzureFunctionsProvider implements Provider {
     const built = azurePackage(pkg, overrides);
     const { manifest } = built;
     const memoryMb = instanceMemoryMb(this.o, manifest.memoryMb, manifest.name);
+    if (this.o.emulator === undefined && this.o.plan === 'consumption' && manifest.timeoutS > CONSUMPTION_MAX_TIMEOUT_S) {
+      throw new FaasbenchError('InvalidParameterValue', `provider azure-functions: deploy ${manifest.name}: field "timeoutS": the Consumption plan stops a call after at most ${CONSUMPTION_MAX_TIMEOUT_S} s (host.json's functionTimeout), got ${manifest.timeoutS}; use -o plan=flex for longer`);
+    }
     const settings = { ...manifest.environment, ...faasbenchSettings(memoryMb, manifest.timeoutS), [ENVIRONMENT_KEYS]: Object.keys(manifest.environment).join(',') };
     this.#endpoints.set(manifest.name, await this.backend.deploy(built, settings));
   }
