@@ -38,8 +38,9 @@ http.Server.prototype.listen = function (port, ...rest) {
     done?.();
   });
 };
+// SIGKILL, not exit(): the framework's exit handlers write to pipes whose reader is gone.
 const parent = process.ppid;
-setInterval(() => { if (process.ppid !== parent) process.exit(1); }, 500).unref();
+setInterval(() => { if (process.ppid !== parent) process.kill(process.pid, 'SIGKILL'); }, 500).unref();
 `;
 
 interface Served {

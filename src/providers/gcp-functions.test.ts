@@ -1,10 +1,13 @@
 // The gcp-functions provider in functions-framework mode: Google's Functions Framework runs the
 // generated entry point in real child processes on loopback ports.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isFaasbenchError } from '../core/errors.ts';
+import { processAlive } from '../platform/process-liveness.ts';
 import { loadFunctionPackage } from '../core/function-package.ts';
-import { nodeFunction, scratchDir, writeFunction } from '../../test/support/platform.ts';
+import { nodeFunction, REPO, scratchDir, sleep, writeFunction } from '../../test/support/platform.ts';
 import { providerConformance } from './conformance.ts';
 import { createGcpFunctionsProvider } from './gcp-functions.ts';
 
@@ -93,8 +96,52 @@ describe('gcp-functions specifics', () => {
     await provider.close();
     expect(alive(pid)).toBe(false);
   });
+
+  it('a Functions Framework process ends by itself when the command that started it is killed', async () => {
+    const dir = nodeFunction('gcp-orphan', 'await new Promise((r) => setTimeout(r, 120000)); return 1;');
+    const store = path.join(scratchDir('gcp-orphan-store'), 'runs.db');
+    const cli = spawn(process.execPath, [path.join(REPO, 'bin/faasbench.mjs'), 'invoke', 'gcp-orphan', '--dir', path.dirname(dir), '--store', store, '--provider', 'gcp-functions', '-o', 'emulator=functions-framework'], { stdio: 'ignore' });
+    try {
+      let framework: number | undefined;
+      // A CLI start took 10 s under load on 2 cores: the wait for the child is wide, and bounded.
+      for (let i = 0; i < 600 && framework === undefined; i++) {
+        framework = childrenOf(cli.pid as number).find((pid) => commandLine(pid).includes('functions-framework'));
+        if (framework === undefined) await sleep(100);
+      }
+      expect(framework).toBeDefined();
+      cli.kill('SIGKILL');
+      // The process checks for its parent every 500 ms; 10 s leaves room for a loaded machine.
+      for (let i = 0; i < 100 && alive(framework as number); i++) await sleep(100);
+      expect(alive(framework as number)).toBe(false);
+    } finally {
+      cli.kill('SIGKILL');
+    }
+  }, 90_000);
 });
 
+/** Every process whose parent is `pid`, from /proc. */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .flatMap((name) => {
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid ? [Number(name)] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** Running, not a zombie: a process whose parent was killed may wait unreaped in a container. */
 function alive(pid: number): boolean {
-  return spawnSync('kill', ['-0', String(pid)]).status === 0;
+  return processAlive(pid);
 }

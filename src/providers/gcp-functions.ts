@@ -120,13 +120,16 @@ export class GcpFunctionsProvider implements Provider {
   }
 }
 
-/** ID tokens from Application Default Credentials, with the audience the Run docs name: the URL. */
+/**
+ * ID tokens from Application Default Credentials. The audience is the function's URL as Google's
+ * docs name it: the run.app service URL, or https://REGION-PROJECT.cloudfunctions.net/FUNCTION.
+ */
 async function idTokens(): Promise<TokenSource> {
   const { GoogleAuth } = await import('google-auth-library');
   const auth = new GoogleAuth();
   const clients = new Map<string, Awaited<ReturnType<typeof auth.getIdTokenClient>>>();
   return async (url) => {
-    const audience = new URL(url).origin;
+    const audience = url.replace(/\/+$/, '');
     let client = clients.get(audience);
     if (!client) {
       client = await auth.getIdTokenClient(audience);
