@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isFaasbenchError } from '../core/errors.ts';
+import { billedMsOf, pricingFor } from '../analysis/pricing.ts';
 import { processAlive } from '../platform/process-liveness.ts';
 import { loadFunctionPackage } from '../core/function-package.ts';
 import { nodeFunction, REPO, scratchDir, sleep, writeFunction } from '../../test/support/platform.ts';
@@ -44,6 +45,18 @@ describe('gcp-functions specifics', () => {
     } finally {
       await provider.close();
     }
+  });
+
+  it('the emulator runs nodejs packages and says so for python; calls are priced at Cloud Run Tier 1 in 100 ms steps', async () => {
+    const provider = await createGcpFunctionsProvider(EMULATOR);
+    try {
+      await expect(provider.deploy(loadFunctionPackage(path.join(REPO, 'functions', 'hello-py')))).rejects.toThrow('emulator functions-framework runs nodejs packages; hello-py is python (deploy it to Google Cloud)');
+    } finally {
+      await provider.close();
+    }
+    const { table } = pricingFor('gcp-functions');
+    expect(table).toMatchObject({ id: 'gcp-functions/tier1', usdPerGbSecond: 0.0000185, usdPerMillionRequests: 0.4, billingIncrementMs: 100, minimumBilledMs: 100, mbPerGb: 1024 });
+    expect([0, 1, 100, 100.5, 250].map((ms) => billedMsOf(ms, table!))).toEqual([100, 100, 100, 200, 300]);
   });
 
   it('gives the handler a Lambda context and environment, bills in 100 ms steps, and keeps instances apart per function', async () => {
