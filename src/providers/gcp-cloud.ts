@@ -51,7 +51,7 @@ export class GcpCloudBackend implements GcpBackend {
       if (!upload.uploadUrl || !upload.storageSource) throw new FaasbenchError('ServiceUnavailable', 'generateUploadUrl answered without an uploadUrl and storageSource');
       await putZip(upload.uploadUrl, d.zip);
       const resource = this.resource(parent, d, upload.storageSource);
-      const created = await this.createOrReplace(client, parent, resource);
+      const created = await this.createOrReplace(client, parent, fn, resource);
       await this.remember(fn, created);
     });
   }
@@ -117,16 +117,15 @@ export class GcpCloudBackend implements GcpBackend {
     };
   }
 
-  private async createOrReplace(client: FunctionServiceClient, parent: string, resource: CloudFunction): Promise<CloudFunction> {
-    const what = `deploy ${String(resource.name).split('/').at(-1)}`;
+  private async createOrReplace(client: FunctionServiceClient, parent: string, fn: string, resource: CloudFunction): Promise<CloudFunction> {
     try {
-      const [operation] = await client.createFunction({ parent, functionId: String(resource.name).split('/').at(-1), function: resource });
-      return await this.awaited(operation.promise(), what);
+      const [operation] = await client.createFunction({ parent, functionId: fn, function: resource });
+      return await this.awaited(operation.promise(), `deploy ${fn}`);
     } catch (err) {
       if (codeOf(err) !== 'ResourceConflict') throw err;
       // No update mask: every field is replaced, as a fresh deploy would set it.
       const [operation] = await client.updateFunction({ function: resource });
-      return await this.awaited(operation.promise(), what);
+      return await this.awaited(operation.promise(), `deploy ${fn}`);
     }
   }
 
