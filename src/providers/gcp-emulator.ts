@@ -38,9 +38,12 @@ http.Server.prototype.listen = function (port, ...rest) {
     done?.();
   });
 };
-// SIGKILL, not exit(): the framework's exit handlers write to pipes whose reader is gone.
-const parent = process.ppid;
-setInterval(() => { if (process.ppid !== parent) process.kill(process.pid, 'SIGKILL'); }, 500).unref();
+// The parent is named by the environment: one that died while this process was starting is then
+// seen at once. SIGKILL, not exit(): the framework's exit handlers write to pipes nobody reads.
+const parent = Number(process.env.FAASBENCH_PARENT_PID);
+const orphaned = () => { if (process.ppid !== parent) process.kill(process.pid, 'SIGKILL'); };
+orphaned();
+setInterval(orphaned, 500).unref();
 `;
 
 interface Served {
@@ -111,7 +114,7 @@ export class FunctionsFrameworkEmulator implements GcpBackend {
     mkdirSync(tmp);
     const child = spawn(process.execPath, ['--require', this.preload, frameworkMain(), `--target=${ENTRY_POINT}`, '--signature-type=http', '--port=8080', `--source=${dir}`], {
       cwd: dir,
-      env: { ...baseEnvironment(), ...d.environment, ...cloudRunEnvironment(fn, revision), TMPDIR: tmp },
+      env: { ...baseEnvironment(), ...d.environment, ...cloudRunEnvironment(fn, revision), TMPDIR: tmp, FAASBENCH_PARENT_PID: String(process.pid) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {

@@ -122,10 +122,11 @@ describe('gcp-functions specifics', () => {
         if (framework === undefined) await sleep(100);
       }
       expect(framework).toBeDefined();
+      // Killed as soon as the process shows, maybe before it has started: it must notice even then.
       cli.kill('SIGKILL');
       // The process checks for its parent every 500 ms; 10 s leaves room for a loaded machine.
       for (let i = 0; i < 100 && alive(framework as number); i++) await sleep(100);
-      expect(alive(framework as number)).toBe(false);
+      expect(alive(framework as number), `process ${framework}: ${readFileSafe(`/proc/${framework}/status`)}`).toBe(false);
     } finally {
       cli.kill('SIGKILL');
     }
@@ -144,6 +145,14 @@ function childrenOf(pid: number): number[] {
         return [];
       }
     });
+}
+
+function readFileSafe(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(0, 8).join(' ');
+  } catch {
+    return '(gone)';
+  }
 }
 
 function commandLine(pid: number): string {
