@@ -101,6 +101,22 @@ describe('gcp-functions specifics', () => {
     }
   });
 
+  it('runs CommonJS handlers, callback style too, as Lambda does', async () => {
+    const provider = await createGcpFunctionsProvider(EMULATOR);
+    try {
+      const callback = writeFunction({ name: 'gcp-callback', runtime: 'nodejs', handler: 'index.handler' }, { 'index.js': 'exports.handler = (event, context, done) => { setTimeout(() => done(null, { cb: event.x, id: context.awsRequestId }), 10); };\n' });
+      await provider.deploy(loadFunctionPackage(callback));
+      const r = await provider.invoke('gcp-callback', Buffer.from('{"x":7}'));
+      expect([r.status, JSON.parse(r.payload.toString())]).toEqual(['ok', { cb: 7, id: r.facts.requestId }]);
+      const failing = writeFunction({ name: 'gcp-callback-error', runtime: 'nodejs', handler: 'index.handler' }, { 'index.js': "exports.handler = (event, context, done) => done(new RangeError('too far'));\n" });
+      await provider.deploy(loadFunctionPackage(failing));
+      const e = await provider.invoke('gcp-callback-error', Buffer.from('{}'));
+      expect([e.status, e.errorClass, JSON.parse(e.payload.toString()).errorMessage]).toEqual(['function-error', 'RangeError', 'too far']);
+    } finally {
+      await provider.close();
+    }
+  });
+
   it('stops its Functions Framework processes on close', async () => {
     const provider = await createGcpFunctionsProvider(EMULATOR);
     await provider.deploy(loadFunctionPackage(nodeFunction('gcp-stop', 'return process.pid;')));
