@@ -40,6 +40,6 @@ describe('pricingFor', () => {
   it('prices as asked with priceAs, or not at all with none; an unknown table is an error', () => {
     expect(pricingFor('openfaas', { priceAs: 'aws-lambda/arm64' }).table).toBe(arm);
     expect(pricingFor('local', { priceAs: 'none' })).toEqual({ table: null, note: 'local not priced (priceAs none): cost not computed' });
-    expect(() => pricingFor('local', { priceAs: 'gcp' })).toThrow('price table "gcp": expected one of aws-lambda/x86_64, aws-lambda/arm64, none');
+    expect(() => pricingFor('local', { priceAs: 'gcp' })).toThrow('price table "gcp": expected one of aws-lambda/x86_64, aws-lambda/arm64, gcp-functions/tier1, azure-functions/consumption, azure-functions/flex, none');
   });
 });
