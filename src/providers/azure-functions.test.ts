@@ -93,7 +93,7 @@ describe('azure-functions specifics', () => {
     expect(strFromU8(files['requirements.txt']!)).toBe('azure-functions==1.*\n');
     const source = strFromU8(files['function_app.py']!);
     expect(source).toContain('app = func.FunctionApp()');
-    expect(source).toContain('@app.route(route=FUNCTION, methods=["POST", "GET"], auth_level=func.AuthLevel.FUNCTION)');
+    expect(source).toContain('@app.route(route=FUNCTION_NAME, methods=["POST", "GET"], auth_level=func.AuthLevel.FUNCTION)');
     const dir = scratchDir('azure-py');
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'function_app.py'), source);

@@ -6,6 +6,7 @@
  * module-level call counter says whether a call is the instance's first (SeBS's cold-start
  * marker); each answer carries the facts in X-Faasbench-* headers, which the provider reads.
  */
+import { LAMBDA_SHIM_NODE } from './lambda-shim-node.ts';
 
 /** The export the Functions Framework is told to serve (`--target`, Cloud Functions' entryPoint). */
 export const ENTRY_POINT = 'faasbench';
@@ -65,35 +66,7 @@ const loaded = await loadHandler().then((fn) => ({ fn }), (error) => ({ error })
 const INIT_MS = performance.now() - LOAD_STARTED_MS;
 let calls = 0;
 
-function lambdaContext(requestId, startedAt) {
-  return {
-    awsRequestId: requestId,
-    functionName: FUNCTION_NAME,
-    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
-    memoryLimitInMB: String(MEMORY_MB),
-    invokedFunctionArn: FUNCTION_NAME,
-    logGroupName: FUNCTION_NAME,
-    logStreamName: INSTANCE_ID,
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, startedAt + TIMEOUT_MS - Date.now()),
-  };
-}
-
-/** Calls a handler written either way Lambda accepts: async, or with a callback as third argument. */
-function callHandler(fn, event, context) {
-  if (fn.length < 3) return Promise.resolve().then(() => fn(event, context));
-  return new Promise((resolve, reject) => {
-    const done = (err, result) => (err ? reject(err) : resolve(result));
-    Promise.resolve(fn(event, context, done)).then((r) => (r === undefined ? undefined : resolve(r)), reject);
-  });
-}
-
-function errorBody(err) {
-  const e = err instanceof Error ? err : new Error(String(err));
-  return { errorType: e.name || 'Error', errorMessage: e.message, trace: String(e.stack ?? '').split('\n') };
-}
-
-function parseEvent(raw) {
+${LAMBDA_SHIM_NODE}function parseEvent(raw) {
   const text = raw ? raw.toString('utf8') : '';
   return text.trim() === '' ? {} : JSON.parse(text);
 }
