@@ -5,14 +5,14 @@
  */
 import http from 'node:http';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { defaultDataDir, LocalPlatform } from '../platform/platform.ts';
 import { EXIT } from './exit-codes.ts';
+import { installPath } from '../core/install-path.ts';
 
-const FUNCTIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../functions');
+const FUNCTIONS_DIR = installPath('../../functions', import.meta.url);
 const EXAMPLES = ['hello', 'hello-py', 'hello-sh'];
 
 interface Row {

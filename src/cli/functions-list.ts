@@ -1,14 +1,14 @@
 /** `faasbench functions list`: the deployable function packages in a folder. */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { FaasbenchError } from '../core/errors.ts';
 import { loadFunctionPackage, type FunctionPackage } from '../core/function-package.ts';
 import { inputNames } from '../workload/function-inputs.ts';
+import { installPath } from '../core/install-path.ts';
 
-export const FUNCTIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../functions');
+export const FUNCTIONS_DIR = installPath('../../functions', import.meta.url);
 
 /** Every subfolder holding a function.json, in name order; a bad manifest fails loudly. */
 export function functionPackages(dir: string): FunctionPackage[] {

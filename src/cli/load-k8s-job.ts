@@ -7,9 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { copyFileSync } from 'node:fs';
-import path from 'node:path';
 import { finished } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { dumpYaml } from '@kubernetes/client-node/dist/yaml.js';
 import { FaasbenchError } from '../core/errors.ts';
@@ -20,6 +18,7 @@ import { k8sJob, STORE_ENV } from './k8s-job-manifest.ts';
 import { openOutFile } from './out-file.ts';
 import { collectRepeated, parseProviderOptions, positiveInt } from './option-parsers.ts';
 import { labelOption } from './run-label-option.ts';
+import { installPath } from '../core/install-path.ts';
 
 interface K8sJobOptions {
   shards: string;
@@ -42,7 +41,7 @@ interface K8sJobOptions {
   dockerfile?: string;
 }
 
-const DOCKERFILE = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../Dockerfile');
+const DOCKERFILE = installPath('../../Dockerfile', import.meta.url);
 /** Kubernetes object names: DNS-1123 labels. */
 const NAME_RULE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 

@@ -9,12 +9,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { FaasbenchError } from '../core/errors.ts';
+import { installPath } from '../core/install-path.ts';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/faasbench.mjs');
+const BIN = installPath('../../bin/faasbench.mjs', import.meta.url);
 const START_TIMEOUT_MS = 30_000;
 
 export interface PlatformProcess {

@@ -5,7 +5,6 @@
  * deploy one function per trace function, replay the window open-loop, and compare what ran with
  * what the trace says: calls per function, cold starts, and duration against the trace's median.
  */
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { CallTally } from '../../analysis/call-tally.ts';
 import { LatencyAccumulator } from '../../analysis/latency-accumulator.ts';
@@ -21,8 +20,9 @@ import { totalInvocations, type TraceFunction } from '../../trace/trace-function
 import type { JsonValue } from '../../store/index.ts';
 import type { Bench } from '../bench.ts';
 import { defineExperiment, type ExperimentResult } from '../define.ts';
+import { installPath } from '../../core/install-path.ts';
 
-const BUNDLED_TRACE = fileURLToPath(new URL('../../../traces/azure-example-4fn', import.meta.url));
+const BUNDLED_TRACE = installPath('../../../traces/azure-example-4fn', import.meta.url);
 /** The synthetic package's own timeout (functions/synthetic/function.json): never deployed shorter. */
 const SYNTHETIC_TIMEOUT_S = 60;
 
