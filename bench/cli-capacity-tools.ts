@@ -4,9 +4,11 @@
  * read back into the same few figures. Open loop: faasbench, hey -q, loadtest --rps, Artillery.
  * Closed loop (the server's ceiling): autocannon and wrk.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+// @ts-expect-error: a plain .mjs module of bin/, without types
+import { builtFile } from '../bin/built-sources.mjs';
 import { percentile } from '../src/analysis/percentile.ts';
 
 export interface OpenLoopResult {
@@ -68,9 +70,12 @@ const failed = (t: Timed, what: string): OpenLoopResult => ({ ...NONE, missing: 
 
 function faasbench(p: Places): OpenLoopTool {
   let n = 0;
+  if (builtFile('cli/main.ts') === null) execFileSync(process.execPath, [path.join(p.repo, 'scripts/build.mjs')], { stdio: 'inherit' });
   return {
     name: 'faasbench',
     async run(url, rate, seconds) {
+      // Measured as installed: compiled. A build gone stale (src/ edited mid-bench) would run through tsx.
+      if (builtFile('cli/main.ts') === null) return { result: { ...NONE, missing: 'build/ is older than src/ (edited during the bench?): run `npm run build` and bench again' } };
       const store = path.join(p.work, `fb-${++n}.db`);
       const t = await timed(p.work, process.execPath, [path.join(p.repo, 'bin/faasbench.mjs'), 'invoke', 'noop', '--no-deploy', '--provider', 'http', '-o', `url=${url}`, '--store', store, '--json', 'constant', '--rate', String(rate), '--duration', `${seconds}s`], (seconds + 120) * 1000);
       let out: { runId: string; summary: { ok: number; failed: number; byStatus: Record<string, number>; latencyMs: { p99: number } | null; latenessMs: { p99: number } | null } };

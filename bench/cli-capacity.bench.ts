@@ -7,7 +7,10 @@
  * faasbench's lateness is read back from its store, per second of the run as well as overall.
  *
  *   node bin/run-ts.mjs bench/cli-capacity.bench.ts [--rates 1000,3000,10000] [--seconds 10]
- *     [--rounds 3] [--peers-dir /var/tmp/bench-peers] [--json]
+ *     [--rounds 3] [--peers-dir /var/tmp/bench-peers] [--tools faasbench,hey -q] [--json]
+ *
+ * faasbench runs compiled (build/, as `npm install` leaves it): the bench builds first, and a run
+ * after src/ changed mid-bench is refused rather than measured through tsx.
  *
  * hey, wrk and GNU time come from Debian (`apt-get install hey wrk time`); loadtest and Artillery
  * from npm into a folder of their own (`npm install --prefix /var/tmp/bench-peers loadtest artillery`).
@@ -30,6 +33,8 @@ const rates = (flag('rates') ?? '1000,3000,10000').split(',').map((r) => positiv
 const seconds = positiveFlag(flag('seconds'), 'seconds', 10);
 const rounds = positiveFlag(flag('rounds'), 'rounds', 3);
 const peersDir = flag('peers-dir') ?? '/var/tmp/bench-peers';
+/** Only these tools (names as in the tables, comma-separated: `--tools faasbench,hey -q`); default all. */
+const only = flag('tools')?.split(',');
 const json = args.includes('--json');
 
 interface Row extends OpenLoopResult {
@@ -46,7 +51,7 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'fbclicap-'));
 const rows: Row[] = [];
 const closed: Array<{ tool: string; round: number; callsPerSecond: number | null; note: string }> = [];
 try {
-  const tools = openLoopTools({ repo: REPO, peersDir, work });
+  const tools = openLoopTools({ repo: REPO, peersDir, work }).filter((t) => only === undefined || only.includes(t.name));
   for (let round = 1; round <= rounds && !signal.aborted; round++) {
     for (const rate of rates) {
       // Rotating the order spreads whatever the machine does meanwhile over every tool.
@@ -59,7 +64,7 @@ try {
         rows.push({ tool: tool.name, rate, round, ...run.result, ...(perSecond ? { perSecond } : {}) });
       }
     }
-    for (const peer of closedLoopPeers({ repo: REPO, peersDir, work })) {
+    for (const peer of closedLoopPeers({ repo: REPO, peersDir, work }).filter((t) => only === undefined || only.includes(t.name))) {
       if (signal.aborted) break;
       progress(`round ${round}/${rounds}: ${peer.name} closed loop...`);
       closed.push({ tool: peer.name, round, ...(await peer.run(server.url, seconds)) });

@@ -10,5 +10,7 @@ import type * as KyselyModule from 'kysely';
 const kysely = createRequire(import.meta.url)('kysely') as typeof KyselyModule;
 
 export const { Kysely, SqliteDialect, PostgresDialect, sql } = kysely;
+/** A compiled query from its SQL text and parameters (Kysely's CompiledQuery.raw). */
+export const rawQuery = kysely.CompiledQuery.raw;
 export type Kysely<DB> = KyselyModule.Kysely<DB>;
 export type { CompiledQuery, Selectable } from 'kysely';

@@ -29,6 +29,7 @@ import {
 } from './store.ts';
 import { isLabel, LABEL_RULE } from './run-label.ts';
 import { shownRunStatus } from './run-status.ts';
+import { InsertCache } from './insert-cache.ts';
 import { WriteBuffer } from './write-buffer.ts';
 
 const DEFAULT_FLUSH_INTERVAL_MS = 250;
@@ -70,6 +71,7 @@ export class SqlStore implements Store {
   readonly #readArrays: ReadArrays;
   readonly #options: StoreOptions;
   readonly #buffer: WriteBuffer<InvocationRow>;
+  readonly #inserts = new InsertCache();
   #totalRows = 0;
   /**
    * Runs seen to exist. A record of an unknown run is refused when appended, where the caller can
@@ -387,28 +389,34 @@ export class SqlStore implements Store {
   }
 
   async #insertFinals(trx: Kysely<Database>, chunk: InvocationRow[]): Promise<number> {
-    const result = await trx
-      .insertInto('invocations')
-      .values(chunk)
-      .onConflict((oc) =>
-        oc
-          .columns(['run_id', 'seq'])
-          .doUpdateSet((eb) => Object.fromEntries(REPLACED_COLUMNS.map((column) => [column, eb.ref(`excluded.${column}`)])))
-          .where('invocations.status', '=', UNKNOWN),
-      )
-      .executeTakeFirst();
+    const query = this.#inserts.compiled('final', chunk, () =>
+      trx
+        .insertInto('invocations')
+        .values(chunk)
+        .onConflict((oc) =>
+          oc
+            .columns(['run_id', 'seq'])
+            .doUpdateSet((eb) => Object.fromEntries(REPLACED_COLUMNS.map((column) => [column, eb.ref(`excluded.${column}`)])))
+            .where('invocations.status', '=', UNKNOWN),
+        )
+        .compile(),
+    );
+    const result = await trx.executeQuery(query);
     await this.#yield();
-    return Number(result.numInsertedOrUpdatedRows ?? chunk.length);
+    return Number(result.numAffectedRows ?? 0);
   }
 
   async #insertUnknowns(trx: Kysely<Database>, chunk: InvocationRow[]): Promise<number> {
-    const result = await trx
-      .insertInto('invocations')
-      .values(chunk)
-      .onConflict((oc) => oc.columns(['run_id', 'seq']).doNothing())
-      .executeTakeFirst();
+    const query = this.#inserts.compiled('unknown', chunk, () =>
+      trx
+        .insertInto('invocations')
+        .values(chunk)
+        .onConflict((oc) => oc.columns(['run_id', 'seq']).doNothing())
+        .compile(),
+    );
+    const result = await trx.executeQuery(query);
     await this.#yield();
-    return Number(result.numInsertedOrUpdatedRows ?? chunk.length);
+    return Number(result.numAffectedRows ?? 0);
   }
 
   /** better-sqlite3 is synchronous: let the invoker's timers run between statements. */
