@@ -7,7 +7,7 @@ import { encodeInvocation, type Database, type InvocationRow } from './schema.ts
 function rows(from: number, n: number, runId = 'r1'): InvocationRow[] {
   return Array.from({ length: n }, (_, i) =>
     encodeInvocation(
-      { runId, seq: from + i, fn: `fn-${i % 3}`, phase: 'measure', tag: i % 2 ? 'x' : null, plannedUs: 1e15 + i, sentUs: 1e15 + i + 7, receivedUs: null, latencyMs: i / 3, status: i % 4 ? 'ok' : 'error', httpStatus: 200, errorClass: null, requestId: `q${i}`, instanceId: null, cold: i % 2 === 0, initMs: null, durationMs: 1.5, billedMs: 2, memoryMb: 128, maxMemoryMb: null },
+      { runId, seq: from + i, fn: `fn-${i % 3}`, phase: 'measure', tag: i % 2 ? 'x' : null, plannedUs: 1e15 + i, sentUs: 1e15 + i + 7, receivedUs: null, latencyMs: i / 3, status: i % 4 ? 'ok' : 'function-error', httpStatus: 200, errorClass: null, requestId: `q${i}`, instanceId: null, cold: i % 2 === 0, initMs: null, durationMs: 1.5, billedMs: 2, memoryMb: 128, maxMemoryMb: null },
       'integer',
     ),
   );
