@@ -14,7 +14,8 @@
  * figures say so (`precision: 'hdr-3-digits'`: each percentile the top of its value's bucket, at
  * most 0.1% above the true value, capped at the exact max; min, max and mean stay exact).
  */
-import * as hdr from 'hdr-histogram-js';
+import { createRequire } from 'node:module';
+import type * as Hdr from 'hdr-histogram-js';
 import { nearestRank, REPORTED_PERCENTILES } from './percentile.ts';
 
 /** How the figures were computed: from every value exactly, or from a histogram (see above). */
@@ -46,7 +47,7 @@ export class LatencyAccumulator {
   #sorted = true;
   readonly #exactUpTo: number;
   /** Set once the values outgrew exactUpTo: from then on they are here, with exact min, max and sum. */
-  #histogram: { readonly h: hdr.Histogram; n: number; min: number; max: number; sum: number } | undefined;
+  #histogram: { readonly h: Hdr.Histogram; n: number; min: number; max: number; sum: number } | undefined;
 
   constructor(options: AccumulatorOptions = {}) {
     this.#exactUpTo = options.exactUpTo ?? Infinity;
@@ -122,11 +123,22 @@ export class LatencyAccumulator {
 }
 
 /** Whole µs up to an hour: the range the invoker's summary has always kept. */
-function newHistogram(): hdr.Histogram {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+/**
+ * hdr-histogram-js is loaded the first time a reader outgrows exactUpTo: loading it (its
+ * WebAssembly build and pako) cost 16 MB of RSS and about 0.3 s of start-up in every process that
+ * imported analysis, where most never keep a histogram.
+ */
+let hdrModule: typeof Hdr | undefined;
+function hdrHistogram(): typeof Hdr {
+  hdrModule ??= createRequire(import.meta.url)('hdr-histogram-js') as typeof Hdr;
+  return hdrModule;
 }
 
-function recordInHistogram(s: { readonly h: hdr.Histogram; n: number; min: number; max: number; sum: number }, value: number): void {
+function newHistogram(): Hdr.Histogram {
+  return hdrHistogram().build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+}
+
+function recordInHistogram(s: { readonly h: Hdr.Histogram; n: number; min: number; max: number; sum: number }, value: number): void {
   s.h.recordValue(Math.min(3_600_000_000, Math.max(1, Math.round(value * 1000))));
   s.n += 1;
   s.sum += value;
@@ -135,7 +147,7 @@ function recordInHistogram(s: { readonly h: hdr.Histogram; n: number; min: numbe
 }
 
 /** The top of the bucket holding the nearest-rank value, never above the exact max. */
-function histogramPercentile(s: { readonly h: hdr.Histogram; readonly n: number; readonly max: number }, p: number): number {
+function histogramPercentile(s: { readonly h: Hdr.Histogram; readonly n: number; readonly max: number }, p: number): number {
   return Math.min(s.max, s.h.getValueAtPercentile(p) / 1000);
 }
 
