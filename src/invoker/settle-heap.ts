@@ -13,11 +13,25 @@ import { runInNewContext } from 'node:vm';
 let collect: (() => void) | undefined;
 
 export function settleHeap(): void {
-  if (collect === undefined) {
-    // --expose-gc at run time puts gc() on new contexts only; the flag is put back afterwards.
-    setFlagsFromString('--expose-gc');
-    collect = runInNewContext('gc') as () => void;
-    setFlagsFromString('--no-expose-gc');
-  }
+  collect ??= gcFunction() ?? (() => undefined);
   collect();
+}
+
+/** Attempts at finding gc(): another thread can put the process-wide flag back between our two steps. */
+const GC_ATTEMPTS = 5;
+
+/**
+ * gc() from a new context created while --expose-gc is on; the flag is put back afterwards. V8's
+ * flags are the process's, not the thread's: with shard threads settling at once, one thread's
+ * --no-expose-gc could land before another's context and leave it without gc (a run failed with
+ * "gc is not defined"), so a miss is tried again, and a heap that cannot be settled is left as is.
+ */
+function gcFunction(): (() => void) | undefined {
+  for (let attempt = 0; attempt < GC_ATTEMPTS; attempt++) {
+    setFlagsFromString('--expose-gc');
+    const found = runInNewContext('typeof gc === "function" ? gc : undefined') as (() => void) | undefined;
+    setFlagsFromString('--no-expose-gc');
+    if (found) return found;
+  }
+  return undefined;
 }
