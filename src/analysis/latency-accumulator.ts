@@ -122,7 +122,6 @@ export class LatencyAccumulator {
   }
 }
 
-/** Whole µs up to an hour: the range the invoker's summary has always kept. */
 /**
  * hdr-histogram-js is loaded the first time a reader outgrows exactUpTo: loading it (its
  * WebAssembly build and pako) cost 16 MB of RSS and about 0.3 s of start-up in every process that
@@ -134,6 +133,7 @@ function hdrHistogram(): typeof Hdr {
   return hdrModule;
 }
 
+/** Whole µs up to an hour: the range the invoker's summary has always kept. */
 function newHistogram(): Hdr.Histogram {
   return hdrHistogram().build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
 }
