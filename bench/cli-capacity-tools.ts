@@ -1,7 +1,8 @@
 /**
  * The load tools cli-capacity.bench.ts puts side by side, each run as its users run it, in a
  * process of its own under GNU time (`%M`: the largest resident set of the process tree, KB), each
- * read back into the same few figures. Open loop: faasbench, hey -q, loadtest --rps, Artillery.
+ * read back into the same few figures. Open loop: faasbench, hey -q, loadtest --rps, Artillery, and
+ * the physical limit of a Node sender (bare-sender.mjs).
  * Closed loop (the server's ceiling): autocannon and wrk.
  */
 import { execFile, execFileSync } from 'node:child_process';
@@ -10,6 +11,7 @@ import path from 'node:path';
 // @ts-expect-error: a plain .mjs module of bin/, without types
 import { builtFile } from '../bin/built-sources.mjs';
 import { percentile } from '../src/analysis/percentile.ts';
+import type { SecondLateness } from './cli-capacity-lateness.ts';
 
 export interface OpenLoopResult {
   /** Why the tool did not run (not installed, failed); the figures are then null. */
@@ -20,7 +22,7 @@ export interface OpenLoopResult {
   /** Calls the tool chose not to send (faasbench's in-flight bound); null when a tool has no such count. */
   readonly dropped: number | null;
   readonly latencyP99Ms: number | null;
-  /** Sent minus planned (faasbench only: the others do not record when a call was due). */
+  /** Sent minus planned (faasbench and the bare sender: the others do not record when a call was due). */
   readonly latenessP99Ms: number | null;
   readonly peakRssMb: number | null;
 }
@@ -29,6 +31,8 @@ export interface ToolRun {
   readonly result: OpenLoopResult;
   /** Where faasbench stored the run, for its lateness per second. */
   readonly store?: { readonly path: string; readonly runId: string };
+  /** The lateness per second of the run, from a tool that reports it itself. */
+  readonly perSecond?: readonly SecondLateness[];
 }
 
 export interface OpenLoopTool {
@@ -158,8 +162,26 @@ function artillery(p: Places): OpenLoopTool {
   };
 }
 
+/** What no Node sender here could beat: bare sockets, one request's bytes built once, no records kept. */
+function bareSender(p: Places): OpenLoopTool {
+  return {
+    name: 'bare node sender',
+    async run(url, rate, seconds) {
+      const t = await timed(p.work, process.execPath, [path.join(p.repo, 'bench/bare-sender.mjs'), url, String(rate), String(seconds)], (seconds + 60) * 1000);
+      let out: Omit<OpenLoopResult, 'dropped' | 'peakRssMb'> & { perSecond: SecondLateness[] };
+      try {
+        out = JSON.parse(t.stdout) as typeof out;
+      } catch {
+        return { result: failed(t, 'bare-sender.mjs') };
+      }
+      const { perSecond, ...figures } = out;
+      return { result: { ...figures, dropped: null, peakRssMb: t.peakRssMb }, perSecond };
+    },
+  };
+}
+
 export function openLoopTools(p: Places): OpenLoopTool[] {
-  return [faasbench(p), hey(p), loadtest(p), artillery(p)];
+  return [faasbench(p), bareSender(p), hey(p), loadtest(p), artillery(p)];
 }
 
 export interface ClosedLoopPeer {

@@ -1,6 +1,7 @@
 /**
  * The invoker as users meet it: `faasbench invoke` run through its CLI, side by side with the
- * open-loop tools people already use (`hey -q`, `loadtest --rps`, Artillery's arrivalRate) at the
+ * open-loop tools people already use (`hey -q`, `loadtest --rps`, Artillery's arrivalRate) and the
+ * least a Node sender can do (bare-sender.mjs, the physical limit for lateness) at the
  * same constant rates against one bare node:http server, in interleaved rounds (each round runs
  * every tool once per rate, the order rotating), plus the closed-loop maxima of autocannon and wrk.
  * Every tool runs in a process of its own under GNU time, whose maximum RSS is the figure given.
@@ -60,7 +61,7 @@ try {
         if (signal.aborted) break;
         progress(`round ${round}/${rounds}, ${rate}/s: ${tool.name}...`);
         const run: ToolRun = await tool.run(server.url, rate, seconds);
-        const perSecond = run.store ? await latenessBySecond(run.store.path, run.store.runId) : undefined;
+        const perSecond = run.perSecond ?? (run.store ? await latenessBySecond(run.store.path, run.store.runId) : undefined);
         rows.push({ tool: tool.name, rate, round, ...run.result, ...(perSecond ? { perSecond } : {}) });
       }
     }
@@ -81,8 +82,10 @@ else {
   console.log('\n' + summaryTable(rows));
   console.log('\n' + closedTable(closed));
   for (const rate of rates) {
-    const seconds = rows.filter((r) => r.tool === 'faasbench' && r.rate === rate && r.perSecond);
-    if (seconds.length > 0) console.log(`\nfaasbench at ${rate}/s, p99 lateness ms per second of the run (one line per round):\n` + seconds.map((r) => `  round ${r.round}: ${r.perSecond!.map((s) => fixed(s.p99Ms, 1)).join(' ')}`).join('\n'));
+    for (const tool of new Set(rows.filter((r) => r.perSecond).map((r) => r.tool))) {
+      const seconds = rows.filter((r) => r.tool === tool && r.rate === rate && r.perSecond);
+      if (seconds.length > 0) console.log(`\n${tool} at ${rate}/s, p99 lateness ms per second of the run (one line per round):\n` + seconds.map((r) => `  round ${r.round}: ${r.perSecond!.map((s) => fixed(s.p99Ms, 1)).join(' ')}`).join('\n'));
+    }
   }
 }
 
