@@ -2,10 +2,11 @@
 // handshakes (vSwarm's loader does). Calls go through the http provider to a real node:http server
 // that counts the sockets it accepts.
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Provider } from '../core/provider.ts';
+import { createDispatcher, send, type SendOptions } from './http-client.ts';
 import { createHttpProvider } from './http.ts';
 
 interface CountingServer {
@@ -130,5 +131,74 @@ describe('http provider connections', () => {
     await server.dropConnections();
     expect((await provider.invoke('fn', Buffer.from('{}'))).status).toBe('ok');
     expect(server.requestsPerSocket()).toEqual([1, 1]);
+  });
+});
+
+/** A server whose every answer is `answer(res)`; the url is its origin. */
+async function answering(answer: (res: ServerResponse) => void): Promise<string> {
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => answer(res));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  open.push({
+    close: async () => {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    },
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+describe('send', () => {
+  const post = (url: string): SendOptions => ({ method: 'POST', url: new URL(`${url}/fn`), body: '{}' });
+
+  it('resolves with the final answer after an interim 103, its headers and its body', async () => {
+    const url = await answering((res) => {
+      res.writeEarlyHints({ link: '</style.css>; rel=preload' });
+      res.writeHead(201, { 'x-final': 'yes', 'content-type': 'application/json' });
+      res.end('{"done":1}');
+    });
+    const pool = createDispatcher(null);
+    open.push(pool);
+    const reply = await send(pool, post(url));
+    expect(reply.status).toBe(201);
+    expect(reply.headers['x-final']).toBe('yes');
+    expect(reply.headers.link).toBeUndefined();
+    expect(reply.body.toString()).toBe('{"done":1}');
+  });
+
+  it('joins a body that arrives in several writes, byte for byte', async () => {
+    const parts = ['a'.repeat(70_000), 'b', 'c'.repeat(3)];
+    const url = await answering((res) => {
+      res.writeHead(200);
+      res.write(parts[0]);
+      setTimeout(() => res.write(parts[1]), 5);
+      setTimeout(() => res.end(parts[2]), 10);
+    });
+    const pool = createDispatcher(null);
+    open.push(pool);
+    const reply = await send(pool, post(url));
+    expect(reply.body.length).toBe(70_004);
+    expect(reply.body.toString()).toBe(parts.join(''));
+  });
+
+  it('rejects when the connection dies mid-body, and the next call gets a connection of its own', async () => {
+    let calls = 0;
+    const url = await answering((res) => {
+      calls += 1;
+      if (calls === 1) {
+        res.writeHead(200, { 'content-length': 100 });
+        res.write('only part');
+        setTimeout(() => res.socket?.destroy(), 5);
+      } else res.end('whole');
+    });
+    const pool = createDispatcher(null, { connections: 1 });
+    open.push(pool);
+    await expect(send(pool, post(url))).rejects.toMatchObject({ code: 'UND_ERR_SOCKET' });
+    expect((await send(pool, post(url))).body.toString()).toBe('whole');
+    expect(calls).toBe(2);
   });
 });

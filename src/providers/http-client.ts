@@ -291,9 +291,8 @@ class ReplyHandler implements Dispatcher.DispatchHandler {
 
   onRequestStart(): void {}
 
+  /** Called for an interim (1xx) answer too: the final one's call overwrites it. */
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
-    // 1xx answers are interim: the final one follows on the same call.
-    if (statusCode < 200) return;
     this.#status = statusCode;
     this.#headers = headers;
   }
