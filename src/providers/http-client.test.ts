@@ -202,3 +202,27 @@ describe('send', () => {
     expect(calls).toBe(2);
   });
 });
+
+describe('the connection pool with another caller’s handler', () => {
+  it('frees the connection when a handler of undici’s old shape hears its call end', async () => {
+    const url = await answering((res) => res.end('old'));
+    const pool = createDispatcher(null, { connections: 1 });
+    open.push(pool);
+    // Two calls on one connection: the second goes out only once the first has freed it.
+    const call = (): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        pool.dispatch(
+          { origin: url, path: '/fn', method: 'GET' },
+          {
+            onConnect: () => undefined,
+            onHeaders: () => true,
+            onData: (chunk: Buffer) => chunks.push(chunk) > 0,
+            onComplete: () => resolve(Buffer.concat(chunks).toString()),
+            onError: reject,
+          },
+        );
+      });
+    expect(await Promise.all([call(), call()])).toEqual(['old', 'old']);
+  });
+});

@@ -5,11 +5,12 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { buildConnector, Client, Dispatcher } from 'undici';
 import { FaasbenchError, type ErrorCode } from '../core/errors.ts';
 import { NO_FACTS, type PlatformFacts } from '../core/invocation-record.ts';
 import type { InvokeResult } from '../core/provider.ts';
-import { buildUndiciConnector, UndiciClient, UndiciDispatcher, undiciErrors } from './undici-core.ts';
+import { buildUndiciConnector, UndiciClient, UndiciDispatcher, undiciErrors, wrapUndiciHandler } from './undici-core.ts';
 
 /** Above Lambda's 900 s maximum, so a client timeout never cuts a call the platform still runs. */
 export const DEFAULT_TIMEOUT_MS = 960_000;
@@ -211,25 +212,7 @@ class KeepAlivePool extends UndiciDispatcher implements ConnectionPool {
       this.#calls -= 1;
       if (this.#calls === 0) for (const resolve of this.#whenNoCalls.splice(0)) resolve();
     };
-    if (handler instanceof ReplyHandler) {
-      handler.onEnded = end;
-      client.dispatch(options, handler);
-      return;
-    }
-    // Another caller's handler keeps its own shape (undici calls either its old or its new
-    // callbacks); only the callbacks that end a call are watched.
-    const watched = new Proxy(handler, {
-      get(target, key, receiver) {
-        const value: unknown = Reflect.get(target, key, receiver);
-        if (typeof value !== 'function') return value;
-        if (!ENDS.has(key)) return value.bind(target);
-        return (...args: unknown[]) => {
-          end();
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
-    client.dispatch(options, watched);
+    client.dispatch(options, new EndWatch(wrapUndiciHandler(handler), end));
   }
 
   /**
@@ -254,8 +237,44 @@ class KeepAlivePool extends UndiciDispatcher implements ConnectionPool {
 /** undici's own default for opening a connection. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
-/** The handler callbacks that end a call, in undici's old and new handler shapes. */
-const ENDS = new Set<string | symbol>(['onComplete', 'onError', 'onUpgrade', 'onResponseEnd', 'onResponseError', 'onRequestUpgrade']);
+/**
+ * A call's handler with the pool told when the call has ended, before the handler hears of it.
+ * The handler is in undici's current shape (an old-shaped one is wrapped by undici first).
+ */
+class EndWatch implements Dispatcher.DispatchHandler {
+  constructor(
+    private readonly inner: Dispatcher.DispatchHandler,
+    private readonly end: () => void,
+  ) {}
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- undici's own type for the request's context
+  onRequestStart(controller: Dispatcher.DispatchController, context: any): void {
+    this.inner.onRequestStart?.(controller, context);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
+    this.inner.onResponseStart?.(controller, statusCode, headers, statusMessage);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.inner.onResponseData?.(controller, chunk);
+  }
+
+  onResponseEnd(controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
+    this.end();
+    this.inner.onResponseEnd?.(controller, trailers);
+  }
+
+  onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
+    this.end();
+    this.inner.onResponseError?.(controller, error);
+  }
+
+  onRequestUpgrade(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, socket: Duplex): void {
+    this.end();
+    this.inner.onRequestUpgrade?.(controller, statusCode, headers, socket);
+  }
+}
 
 export interface SendOptions {
   readonly method: Dispatcher.HttpMethod;
@@ -280,8 +299,6 @@ class ReplyHandler implements Dispatcher.DispatchHandler {
   #status = 0;
   #headers: IncomingHttpHeaders = {};
   readonly #chunks: Buffer[] = [];
-  /** Set by KeepAlivePool: called once when the call has ended, before the caller hears of it. */
-  onEnded: (() => void) | undefined;
 
   constructor(
     private readonly resolve: (reply: HttpReply) => void,
@@ -302,13 +319,11 @@ class ReplyHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    this.onEnded?.();
     // A copy: the chunks are views of the socket's reads, which a kept payload would hold whole.
     this.resolve({ status: this.#status, headers: this.#headers, body: Buffer.concat(this.#chunks) });
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
-    this.onEnded?.();
     this.reject(err);
   }
 }

@@ -12,3 +12,5 @@ export const UndiciClient = load('undici/lib/dispatcher/client.js') as typeof Un
 export const UndiciDispatcher = load('undici/lib/dispatcher/dispatcher.js') as typeof Undici.Dispatcher;
 export const buildUndiciConnector = load('undici/lib/core/connect.js') as typeof Undici.buildConnector;
 export const undiciErrors = load('undici/lib/core/errors.js') as typeof Undici.errors;
+/** A handler in undici's current shape: an old-shaped one (onConnect, onHeaders, ...) wrapped, any other as it is. */
+export const wrapUndiciHandler = (load('undici/lib/handler/wrap-handler.js') as { wrap(handler: Undici.Dispatcher.DispatchHandler): Undici.Dispatcher.DispatchHandler }).wrap;
