@@ -124,6 +124,8 @@ const drainUntil = nowUs() + 10_000_000;
 while (answered < count && nowUs() < drainUntil) await new Promise((resolve) => setTimeout(resolve, 10));
 for (const socket of sockets) socket.destroy();
 
+// Nearest rank, as src/analysis/percentile.ts, which this file cannot import: node runs no
+// TypeScript without tsx, whose loader would count in the RSS this process is measured by.
 const p = (values, q) => {
   const sorted = Float64Array.from(values).sort();
   return sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.ceil((q / 100) * sorted.length) - 1)];
