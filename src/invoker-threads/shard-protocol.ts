@@ -55,7 +55,8 @@ export interface ShardFailure {
 }
 
 export type FromShard =
-  | { readonly kind: 'ready' }
+  /** threadId: the worker's kernel thread id (null where the OS does not say), so the main thread can leave it the CPU's first claim. */
+  | { readonly kind: 'ready'; readonly threadId: number | null }
   | ShardBatch
   | { readonly kind: 'done'; readonly status: 'completed' | 'interrupted'; readonly last: LastAnswer | null }
   | { readonly kind: 'failed'; readonly error: ShardFailure };

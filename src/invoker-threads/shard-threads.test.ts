@@ -1,12 +1,24 @@
 import { createServer, type Server } from 'node:http';
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InvocationRecord } from '../core/invocation-record.ts';
 import { planOf } from '../core/load-plan.ts';
 import type { Provider } from '../core/provider.ts';
 import type { Sent } from '../invoker/invoker.ts';
 import { Progress } from '../invoker/progress.ts';
+import { LOWERED_NICE, processThreadIds } from '../invoker/thread-priority.ts';
 import { startShardThreads } from './shard-threads.ts';
+
+/** A thread's nice value, or null when it ended meanwhile. */
+function niceOf(tid: number): number | null {
+  try {
+    return os.getPriority(tid);
+  } catch {
+    return null;
+  }
+}
 
 /** Never called: the workers build their own providers. */
 const UNUSED_PROVIDER = {} as Provider;
@@ -15,8 +27,11 @@ describe('startShardThreads', () => {
   let server: Server;
   let url: string;
   const bodies: string[] = [];
+  /** Nice values of this process's threads as each request arrived, by thread id. */
+  const priorities: Array<Map<number, number | null>> = [];
   beforeAll(async () => {
     server = createServer((req, res) => {
+      priorities.push(new Map(processThreadIds().map((tid) => [tid, niceOf(tid)])));
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
@@ -72,6 +87,31 @@ describe('startShardThreads', () => {
     expect(progress.snapshot()).toMatchObject({ planned: 50, sent: 50, done: 50, inFlight: 0, dropped: 0, errors: 0 });
     expect(lastPayload).toBe('{"answer":42}');
     expect(watched).toEqual([[]]);
+  }, 60_000);
+
+  it.runIf(existsSync('/proc/thread-self'))('gives the two sending threads the CPU first during a load: every other thread, this one included, is lowered, and put back after', async () => {
+    const threads = await startShardThreads({
+      workers: 2,
+      source: { kind: 'pattern', name: 'constant', options: { rate: '240', duration: '500ms' }, fn: 'x' },
+      processShard: undefined,
+      provider: { name: 'http', options: { url } },
+      payloads: { kind: 'one', body: new TextEncoder().encode('{}') },
+      maxInFlight: 100,
+    });
+    priorities.length = 0;
+    try {
+      const outcome = await threads.run({ runId: 'run-2', plan: planOf({ functions: ['x'], count: 120 }, function* () {}), provider: UNUSED_PROVIDER, payloadOf: () => Buffer.alloc(0), sink: { write: () => undefined } });
+      expect(outcome.status).toBe('completed');
+    } finally {
+      await threads.close();
+    }
+    expect(priorities).toHaveLength(120);
+    for (const seen of priorities) {
+      expect(seen.get(process.pid)).toBe(LOWERED_NICE);
+      expect([...seen.values()].filter((nice) => nice !== null && nice < LOWERED_NICE)).toEqual([0, 0]);
+    }
+    // Putting a priority back needs the privilege to raise one.
+    if (process.getuid?.() === 0) expect(niceOf(process.pid)).toBe(0);
   }, 60_000);
 
   it('fails to start, naming the option, when a worker cannot build its provider; no thread is left', async () => {

@@ -14,6 +14,8 @@ import { FaasbenchError } from '../core/errors.ts';
 import type { InvocationStatus } from '../core/invocation-record.ts';
 import type { RunOutcome, RunPlanOptions, Sent } from '../invoker/invoker.ts';
 import { Progress } from '../invoker/progress.ts';
+import { lowerOtherThreads } from '../invoker/thread-priority.ts';
+import { isLoad } from '../invoker/warm-up.ts';
 import { recordAt } from './record-columns.ts';
 import type { PayloadSpec } from './shard-payloads.ts';
 import { workerShard, type PlanSource } from './shard-plan.ts';
@@ -80,6 +82,7 @@ async function runShards(threads: readonly ShardThread[], options: RunPlanOption
   const watched = new InFlightView(threads.length, options.plan.functions);
   const unwatch = options.sink.watchSends?.(() => watched.sends());
   const startUs = options.startUs ?? epochMicros() + START_LEAD_US;
+  const restorePriorities = isLoad(options.plan.count) ? lowerOtherThreads(threads.map((t) => t.threadId)) : undefined;
   for (const [w, thread] of threads.entries()) {
     thread.onBatch = (batch) => {
       for (let i = 0; i < batch.records.count; i++) options.sink.write(recordAt(batch.records, i, options.runId));
@@ -98,6 +101,7 @@ async function runShards(threads: readonly ShardThread[], options: RunPlanOption
     const interrupted = options.signal?.aborted === true || outcomes.some((o) => o.status === 'interrupted');
     return { status: interrupted ? 'interrupted' : 'completed', progress: progress.snapshot() };
   } finally {
+    restorePriorities?.();
     options.signal?.removeEventListener('abort', abort);
     watched.clear();
     unwatch?.();
@@ -172,6 +176,8 @@ class ShardThread {
   readonly ready: Promise<void>;
   readonly done: Promise<Done>;
   onBatch: (batch: ShardBatch) => void = () => undefined;
+  /** The worker's kernel thread id, once ready (null where the OS does not say). */
+  threadId: number | null = null;
   readonly #worker: Worker;
   #ended = false;
 
@@ -188,7 +194,10 @@ class ShardThread {
       done.reject(err);
     };
     this.#worker.on('message', (m: FromShard) => {
-      if (m.kind === 'ready') ready.resolve();
+      if (m.kind === 'ready') {
+        this.threadId = m.threadId;
+        ready.resolve();
+      }
       else if (m.kind === 'batch') this.onBatch(m);
       else if (m.kind === 'done') done.resolve(m);
       else fail(shardError(m.error));

@@ -10,6 +10,7 @@ import { isFaasbenchError } from '../core/errors.ts';
 import type { LoadPlan, PlannedInvocation } from '../core/load-plan.ts';
 import type { InvokeResult, Provider } from '../core/provider.ts';
 import { runPlan } from '../invoker/invoker.ts';
+import { currentThreadId } from '../invoker/thread-priority.ts';
 import { createProvider } from '../providers/index.ts';
 import { ShardBatches } from './shard-batches.ts';
 import { payloadsOf } from './shard-payloads.ts';
@@ -31,7 +32,7 @@ let plan: LoadPlan | undefined;
 try {
   provider = await createProvider(data.provider.name, { ...data.provider.options });
   plan = await shardPlan(data.source, data.shard);
-  post({ kind: 'ready' });
+  post({ kind: 'ready', threadId: currentThreadId() });
 } catch (err) {
   failed(err);
 }
@@ -55,6 +56,8 @@ async function send(start: Extract<ToShard, { kind: 'start' }>): Promise<void> {
       startUs: start.startUs,
       signal: controller.signal,
       progress: batches.progress,
+      // The main thread lowers the threads that do not send, knowing every one that does.
+      lowerOtherThreads: false,
       ...(data.drainTimeoutMs === undefined ? {} : { drainTimeoutMs: data.drainTimeoutMs }),
       onAnswer: (call, result) => {
         lastCall = call;

@@ -22,8 +22,9 @@ import { CallRecords } from './call-records.ts';
 import { expectedInFlight, HEAD_CALLS } from './expected-in-flight.ts';
 import { readHead } from './plan-head.ts';
 import { Progress, type ProgressSnapshot } from './progress.ts';
-import { sendLoop } from './send-loop.ts';
-import { prepareRun } from './warm-up.ts';
+import { sendLoop, type SendLoopOptions } from './send-loop.ts';
+import { currentThreadId, lowerOtherThreads } from './thread-priority.ts';
+import { isLoad, prepareRun } from './warm-up.ts';
 
 /** Where records go; a store batches behind this. */
 export interface RecordSink {
@@ -60,6 +61,12 @@ export interface RunPlanOptions {
   readonly onAnswer?: (call: PlannedInvocation, result: InvokeResult) => void;
   /** A span per call sent: its context goes out with the call, the span is made from the record later. */
   readonly spans?: CallTracer;
+  /**
+   * For a load, the process's other threads yield the CPU to this one while it sends
+   * (thread-priority.ts). Default true; false where a caller that knows every sending thread
+   * lowers the rest itself (shard-threads.ts).
+   */
+  readonly lowerOtherThreads?: boolean;
 }
 
 export interface RunOutcome {
@@ -86,7 +93,20 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
   await prepareRun({ functions: plan.functions, count: plan.count, provider, expectedInFlight: expectedInFlight(plan, head, maxInFlight), startUs: options.startUs, signal });
   const startUs = options.startUs ?? epochMicros() + START_AFTER_PREPARATION_US;
   const records = new CallRecords({ runId: options.runId, sink, progress, spans: options.spans, onAnswer: options.onAnswer });
-  await sendLoop({
+  const restorePriorities = options.lowerOtherThreads !== false && isLoad(plan.count) ? lowerOtherThreads([currentThreadId()]) : undefined;
+  try {
+    await send(options, { calls, records, progress, maxInFlight, startUs });
+  } finally {
+    restorePriorities?.();
+  }
+  return { status: signal?.aborted ? 'interrupted' : 'completed', progress: progress.snapshot() };
+}
+
+type SendParts = Pick<SendLoopOptions, 'calls' | 'records' | 'progress' | 'maxInFlight' | 'startUs'>;
+
+function send(options: RunPlanOptions, { calls, records, progress, maxInFlight, startUs }: SendParts): Promise<void> {
+  const { plan, provider, sink, signal } = options;
+  return sendLoop({
     plan,
     calls,
     provider,
@@ -100,7 +120,6 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
     spans: options.spans,
     watch: sink.watchSends ? (inFlight) => sink.watchSends!(inFlight) : undefined,
   });
-  return { status: signal?.aborted ? 'interrupted' : 'completed', progress: progress.snapshot() };
 }
 
 /** Time for the loop to reach its first call once prepared. */

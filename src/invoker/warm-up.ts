@@ -15,7 +15,7 @@ import type { InvokeResult, Provider } from '../core/provider.ts';
 import { CallRecords } from './call-records.ts';
 import { Progress } from './progress.ts';
 import { sendLoop } from './send-loop.ts';
-import { settleHeap } from './settle-heap.ts';
+import { settleHeap } from '../core/settle-heap.ts';
 import { within } from './within.ts';
 
 /** Below this many calls a plan is a probe, not a load: nothing to compile or collect for. */
@@ -39,13 +39,18 @@ export interface Preparation {
   readonly signal?: AbortSignal | undefined;
 }
 
+/** Whether a plan of `count` calls (undefined: unknown) is a load rather than a probe. */
+export function isLoad(count: number | undefined): boolean {
+  return count === undefined || count >= LOAD_MIN_CALLS;
+}
+
 export async function prepareRun(p: Preparation): Promise<void> {
-  const isLoad = p.count === undefined || p.count >= LOAD_MIN_CALLS;
+  const load = isLoad(p.count);
   const hasLead = p.startUs === undefined || p.startUs - epochMicros() >= LEAD_FOR_WARM_UP_US;
   if (p.provider.prepare) {
-    await within(p.provider.prepare(p.functions, p.expectedInFlight, { load: isLoad && hasLead }), PREPARE_TIMEOUT_MS);
+    await within(p.provider.prepare(p.functions, p.expectedInFlight, { load: load && hasLead }), PREPARE_TIMEOUT_MS);
   }
-  if (!isLoad || !hasLead || p.signal?.aborted) return;
+  if (!load || !hasLead || p.signal?.aborted) return;
   await exerciseSendPath();
   settleHeap();
 }
