@@ -13,7 +13,7 @@ import type { RunSummary } from '../analysis/run-summary.ts';
 import { evaluateThresholds, RunSubjects, type Threshold, type ThresholdResult } from '../analysis/thresholds.ts';
 import { runPlan, type RunOutcome, type RunPlanOptions } from '../invoker/invoker.ts';
 import { Progress } from '../invoker/progress.ts';
-import { settleHeap } from '../invoker/settle-heap.ts';
+import { settleHeap } from '../core/settle-heap.ts';
 import { finishFailed, openRecordSink, RecordsWaitingError, startHeartbeat, type JsonValue, type RunMeta, type SinkOutcome, type Store } from '../store/index.ts';
 import { hostFacts } from './host-facts.ts';
 import { ProgressClock, startProgress } from './progress-line.ts';

@@ -5,7 +5,9 @@
  * Load generators settle the heap before measuring for the same reason.
  *
  * Called by whoever starts a timed load, before its schedule is fixed (the collection takes tens of
- * ms on a large heap), and not for a single call, which would only wait for it.
+ * ms on a large heap), and not for a single call, which would only wait for it; and by threads
+ * off the send path that keep their heaps small (the store writer's heap-keeper.ts). It collects
+ * the calling thread's heap only: each thread has its own.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';

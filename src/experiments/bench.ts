@@ -13,7 +13,7 @@ import { FaasbenchError } from '../core/errors.ts';
 import { qualifiedName, type Provider, type Provisioned } from '../core/provider.ts';
 import { SummaryBuilder, type RunSummary } from '../analysis/run-summary.ts';
 import { runPlan } from '../invoker/invoker.ts';
-import { settleHeap } from '../invoker/settle-heap.ts';
+import { settleHeap } from '../core/settle-heap.ts';
 import { openRecordSink, type JournalEnd, type JsonValue, type RunMeta, type RunRecordSink, type SinkOutcome, type Store } from '../store/index.ts';
 import { resolveInput } from '../workload/function-inputs.ts';
 

@@ -4,7 +4,7 @@ import type { InvocationRecord } from '../core/invocation-record.ts';
 import { planOf, shardOf, type LoadPlan } from '../core/load-plan.ts';
 import { useLoopbackProvider } from './testing/loopback-provider.ts';
 import { runPlan } from './invoker.ts';
-import { settleHeap } from './settle-heap.ts';
+import { settleHeap } from '../core/settle-heap.ts';
 
 const httpProvider = useLoopbackProvider(64);
 

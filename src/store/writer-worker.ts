@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { InvocationRecord } from '../core/invocation-record.ts';
+import { HeapKeeper } from './heap-keeper.ts';
 import { decodeBatch, type EncodedBatch } from './record-codec.ts';
 import { RecordSink, type SendInFlight } from './record-sink.ts';
 import { ReopenedStore } from './reopened-store.ts';
@@ -38,10 +39,12 @@ port.on('message', (message: ToWriter) => void handle(message));
 // sends a batch every interval, late only on a busy machine) the timer flushes, so a failed write
 // is retried; flushing before that batch would journal provisional rows its outcomes make moot.
 // The state moves as writes finish: said when it changed, for the progress line.
+const heap = new HeapKeeper();
 const timer = setInterval(() => {
   if (!batched && sends.size === 0) sink.nudge();
   batched = false;
   sayState(null);
+  heap.check();
 }, data.sink.flushIntervalMs ?? 200);
 // A first connection before the first batch, so the first records wait for no connect.
 await store.connect().catch(() => undefined);
