@@ -58,6 +58,32 @@ describe('LatencyAccumulator', () => {
   });
 });
 
+describe('LatencyAccumulator with an expected count', () => {
+  it('gives the same figures as one without, whether the values fall short of the expectation, meet it or pass it', () => {
+    const random = createPrng(7, 'expected');
+    const values = Array.from({ length: 5_000 }, () => random.next() * 100);
+    for (const expected of [10, 5_000, 20_000]) {
+      const sized = new LatencyAccumulator({ expected });
+      const plain = new LatencyAccumulator();
+      for (const v of values) {
+        sized.add(v);
+        plain.add(v);
+      }
+      expect(sized.percentiles()).toEqual(plain.percentiles());
+      expect(sized.percentiles()!.count).toBe(5_000);
+    }
+  });
+
+  it('still turns to the histogram at exactUpTo when more values are expected than it keeps', () => {
+    const acc = new LatencyAccumulator({ exactUpTo: 100, expected: 1_000_000 });
+    for (let i = 1; i <= 100; i++) acc.add(i);
+    expect(acc.precision).toBe('exact');
+    acc.add(101);
+    expect(acc.precision).toBe('hdr-3-digits');
+    expect(acc.percentiles()).toMatchObject({ count: 101, min: 1, max: 101 });
+  });
+});
+
 describe('LatencyAccumulator with exactUpTo', () => {
   it('stays exact up to the bound, then states the histogram precision and never exceeds the exact max', () => {
     const bounded = new LatencyAccumulator({ exactUpTo: 1000 });

@@ -24,6 +24,12 @@ export type Precision = 'exact' | 'hdr-3-digits';
 export interface AccumulatorOptions {
   /** Values kept exactly; beyond this many, a histogram. Default: no bound (analysis reads every value). */
   readonly exactUpTo?: number;
+  /**
+   * How many values are coming, when known (a plan's call count): the array is made that long at
+   * once (at most exactUpTo), so a long run neither holds the spare half of a doubled array nor
+   * copies its values over while it runs. More values are still taken; the array grows.
+   */
+  readonly expected?: number;
 }
 
 export interface Percentiles {
@@ -41,7 +47,7 @@ export interface Percentiles {
 const INITIAL_CAPACITY = 64;
 
 export class LatencyAccumulator {
-  #values = new Float64Array(INITIAL_CAPACITY);
+  #values: Float64Array;
   #n = 0;
   /** The first #n values are in ascending order (sorting is done once, when a figure is read). */
   #sorted = true;
@@ -51,6 +57,8 @@ export class LatencyAccumulator {
 
   constructor(options: AccumulatorOptions = {}) {
     this.#exactUpTo = options.exactUpTo ?? Infinity;
+    // Zero-filled memory the kernel backs only where values are written: an expectation costs nothing until met.
+    this.#values = new Float64Array(Math.max(INITIAL_CAPACITY, Math.min(options.expected ?? 0, this.#exactUpTo)));
   }
 
   get precision(): Precision {

@@ -36,11 +36,16 @@ export interface RunSummary {
 export const SUMMARY_EXACT_UP_TO = 1 << 20;
 
 export class SummaryBuilder {
-  readonly #tally = new CallTally({ exactUpTo: SUMMARY_EXACT_UP_TO });
+  readonly #tally: CallTally;
   #cold = 0;
   #warm = 0;
   // Instance ids are few next to calls (one per instance, not per call).
   readonly #instanceIds = new Set<string>();
+
+  /** expectedCalls: the plan's call count when known, so the figures' arrays are sized once (LatencyAccumulator's `expected`). */
+  constructor(expectedCalls?: number) {
+    this.#tally = new CallTally({ exactUpTo: SUMMARY_EXACT_UP_TO, ...(expectedCalls === undefined ? {} : { expected: expectedCalls }) });
+  }
 
   add(r: InvocationRecord): void {
     if (r.instanceId !== null) this.#instanceIds.add(`${r.fn}\0${r.instanceId}`);

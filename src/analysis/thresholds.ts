@@ -118,9 +118,13 @@ export interface ThresholdSubject {
  * prints and stores) plus the span the rate needs.
  */
 export class SubjectBuilder {
-  readonly #summary = new SummaryBuilder();
+  readonly #summary: SummaryBuilder;
   #firstSentUs = Infinity;
   #lastReceivedUs = -Infinity;
+
+  constructor(expectedCalls?: number) {
+    this.#summary = new SummaryBuilder(expectedCalls);
+  }
 
   add(r: InvocationRecord): void {
     this.#summary.add(r);
@@ -144,10 +148,12 @@ export class SubjectBuilder {
  * latencies: 8 bytes a call, so only for functions asked about).
  */
 export class RunSubjects {
-  readonly all = new SubjectBuilder();
+  readonly all: SubjectBuilder;
   readonly #byFn = new Map<string, SubjectBuilder>();
 
-  constructor(thresholds: readonly Threshold[]) {
+  /** expectedCalls: the plan's call count when known, for the run's own figures (a function's share is not known ahead). */
+  constructor(thresholds: readonly Threshold[], expectedCalls?: number) {
+    this.all = new SubjectBuilder(expectedCalls);
     for (const t of thresholds) if (t.fn !== null && !this.#byFn.has(t.fn)) this.#byFn.set(t.fn, new SubjectBuilder());
   }
 
