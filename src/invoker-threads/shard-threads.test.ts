@@ -1,24 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InvocationRecord } from '../core/invocation-record.ts';
 import { planOf } from '../core/load-plan.ts';
 import type { Provider } from '../core/provider.ts';
 import type { Sent } from '../invoker/invoker.ts';
 import { Progress } from '../invoker/progress.ts';
-import { LOWERED_NICE, processThreadIds } from '../invoker/thread-priority.ts';
+import { LOWERED_NICE, niceOf, processThreadIds } from '../invoker/thread-priority.ts';
 import { startShardThreads } from './shard-threads.ts';
-
-/** A thread's nice value, or null when it ended meanwhile. */
-function niceOf(tid: number): number | null {
-  try {
-    return os.getPriority(tid);
-  } catch {
-    return null;
-  }
-}
 
 /** Never called: the workers build their own providers. */
 const UNUSED_PROVIDER = {} as Provider;
@@ -47,15 +37,19 @@ describe('startShardThreads', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  it('sends every call of the plan once from two threads, into one sink and one progress, with the payload given', async () => {
-    const threads = await startShardThreads({
+  /** Two workers sending `rate` calls a second for 500 ms to the test server, each with `body`. */
+  const twoWorkers = (rate: string, body: string): ReturnType<typeof startShardThreads> =>
+    startShardThreads({
       workers: 2,
-      source: { kind: 'pattern', name: 'constant', options: { rate: '100', duration: '500ms' }, fn: 'x' },
+      source: { kind: 'pattern', name: 'constant', options: { rate, duration: '500ms' }, fn: 'x' },
       processShard: undefined,
       provider: { name: 'http', options: { url } },
-      payloads: { kind: 'one', body: new TextEncoder().encode('{"n":1}') },
+      payloads: { kind: 'one', body: new TextEncoder().encode(body) },
       maxInFlight: 100,
     });
+
+  it('sends every call of the plan once from two threads, into one sink and one progress, with the payload given', async () => {
+    const threads = await twoWorkers('100', '{"n":1}');
     const written: InvocationRecord[] = [];
     const watched: Sent[][] = [];
     const progress = new Progress(50);
@@ -90,14 +84,7 @@ describe('startShardThreads', () => {
   }, 60_000);
 
   it.runIf(existsSync('/proc/thread-self'))('gives the two sending threads the CPU first during a load: every other thread, this one included, is lowered, and put back after', async () => {
-    const threads = await startShardThreads({
-      workers: 2,
-      source: { kind: 'pattern', name: 'constant', options: { rate: '240', duration: '500ms' }, fn: 'x' },
-      processShard: undefined,
-      provider: { name: 'http', options: { url } },
-      payloads: { kind: 'one', body: new TextEncoder().encode('{}') },
-      maxInFlight: 100,
-    });
+    const threads = await twoWorkers('240', '{}');
     priorities.length = 0;
     try {
       const outcome = await threads.run({ runId: 'run-2', plan: planOf({ functions: ['x'], count: 120 }, function* () {}), provider: UNUSED_PROVIDER, payloadOf: () => Buffer.alloc(0), sink: { write: () => undefined } });

@@ -22,7 +22,7 @@ import { CallRecords } from './call-records.ts';
 import { expectedInFlight, HEAD_CALLS } from './expected-in-flight.ts';
 import { readHead } from './plan-head.ts';
 import { Progress, type ProgressSnapshot } from './progress.ts';
-import { sendLoop, type SendLoopOptions } from './send-loop.ts';
+import { sendLoop } from './send-loop.ts';
 import { currentThreadId, lowerOtherThreads } from './thread-priority.ts';
 import { isLoad, prepareRun } from './warm-up.ts';
 
@@ -95,31 +95,24 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
   const records = new CallRecords({ runId: options.runId, sink, progress, spans: options.spans, onAnswer: options.onAnswer });
   const restorePriorities = options.lowerOtherThreads !== false && isLoad(plan.count) ? lowerOtherThreads([currentThreadId()]) : undefined;
   try {
-    await send(options, { calls, records, progress, maxInFlight, startUs });
+    await sendLoop({
+      plan,
+      calls,
+      provider,
+      payloadOf: options.payloadOf,
+      records,
+      progress,
+      maxInFlight,
+      startUs,
+      signal,
+      drainTimeoutMs: options.drainTimeoutMs,
+      spans: options.spans,
+      watch: sink.watchSends ? (inFlight) => sink.watchSends!(inFlight) : undefined,
+    });
   } finally {
     restorePriorities?.();
   }
   return { status: signal?.aborted ? 'interrupted' : 'completed', progress: progress.snapshot() };
-}
-
-type SendParts = Pick<SendLoopOptions, 'calls' | 'records' | 'progress' | 'maxInFlight' | 'startUs'>;
-
-function send(options: RunPlanOptions, { calls, records, progress, maxInFlight, startUs }: SendParts): Promise<void> {
-  const { plan, provider, sink, signal } = options;
-  return sendLoop({
-    plan,
-    calls,
-    provider,
-    payloadOf: options.payloadOf,
-    records,
-    progress,
-    maxInFlight,
-    startUs,
-    signal,
-    drainTimeoutMs: options.drainTimeoutMs,
-    spans: options.spans,
-    watch: sink.watchSends ? (inFlight) => sink.watchSends!(inFlight) : undefined,
-  });
 }
 
 /** Time for the loop to reach its first call once prepared. */

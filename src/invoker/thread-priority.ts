@@ -36,6 +36,15 @@ export function processThreadIds(): number[] {
   }
 }
 
+/** A thread's nice value, or null when it has ended (or is not this process's to read). */
+export function niceOf(tid: number): number | null {
+  try {
+    return os.getPriority(tid);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Lowers every thread of this process but `keep` to LOWERED_NICE (one already lower is left as
  * it is); returns what puts them back. A thread that ends meanwhile is skipped.
@@ -45,13 +54,13 @@ export function lowerOtherThreads(keep: ReadonlyArray<number | null>): () => voi
   const lowered: Array<{ readonly tid: number; readonly nice: number }> = [];
   for (const tid of processThreadIds()) {
     if (kept.has(tid)) continue;
+    const nice = niceOf(tid);
+    if (nice === null || nice >= LOWERED_NICE) continue;
     try {
-      const nice = os.getPriority(tid);
-      if (nice >= LOWERED_NICE) continue;
       os.setPriority(tid, LOWERED_NICE);
       lowered.push({ tid, nice });
     } catch {
-      // ended, or not ours to change
+      // ended meanwhile, or not ours to change
     }
   }
   return () => {
