@@ -3,7 +3,9 @@
  * provider opens the connections the plan will need (never by invoking a function: a call sent
  * as warm-up would change what is measured), the invoker's own send and record path runs off the
  * schedule against a provider that does nothing (so it is compiled before it counts), and the
- * heap is collected (so start-up's garbage is not collected during the run).
+ * heap is collected (so start-up's garbage is not collected during the run). Before all of it, the
+ * thread gives up V8's no-detached-buffer assumption (detach-protector.ts), which the run's first
+ * transferred batch would otherwise break, throwing the compiled path away.
  *
  * Without it a run at 3,000 calls/s opened a connection per call for its first second, compiled
  * its send path while calls fell due, and started a second or more late.
@@ -13,6 +15,7 @@ import { NO_FACTS } from '../core/invocation-record.ts';
 import { planOf } from '../core/load-plan.ts';
 import type { InvokeResult, Provider } from '../core/provider.ts';
 import { CallRecords } from './call-records.ts';
+import { giveUpNoDetachAssumption } from './detach-protector.ts';
 import { Progress } from './progress.ts';
 import { sendLoop } from './send-loop.ts';
 import { settleHeap } from '../core/settle-heap.ts';
@@ -45,6 +48,8 @@ export function isLoad(count: number | undefined): boolean {
 }
 
 export async function prepareRun(p: Preparation): Promise<void> {
+  // Before anything is compiled for the run, even when there is no time to warm up.
+  giveUpNoDetachAssumption();
   const load = isLoad(p.count);
   const hasLead = p.startUs === undefined || p.startUs - epochMicros() >= LEAD_FOR_WARM_UP_US;
   if (p.provider.prepare) {
