@@ -13,7 +13,6 @@ import type { RunSummary } from '../analysis/run-summary.ts';
 import { evaluateThresholds, RunSubjects, type Threshold, type ThresholdResult } from '../analysis/thresholds.ts';
 import { runPlan, type RunOutcome, type RunPlanOptions } from '../invoker/invoker.ts';
 import { Progress } from '../invoker/progress.ts';
-import { settleHeap } from '../core/settle-heap.ts';
 import { finishFailed, openRecordSink, RecordsWaitingError, startHeartbeat, type JsonValue, type RunMeta, type SinkOutcome, type Store } from '../store/index.ts';
 import { hostFacts } from './host-facts.ts';
 import { ProgressClock, startProgress } from './progress-line.ts';
@@ -112,7 +111,6 @@ export async function executePlan(spec: PlanRun): Promise<PlanRunResult> {
   try {
     // The writer thread starts (and connects) before offset 0, not during the run's first second.
     await sink.ready();
-    settleHeap();
     const outcome = await (spec.runPlan ?? runPlan)({
       runId,
       plan,

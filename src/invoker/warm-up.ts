@@ -2,7 +2,7 @@
  * What a run does before its offset 0, so its first second is as punctual as its tenth: the
  * provider opens the connections the plan will need (never by invoking a function: a call sent
  * as warm-up would change what is measured), the invoker's own send and record path runs off the
- * schedule against a provider that does nothing (so it is compiled before it counts), and the
+ * schedule against a provider that does nothing (so it is compiled before it counts), and first the
  * heap is collected (so start-up's garbage is not collected during the run). Before all of it, the
  * thread gives up V8's no-detached-buffer assumption (detach-protector.ts), which the run's first
  * transferred batch would otherwise break, throwing the compiled path away.
@@ -50,14 +50,16 @@ export function isLoad(count: number | undefined): boolean {
 export async function prepareRun(p: Preparation): Promise<void> {
   // Before anything is compiled for the run, even when there is no time to warm up.
   giveUpNoDetachAssumption();
-  const load = isLoad(p.count);
-  const hasLead = p.startUs === undefined || p.startUs - epochMicros() >= LEAD_FOR_WARM_UP_US;
+  const warm = isLoad(p.count) && (p.startUs === undefined || p.startUs - epochMicros() >= LEAD_FOR_WARM_UP_US);
+  // Collected before the warm-ups, not after: a full collection after them found the warm-up's
+  // throwaway server and connections dead and discarded the code optimised against them (undici's
+  // parser, Node's stream and tick code), compiled again in the run's first 300 ms.
+  if (warm) settleHeap();
   if (p.provider.prepare) {
-    await within(p.provider.prepare(p.functions, p.expectedInFlight, { load: load && hasLead }), PREPARE_TIMEOUT_MS);
+    await within(p.provider.prepare(p.functions, p.expectedInFlight, { load: warm }), PREPARE_TIMEOUT_MS);
   }
-  if (!load || !hasLead || p.signal?.aborted) return;
+  if (!warm || p.signal?.aborted) return;
   await exerciseSendPath();
-  settleHeap();
 }
 
 const NOOP_RESULT: InvokeResult = { status: 'ok', httpStatus: 200, payload: Buffer.alloc(0), errorClass: null, facts: NO_FACTS };
