@@ -123,7 +123,7 @@ class GrpcProvider implements Provider {
         'grpc',
         (address) => {
           const twin = new GrpcProvider({ ...this.o, endpoint: address, tls: false, caFile: undefined, authority: undefined }, this.method);
-          return { invoke: () => twin.invoke(fns[0] ?? 'warm-up', Buffer.from('{}')), close: () => twin.close() };
+          return { prepare: (connections) => twin.prepare([fns[0] ?? 'warm-up'], connections), invoke: () => twin.invoke(fns[0] ?? 'warm-up', Buffer.from('{}')), close: () => twin.close() };
         },
         () => startGrpcWarmUpServer(this.method),
       ).catch(() => undefined);

@@ -64,7 +64,7 @@ class HttpProvider implements Provider {
       // This provider's settings, aimed at a server of the warm-up's own.
       await warmRequestPath('http', (origin) => {
         const twin = new HttpProvider({ ...this.o, url: `${origin}/{fn}` }, createDispatcher(null, this.o));
-        return { invoke: () => twin.invoke(fns[0] ?? 'warm-up', Buffer.from('{}')), close: () => twin.close() };
+        return { prepare: (connections) => twin.prepare([fns[0] ?? 'warm-up'], connections), invoke: () => twin.invoke(fns[0] ?? 'warm-up', Buffer.from('{}')), close: () => twin.close() };
       });
     }
     const origins = new Set(fns.map((fn) => this.#target(fn).url.origin));

@@ -103,7 +103,7 @@ class LocalProvider implements Provider {
       // A provider of the same settings talking to a server of the warm-up's own, not to the platform.
       await warmRequestPath('local', (origin) => {
         const twin = new LocalProvider(origin, null, false, undefined, createDispatcher(origin, {}));
-        return { invoke: () => twin.invoke(fns[0] ?? 'warm-up', Buffer.from('{}')), close: () => twin.close() };
+        return { prepare: (connections) => twin.prepare([fns[0] ?? 'warm-up'], connections), invoke: () => twin.invoke(fns[0] ?? 'warm-up', Buffer.from('{}')), close: () => twin.close() };
       });
     }
     await this.http.prepare(this.url, expectedInFlight);

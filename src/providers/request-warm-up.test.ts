@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { warmRequestPath, type WarmUpServer } from './request-warm-up.ts';
+
+/** A server stand-in that says when it is closed. */
+function fakeServer(log: string[]): () => Promise<WarmUpServer> {
+  return async () => ({ origin: 'http://127.0.0.1:9', close: () => log.push('server closed') });
+}
+
+describe('warmRequestPath', () => {
+  it('calls through a short-lived twin, closed before a second twin carries the long round, then closes the server', async () => {
+    const log: string[] = [];
+    const invokes: number[] = [];
+    let twins = 0;
+    await warmRequestPath(
+      'two-rounds',
+      (origin) => {
+        const twin = twins++;
+        invokes[twin] = 0;
+        log.push(`twin ${twin} at ${origin}`);
+        return {
+          prepare: async (connections) => void log.push(`twin ${twin} prepares ${connections}`),
+          invoke: async () => void invokes[twin]!++,
+          close: async () => void log.push(`twin ${twin} closed after ${invokes[twin]} calls`),
+        };
+      },
+      fakeServer(log),
+    );
+    expect(log).toEqual([
+      'twin 0 at http://127.0.0.1:9',
+      'twin 0 prepares 16',
+      'twin 0 closed after 200 calls',
+      'twin 1 at http://127.0.0.1:9',
+      'twin 1 prepares 16',
+      'twin 1 closed after 2000 calls',
+      'server closed',
+    ]);
+  });
+
+  it('warms a kind once per process', async () => {
+    const log: string[] = [];
+    const twinAt = () => ({ invoke: async () => undefined, close: async () => void log.push('twin closed') });
+    await warmRequestPath('once', twinAt, fakeServer(log));
+    await warmRequestPath('once', twinAt, fakeServer(log));
+    expect(log).toEqual(['twin closed', 'twin closed', 'server closed']);
+  });
+
+  it('closes the twin and the server when a call fails', async () => {
+    const log: string[] = [];
+    const twinAt = () => ({ invoke: async () => Promise.reject(new Error('refused')), close: async () => void log.push('twin closed') });
+    await expect(warmRequestPath('failing', twinAt, fakeServer(log))).rejects.toThrow('refused');
+    expect(log).toEqual(['twin closed', 'server closed']);
+  });
+});
