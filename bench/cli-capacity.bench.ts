@@ -3,7 +3,8 @@
  * open-loop tools people already use (`hey -q`, `loadtest --rps`, Artillery's arrivalRate) and the
  * least a Node sender can do (bare-sender.mjs, the physical limit for lateness) at the
  * same constant rates against one bare node:http server, in interleaved rounds (each round runs
- * every tool once per rate, the order rotating), plus the closed-loop maxima of autocannon and wrk.
+ * every tool once per rate, the order rotating; the server answers 2 s of calls first, so no tool
+ * meets it cold), plus the closed-loop maxima of autocannon and wrk.
  * Every tool runs in a process of its own under GNU time, whose maximum RSS is the figure given.
  * faasbench's lateness is read back from its store, per second of the run as well as overall.
  *
@@ -17,9 +18,11 @@
  * from npm into a folder of their own (`npm install --prefix /var/tmp/bench-peers loadtest artillery`).
  * A tool that is missing gets a row saying so.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { percentileOfSorted } from '../src/analysis/percentile.ts';
 import { describeMachine, interruptSignal, machineLine, positiveFlag, printJson, progress } from './bench-cli.ts';
 import { REPO } from './bench-functions.ts';
@@ -37,6 +40,7 @@ const peersDir = flag('peers-dir') ?? '/var/tmp/bench-peers';
 /** Only these tools (names as in the tables, comma-separated: `--tools faasbench,hey -q`); default all. */
 const only = flag('tools')?.split(',');
 const json = args.includes('--json');
+const execFileAsync = promisify(execFile);
 
 interface Row extends OpenLoopResult {
   readonly tool: string;
@@ -52,6 +56,7 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'fbclicap-'));
 const rows: Row[] = [];
 const closed: Array<{ tool: string; round: number; callsPerSecond: number | null; note: string }> = [];
 try {
+  await warmServer(server.url, Math.max(...rates));
   const tools = openLoopTools({ repo: REPO, peersDir, work }).filter((t) => only === undefined || only.includes(t.name));
   for (let round = 1; round <= rounds && !signal.aborted; round++) {
     for (const rate of rates) {
@@ -87,6 +92,16 @@ else {
       if (seconds.length > 0) console.log(`\n${tool} at ${rate}/s, p99 lateness ms per second of the run (one line per round):\n` + seconds.map((r) => `  round ${r.round}: ${r.perSecond!.map((s) => fixed(s.p99Ms, 1)).join(' ')}`).join('\n'));
     }
   }
+}
+
+/**
+ * Two seconds of calls at the highest rate before the first round, from the bare sender: a fresh
+ * node:http server compiles its own path while it answers its first calls, and whichever tool ran
+ * first met it cold.
+ */
+async function warmServer(url: string, rate: number): Promise<void> {
+  progress(`warming the server: 2 s at ${rate}/s...`);
+  await execFileAsync(process.execPath, [path.join(REPO, 'bench/bare-sender.mjs'), url, String(rate), '2'], { timeout: 60_000 });
 }
 
 /** min / median / max of one figure over the rounds, as "min / median / max". */
