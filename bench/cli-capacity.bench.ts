@@ -100,8 +100,10 @@ else {
  * first met it cold.
  */
 async function warmServer(url: string, rate: number): Promise<void> {
+  if (signal.aborted) return;
   progress(`warming the server: 2 s at ${rate}/s...`);
-  await execFileAsync(process.execPath, [path.join(REPO, 'bench/bare-sender.mjs'), url, String(rate), '2'], { timeout: 60_000 });
+  // A warm-up that fails is said and the rounds go on: each tool's own row then says what it met.
+  await execFileAsync(process.execPath, [path.join(REPO, 'bench/bare-sender.mjs'), url, String(rate), '2'], { timeout: 60_000 }).catch((err: Error) => progress(`warming the server failed: ${err.message}`));
 }
 
 /** min / median / max of one figure over the rounds, as "min / median / max". */

@@ -12,7 +12,7 @@ import type { CallTracer } from '../spans/client-spans.ts';
 import { CallRecords } from './call-records.ts';
 import { InFlightTable, type Slot } from './in-flight.ts';
 import type { Progress } from './progress.ts';
-import { within } from './within.ts';
+import { within } from '../core/within.ts';
 import { dueWithoutYield, spinUntil, waitUntil } from './wait-until.ts';
 
 export interface SendLoopOptions {

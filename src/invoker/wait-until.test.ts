@@ -1,7 +1,13 @@
-import { PerformanceObserver, constants } from 'node:perf_hooks';
-import { describe, expect, it } from 'vitest';
-import { epochMicros } from '../core/clock.ts';
+import { describe, expect, it, vi } from 'vitest';
 import { MAX_IDLE_COUNT, nextIdleCount, spinUntil } from './wait-until.ts';
+
+/** Reads of the clock, counted: the spin's allocations are one number per read. */
+const reads = vi.hoisted(() => ({ count: 0 }));
+vi.mock('../core/clock.ts', async (original) => {
+  const clock = await original<typeof import('../core/clock.ts')>();
+  return { ...clock, epochMicros: () => (reads.count++, clock.epochMicros()) };
+});
+const { epochMicros } = await import('../core/clock.ts');
 
 describe('spinUntil', () => {
   it('returns once the time has come, never before', () => {
@@ -12,26 +18,26 @@ describe('spinUntil', () => {
     }
   });
 
-  it('spins a second in 100 µs stretches with a handful of young-generation collections', async () => {
-    // Reading the clock back to back allocated a number each 50 ns, 20 MB a second: 15-19
-    // collections in this second with this process's young generation, against 1-4 now.
-    const minor: number[] = [];
-    const observer = new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) if ((entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) minor.push(entry.startTime);
-    });
-    observer.observe({ entryTypes: ['gc'] });
-    for (let stretch = 0; stretch < 10_000; stretch++) spinUntil(epochMicros() + 100);
-    await new Promise((resolve) => setTimeout(resolve, 50)); // gc entries are delivered after the spin
-    observer.disconnect();
-    expect(minor.length).toBeLessThan(8);
+  it('reads the clock at most about once a microsecond while it spins, not back to back', () => {
+    // Back to back, a 100 µs spin read the clock 300-2,000 times (busy host to idle). Now a read
+    // under 1 µs after the last doubles the idle count: there are at most as many such reads as
+    // halvings (each after a read over 4 µs late) plus log2(MAX_IDLE_COUNT) + 1, and every other
+    // read takes at least 1 µs.
+    const most = 100 / 1 + 100 / 4 + Math.log2(MAX_IDLE_COUNT) + 2;
+    for (let spin = 0; spin < 50; spin++) {
+      const target = epochMicros() + 100;
+      reads.count = 0;
+      spinUntil(target);
+      expect(reads.count).toBeLessThanOrEqual(most);
+    }
   });
 });
 
 describe('nextIdleCount', () => {
-  it('doubles while reads come under 0.5 µs apart, halves when over 2 µs, keeps it between', () => {
-    expect(nextIdleCount(16, 0.1)).toBe(32);
-    expect(nextIdleCount(16, 1)).toBe(16);
-    expect(nextIdleCount(16, 3)).toBe(8);
+  it('doubles while reads come under 1 µs apart, halves when over 4 µs, keeps it between', () => {
+    expect(nextIdleCount(16, 0.5)).toBe(32);
+    expect(nextIdleCount(16, 2)).toBe(16);
+    expect(nextIdleCount(16, 5)).toBe(8);
   });
 
   it('stays between 1 and its bound', () => {

@@ -19,6 +19,10 @@ const SPIN_US = 100;
  */
 const MAX_BUSY_US = 500;
 let lastYieldUs = 0;
+/** Iterations of idle() between two reads of the clock in spinUntil; follows the speed the code runs at (interpreted, optimised). */
+let idleCount = 16;
+/** Where idle() leaves its sum, so the loop is not optimised away. */
+let idleSink = 0;
 
 export async function waitUntil(targetUs: number, signal?: AbortSignal): Promise<void> {
   if (epochMicros() - lastYieldUs > MAX_BUSY_US) await yieldUntil(0, signal);
@@ -44,9 +48,10 @@ export function dueWithoutYield(targetUs: number, nowUs: number): boolean {
  * The final stretch of a wait, when dueWithoutYield said it needs no turn of the event loop.
  *
  * Each read of the clock allocates the number it returns (performance.now is a native call), and
- * a spin that read it back to back, every 50 ns, was a third of everything the sending thread
- * allocated at 10,000 calls/s: a young-generation collection, and its pause, every 40 ms. Between
- * reads the spin counts idly, about a microsecond's worth.
+ * a spin that read it back to back, some 20 million numbers a second, was a third of everything
+ * the sending thread allocated at 10,000 calls/s: a young-generation collection, and its pause,
+ * every 40 ms. Between reads the spin counts idly, 1-4 µs' worth, which is also what it may
+ * overshoot its target by.
  */
 export function spinUntil(targetUs: number): void {
   let before = epochMicros();
@@ -58,24 +63,19 @@ export function spinUntil(targetUs: number): void {
   }
 }
 
-/** Iterations of idle() between two reads of the clock; follows what the code runs at (interpreted, optimised). */
-let idleCount = 16;
-let idleSum = 0;
-
 function idle(iterations: number): void {
-  let sum = idleSum;
+  let sum = idleSink;
   for (let i = 0; i < iterations; i++) sum = (sum + i) | 0;
-  // Kept, so the loop is not optimised away.
-  idleSum = sum;
+  idleSink = sum;
 }
 
 /** A bound the idle count cannot pass. */
 export const MAX_IDLE_COUNT = 1 << 16;
 
-/** The idle count after reads `elapsedUs` apart: towards one read every 0.5-2 µs (a preemption halves it, never doubles it). */
+/** The idle count after reads `elapsedUs` apart: towards one read every 1-4 µs (a preemption halves it, never doubles it). */
 export function nextIdleCount(count: number, elapsedUs: number): number {
-  if (elapsedUs < 0.5) return Math.min(count * 2, MAX_IDLE_COUNT);
-  if (elapsedUs > 2) return Math.max(count >> 1, 1);
+  if (elapsedUs < 1) return Math.min(count * 2, MAX_IDLE_COUNT);
+  if (elapsedUs > 4) return Math.max(count >> 1, 1);
   return count;
 }
 

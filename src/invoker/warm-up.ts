@@ -1,11 +1,13 @@
 /**
- * What a run does before its offset 0, so its first second is as punctual as its tenth: the
- * provider opens the connections the plan will need (never by invoking a function: a call sent
- * as warm-up would change what is measured), the invoker's own send and record path runs off the
- * schedule against a provider that does nothing (so it is compiled before it counts), and first the
- * heap is collected (so start-up's garbage is not collected during the run). Before all of it, the
- * thread gives up V8's no-detached-buffer assumption (detach-protector.ts), which the run's first
- * transferred batch would otherwise break, throwing the compiled path away.
+ * What a run does before its offset 0, so its first second is as punctual as its tenth, in order:
+ * the thread gives up V8's no-detached-buffer assumption (detach-protector.ts), which the run's
+ * first transferred batch would otherwise break, throwing the compiled path away; the heap is
+ * collected, so start-up's garbage is not collected during the run; the provider opens the
+ * connections the plan will need (never by invoking a function: a call sent as warm-up would
+ * change what is measured) and runs its request path against a server of its own; and the
+ * invoker's own send and record path runs off the schedule against a provider that does nothing,
+ * so it is compiled before it counts. The warm-ups' own garbage is left to the run's collections:
+ * collecting it before offset 0 discarded the code optimised against it (see prepareRun).
  *
  * Without it a run at 3,000 calls/s opened a connection per call for its first second, compiled
  * its send path while calls fell due, and started a second or more late.
@@ -15,16 +17,18 @@ import { NO_FACTS } from '../core/invocation-record.ts';
 import { planOf } from '../core/load-plan.ts';
 import type { InvokeResult, Provider } from '../core/provider.ts';
 import { CallRecords } from './call-records.ts';
-import { giveUpNoDetachAssumption } from './detach-protector.ts';
+import { giveUpNoDetachAssumption } from '../core/detach-protector.ts';
 import { Progress } from './progress.ts';
 import { sendLoop } from './send-loop.ts';
 import { settleHeap } from '../core/settle-heap.ts';
-import { within } from './within.ts';
+import { within } from '../core/within.ts';
 
 /** Below this many calls a plan is a probe, not a load: nothing to compile or collect for. */
 export const LOAD_MIN_CALLS = 100;
-/** A caller's start sooner than this leaves time only for connections (a caller that settled itself). */
+/** A caller's start sooner than this leaves time only for connections and the collection. */
 const LEAD_FOR_WARM_UP_US = 250_000;
+/** A caller's start sooner than this leaves time only for connections: a full collection takes 10-30 ms. */
+const LEAD_FOR_COLLECTION_US = 50_000;
 /** Connections still opening after this are left to finish during the run: a dead host must not hold the start. */
 const PREPARE_TIMEOUT_MS = 3_000;
 /** Enough calls for the send path's functions to be optimised; about 10 ms of sending. */
@@ -50,11 +54,13 @@ export function isLoad(count: number | undefined): boolean {
 export async function prepareRun(p: Preparation): Promise<void> {
   // Before anything is compiled for the run, even when there is no time to warm up.
   giveUpNoDetachAssumption();
-  const warm = isLoad(p.count) && (p.startUs === undefined || p.startUs - epochMicros() >= LEAD_FOR_WARM_UP_US);
+  const load = isLoad(p.count);
+  const leadUs = p.startUs === undefined ? Infinity : p.startUs - epochMicros();
   // Collected before the warm-ups, not after: a full collection after them found the warm-up's
   // throwaway server and connections dead and discarded the code optimised against them (undici's
   // parser, Node's stream and tick code), compiled again in the run's first 300 ms.
-  if (warm) settleHeap();
+  if (load && leadUs >= LEAD_FOR_COLLECTION_US) settleHeap();
+  const warm = load && leadUs >= LEAD_FOR_WARM_UP_US;
   if (p.provider.prepare) {
     await within(p.provider.prepare(p.functions, p.expectedInFlight, { load: warm }), PREPARE_TIMEOUT_MS);
   }

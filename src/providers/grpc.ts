@@ -25,7 +25,7 @@ import { grpcStatusName, statusOfGrpc } from './grpc-status.ts';
 import { startGrpcWarmUpServer } from './grpc-warm-up-server.ts';
 import { factsFromHeaders } from './http-client.ts';
 import { parseOptions, type ProviderOptions } from './options.ts';
-import { warmRequestPath } from './request-warm-up.ts';
+import { warmRequestPath, warmUpTarget } from './request-warm-up.ts';
 
 /** How long prepare waits for a channel to connect: a run must not wait on an address that never answers. */
 const READY_WITHIN_MS = 3_000;
@@ -123,7 +123,7 @@ class GrpcProvider implements Provider {
         'grpc',
         (address) => {
           const twin = new GrpcProvider({ ...this.o, endpoint: address, tls: false, caFile: undefined, authority: undefined }, this.method);
-          return { prepare: (connections) => twin.prepare([fns[0] ?? 'warm-up'], connections), invoke: () => twin.invoke(fns[0] ?? 'warm-up', Buffer.from('{}')), close: () => twin.close() };
+          return warmUpTarget(twin, fns[0] ?? 'warm-up');
         },
         () => startGrpcWarmUpServer(this.method),
       ).catch(() => undefined);

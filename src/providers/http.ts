@@ -15,7 +15,7 @@ import { NO_FACTS } from '../core/invocation-record.ts';
 import type { CallOptions, InvokeResult, Provider } from '../core/provider.ts';
 import { createDispatcher, errorTypeIn, factsFromHeaders, send, statusOfHttp, transportFailure, type ConnectionPool, type HttpReply } from './http-client.ts';
 import { connectionFields, parseOptions, type ProviderOptions } from './options.ts';
-import { warmRequestPath } from './request-warm-up.ts';
+import { warmRequestPath, warmUpTarget } from './request-warm-up.ts';
 
 const schema = z.strictObject({
   /** The URL to call; `{fn}` is replaced by the function's name. */
@@ -64,8 +64,9 @@ class HttpProvider implements Provider {
       // This provider's settings, aimed at a server of the warm-up's own.
       await warmRequestPath('http', (origin) => {
         const twin = new HttpProvider({ ...this.o, url: `${origin}/{fn}` }, createDispatcher(null, this.o));
-        return { prepare: (connections) => twin.prepare([fns[0] ?? 'warm-up'], connections), invoke: () => twin.invoke(fns[0] ?? 'warm-up', Buffer.from('{}')), close: () => twin.close() };
-      });
+        return warmUpTarget(twin, fns[0] ?? 'warm-up');
+        // A warm-up that fails leaves the run's own connections to be opened all the same.
+      }).catch(() => undefined);
     }
     const origins = new Set(fns.map((fn) => this.#target(fn).url.origin));
     // Over TLS, a Host of its own is a server name of its own, and the connection is opened again for it.

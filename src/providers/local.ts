@@ -20,7 +20,7 @@ import { controlError, controlSend, createDispatcher, errorTypeIn, factsFromHead
 import { effectiveManifest, packageZip } from './package-zip.ts';
 import { baseUrl, connectionFields, definedFields, parseOptions, type ProviderOptions } from './options.ts';
 import { provisionByRestApi, unprovisionByRestApi } from './provisioning.ts';
-import { warmRequestPath } from './request-warm-up.ts';
+import { warmRequestPath, warmUpTarget } from './request-warm-up.ts';
 import { keepMeasurement } from './local-measurements.ts';
 
 /** The function variable the platform reads (platform/measure-call.ts: not imported, which would load the platform). */
@@ -103,8 +103,9 @@ class LocalProvider implements Provider {
       // A provider of the same settings talking to a server of the warm-up's own, not to the platform.
       await warmRequestPath('local', (origin) => {
         const twin = new LocalProvider(origin, null, false, undefined, createDispatcher(origin, {}));
-        return { prepare: (connections) => twin.prepare([fns[0] ?? 'warm-up'], connections), invoke: () => twin.invoke(fns[0] ?? 'warm-up', Buffer.from('{}')), close: () => twin.close() };
-      });
+        return warmUpTarget(twin, fns[0] ?? 'warm-up');
+        // A warm-up that fails leaves the run's own connections to be opened all the same.
+      }).catch(() => undefined);
     }
     await this.http.prepare(this.url, expectedInFlight);
   }

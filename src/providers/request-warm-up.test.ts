@@ -19,7 +19,9 @@ describe('warmRequestPath', () => {
         log.push(`twin ${twin} at ${origin}`);
         return {
           prepare: async (connections) => void log.push(`twin ${twin} prepares ${connections}`),
-          invoke: async () => void invokes[twin]!++,
+          invoke: async () => {
+            if (invokes[twin]!++ === 0) log.push(`twin ${twin} first call`);
+          },
           close: async () => void log.push(`twin ${twin} closed after ${invokes[twin]} calls`),
         };
       },
@@ -28,12 +30,26 @@ describe('warmRequestPath', () => {
     expect(log).toEqual([
       'twin 0 at http://127.0.0.1:9',
       'twin 0 prepares 16',
+      'twin 0 first call',
       'twin 0 closed after 200 calls',
       'twin 1 at http://127.0.0.1:9',
       'twin 1 prepares 16',
+      'twin 1 first call',
       'twin 1 closed after 2000 calls',
       'server closed',
     ]);
+  });
+
+  it('makes no second twin once the time for warming up is spent (a host too busy for the first round)', async () => {
+    const log: string[] = [];
+    let calls = 0;
+    let twins = 0;
+    // 16 at a time, 100 ms each: the first twin's 200 calls would take 1.25 s.
+    const twinAt = () => (twins++, { invoke: () => new Promise<void>((resolve) => setTimeout(() => (calls++, resolve()), 100)), close: async () => void log.push('twin closed') });
+    await warmRequestPath('slow', twinAt, fakeServer(log));
+    expect(twins).toBe(1);
+    expect(calls).toBeLessThan(200);
+    expect(log).toEqual(['twin closed', 'server closed']);
   });
 
   it('warms a kind once per process', async () => {

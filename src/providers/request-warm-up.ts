@@ -8,10 +8,11 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { within } from '../core/within.ts';
 
 /** Calls through each twin: the first only long enough to have its connections used and closed; then enough for the hot functions to be optimised (a few hundred ms on a busy host). */
-const ROUNDS = [200, 2_000];
-/** A host too busy to make them in this long gets what was done: the run must not wait on it. */
+const CALLS_PER_TWIN = [200, 2_000];
+/** A host too busy to make them in this long (connections opened included) gets what was done: the run must not wait on it. */
 const AT_MOST_MS = 1_000;
 const CONCURRENCY = 16;
 const warmed = new Set<string>();
@@ -22,6 +23,18 @@ export interface WarmUpTarget {
   prepare?(connections: number): Promise<void>;
   invoke(): Promise<unknown>;
   close(): Promise<void>;
+}
+
+/** What a provider's twin offers the warm-up: its prepare (connections only) and invoke of one function. */
+export interface Twin {
+  prepare(fns: readonly string[], expectedInFlight: number): Promise<void>;
+  invoke(fn: string, payload: Buffer): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** The warm-up's view of `twin`, calling `fn` with an empty JSON object. */
+export function warmUpTarget(twin: Twin, fn: string): WarmUpTarget {
+  return { prepare: (connections) => twin.prepare([fn], connections), invoke: () => twin.invoke(fn, Buffer.from('{}')), close: () => twin.close() };
 }
 
 /** The throwaway server a warm-up calls: an HTTP one by default, a gRPC one for the grpc provider. */
@@ -41,20 +54,23 @@ export async function warmRequestPath(kind: string, twinAt: (origin: string) => 
     // what V8 knows of a connection's fields, and every function compiled against the open ones
     // was thrown away then. With a single twin that happened as the warm-up ended, and the run's
     // first 300 ms compiled undici's parser again; the second twin compiles it for good.
-    for (const calls of ROUNDS) await callThrough(twinAt(server.origin), calls, deadline);
+    for (const calls of CALLS_PER_TWIN) {
+      if (performance.now() >= deadline) break;
+      await callThrough(twinAt(server.origin), calls, deadline);
+    }
   } finally {
     server.close();
   }
 }
 
-/** `calls` calls through a fresh twin, CONCURRENCY at a time, then its close. */
+/** A fresh twin's connections opened (up to the deadline), then `calls` calls through it, CONCURRENCY at a time, then its close. */
 async function callThrough(twin: WarmUpTarget, calls: number, deadline: number): Promise<void> {
   let left = calls;
   const worker = async (): Promise<void> => {
     while (left-- > 0 && performance.now() < deadline) await twin.invoke();
   };
   try {
-    await twin.prepare?.(CONCURRENCY);
+    if (twin.prepare) await within(twin.prepare(CONCURRENCY), deadline - performance.now());
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   } finally {
     await twin.close();

@@ -5,12 +5,16 @@
  * thread. A commit, a retry or a journal append here never holds a send there.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { giveUpNoDetachAssumption } from '../core/detach-protector.ts';
 import type { InvocationRecord } from '../core/invocation-record.ts';
 import { HeapKeeper } from './heap-keeper.ts';
 import { decodeBatch, type EncodedBatch } from './record-codec.ts';
 import { RecordSink, type SendInFlight } from './record-sink.ts';
 import { ReopenedStore } from './reopened-store.ts';
 import { WRITE_BLOCK_ENV, type FromWriter, type ToWriter, type WriterData, type WriterState } from './writer-protocol.ts';
+
+// Before the writer's path is compiled: its first 'state' message transfers rows back, in the run's first second.
+giveUpNoDetachAssumption();
 
 const port = parentPort as MessagePort;
 const data = workerData as WriterData;
