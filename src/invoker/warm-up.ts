@@ -88,6 +88,22 @@ const WARM_UP_PLAN = planOf({ functions: ['warm-up'], count: WARM_UP_CALLS, dura
 async function exerciseSendPath(): Promise<void> {
   const progress = new Progress(WARM_UP_CALLS);
   const payload = Buffer.alloc(0);
-  const records = new CallRecords({ runId: 'warm-up', sink: { write: () => undefined }, progress });
-  await sendLoop({ plan: WARM_UP_PLAN, calls: WARM_UP_PLAN[Symbol.iterator](), provider: NOOP_PROVIDER, payloadOf: () => payload, records, progress, maxInFlight: 1_000, startUs: epochMicros(), drainTimeoutMs: 1_000 });
+  // Options of the shape runPlan gives (the same keys in the same order, a signal, a watch, an
+  // onAnswer): of another shape, V8 found the run's objects of a map the compiled path had not
+  // seen and deoptimised it at the run's first call.
+  const records = new CallRecords({ runId: 'warm-up', sink: { write: () => undefined }, progress, spans: undefined, onAnswer: () => undefined });
+  await sendLoop({
+    plan: WARM_UP_PLAN,
+    calls: WARM_UP_PLAN[Symbol.iterator](),
+    provider: NOOP_PROVIDER,
+    payloadOf: () => payload,
+    records,
+    progress,
+    maxInFlight: 1_000,
+    startUs: epochMicros(),
+    signal: new AbortController().signal,
+    drainTimeoutMs: 1_000,
+    spans: undefined,
+    watch: () => () => undefined,
+  });
 }
