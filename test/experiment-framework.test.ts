@@ -194,7 +194,10 @@ describe('faasbench experiment', () => {
     const badParam = await cli(dir, ['experiment', 'run', 'trace-replay', '-p', 'size=-1']);
     expect(badParam.code).toBe(3);
     expect(badParam.stderr).toContain('experiment trace-replay: parameter size: ');
+    const stopped = await cli(dir, ['experiment', 'run', 'trace-replay', '-p', 'speed=0']);
+    expect(stopped.code).toBe(3);
+    expect(stopped.stderr).toContain('experiment trace-replay: parameter speed: Too small: expected number to be >0');
     const extra = await cli(dir, ['experiment', 'run', 'trace-replay', '-p', 'colour=blue']);
-    expect(extra.stderr).toContain('experiment trace-replay: unknown parameter colour (it takes: trace, size, tries, from, to, arrivals, shift, mapping)');
+    expect(extra.stderr).toContain('experiment trace-replay: unknown parameter colour (it takes: trace, size, tries, from, to, arrivals, shift, mapping, speed)');
   }, 30_000);
 });

@@ -8,7 +8,7 @@ import { ARRIVAL_MODES, type ArrivalOptions } from './arrivals.ts';
 import { readTrace } from './azure-trace-reader.ts';
 import { planHeader, writePlanFile } from './plan-file.ts';
 import { replayTargets } from './replay-targets.ts';
-import { batchesToPlan, describeSchedule, unitBatches, type ScheduleInput } from './schedule.ts';
+import { atSpeed, batchesToPlan, describeSchedule, speedProblem, unitBatches, type ScheduleInput } from './schedule.ts';
 import { UNIT_US, type Trace } from './trace-function.ts';
 
 const TRACES = new URL('../../../shared/traces/', import.meta.url).pathname;
@@ -150,5 +150,24 @@ describe('batchesToPlan', () => {
     expect(calls.every((c) => byTag.get(c.tag!) === c.fn)).toBe(true);
     const first = calls[0]!;
     expect(Object.keys('event' in first.payload ? (first.payload.event as object) : {})).toEqual(['durationMs', 'memoryMb']);
+  });
+
+  it('at speed 4 sends the same calls, in the same order with the same payloads, at a quarter of each offset and in a quarter of the time', async () => {
+    const trace = await readTrace(join(TRACES, 'invitro-example-4fn-1440min'), { minutes: { from: 1, to: 10 } });
+    const { inputs, schedule } = scheduleOf(trace, { mode: 'exponential', shift: true });
+    const real = batchesToPlan(schedule, () => unitBatches(inputs, schedule));
+    const fast = batchesToPlan(schedule, () => unitBatches(inputs, schedule), 4);
+    expect(fast.durationUs).toBe(real.durationUs! / 4);
+    const [a, b] = [[...real], [...fast]];
+    expect(b.map((c) => c.offsetUs)).toEqual(a.map((c) => Math.floor(c.offsetUs / 4)));
+    expect(b.map(({ offsetUs: _, ...call }) => call)).toEqual(a.map(({ offsetUs: _, ...call }) => call));
+  });
+
+  it('refuses a speed that is not a number above 0, naming what it expects', () => {
+    for (const speed of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(speedProblem(speed)).toBe(`expected a number above 0 (1 replays in the trace's own time, 4 four times faster), got ${speed}`);
+      expect(() => [...atSpeed([], speed)]).toThrow(`replay speed: ${speedProblem(speed)}`);
+    }
+    expect(speedProblem(0.5)).toBeNull();
   });
 });
