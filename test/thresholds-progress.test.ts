@@ -118,12 +118,14 @@ function oneMinuteTrace(dir: string): string {
 }
 
 describe('trace replay: progress off a terminal, stored progress, thresholds', () => {
-  it('a 1-minute replay prints elapsed and ETA at least every 5 s, stores rising progress, and ends on its failed threshold', async () => {
+  it('a 1-minute replay at 1.5x speed prints elapsed and ETA at least every 5 s, stores rising progress, and ends on its failed threshold', async () => {
     const dir = scratchDir('progress-replay');
     const store = path.join(dir, 'runs.db');
     const runId = 'progress-replay-run';
     const [summaryOut, junit] = [path.join(dir, 'summary.json'), path.join(dir, 'junit.xml')];
-    const child = spawnCli(['trace', 'replay', oneMinuteTrace(dir), ...http(), '--store', store, '--run-id', runId, '--threshold', 'p99<1ms', '--threshold', 'errors<=0', '--summary-out', summaryOut, '--junit', junit]);
+    // Its last call (seed 42) falls at 59.8 s of the minute: 39.9 s at 1.5x, long enough for the
+    // checks below (30 s of progress lines, more than 10 stored samples) with 10 s to spare.
+    const child = spawnCli(['trace', 'replay', oneMinuteTrace(dir), '--speed', '1.5', ...http(), '--store', store, '--run-id', runId, '--threshold', 'p99<1ms', '--threshold', 'errors<=0', '--summary-out', summaryOut, '--junit', junit]);
     // What the dashboard reads: the run's stored progress, sampled while it runs.
     const stored: Array<{ done: number; elapsedMs: number; etaMs: number | null }> = [];
     const sampler = setInterval(() => {

@@ -114,11 +114,12 @@ describe('faasbench trace on a bad trace', () => {
 });
 
 describe('faasbench trace replay', () => {
-  it('replays a minute of the 4-function example on the local platform: every planned call recorded with its function', async () => {
+  it('replays a minute of the 4-function example on the local platform at 6x speed: every planned call recorded with its function', async () => {
     const dir = scratchDir('trace-replay');
     const store = path.join(dir, 'runs.db');
-    // One minute: the replay runs in real time, and a second minute proved nothing the first does not.
-    const window = ['--minutes', '6-6', '--arrivals', 'uniform', '--seed', '4'];
+    // One minute, six times faster (10 s): a second minute, or the minute in real time, proved
+    // nothing more about which call went where.
+    const window = ['--minutes', '6-6', '--arrivals', 'uniform', '--seed', '4', '--speed', '6'];
     const trace = await readTrace(EXAMPLE, { minutes: { from: 6, to: 6 } });
     const { stdout } = await run(process.execPath, [BIN, 'trace', 'replay', EXAMPLE, ...window, '--store', store, '--json'], { maxBuffer: 1 << 24 });
     const out = JSON.parse(stdout) as { runId: string; status: string; functions: number; summary: { total: number; byStatus: Record<string, number> } };
@@ -128,12 +129,18 @@ describe('faasbench trace replay', () => {
     // The same plan, computed here: the record of call seq must name the function planned for seq.
     const inputs = replayTargets(trace.functions, null);
     const schedule = describeSchedule(inputs, { unit: 'minute', seed: 4, arrivals: { mode: 'uniform', shift: false }, sampling: 'bracket' });
-    const planned = [...batchesToPlan(schedule, () => unitBatches(inputs, schedule))];
+    const planned = [...batchesToPlan(schedule, () => unitBatches(inputs, schedule), 6)];
     const db = await openStore(store);
     try {
       expect((await db.getRun(out.runId))?.kind).toBe('trace-replay');
       const recorded: Array<[number, string, string | null]> = [];
-      for await (const r of db.records(out.runId)) recorded.push([r.seq, r.fn, r.tag]);
+      const plannedUs: number[] = [];
+      for await (const r of db.records(out.runId)) {
+        recorded.push([r.seq, r.fn, r.tag]);
+        plannedUs.push(r.plannedUs);
+      }
+      // Sent at the speed asked: the minute's calls within its sixth.
+      expect(Math.max(...plannedUs) - Math.min(...plannedUs)).toBeLessThan(10_000_000);
       recorded.sort((a, b) => a[0] - b[0]);
       expect(recorded).toEqual(planned.map((c) => [c.seq, c.fn, c.tag]));
       // Deployed as trace-<hash prefix>, tagged with the trace function's full hash.
@@ -144,4 +151,12 @@ describe('faasbench trace replay', () => {
     }
     expect(existsSync(store)).toBe(true);
   }, 240_000);
+
+  it('refuses a --speed that is not a number above 0 as a usage error, before anything runs', async () => {
+    const dir = scratchDir('trace-replay-speed');
+    const out = await fails(['trace', 'replay', EXAMPLE, '--minutes', '6-6', '--speed', '0', '--store', path.join(dir, 'runs.db')]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain("--speed: expected a number above 0 (1 replays in the trace's own time, 4 four times faster), got 0");
+    expect(existsSync(path.join(dir, 'runs.db'))).toBe(false);
+  }, 60_000);
 });

@@ -15,7 +15,7 @@ import type { Provider } from '../core/provider.ts';
 import { createProvider } from '../providers/index.ts';
 import { parseProxyId, SYNTHETIC } from '../trace/mapping.ts';
 import { openPlanFile, planHeader, writePlanFile } from '../trace/plan-file.ts';
-import { batchesToPlan, unitBatches, type CallBatch, type Schedule } from '../trace/schedule.ts';
+import { atSpeed, batchesToPlan, speedProblem, unitBatches, type CallBatch, type Schedule } from '../trace/schedule.ts';
 import { sizeSynthetic } from '../trace/synthetic-sizing.ts';
 import { resolveInput } from '../workload/function-inputs.ts';
 import { endLine, failuresOf, printEndLine, summaryCounts } from './failure-line.ts';
@@ -52,6 +52,7 @@ interface ReplayOptions extends ScheduleOptions, ThresholdOptions, SpanFlags {
   runId?: string;
   startAt?: string;
   maxInFlight: string;
+  speed: string;
   workers?: string;
   json?: boolean;
 }
@@ -74,6 +75,7 @@ export function registerTraceReplay(trace: Command): void {
     .option('--run-id <id>', 'the run to create (shard 0) or join (other shards)')
     .option('--start-at <epoch-ms>', 'when offset 0 of the plan falls, for shards on several hosts')
     .option('--max-in-flight <n>', 'calls in flight at once; beyond it calls are recorded as dropped', '1000')
+    .option('--speed <factor>', "replay this many times faster: each call's offset divided by it, its duration and memory as the trace says", '1')
     .option('--workers <n>', WORKERS_HELP)
     .addOption(labelOption())
     .option('--json', 'print the run and its summary as JSON');
@@ -115,6 +117,14 @@ interface ReplaySettings {
   readonly maxInFlight: number;
   readonly heartbeatMs: number;
   readonly deploy: boolean;
+  readonly speed: number;
+}
+
+function parseSpeed(text: string): number {
+  const speed = Number(text);
+  const problem = text.trim() === '' ? `expected a number above 0, got "${text}"` : speedProblem(speed);
+  if (problem) throw new FaasbenchError('InvalidParameterValue', `--speed: ${problem}`, { reason: 'usage' });
+  return speed;
 }
 
 function replaySettings(opts: ReplayOptions): ReplaySettings {
@@ -126,15 +136,16 @@ function replaySettings(opts: ReplayOptions): ReplaySettings {
     maxInFlight: positiveInt(opts.maxInFlight, '--max-in-flight'),
     heartbeatMs: heartbeatIntervalMs(),
     deploy: deployBeforeRun(opts.provider, opts.deploy, (message) => console.error(`faasbench: ${message}`)),
+    speed: parseSpeed(opts.speed),
   };
 }
 
 async function replay(source: ReplaySource, opts: ReplayOptions): Promise<PlanRunResult> {
   // Every input is checked before anything is started or created: a refused command leaves no store file behind.
   const providerOptions = parseProviderOptions(opts.providerOpt);
-  const { deploy, ...settings } = replaySettings(opts);
+  const { deploy, speed, ...settings } = replaySettings(opts);
   const spans = collectorsOf(opts);
-  const whole = batchesToPlan(source.schedule, source.batches);
+  const whole = batchesToPlan(source.schedule, source.batches, speed);
   // Each shard sends its own calls (seq i mod n), as invoke's shards do.
   const plan = settings.shard === undefined ? whole : shardOf(whole, settings.shard.index, settings.shard.total);
   const workers = chooseWorkers({ requested: parseWorkers(opts.workers), provider: opts.provider, providerOptions, plan, spans: spans !== undefined, maxInFlight: settings.maxInFlight });
@@ -149,7 +160,7 @@ async function replay(source: ReplaySource, opts: ReplayOptions): Promise<PlanRu
     const storageUrl = platform?.storageUrl ?? opts.storageUrl ?? process.env.FAASBENCH_STORAGE_URL ?? '';
     const bodies = await deployAll(source, provider, { ...opts, deploy }, storageUrl);
     sayWorkers(workers, plan, opts.json !== true);
-    const threads = await replayThreads(workers, source, opts, { provider: { name: opts.provider, options }, bodies, shard: settings.shard, maxInFlight: settings.maxInFlight }, owned);
+    const threads = await replayThreads(workers, source, opts, { provider: { name: opts.provider, options }, bodies, shard: settings.shard, maxInFlight: settings.maxInFlight, speed }, owned);
     return await executePlan({
       provider,
       store,
@@ -174,22 +185,24 @@ interface ReplayThreadsSetup {
   readonly bodies: ReadonlyMap<string, Buffer>;
   readonly shard: { readonly index: number; readonly total: number } | undefined;
   readonly maxInFlight: number;
+  readonly speed: number;
 }
 
 /**
  * The worker threads, ready, when more than one sends the replay. Each reads the calls from a plan
- * file: the one given, else one written here from the schedule (once, not once per worker),
+ * file: the one given, else one written here from the schedule (once, not once per worker; also
+ * for a given plan at another speed, since the threads send a file's offsets as they are),
  * removed when the run ends.
  */
 async function replayThreads(workers: WorkerCount, source: ReplaySource, opts: ReplayOptions, setup: ReplayThreadsSetup, owned: Array<{ close(): Promise<void> }>): Promise<ShardThreads | null> {
   if (workers.count === 1) return null;
   let planSource: PlanSource;
-  if (opts.plan !== undefined) planSource = { kind: 'plan-file', file: path.resolve(opts.plan) };
+  if (opts.plan !== undefined && setup.speed === 1) planSource = { kind: 'plan-file', file: path.resolve(opts.plan) };
   else {
     const dir = mkdtempSync(path.join(tmpdir(), 'faasbench-replay-'));
     owned.push({ close: async () => rmSync(dir, { recursive: true, force: true }) });
     const file = path.join(dir, 'replay.fbplan');
-    writePlanFile(file, planHeader(source.schedule, []), source.batches());
+    writePlanFile(file, planHeader(source.schedule, []), atSpeed(source.batches(), setup.speed));
     planSource = { kind: 'plan-file', file };
   }
   const threads = await workerThreads(workers, {
@@ -205,9 +218,9 @@ async function replayThreads(workers: WorkerCount, source: ReplaySource, opts: R
 
 /** Paths absolute, so `report` and `serve` find the mapping from any folder; functions counted for the runs list. */
 function replayParams(opts: ReplayOptions, source: ReplaySource): Record<string, unknown> {
-  const { plan, mapping, minutes, unit, arrivals, shift, seed, sampling, maxInFlight, shard } = opts;
+  const { plan, mapping, minutes, unit, arrivals, shift, seed, sampling, maxInFlight, shard, speed } = opts;
   const absolute = (file: string | undefined): string | null => (file === undefined ? null : path.resolve(file));
-  return { plan: absolute(plan), mapping: absolute(mapping), functions: source.schedule.functions.length, minutes: minutes ?? null, unit: unit ?? null, arrivals, shift: shift === true, seed, sampling, maxInFlight, shard: shard ?? null };
+  return { plan: absolute(plan), mapping: absolute(mapping), functions: source.schedule.functions.length, minutes: minutes ?? null, unit: unit ?? null, arrivals, shift: shift === true, seed, sampling, maxInFlight, shard: shard ?? null, speed: Number(speed) };
 }
 
 /**

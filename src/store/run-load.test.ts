@@ -16,6 +16,8 @@ describe('loadOf', () => {
   it("says a trace replay's functions and minutes, and an experiment's parameters cut to one line", () => {
     expect(loadOf({ kind: 'trace-replay', params: { functions: 5, minutes: '0-2', plan: null } })).toBe('trace 5 fns, minutes 0-2');
     expect(loadOf({ kind: 'trace-replay', params: { minutes: null } })).toBe('trace');
+    expect(loadOf({ kind: 'trace-replay', params: { functions: 4, minutes: '6-6', speed: 6 } })).toBe('trace 4 fns, minutes 6-6, 6x speed');
+    expect(loadOf({ kind: 'trace-replay', params: { functions: 4, minutes: '6-6', speed: 1 } })).toBe('trace 4 fns, minutes 6-6');
     expect(loadOf({ kind: 'experiment', params: { experiment: 'memory-sweep', values: { memories: [128, 256], calls: 20, fn: 'measure', note: null } } })).toBe('memories=128,256 calls=20 fn=measure');
     const long = loadOf({ kind: 'experiment', params: { experiment: 'x', values: { a: 'y'.repeat(100) } } })!;
     expect(long).toHaveLength(60);

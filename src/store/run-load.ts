@@ -53,7 +53,9 @@ export function patternLoad(pattern: string, options: JsonObject, shard: string 
 function traceLoad(params: JsonObject): string {
   const functions = typeof params.functions === 'number' ? `trace ${params.functions} fns` : 'trace';
   const minutes = text(params.minutes);
-  return minutes === null ? functions : `${functions}, minutes ${minutes}`;
+  const window = minutes === null ? functions : `${functions}, minutes ${minutes}`;
+  // A replay sped up is not the trace's own load: the list says so. Runs stored before --speed have none.
+  return typeof params.speed === 'number' && params.speed !== 1 ? `${window}, ${params.speed}x speed` : window;
 }
 
 function experimentLoad(values: JsonObject | null): string | null {
