@@ -127,7 +127,9 @@ function invokePlan(pattern: string, options: Record<string, string>): { count: 
 
 /** The offsets `faasbench invoke` sent at, read from its stored calls: planned time less the --start-at it was given. */
 async function sentByInvoke(store: string, words: readonly string[], extra: readonly string[] = []): Promise<number[]> {
-  const startAtMs = Date.now() + 5_000;
+  // Far enough ahead for the CLI to be up (about 1 s): planned times are --start-at plus the offset
+  // whenever it starts sending, so a later start would only wait.
+  const startAtMs = Date.now() + 2_500;
   const out = await cli(['invoke', 'hello', '--no-deploy', ...words, '-o', `url=${platform.url}`, '--store', store, '--start-at', String(startAtMs), '--json', ...extra]);
   expect(out.code).toBe(0);
   const { runId } = JSON.parse(out.stdout) as { runId: string };
