@@ -126,7 +126,7 @@ class GrpcProvider implements Provider {
           return warmUpTarget(twin, fns[0] ?? 'warm-up');
         },
         () => startGrpcWarmUpServer(this.method),
-      ).catch(() => undefined);
+      );
     }
     const pools = new Set(fns.map((fn) => this.pool(fn)));
     const channels = [...pools].flatMap((pool) => pool.sizeFor(Math.ceil(expectedInFlight / pools.size)));

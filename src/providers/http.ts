@@ -65,8 +65,7 @@ class HttpProvider implements Provider {
       await warmRequestPath('http', (origin) => {
         const twin = new HttpProvider({ ...this.o, url: `${origin}/{fn}` }, createDispatcher(null, this.o));
         return warmUpTarget(twin, fns[0] ?? 'warm-up');
-        // A warm-up that fails leaves the run's own connections to be opened all the same.
-      }).catch(() => undefined);
+      });
     }
     const origins = new Set(fns.map((fn) => this.#target(fn).url.origin));
     // Over TLS, a Host of its own is a server name of its own, and the connection is opened again for it.

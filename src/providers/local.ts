@@ -104,8 +104,7 @@ class LocalProvider implements Provider {
       await warmRequestPath('local', (origin) => {
         const twin = new LocalProvider(origin, null, false, undefined, createDispatcher(origin, {}));
         return warmUpTarget(twin, fns[0] ?? 'warm-up');
-        // A warm-up that fails leaves the run's own connections to be opened all the same.
-      }).catch(() => undefined);
+      });
     }
     await this.http.prepare(this.url, expectedInFlight);
   }

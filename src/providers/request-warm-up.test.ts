@@ -60,10 +60,17 @@ describe('warmRequestPath', () => {
     expect(log).toEqual(['twin closed', 'twin closed', 'server closed']);
   });
 
-  it('closes the twin and the server when a call fails', async () => {
+  it('closes the twin and the server when a call fails, and does not reject (the provider prepares all the same)', async () => {
     const log: string[] = [];
     const twinAt = () => ({ invoke: async () => Promise.reject(new Error('refused')), close: async () => void log.push('twin closed') });
-    await expect(warmRequestPath('failing', twinAt, fakeServer(log))).rejects.toThrow('refused');
+    await expect(warmRequestPath('failing', twinAt, fakeServer(log))).resolves.toBeUndefined();
     expect(log).toEqual(['twin closed', 'server closed']);
+  });
+
+  it('does not reject when its server cannot start', async () => {
+    let twins = 0;
+    const twinAt = () => (twins++, { invoke: async () => undefined, close: async () => undefined });
+    await expect(warmRequestPath('no-server', twinAt, () => Promise.reject(new Error('EADDRINUSE')))).resolves.toBeUndefined();
+    expect(twins).toBe(0);
   });
 });

@@ -44,9 +44,14 @@ export interface WarmUpServer {
   close(): void;
 }
 
+/** Never rejects: a warm-up that fails (its server, a twin's call) leaves the provider's own preparation to go on, its path only uncompiled. */
 export async function warmRequestPath(kind: string, twinAt: (origin: string) => WarmUpTarget, startServer: () => Promise<WarmUpServer> = startHttpServer): Promise<void> {
   if (warmed.has(kind)) return;
   warmed.add(kind);
+  await warmThroughTwins(twinAt, startServer).catch(() => undefined);
+}
+
+async function warmThroughTwins(twinAt: (origin: string) => WarmUpTarget, startServer: () => Promise<WarmUpServer>): Promise<void> {
   const server = await startServer();
   const deadline = performance.now() + AT_MOST_MS;
   try {
