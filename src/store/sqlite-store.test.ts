@@ -4,6 +4,8 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore, storeTarget } from './open.ts';
+import { sql } from './kysely.ts';
+import { CACHE_KIB, openSqlite } from './sqlite.ts';
 import { storeContract, RUN, type Backend } from './testing/contract.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'faasbench-store-'));
@@ -33,6 +35,17 @@ describe('SQLite store', () => {
     await store.close();
     expect(inspect((db) => db.pragma('journal_mode', { simple: true }))).toBe('wal');
     expect(store.dialect).toBe('sqlite');
+  });
+
+  it("caches 2 MB of pages per connection, SQLite's own default, not better-sqlite3's 16 MB", async () => {
+    const backend = await openSqlite(file);
+    try {
+      const { rows } = await sql<{ cache_size: number }>`pragma cache_size`.execute(backend.db);
+      expect(rows).toEqual([{ cache_size: -CACHE_KIB }]);
+      expect(CACHE_KIB).toBe(2_000);
+    } finally {
+      await backend.db.destroy();
+    }
   });
 
   it('stores booleans as 0/1 and reads them back as booleans', async () => {
