@@ -100,3 +100,56 @@ describe('LatencyAccumulator with exactUpTo', () => {
     expect(() => bounded.sorted()).toThrow(/histogram/);
   });
 });
+
+describe('LatencyAccumulator counting whole µs', () => {
+  const counted = (values: readonly number[], exactUpTo?: number): LatencyAccumulator => {
+    const acc = new LatencyAccumulator({ counted: true, ...(exactUpTo === undefined ? {} : { exactUpTo }) });
+    for (const v of values) acc.add(v);
+    return acc;
+  };
+  // Whole µs as the invoker measures them (integer µs / 1000), with values it keeps one by one among
+  // them: fractions of a µs, 16.8 s and more, negatives.
+  const prng = createPrng(21, 'counted');
+  const values = [
+    ...Array.from({ length: 20_000 }, () => Math.round(prng.exponential(1.5) * 1000) / 1000),
+    ...Array.from({ length: 300 }, () => prng.next() * 50),
+    16_777.216,
+    20_000,
+    16_777.215,
+    -3,
+    0,
+  ];
+
+  it('gives exactly the figures of one keeping every value: percentiles, min, max, mean to the last bit, count', () => {
+    const acc = counted(values);
+    const plain = filled(values);
+    expect(acc.percentiles()).toEqual(plain.percentiles());
+    for (const p of [1, 25, 50, 95, 99.99, 100]) expect(acc.percentile(p)).toBe(plain.percentile(p));
+    expect(acc.count).toBe(values.length);
+  });
+
+  it('writes its values out ascending when asked for them, and goes on counting after', () => {
+    const acc = counted(values);
+    expect([...acc.sorted()]).toEqual([...filled(values).sorted()]);
+    const more = [0.5, 1.25, 17_000, 0.001];
+    for (const v of more) acc.add(v);
+    expect(acc.percentiles()).toEqual(filled([...values, ...more]).percentiles());
+    expect(mergedPercentiles([acc, counted([2, 3.5])])).toEqual(filled([...values, ...more, 2, 3.5]).percentiles());
+  });
+
+  it('bounds only the values it keeps one by one: counted ones never turn it to the histogram', () => {
+    const whole = Array.from({ length: 5000 }, (_, i) => (i % 700) / 1000);
+    const acc = counted(whole, 10);
+    expect(acc.precision).toBe('exact');
+    expect(acc.percentiles()).toEqual(filled(whole).percentiles());
+    const slow = Array.from({ length: 11 }, (_, i) => 20_000 + i);
+    for (const v of slow) acc.add(v);
+    expect(acc.precision).toBe('hdr-3-digits');
+    const figures = acc.percentiles()!;
+    expect(figures.count).toBe(5011);
+    expect([figures.min, figures.max]).toEqual([0, 20_010]);
+    const exactP50 = filled([...whole, ...slow]).percentile(50)!;
+    expect(figures.p50).toBeGreaterThanOrEqual(exactP50);
+    expect(figures.p50).toBeLessThanOrEqual(exactP50 * 1.001);
+  });
+});

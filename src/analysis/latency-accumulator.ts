@@ -13,9 +13,15 @@
  * past it the values move into an HDR histogram of whole µs with 3 significant digits, and the
  * figures say so (`precision: 'hdr-3-digits'`: each percentile the top of its value's bucket, at
  * most 0.1% above the true value, capped at the exact max; min, max and mean stay exact).
+ *
+ * A reader that only wants figures sets `counted`: whole-µs values (every time faasbench measures)
+ * are then counted per value (micro-counts.ts) instead of kept one by one, so its memory follows
+ * the distinct values, not the calls, and its figures are still exact. exactUpTo then bounds the
+ * values kept one by one (the rest).
  */
 import { createRequire } from 'node:module';
 import type * as Hdr from 'hdr-histogram-js';
+import { MicroCounts } from './micro-counts.ts';
 import { nearestRank, REPORTED_PERCENTILES } from './percentile.ts';
 
 /** How the figures were computed: from every value exactly, or from a histogram (see above). */
@@ -30,6 +36,11 @@ export interface AccumulatorOptions {
    * copies its values over while it runs. More values are still taken; the array grows.
    */
   readonly expected?: number;
+  /**
+   * Count whole-µs values instead of keeping each (see above): for a reader of figures only (the
+   * end-of-run summary). sorted() then builds the values' array when it is asked for.
+   */
+  readonly counted?: boolean;
 }
 
 export interface Percentiles {
@@ -52,13 +63,18 @@ export class LatencyAccumulator {
   /** The first #n values are in ascending order (sorting is done once, when a figure is read). */
   #sorted = true;
   readonly #exactUpTo: number;
+  /** The whole-µs values when `counted`; the rest are in #values. */
+  readonly #counts: MicroCounts | null;
   /** Set once the values outgrew exactUpTo: from then on they are here, with exact min, max and sum. */
   #histogram: { readonly h: Hdr.Histogram; n: number; min: number; max: number; sum: number } | undefined;
 
   constructor(options: AccumulatorOptions = {}) {
     this.#exactUpTo = options.exactUpTo ?? Infinity;
-    // Zero-filled memory the kernel backs only where values are written: an expectation costs nothing until met.
-    this.#values = new Float64Array(Math.max(INITIAL_CAPACITY, Math.min(options.expected ?? 0, this.#exactUpTo)));
+    this.#counts = options.counted === true ? new MicroCounts() : null;
+    // Zero-filled memory the kernel backs only where values are written: an expectation costs nothing
+    // until met. Counted values need none.
+    const expected = this.#counts ? 0 : Math.min(options.expected ?? 0, this.#exactUpTo);
+    this.#values = new Float64Array(Math.max(INITIAL_CAPACITY, expected));
   }
 
   get precision(): Precision {
@@ -68,7 +84,8 @@ export class LatencyAccumulator {
   add(value: number): void {
     if (!Number.isFinite(value)) throw new RangeError(`LatencyAccumulator.add(${value}): expected a finite number`);
     if (this.#histogram) return recordInHistogram(this.#histogram, value);
-    if (this.#n === this.#exactUpTo) {
+    if (this.#counts?.tryAdd(value)) return;
+    if (this.#n >= this.#exactUpTo) {
       this.#toHistogram();
       return recordInHistogram(this.#histogram!, value);
     }
@@ -78,12 +95,16 @@ export class LatencyAccumulator {
   }
 
   get count(): number {
-    return this.#histogram ? this.#histogram.n : this.#n;
+    return this.#histogram ? this.#histogram.n : this.#n + (this.#counts?.count ?? 0);
   }
 
-  /** The values ascending: a view valid until the next add or merge. Exact accumulators only. */
+  /**
+   * The values ascending: a view valid until the next add or merge. Exact accumulators only. Counted
+   * values are written out into it first (and kept so from then on).
+   */
   sorted(): Float64Array {
     if (this.#histogram) throw new Error('LatencyAccumulator.sorted: the values outgrew exactUpTo and are in a histogram');
+    if (this.#counts !== null && this.#counts.count > 0) this.#writeOutCounts();
     const view = this.#values.subarray(0, this.#n);
     if (!this.#sorted) {
       view.sort();
@@ -95,18 +116,77 @@ export class LatencyAccumulator {
   /** The p-th percentile (nearest rank); null for no values. */
   percentile(p: number): number | null {
     if (this.#histogram) return histogramPercentile(this.#histogram, p);
-    if (this.#n === 0) return null;
-    return this.sorted()[nearestRank(p, this.#n) - 1]!;
+    const n = this.count;
+    if (n === 0) return null;
+    if (this.#counts !== null && this.#counts.count > 0) return this.#walk([nearestRank(p, n)]).at[0]!;
+    return this.sorted()[nearestRank(p, n) - 1]!;
   }
 
   /** Null for no values: a figure of nothing is absent, never 0. One value is every percentile. */
   percentiles(): Percentiles | null {
-    return mergedPercentiles([this]);
+    if (this.#histogram || this.#counts === null || this.#counts.count === 0) return mergedPercentiles([this]);
+    const n = this.count;
+    const { at, min, max, sum } = this.#walk(REPORTED_PERCENTILES.map((p) => nearestRank(p, n)));
+    return { count: n, min, p50: at[0]!, p90: at[1]!, p99: at[2]!, p999: at[3]!, max, mean: sum / n, precision: 'exact' };
+  }
+
+  /**
+   * The values at `ranks` (ascending, 1-based) of the counted and kept values together, with min,
+   * max and the sum taken value by value in ascending order: the mean mergedPercentiles gives.
+   */
+  #walk(ranks: readonly number[]): { at: number[]; min: number; max: number; sum: number } {
+    const kept = this.#values.subarray(0, this.#n);
+    if (!this.#sorted) {
+      kept.sort();
+      this.#sorted = true;
+    }
+    const at: number[] = [];
+    let rank = 0;
+    let sum = 0;
+    let min = Infinity;
+    let last = -Infinity;
+    let k = 0;
+    const take = (value: number, times: number): void => {
+      if (rank === 0) min = value;
+      for (let t = 0; t < times; t++) sum += value;
+      rank += times;
+      last = value;
+      while (at.length < ranks.length && ranks[at.length]! <= rank) at.push(value);
+    };
+    for (const [value, times] of this.#counts!.ascending()) {
+      while (k < kept.length && kept[k]! < value) take(kept[k++]!, 1);
+      take(value, times);
+    }
+    while (k < kept.length) take(kept[k++]!, 1);
+    return { at, min, max: last, sum };
+  }
+
+  /** Writes the counted values into #values, in order with the kept ones, and empties the counts. */
+  #writeOutCounts(): void {
+    const counts = this.#counts!;
+    const kept = this.#values.subarray(0, this.#n).sort();
+    const all = new Float64Array(Math.max(INITIAL_CAPACITY, this.#n + counts.count));
+    let n = 0;
+    let k = 0;
+    for (const [value, times] of counts.ascending()) {
+      while (k < kept.length && kept[k]! < value) all[n++] = kept[k++]!;
+      all.fill(value, n, n + times);
+      n += times;
+    }
+    while (k < kept.length) all[n++] = kept[k++]!;
+    this.#values = all;
+    this.#n = n;
+    this.#sorted = true;
+    counts.clear();
   }
 
   /** Moves the exact values into a histogram and frees them. */
   #toHistogram(): void {
     const histogram = { h: newHistogram(), n: 0, min: Infinity, max: -Infinity, sum: 0 };
+    if (this.#counts) {
+      for (const [value, times] of this.#counts.ascending()) recordInHistogram(histogram, value, times);
+      this.#counts.clear();
+    }
     for (const v of this.#values.subarray(0, this.#n)) recordInHistogram(histogram, v);
     this.#histogram = histogram;
     this.#values = new Float64Array(0);
@@ -146,10 +226,10 @@ function newHistogram(): Hdr.Histogram {
   return hdrHistogram().build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
 }
 
-function recordInHistogram(s: { readonly h: Hdr.Histogram; n: number; min: number; max: number; sum: number }, value: number): void {
-  s.h.recordValue(Math.min(3_600_000_000, Math.max(1, Math.round(value * 1000))));
-  s.n += 1;
-  s.sum += value;
+function recordInHistogram(s: { readonly h: Hdr.Histogram; n: number; min: number; max: number; sum: number }, value: number, times = 1): void {
+  s.h.recordValueWithCount(Math.min(3_600_000_000, Math.max(1, Math.round(value * 1000))), times);
+  s.n += times;
+  s.sum += value * times;
   if (value < s.min) s.min = value;
   if (value > s.max) s.max = value;
 }

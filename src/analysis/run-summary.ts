@@ -29,9 +29,11 @@ export interface RunSummary {
 }
 
 /**
- * Latencies the streaming summary keeps exactly (8 MB a figure): every run up to a million calls
- * prints analyze's exact figures; a longer one (10 million calls would hold 160 MB) prints the
- * histogram's, and says so in each figure's `precision`.
+ * The summary counts whole-µs values (every latency and lateness the invoker measures; a value of
+ * 16.8 s or more is kept one by one), so its memory follows the distinct values, not the calls, and
+ * its figures are analyze's exact figures for a run of any length. Values kept one by one (8 bytes
+ * each) are bounded: past a million of them the figures come from a histogram, and say so in each
+ * figure's `precision`.
  */
 export const SUMMARY_EXACT_UP_TO = 1 << 20;
 
@@ -42,9 +44,8 @@ export class SummaryBuilder {
   // Instance ids are few next to calls (one per instance, not per call).
   readonly #instanceIds = new Set<string>();
 
-  /** expectedCalls: the plan's call count when known, so the figures' arrays are sized once (LatencyAccumulator's `expected`). */
-  constructor(expectedCalls?: number) {
-    this.#tally = new CallTally({ exactUpTo: SUMMARY_EXACT_UP_TO, ...(expectedCalls === undefined ? {} : { expected: expectedCalls }) });
+  constructor() {
+    this.#tally = new CallTally({ exactUpTo: SUMMARY_EXACT_UP_TO, counted: true });
   }
 
   add(r: InvocationRecord): void {

@@ -122,8 +122,8 @@ export class SubjectBuilder {
   #firstSentUs = Infinity;
   #lastReceivedUs = -Infinity;
 
-  constructor(expectedCalls?: number) {
-    this.#summary = new SummaryBuilder(expectedCalls);
+  constructor() {
+    this.#summary = new SummaryBuilder();
   }
 
   add(r: InvocationRecord): void {
@@ -144,16 +144,15 @@ export class SubjectBuilder {
 }
 
 /**
- * The run's subject, and one per function when a threshold names one (each keeps its calls'
- * latencies: 8 bytes a call, so only for functions asked about).
+ * The run's subject, and one per function when a threshold names one (only for functions asked
+ * about: each counts its calls' latencies and lateness again).
  */
 export class RunSubjects {
   readonly all: SubjectBuilder;
   readonly #byFn = new Map<string, SubjectBuilder>();
 
-  /** expectedCalls: the plan's call count when known, for the run's own figures (a function's share is not known ahead). */
-  constructor(thresholds: readonly Threshold[], expectedCalls?: number) {
-    this.all = new SubjectBuilder(expectedCalls);
+  constructor(thresholds: readonly Threshold[]) {
+    this.all = new SubjectBuilder();
     for (const t of thresholds) if (t.fn !== null && !this.#byFn.has(t.fn)) this.#byFn.set(t.fn, new SubjectBuilder());
   }
 

@@ -80,7 +80,7 @@ export async function executePlan(spec: PlanRun): Promise<PlanRunResult> {
   }
   const { runId, run } = opened;
   // The summary, and one per function a threshold names: the figures thresholds are checked against are the printed ones.
-  const subjects = new RunSubjects(spec.thresholds ?? [], plan.count);
+  const subjects = new RunSubjects(spec.thresholds ?? []);
   const sink = openRecordSink(store, {
     runId,
     run,
