@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COUNTED_BELOW_US, MicroCounts } from './micro-counts.ts';
+import { COUNTED_BELOW_US, MicroCounts, PAGE_BUDGET_FLOOR } from './micro-counts.ts';
 
 describe('MicroCounts', () => {
   it('counts whole µs (in ms) and gives each value back as the same double, ascending, with its count', () => {
@@ -32,5 +32,20 @@ describe('MicroCounts', () => {
     expect([...counts.ascending()]).toEqual([]);
     counts.tryAdd(3);
     expect([...counts.ascending()]).toEqual([[3, 1]]);
+  });
+
+  it('makes a page for a value only while its pages cost at most the floor plus 4 bytes a counted value', () => {
+    const counts = new MicroCounts();
+    const pageBytes = 4096 * 4;
+    const floorPages = PAGE_BUDGET_FLOOR / pageBytes;
+    const pageMs = (p: number): number => (p * 4096) / 1000;
+    // One value in each 4.096 ms page: the first floorPages get pages, the next is refused.
+    for (let p = 0; p < floorPages; p++) expect(counts.tryAdd(pageMs(p))).toBe(true);
+    expect(counts.tryAdd(pageMs(floorPages))).toBe(false);
+    // Values in pages already made are always counted; 4,096 more of them pay for one more page.
+    for (let i = 0; i < 4096; i++) expect(counts.tryAdd(0.001)).toBe(true);
+    expect(counts.tryAdd(pageMs(floorPages))).toBe(true);
+    expect(counts.tryAdd(pageMs(floorPages + 1))).toBe(false);
+    expect(counts.count).toBe(floorPages + 4096 + 1);
   });
 });
