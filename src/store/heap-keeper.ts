@@ -10,8 +10,11 @@
 import { getHeapStatistics } from 'node:v8';
 import { settleHeap } from '../core/settle-heap.ts';
 
-/** Growth allowed between collections: about 3 s of records at 10,000/s, and a collection of ~10 ms each time. */
-export const SLACK_BYTES = 8 * 1024 * 1024;
+/**
+ * Growth allowed between collections: about a second of records at 10,000/s, and a collection of
+ * ~10 ms each time, on the writer's thread only (threaded-sink.ts has the figures).
+ */
+export const SLACK_BYTES = 4 * 1024 * 1024;
 
 export interface HeapGauge {
   /** Bytes the heap holds now, garbage included. */
