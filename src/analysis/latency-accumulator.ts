@@ -8,9 +8,9 @@
  * the measured totals), and every percentile, min, max and mean is exact: `precision: 'exact'` is
  * stated beside every figure.
  *
- * A streaming reader that must stay in constant memory whatever the run's length (the end-of-run
- * summary of a 10-million-call load: 160 MB of exact latencies and lateness) sets `exactUpTo`;
- * past it the values move into an HDR histogram of whole µs with 3 significant digits, and the
+ * A streaming reader that must stay in bounded memory whatever the run's length (the end-of-run
+ * summary: 10 million calls kept one by one would be 160 MB of latencies and lateness) sets
+ * `exactUpTo`; past it the values move into an HDR histogram of whole µs with 3 significant digits, and the
  * figures say so (`precision: 'hdr-3-digits'`: each percentile the top of its value's bucket, at
  * most 0.1% above the true value, capped at the exact max; min, max and mean stay exact).
  *
