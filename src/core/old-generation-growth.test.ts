@@ -6,16 +6,23 @@ import { describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
+type Hold = 'held' | 'released' | 'never';
+
 /**
  * Full collections in a fresh node while 200 MB of objects outlive young collections and then die
- * (a window of 256 arrays of 1,000 objects), after a full collection that sets the limit.
+ * (a window of 256 arrays of 1,000 objects), after a full collection that sets the limit: with the
+ * setting held throughout, released (twice) before that collection, or never taken.
  */
-async function fullCollections(keepNearLive: boolean): Promise<number> {
+async function fullCollections(hold: Hold): Promise<number> {
   const script = `
     const { keepOldGenerationNearLive } = await import('./src/core/old-generation-growth.ts');
     const { settleHeap } = await import('./src/core/settle-heap.ts');
     const { PerformanceObserver, constants } = await import('node:perf_hooks');
-    if (${keepNearLive}) keepOldGenerationNearLive();
+    const hold = '${hold}';
+    if (hold !== 'never') {
+      const release = keepOldGenerationNearLive();
+      if (hold === 'released') { release(); release(); }
+    }
     settleHeap();
     let full = 0;
     new PerformanceObserver((list) => { for (const e of list.getEntries()) if (e.detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR) full++; }).observe({ entryTypes: ['gc'] });
@@ -28,9 +35,10 @@ async function fullCollections(keepNearLive: boolean): Promise<number> {
 }
 
 describe('keepOldGenerationNearLive', () => {
-  it('makes V8 collect an old generation of dying objects more often than its own growth factor does', async () => {
-    const [near, own] = await Promise.all([fullCollections(true), fullCollections(false)]);
-    expect(own).toBeGreaterThanOrEqual(1);
-    expect(near).toBeGreaterThan(own);
+  it('makes V8 collect an old generation of dying objects more often while held, and gives V8 its own factor back when released', async () => {
+    const [held, released, never] = await Promise.all([fullCollections('held'), fullCollections('released'), fullCollections('never')]);
+    expect(never).toBeGreaterThanOrEqual(1);
+    expect(held).toBeGreaterThan(never);
+    expect(released).toBe(never);
   });
 });

@@ -16,6 +16,7 @@
 import { epochMicros } from '../core/clock.ts';
 import type { InvocationRecord } from '../core/invocation-record.ts';
 import type { LoadPlan, PlannedInvocation } from '../core/load-plan.ts';
+import { keepOldGenerationNearLive } from '../core/old-generation-growth.ts';
 import type { InvokeResult, Provider } from '../core/provider.ts';
 import type { CallTrace, CallTracer } from '../spans/client-spans.ts';
 import { CallRecords } from './call-records.ts';
@@ -90,11 +91,14 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
   const progress = options.progress ?? new Progress(plan.count);
   // Closed loops need one connection and no look ahead.
   const { head, calls } = readHead(plan, plan.closedLoop ? 0 : HEAD_CALLS);
-  await prepareRun({ functions: plan.functions, count: plan.count, provider, expectedInFlight: expectedInFlight(plan, head, maxInFlight), startUs: options.startUs, signal });
-  const startUs = options.startUs ?? epochMicros() + START_AFTER_PREPARATION_US;
-  const records = new CallRecords({ runId: options.runId, sink, progress, spans: options.spans, onAnswer: options.onAnswer });
-  const restorePriorities = options.lowerOtherThreads !== false && isLoad(plan.count) ? lowerOtherThreads([currentThreadId()]) : undefined;
+  // Before prepareRun's full collection, so the limit it leaves follows the setting.
+  const releaseOldGeneration = isLoad(plan.count) ? keepOldGenerationNearLive() : undefined;
+  let restorePriorities: (() => void) | undefined;
   try {
+    await prepareRun({ functions: plan.functions, count: plan.count, provider, expectedInFlight: expectedInFlight(plan, head, maxInFlight), startUs: options.startUs, signal });
+    const startUs = options.startUs ?? epochMicros() + START_AFTER_PREPARATION_US;
+    const records = new CallRecords({ runId: options.runId, sink, progress, spans: options.spans, onAnswer: options.onAnswer });
+    restorePriorities = options.lowerOtherThreads !== false && isLoad(plan.count) ? lowerOtherThreads([currentThreadId()]) : undefined;
     await sendLoop({
       plan,
       calls,
@@ -111,6 +115,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
     });
   } finally {
     restorePriorities?.();
+    releaseOldGeneration?.();
   }
   return { status: signal?.aborted ? 'interrupted' : 'completed', progress: progress.snapshot() };
 }

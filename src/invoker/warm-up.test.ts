@@ -8,7 +8,6 @@ import { prepareRun } from './warm-up.ts';
 
 const steps: string[] = [];
 vi.mock('../core/settle-heap.ts', () => ({ settleHeap: () => void steps.push('collect') }));
-vi.mock('../core/old-generation-growth.ts', () => ({ keepOldGenerationNearLive: () => void steps.push('near-live') }));
 
 const run = promisify(execFile);
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -22,18 +21,18 @@ const provider = {
 describe('prepareRun', () => {
   beforeEach(() => void steps.splice(0));
 
-  it('for a load, bounds the old generation and collects the heap first, then has the provider prepare and warm up', async () => {
+  it('for a load, collects the heap first, then has the provider prepare and warm up', async () => {
     await prepareRun({ functions: ['f'], count: 1_000, provider, expectedInFlight: 8 });
-    expect(steps).toEqual(['near-live', 'collect', 'prepare 8 load=true']);
+    expect(steps).toEqual(['collect', 'prepare 8 load=true']);
   });
 
   it('with a start under 250 ms away, collects but leaves the warm-up out; under 50 ms, opens connections only', async () => {
     await prepareRun({ functions: ['f'], count: 1_000, provider, expectedInFlight: 8, startUs: epochMicros() + 150_000 });
     await prepareRun({ functions: ['f'], count: 1_000, provider, expectedInFlight: 8, startUs: epochMicros() + 2_000 });
-    expect(steps).toEqual(['near-live', 'collect', 'prepare 8 load=false', 'near-live', 'prepare 8 load=false']);
+    expect(steps).toEqual(['collect', 'prepare 8 load=false', 'prepare 8 load=false']);
   });
 
-  it('for a probe, neither bounds the old generation, collects nor warms up', async () => {
+  it('for a probe, neither collects nor warms up', async () => {
     await prepareRun({ functions: ['f'], count: 3, provider, expectedInFlight: 1 });
     expect(steps).toEqual(['prepare 1 load=false']);
   });

@@ -20,7 +20,6 @@ import { CallRecords } from './call-records.ts';
 import { giveUpNoDetachAssumption } from '../core/detach-protector.ts';
 import { Progress } from './progress.ts';
 import { sendLoop } from './send-loop.ts';
-import { keepOldGenerationNearLive } from '../core/old-generation-growth.ts';
 import { settleHeap } from '../core/settle-heap.ts';
 import { within } from '../core/within.ts';
 
@@ -60,7 +59,6 @@ export async function prepareRun(p: Preparation): Promise<void> {
   // Collected before the warm-ups, not after: a full collection after them found the warm-up's
   // throwaway server and connections dead and discarded the code optimised against them (undici's
   // parser, Node's stream and tick code), compiled again in the run's first 300 ms.
-  if (load) keepOldGenerationNearLive();
   if (load && leadUs >= LEAD_FOR_COLLECTION_US) settleHeap();
   const warm = load && leadUs >= LEAD_FOR_WARM_UP_US;
   if (p.provider.prepare) {
