@@ -37,7 +37,7 @@ export interface TallyOptions extends AccumulatorOptions {
   /**
    * Keep the exact values of these figures (default both). A reader that takes a figure elsewhere
    * leaves it out: the report bins lateness in a LogHistogram, and the dashboard reads latency
-   * from the analysis of the same pass; each kept figure is 8 bytes a call.
+   * from the analysis of the same pass; each kept figure is 8 bytes a call (less when `counted`).
    */
   readonly keep?: { readonly latency?: boolean; readonly lateness?: boolean };
 }

@@ -112,6 +112,7 @@ describe('LatencyAccumulator counting whole µs', () => {
   const prng = createPrng(21, 'counted');
   const values = [
     ...Array.from({ length: 20_000 }, () => Math.round(prng.exponential(1.5) * 1000) / 1000),
+    ...Array.from({ length: 5_000 }, () => Math.round(prng.exponential(1.5) * 4000) / 4000),
     ...Array.from({ length: 300 }, () => prng.next() * 50),
     16_777.216,
     20_000,
@@ -147,6 +148,12 @@ describe('LatencyAccumulator counting whole µs', () => {
     expect(acc.precision).toBe('hdr-3-digits');
     const figures = acc.percentiles()!;
     expect(figures.count).toBe(5011);
+    // Values written out of the counts by sorted() stay outside the bound too.
+    const written = counted(whole, 10);
+    expect(written.sorted().length).toBe(5000);
+    for (const v of [0.0001, 0.0002, 0.0003]) written.add(v);
+    expect(written.precision).toBe('exact');
+    expect(written.percentiles()).toEqual(filled([...whole, 0.0001, 0.0002, 0.0003]).percentiles());
     expect([figures.min, figures.max]).toEqual([0, 20_010]);
     const exactP50 = filled([...whole, ...slow]).percentile(50)!;
     expect(figures.p50).toBeGreaterThanOrEqual(exactP50);

@@ -14,8 +14,8 @@
  * figures say so (`precision: 'hdr-3-digits'`: each percentile the top of its value's bucket, at
  * most 0.1% above the true value, capped at the exact max; min, max and mean stay exact).
  *
- * A reader that only wants figures sets `counted`: whole-µs values (every time faasbench measures)
- * are then counted per value (micro-counts.ts) instead of kept one by one, so its memory follows
+ * A reader that only wants figures sets `counted`: values that are whole quarter µs (every time
+ * faasbench measures: micro-counts.ts says why) are then counted per value (micro-counts.ts) instead of kept one by one, so its memory follows
  * the distinct values, not the calls, and its figures are still exact. exactUpTo then bounds the
  * values kept one by one (the rest).
  */
@@ -63,8 +63,10 @@ export class LatencyAccumulator {
   /** The first #n values are in ascending order (sorting is done once, when a figure is read). */
   #sorted = true;
   readonly #exactUpTo: number;
-  /** The whole-µs values when `counted`; the rest are in #values. */
+  /** The whole-quarter-µs values when `counted`; the rest are in #values. */
   readonly #counts: MicroCounts | null;
+  /** Of #n, values sorted() wrote out of the counts: exactUpTo bounds only the others. */
+  #writtenOut = 0;
   /** Set once the values outgrew exactUpTo: from then on they are here, with exact min, max and sum. */
   #histogram: { readonly h: Hdr.Histogram; n: number; min: number; max: number; sum: number } | undefined;
 
@@ -85,7 +87,7 @@ export class LatencyAccumulator {
     if (!Number.isFinite(value)) throw new RangeError(`LatencyAccumulator.add(${value}): expected a finite number`);
     if (this.#histogram) return recordInHistogram(this.#histogram, value);
     if (this.#counts?.tryAdd(value)) return;
-    if (this.#n >= this.#exactUpTo) {
+    if (this.#n - this.#writtenOut >= this.#exactUpTo) {
       this.#toHistogram();
       return recordInHistogram(this.#histogram!, value);
     }
@@ -175,6 +177,7 @@ export class LatencyAccumulator {
     }
     while (k < kept.length) all[n++] = kept[k++]!;
     this.#values = all;
+    this.#writtenOut += counts.count;
     this.#n = n;
     this.#sorted = true;
     counts.clear();
@@ -191,6 +194,7 @@ export class LatencyAccumulator {
     this.#histogram = histogram;
     this.#values = new Float64Array(0);
     this.#n = 0;
+    this.#writtenOut = 0;
   }
 
   /** The histogram's figures; undefined for an exact accumulator. */

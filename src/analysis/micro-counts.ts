@@ -1,11 +1,13 @@
 /**
- * MicroCounts: whole-microsecond values (in ms) kept as a count per value instead of one number per
- * value. Every time faasbench measures is a whole number of µs divided by 1000 (latency, lateness),
- * and a run's values crowd into a few thousand distinct µs however many calls it makes: counted,
- * a 600,000-call run's latency takes a few pages of counts where its values took 4.8 MB, and the
- * figures stay exact (a counted value is given back as `us / 1000`, the same double it was).
+ * MicroCounts: values in ms that are whole quarters of a µs, kept as a count per value instead of
+ * one number per value. Every time faasbench measures is one: the clock's epoch µs (clock.ts) are
+ * doubles near 1.8e15, whose step is a quarter µs, so a latency or lateness (a difference of two,
+ * divided by 1000) is a whole number of quarter µs over 1000. A run's values crowd into a few
+ * thousand distinct quarters however many calls it makes: counted, a 600,000-call run's latency
+ * takes a few pages of counts where its values took 4.8 MB, and the figures stay exact (a counted
+ * value is given back as `quarters / 4000`, the same double it was).
  *
- * Pages of counts (4,096 µs each, 16 KB) are made as values reach them, and only while the pages
+ * Pages of counts (4,096 quarter µs each, 1.024 ms, 16 KB) are made as values reach them, and only while the pages
  * cost at most PAGE_BUDGET_FLOOR plus 4 bytes per value counted: values spread thinly (a stall's
  * lateness, a slow function's seconds) are refused rather than given a page each, so counting never
  * costs much more than keeping. The caller keeps whatever is refused (those, fractions of a µs,
@@ -14,9 +16,12 @@
 
 /** Values from 0 up to here (exclusive) are counted: 2^24 µs, 16.8 s. */
 export const COUNTED_BELOW_US = 1 << 24;
+/** The unit counted: a quarter µs, in ms per unit's reciprocal (value = units / UNITS_PER_MS). */
+const UNITS_PER_MS = 4000;
+const COUNTED_BELOW_UNITS = COUNTED_BELOW_US * 4;
 const PAGE_BITS = 12;
 const PAGE_SIZE = 1 << PAGE_BITS;
-const PAGES = COUNTED_BELOW_US >> PAGE_BITS;
+const PAGES = COUNTED_BELOW_UNITS >> PAGE_BITS;
 /** A count that would overflow its Uint32 is refused (the caller keeps the value). */
 const MAX_COUNT = 0xffff_ffff;
 /** Pages any counts may have, however few values: 16 pages, 256 KB. */
@@ -33,16 +38,16 @@ export class MicroCounts {
     return this.#count;
   }
 
-  /** Counts `ms` when it is a whole number of µs in [0, COUNTED_BELOW_US); false otherwise (nothing counted). */
+  /** Counts `ms` when it is a whole number of quarter µs in [0, COUNTED_BELOW_US); false otherwise (nothing counted). */
   tryAdd(ms: number): boolean {
     // -0 is not 0 to a reader of exact values: the caller keeps it as it came.
     if (Object.is(ms, -0)) return false;
-    const us = Math.round(ms * 1000);
-    if (!(us >= 0 && us < COUNTED_BELOW_US) || us / 1000 !== ms) return false;
-    const p = us >>> PAGE_BITS;
+    const units = Math.round(ms * UNITS_PER_MS);
+    if (!(units >= 0 && units < COUNTED_BELOW_UNITS) || units / UNITS_PER_MS !== ms) return false;
+    const p = units >>> PAGE_BITS;
     const page = this.#pages[p] ?? this.#newPage(p);
     if (page === undefined) return false;
-    const at = us & (PAGE_SIZE - 1);
+    const at = units & (PAGE_SIZE - 1);
     if (page[at] === MAX_COUNT) return false;
     page[at]! += 1;
     this.#pageTotals[p]! += 1;
@@ -63,7 +68,7 @@ export class MicroCounts {
       const page = this.#pages[p]!;
       for (let i = 0; i < PAGE_SIZE; i++) {
         const times = page[i]!;
-        if (times > 0) yield [((p << PAGE_BITS) | i) / 1000, times];
+        if (times > 0) yield [((p << PAGE_BITS) | i) / UNITS_PER_MS, times];
       }
     }
   }

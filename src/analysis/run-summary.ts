@@ -29,8 +29,8 @@ export interface RunSummary {
 }
 
 /**
- * The summary counts whole-µs values (every latency and lateness the invoker measures; a value of
- * 16.8 s or more is kept one by one), so its memory follows the distinct values, not the calls, and
+ * The summary counts values that are whole quarter µs (every latency and lateness the invoker
+ * measures, micro-counts.ts; a value of 16.8 s or more is kept one by one), so its memory follows the distinct values, not the calls, and
  * its figures are analyze's exact figures for a run of any length. Values kept one by one (8 bytes
  * each) are bounded: past a million of them the figures come from a histogram, and say so in each
  * figure's `precision`.

@@ -21,6 +21,6 @@ export function summaryTable(s: RunSummary): string {
 function precisionNote(s: RunSummary): string {
   const histogram = [s.latencyMs, s.latenessMs].some((p) => p !== null && p.precision !== 'exact');
   if (!histogram) return 'percentiles are nearest rank of exact values';
-  // Past SUMMARY_EXACT_UP_TO values of 16.8 s or more: analyze reads the stored values and gives the exact figures.
+  // Past SUMMARY_EXACT_UP_TO values kept one by one (16.8 s or more): analyze reads the stored values and gives the exact figures.
   return 'percentiles are nearest rank from an HDR histogram (3 significant digits: at most 0.1% above the exact value; min, max and mean exact); `faasbench analyze` gives the exact figures';
 }

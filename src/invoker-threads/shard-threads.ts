@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { epochMicros } from '../core/clock.ts';
 import { FaasbenchError } from '../core/errors.ts';
 import type { InvocationStatus } from '../core/invocation-record.ts';
+import { keepOldGenerationNearLive } from '../core/old-generation-growth.ts';
 import type { RunOutcome, RunPlanOptions, Sent } from '../invoker/invoker.ts';
 import { Progress } from '../invoker/progress.ts';
 import { lowerOtherThreads } from '../invoker/thread-priority.ts';
@@ -83,6 +84,7 @@ async function runShards(threads: readonly ShardThread[], options: RunPlanOption
   const unwatch = options.sink.watchSends?.(() => watched.sends());
   const startUs = options.startUs ?? epochMicros() + START_LEAD_US;
   const restorePriorities = isLoad(options.plan.count) ? lowerOtherThreads(threads.map((t) => t.threadId)) : undefined;
+  const releaseOldGeneration = isLoad(options.plan.count) ? keepOldGenerationNearLive() : undefined;
   for (const [w, thread] of threads.entries()) {
     thread.onBatch = (batch) => {
       for (let i = 0; i < batch.records.count; i++) options.sink.write(recordAt(batch.records, i, options.runId));
@@ -102,6 +104,7 @@ async function runShards(threads: readonly ShardThread[], options: RunPlanOption
     return { status: interrupted ? 'interrupted' : 'completed', progress: progress.snapshot() };
   } finally {
     restorePriorities?.();
+    releaseOldGeneration?.();
     options.signal?.removeEventListener('abort', abort);
     watched.clear();
     unwatch?.();

@@ -58,6 +58,8 @@ async function send(start: Extract<ToShard, { kind: 'start' }>): Promise<void> {
       progress: batches.progress,
       // The main thread lowers the threads that do not send, knowing every one that does.
       lowerOtherThreads: false,
+      // And holds the heap setting for all shards: one shard's end must not give it back for the others.
+      holdOldGeneration: false,
       ...(data.drainTimeoutMs === undefined ? {} : { drainTimeoutMs: data.drainTimeoutMs }),
       onAnswer: (call, result) => {
         lastCall = call;

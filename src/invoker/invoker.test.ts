@@ -1,11 +1,20 @@
 // What the invoker hands a sink that journals sends, against a real HTTP endpoint on loopback.
-import { describe, expect, it } from 'vitest';
-import type { InvocationRecord } from '../core/invocation-record.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { NO_FACTS, type InvocationRecord } from '../core/invocation-record.ts';
+import type { Provider } from '../core/provider.ts';
 import { planOf, type LoadPlan } from '../core/load-plan.ts';
 import { useLoopbackProvider } from './testing/loopback-provider.ts';
 import { runPlan, type RecordSink, type Sent } from './invoker.ts';
 
 const httpProvider = useLoopbackProvider(8);
+
+const holds: string[] = [];
+vi.mock('../core/old-generation-growth.ts', () => ({
+  keepOldGenerationNearLive: () => {
+    holds.push('hold');
+    return () => void holds.push('release');
+  },
+}));
 
 /** Calls to `fns[i]`, all planned at once. */
 function plan(fns: readonly string[]): LoadPlan {
@@ -72,5 +81,37 @@ describe('runPlan with a sink that journals sends', () => {
     // Before it threw, call 0's answer was awaited and written: nothing arrives at a closed sink later.
     expect(watched.records.map((r) => [r.seq, r.status])).toEqual([[0, 'ok']]);
     expect([watched.watches, watched.unwatches]).toEqual([1, 1]);
+  });
+});
+
+describe('runPlan and the old-generation setting', () => {
+  const answering: Provider = {
+    name: 'answering',
+    deploy: async () => undefined,
+    invoke: () => Promise.resolve({ status: 'ok', httpStatus: 200, payload: Buffer.alloc(0), errorClass: null, facts: NO_FACTS }),
+    updateConfiguration: async () => undefined,
+    remove: async () => undefined,
+    close: async () => undefined,
+  };
+  const load = (count: number): LoadPlan =>
+    planOf({ functions: ['f'], count, durationUs: 1_000 }, function* () {
+      for (let seq = 0; seq < count; seq++) yield { seq, offsetUs: seq * 10, fn: 'f', payload: { event: {} }, phase: 'measure' };
+    });
+  const written: InvocationRecord[] = [];
+  const sink: RecordSink = { write: (r) => void written.push(r) };
+
+  it('holds it for a load and gives it back when the run ends', async () => {
+    holds.splice(0);
+    written.splice(0);
+    const outcome = await runPlan({ runId: 'g1', plan: load(100), provider: answering, payloadOf: () => Buffer.from('{}'), sink });
+    expect([outcome.status, written.length]).toEqual(['completed', 100]);
+    expect(holds).toEqual(['hold', 'release']);
+  });
+
+  it('leaves it alone for a probe, and for a caller that holds it itself', async () => {
+    holds.splice(0);
+    await runPlan({ runId: 'g2', plan: load(3), provider: answering, payloadOf: () => Buffer.from('{}'), sink });
+    await runPlan({ runId: 'g3', plan: load(100), provider: answering, payloadOf: () => Buffer.from('{}'), sink, holdOldGeneration: false });
+    expect(holds).toEqual([]);
   });
 });

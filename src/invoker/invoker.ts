@@ -68,6 +68,12 @@ export interface RunPlanOptions {
    * lowers the rest itself (shard-threads.ts).
    */
   readonly lowerOtherThreads?: boolean;
+  /**
+   * For a load, V8 collects the old generation near its live size while it runs
+   * (old-generation-growth.ts). Default true; false where a caller that runs several sending
+   * threads holds it for all of them (shard-threads.ts): the setting is the process's.
+   */
+  readonly holdOldGeneration?: boolean;
 }
 
 export interface RunOutcome {
@@ -92,7 +98,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
   // Closed loops need one connection and no look ahead.
   const { head, calls } = readHead(plan, plan.closedLoop ? 0 : HEAD_CALLS);
   // Before prepareRun's full collection, so the limit it leaves follows the setting.
-  const releaseOldGeneration = isLoad(plan.count) ? keepOldGenerationNearLive() : undefined;
+  const releaseOldGeneration = options.holdOldGeneration !== false && isLoad(plan.count) ? keepOldGenerationNearLive() : undefined;
   let restorePriorities: (() => void) | undefined;
   try {
     await prepareRun({ functions: plan.functions, count: plan.count, provider, expectedInFlight: expectedInFlight(plan, head, maxInFlight), startUs: options.startUs, signal });
