@@ -15,9 +15,9 @@
  * most 0.1% above the true value, capped at the exact max; min, max and mean stay exact).
  *
  * A reader that only wants figures sets `counted`: values that are whole quarter µs (every time
- * faasbench measures: micro-counts.ts says why) are then counted per value (micro-counts.ts) instead of kept one by one, so its memory follows
- * the distinct values, not the calls, and its figures are still exact. exactUpTo then bounds the
- * values kept one by one (the rest).
+ * faasbench measures: micro-counts.ts says why) are then counted per value instead of kept one by
+ * one, so its memory follows the distinct values, not the calls, and its figures are still exact.
+ * exactUpTo then bounds the values kept one by one (the rest).
  */
 import { createRequire } from 'node:module';
 import type * as Hdr from 'hdr-histogram-js';
@@ -37,8 +37,8 @@ export interface AccumulatorOptions {
    */
   readonly expected?: number;
   /**
-   * Count whole-µs values instead of keeping each (see above): for a reader of figures only (the
-   * end-of-run summary). sorted() then builds the values' array when it is asked for.
+   * Count whole-quarter-µs values instead of keeping each (see above): for a reader of figures
+   * only (the end-of-run summary). sorted() then builds the values' array when it is asked for.
    */
   readonly counted?: boolean;
 }
@@ -107,6 +107,11 @@ export class LatencyAccumulator {
   sorted(): Float64Array {
     if (this.#histogram) throw new Error('LatencyAccumulator.sorted: the values outgrew exactUpTo and are in a histogram');
     if (this.#counts !== null && this.#counts.count > 0) this.#writeOutCounts();
+    return this.#keptSorted();
+  }
+
+  /** The values kept one by one, ascending (sorted here once, when a figure is first read). */
+  #keptSorted(): Float64Array {
     const view = this.#values.subarray(0, this.#n);
     if (!this.#sorted) {
       view.sort();
@@ -137,45 +142,41 @@ export class LatencyAccumulator {
    * max and the sum taken value by value in ascending order: the mean mergedPercentiles gives.
    */
   #walk(ranks: readonly number[]): { at: number[]; min: number; max: number; sum: number } {
-    const kept = this.#values.subarray(0, this.#n);
-    if (!this.#sorted) {
-      kept.sort();
-      this.#sorted = true;
-    }
     const at: number[] = [];
     let rank = 0;
     let sum = 0;
     let min = Infinity;
     let last = -Infinity;
-    let k = 0;
-    const take = (value: number, times: number): void => {
+    for (const [value, times] of this.#ascending()) {
       if (rank === 0) min = value;
       for (let t = 0; t < times; t++) sum += value;
       rank += times;
       last = value;
       while (at.length < ranks.length && ranks[at.length]! <= rank) at.push(value);
-    };
-    for (const [value, times] of this.#counts!.ascending()) {
-      while (k < kept.length && kept[k]! < value) take(kept[k++]!, 1);
-      take(value, times);
     }
-    while (k < kept.length) take(kept[k++]!, 1);
     return { at, min, max: last, sum };
+  }
+
+  /** The counted and the kept values together, ascending, each with how many times it occurs. */
+  *#ascending(): Generator<readonly [value: number, times: number]> {
+    const kept = this.#keptSorted();
+    let k = 0;
+    for (const counted of this.#counts!.ascending()) {
+      while (k < kept.length && kept[k]! < counted[0]) yield [kept[k++]!, 1];
+      yield counted;
+    }
+    while (k < kept.length) yield [kept[k++]!, 1];
   }
 
   /** Writes the counted values into #values, in order with the kept ones, and empties the counts. */
   #writeOutCounts(): void {
     const counts = this.#counts!;
-    const kept = this.#values.subarray(0, this.#n).sort();
     const all = new Float64Array(Math.max(INITIAL_CAPACITY, this.#n + counts.count));
     let n = 0;
-    let k = 0;
-    for (const [value, times] of counts.ascending()) {
-      while (k < kept.length && kept[k]! < value) all[n++] = kept[k++]!;
+    for (const [value, times] of this.#ascending()) {
       all.fill(value, n, n + times);
       n += times;
     }
-    while (k < kept.length) all[n++] = kept[k++]!;
     this.#values = all;
     this.#writtenOut += counts.count;
     this.#n = n;
