@@ -19,7 +19,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(REPO, '.faasbench/test-artifacts/dashboard');
 /** Chromium may still be arriving from apt on a fresh machine. */
 const CHROMIUM_WAIT_MS = 60_000;
-/** The platform starts, deploys and serves 160 calls: seconds, more on a loaded machine. */
+/** The platform starts, deploys and serves 100 calls: seconds, more on a loaded machine. */
 const RUN_START_MS = 30_000;
 const RUN_FINISH_MS = 45_000;
 
@@ -121,7 +121,11 @@ describe('faasbench serve', () => {
     await page.goto(`${served.url}/`);
     await page.locator('#runs tbody').getByText('No runs in this store yet').waitFor({ timeout: 10_000 });
 
-    const invoke = spawn(process.execPath, [BIN, 'invoke', 'hello', 'constant', '--rate', '20', '--duration', '8s', '--store', store], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // 5 s at 20 calls/s, 100 calls: the run stores its progress every second and the list reads it
+    // every second, so the list has its first count about a second into the run and three or four
+    // larger ones still to come while it runs, enough if the page lags 2 s behind on a loaded machine.
+    // Shorter would leave one or two counts after the first: a page a second late would miss growth.
+    const invoke = spawn(process.execPath, [BIN, 'invoke', 'hello', 'constant', '--rate', '20', '--duration', '5s', '--store', store], { stdio: ['ignore', 'ignore', 'pipe'] });
     children.push(invoke);
     let invokeErr = '';
     invoke.stderr!.on('data', (c: Buffer) => (invokeErr += c.toString()));
@@ -143,7 +147,7 @@ describe('faasbench serve', () => {
     );
     const second = Number(await progress.getAttribute('data-done'));
     expect(second).toBeGreaterThan(first);
-    expect(await page.locator(`tr[data-run-id="${runA}"] .progress[data-done]`).getAttribute('data-total')).toBe('160');
+    expect(await page.locator(`tr[data-run-id="${runA}"] .progress[data-done]`).getAttribute('data-total')).toBe('100');
     await shot(page, '1-runs-running');
 
     // Completed, listed as such.
@@ -151,8 +155,19 @@ describe('faasbench serve', () => {
     const [code] = (await (invoke.exitCode !== null ? Promise.resolve([invoke.exitCode]) : once(invoke, 'exit'))) as [number | null];
     // 1 is the run's own verdict (some calls failed on a loaded machine); the dashboard shows either.
     expect([0, 1], invokeErr).toContain(code);
-    await expect.poll(() => page.locator(`tr[data-run-id="${runA}"] td.num`).last().textContent(), { timeout: 5_000 }).toBe('160');
+    await expect.poll(() => page.locator(`tr[data-run-id="${runA}"] td.num`).last().textContent(), { timeout: 5_000 }).toBe('100');
     await shot(page, '2-runs-completed');
+
+    // A second, shorter run, started now so that its CLI and platform start while A's page is
+    // checked below; the two are compared from the list's ticks once it is done. 1 s at 20 calls/s:
+    // 20 calls, twice the 10 a side the median's CI needs, and a count unlike A's.
+    const secondRun = run(process.execPath, [BIN, 'invoke', 'hello', 'constant', '--rate', '20', '--duration', '1s', '--store', store, '--json'], { timeout: 40_000 }).catch((err: { code?: number; stdout?: string; stderr?: string }) => {
+      // Exit 1 (a failed call on a loaded machine) still stores a whole run.
+      if (err.code === 1 && err.stdout) return { stdout: err.stdout };
+      throw new Error(`second run failed: ${err.stderr}`);
+    });
+    // Awaited below; a failing check before then must not leave its rejection unhandled.
+    secondRun.catch(() => undefined);
 
     // Its page: the summary and every chart drawn with data marks.
     await page.locator(`tr[data-run-id="${runA}"] a.run-link`).click();
@@ -160,19 +175,15 @@ describe('faasbench serve', () => {
     await page.locator('#charts[data-state="final"]').waitFor({ timeout: 30_000 });
     await expect.poll(() => page.locator('#run-status [data-status]').getAttribute('data-status')).toBe('completed');
     const calls = await page.locator('#summary-table tr[data-fn="hello"] td').nth(1).textContent();
-    expect(calls).toBe('160');
+    expect(calls).toBe('100');
     expect(await dataMarks(page, 'latency-cdf', 'mark-line')).toBeGreaterThan(0);
     expect(await dataMarks(page, 'latency-over-time', 'mark-symbol')).toBeGreaterThan(10);
     expect(await dataMarks(page, 'instances-over-time', 'mark-area')).toBeGreaterThan(0);
     expect(await dataMarks(page, 'lateness', 'mark-rect')).toBeGreaterThan(0);
     await shot(page, '3-run-detail');
 
-    // A second, shorter run, then the two compared from the list's ticks.
-    const { stdout } = await run(process.execPath, [BIN, 'invoke', 'hello', 'constant', '--rate', '20', '--duration', '2s', '--store', store, '--json'], { timeout: 40_000 }).catch((err: { code?: number; stdout?: string; stderr?: string }) => {
-      // Exit 1 (a failed call on a loaded machine) still stores a whole run.
-      if (err.code === 1 && err.stdout) return { stdout: err.stdout };
-      throw new Error(`second run failed: ${err.stderr}`);
-    });
+    // The second run, compared with A from the list's ticks.
+    const { stdout } = await secondRun;
     const runB = (JSON.parse(stdout) as { runId: string }).runId;
     expect(runB).toBeTruthy();
     await page.goto(`${served.url}/`);
@@ -186,7 +197,7 @@ describe('faasbench serve', () => {
     expect(new Set(Object.values(sides))).toEqual(new Set([runA, runB]));
     const hello = page.locator('#differences-table tr[data-fn="hello"] td');
     // calls a / calls b, then the median: a → b, the change, and its interval ("CI [+0.3 ms, +2 ms]").
-    expect(new Set([await hello.nth(1).textContent(), await hello.nth(2).textContent()])).toEqual(new Set(['160', '40']));
+    expect(new Set([await hello.nth(1).textContent(), await hello.nth(2).textContent()])).toEqual(new Set(['100', '20']));
     expect(await hello.nth(3).locator('.ci').textContent()).toMatch(/^CI \[[-+]?[\d.,]+ ms, [-+]?[\d.,]+ ms\]$/);
     // One function in both runs: one row, no run-wide row repeating it.
     expect(await page.locator('#differences-table tbody tr').count()).toBe(1);

@@ -1,6 +1,9 @@
 // concurrency-scaling and load-spikes as a user runs them: the real CLI by experiment name, the
 // real local platform in its own process, a real SQLite store, and the platform's ground truth
 // (instance ids, cold flags, throttles) checked call by call against what the tables say.
+// Each run is a CLI process with a platform of its own: the two concurrency-scaling runs go side
+// by side (two cores, never more). load-spikes runs alone: its schedule gives a spike's cold starts
+// one second before the next call, which another run's cold starts could stretch them past.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,6 +15,7 @@ import { percentile } from '../src/analysis/percentile.ts';
 import { sleepingEvent } from '../src/experiments/sleeping-event.ts';
 import { openStore } from '../src/store/index.ts';
 import { REPO, scratchDir } from './support/platform.ts';
+import { CLI_TEST_TIMEOUT_MS } from './support/wait-for.ts';
 
 const BIN = path.join(REPO, 'bin/faasbench.mjs');
 const run = promisify(execFile);
@@ -46,8 +50,10 @@ async function experiment(name: string, params: Record<string, unknown>): Promis
 const table = (r: RunJson): Array<Record<string, unknown>> => r.result!.rows.map((row) => Object.fromEntries(r.result!.columns.map((c, i) => [c, row[i]])));
 const instancesOf = (records: readonly InvocationRecord[]): number => new Set(records.filter((r) => r.status === 'ok').map((r) => r.instanceId)).size;
 
+// Side by side: a slower cold start under the other run's load only makes a burst's calls overlap
+// longer, and the counts asserted are of instances, not of time.
 describe('experiment concurrency-scaling', () => {
-  it('a burst of N simultaneous calls starts exactly N instances, for N = 1, 2, 4, 8, 16', async () => {
+  it.concurrent('a burst of N simultaneous calls starts exactly N instances, for N = 1, 2, 4, 8, 16', async ({ expect }) => {
     const { run: out, records } = await experiment('concurrency-scaling', { maxBurst: 16, sleepMs: 500 });
     expect(out).toMatchObject({ status: 'completed', error: null });
     const rows = table(out);
@@ -71,9 +77,9 @@ describe('experiment concurrency-scaling', () => {
     // Each burst met a fresh deployment: no instance serves two bursts.
     expect(instancesOf(records)).toBe(31);
     expect(out.result!.notes[0]).toBe('one instance per concurrent call up to 16');
-  }, 60_000);
+  }, CLI_TEST_TIMEOUT_MS);
 
-  it('maxInstances 4 with a burst of 8: 4 instances serve, the platform throttles the other 4', async () => {
+  it.concurrent('maxInstances 4 with a burst of 8: 4 instances serve, the platform throttles the other 4', async ({ expect }) => {
     const { run: out, records } = await experiment('concurrency-scaling', { maxBurst: 8, maxInstances: 4, sleepMs: 400 });
     expect(out).toMatchObject({ status: 'completed', error: null });
     expect(table(out).map((r) => [r.burst, r.ok, r.instances, r.throttled, r['other errors']])).toEqual([
@@ -86,7 +92,7 @@ describe('experiment concurrency-scaling', () => {
     expect(eight.filter((r) => r.status === 'throttled').map((r) => [r.httpStatus, r.errorClass])).toEqual(Array(4).fill([429, 'TooManyRequestsException']));
     expect(instancesOf(eight)).toBe(4);
     expect(out.result!.notes[0]).toBe('one instance per concurrent call up to 4; beyond maxInstances=4 the platform throttled the rest');
-  }, 60_000);
+  }, CLI_TEST_TIMEOUT_MS);
 });
 
 describe('experiment load-spikes', () => {

@@ -3,14 +3,21 @@
 // 100 MB and writes 10 MB to /tmp). Every call's measurement must be in the store as a
 // function-measurement record under the call's own seq and request id, with at least those bytes,
 // and counters must be there or the reason they are not.
+// The four tests run two at a time (two cores, never more): each has a platform of its own (the
+// first in this process, the others in each CLI run's own), and what they assert is bytes and
+// counts, not time.
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import pLimit from 'p-limit';
+import { describe, it, type ExpectStatic } from 'vitest';
 import { openStore } from '../src/store/index.ts';
 import type { FunctionMeasurement } from '../src/platform/measurement.ts';
 import { runCli } from './support/cli-process.ts';
 import { invokeHttp, REPO, scratchDir, startPlatform } from './support/platform.ts';
 
 const MB = 1024 * 1024;
+
+/** The tests below run two at a time: two cores. */
+const twoAtATime = pLimit(2);
 
 interface RunJson {
   runId: string;
@@ -31,9 +38,9 @@ interface StoredMeasurement {
 }
 
 /** Runs an experiment on footprint's small input, one measured call after the warm-up; returns its result and what the store holds. */
-async function runExperiment(name: string, extra: string[] = []): Promise<{ out: RunJson; stored: StoredMeasurement[]; calls: Array<{ seq: number; requestId: string | null; status: string }> }> {
+async function runExperiment(expect: ExpectStatic, name: string): Promise<{ out: RunJson; stored: StoredMeasurement[]; calls: Array<{ seq: number; requestId: string | null; status: string }> }> {
   const store = path.join(scratchDir(`measure-${name}`), 'runs.db');
-  const cli = await runCli(['experiment', 'run', name, '--store', store, '--json', '-p', 'inputs=["small"]', '-p', 'calls=1', ...extra]);
+  const cli = await twoAtATime(() => runCli(['experiment', 'run', name, '--store', store, '--json', '-p', 'inputs=["small"]', '-p', 'calls=1']));
   expect(cli.code, cli.stderr).toBe(0);
   const [out] = JSON.parse(cli.stdout) as RunJson[];
   const db = await openStore(store);
@@ -50,8 +57,9 @@ async function runExperiment(name: string, extra: string[] = []): Promise<{ out:
 
 const table = (r: RunJson): Array<Record<string, unknown>> => r.result!.rows.map((row) => Object.fromEntries(r.result!.columns.map((c, i) => [c, row[i]])));
 
-describe('the platform measures the calls of functions that ask', () => {
-  it('no header without FAASBENCH_MEASURE; with it, each call its own peak while Max Memory Used keeps the instance\'s', async () => {
+// Concurrent, as is the suite after it: consecutive concurrent suites run together.
+describe.concurrent('the platform measures the calls of functions that ask', () => {
+  it('no header without FAASBENCH_MEASURE; with it, each call its own peak while Max Memory Used keeps the instance\'s', ({ expect }) => twoAtATime(async () => {
     const platform = await startPlatform();
     try {
       const folder = path.join(REPO, 'functions', 'footprint');
@@ -73,12 +81,12 @@ describe('the platform measures the calls of functions that ask', () => {
     } finally {
       await platform.stop();
     }
-  }, 240_000);
+  }), 240_000);
 });
 
-describe('in-function measurements', () => {
-  it('disk-io: each call of a function that writes 10 MB and allocates 100 MB has at least those in its record, under its seq', async () => {
-    const { out, stored, calls } = await runExperiment('disk-io');
+describe.concurrent('in-function measurements', () => {
+  it('disk-io: each call of a function that writes 10 MB and allocates 100 MB has at least those in its record, under its seq', async ({ expect }) => {
+    const { out, stored, calls } = await runExperiment(expect, 'disk-io');
     expect(out).toMatchObject({ status: 'completed', error: null });
     // The warm-up and the measured call, both answered, each with its measurement.
     expect(calls.map((c) => [c.seq, c.status])).toEqual([
@@ -100,8 +108,8 @@ describe('in-function measurements', () => {
     expect(row!['written MB p50'] as number).toBeGreaterThanOrEqual(10);
   }, 240_000);
 
-  it('memory: the peak of the call is at least the 100 MB it allocated, with its series in the result', async () => {
-    const { out, stored } = await runExperiment('memory');
+  it('memory: the peak of the call is at least the 100 MB it allocated, with its series in the result', async ({ expect }) => {
+    const { out, stored } = await runExperiment(expect, 'memory');
     expect(out).toMatchObject({ status: 'completed', error: null });
     expect(stored).toHaveLength(2);
     for (const { measurement: m } of stored) expect(m!.memory.peakBytes).toBeGreaterThanOrEqual(100 * MB);
@@ -110,8 +118,8 @@ describe('in-function measurements', () => {
     expect(row!.source).toBe('cgroup-v1-memory');
   }, 240_000);
 
-  it('counters: present, hardware or software, and when software the reason is hardware-unsupported', async () => {
-    const { out, stored } = await runExperiment('counters');
+  it('counters: present, hardware or software, and when software the reason is hardware-unsupported', async ({ expect }) => {
+    const { out, stored } = await runExperiment(expect, 'counters');
     expect(out).toMatchObject({ status: 'completed', error: null });
     expect(stored).toHaveLength(2);
     for (const { measurement: m } of stored) {

@@ -26,13 +26,16 @@ const TRACE = path.resolve(REPO, '../shared/traces/invitro-example-4fn-1440min')
 
 /**
  * Smallest parameters; trace-replay's seed 167 and minute 6 give 10 calls, one in the minute's first
- * second and the others from 20 s to 59 s (see experiment-trace-replay.test.ts), which speed 5 sends
- * in 12 s: the running page sees a first count, then a later one.
+ * second and the others from 20 s to 59 s (see experiment-trace-replay.test.ts), which speed 10 sends
+ * from 2 s to 5.9 s of the load: the running page sees a first count, then a later one. The page is
+ * open before the load starts (the run is listed from its creation, before its sampling and deploys),
+ * so it reads its first count by the load's first second; the 4 s of calls after that leave it seconds
+ * of slack on a loaded machine. A higher speed would squeeze those calls into too short a window.
  */
 const EXPERIMENTS: Record<string, { params: Record<string, unknown>; seed?: number }> = {
   'memory-sweep': { params: { sizes: [128, 256], calls: 1 } },
   'cold-start': { params: { runtimes: ['measure-node'], memorySizes: [128], repetitions: 1, warmCalls: 1 } },
-  'trace-replay': { params: { trace: TRACE, size: 2, from: 6, to: 6, speed: 5 }, seed: 167 },
+  'trace-replay': { params: { trace: TRACE, size: 2, from: 6, to: 6, speed: 10 }, seed: 167 },
 };
 
 interface Printed {
@@ -152,10 +155,11 @@ describe('an experiment result in the report and the dashboard', () => {
     // The run appears in the store as soon as the CLI creates it; its page is opened while it runs.
     const api = `${served.url}/api/runs?filter=kind=experiment`;
     let runId: string | undefined;
-    for (let i = 0; i < 120 && !runId; i++) {
+    // Asked every 250 ms, up to 60 s: the sooner the page opens, the more of the load it sees.
+    for (let i = 0; i < 240 && !runId; i++) {
       const { runs } = (await (await fetch(api)).json()) as { runs: Array<{ id: string; name: string; status: string }> };
       runId = runs.find((r) => r.name === 'trace-replay' && r.status === 'running')?.id;
-      if (!runId) await new Promise((r) => setTimeout(r, 500));
+      if (!runId) await new Promise((r) => setTimeout(r, 250));
     }
     expect(runId, `no running trace-replay run appeared; CLI stderr: ${replay.stderr()}`).toBeDefined();
     await page.goto(`${served.url}/runs/${runId}`);
