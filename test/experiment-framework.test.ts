@@ -188,16 +188,16 @@ describe('faasbench experiment', () => {
 
   it('unknown experiments and parameters exit 3 with what exists', async () => {
     const dir = scratchDir('experiment-bad');
-    const unknown = await cli(dir, ['experiment', 'run', 'no-such-study']);
+    // Each is refused before a store or platform is made, and reports only its first problem: one
+    // command per refusal, two at a time (two cores).
+    const [unknown, badParam] = await Promise.all([cli(dir, ['experiment', 'run', 'no-such-study']), cli(dir, ['experiment', 'run', 'trace-replay', '-p', 'size=-1'])]);
     expect(unknown.code).toBe(3);
     expect(unknown.stderr).toContain('no experiment "no-such-study": not a built-in (');
-    const badParam = await cli(dir, ['experiment', 'run', 'trace-replay', '-p', 'size=-1']);
     expect(badParam.code).toBe(3);
     expect(badParam.stderr).toContain('experiment trace-replay: parameter size: ');
-    const stopped = await cli(dir, ['experiment', 'run', 'trace-replay', '-p', 'speed=0']);
+    const [stopped, extra] = await Promise.all([cli(dir, ['experiment', 'run', 'trace-replay', '-p', 'speed=0']), cli(dir, ['experiment', 'run', 'trace-replay', '-p', 'colour=blue'])]);
     expect(stopped.code).toBe(3);
     expect(stopped.stderr).toContain('experiment trace-replay: parameter speed: Too small: expected number to be >0');
-    const extra = await cli(dir, ['experiment', 'run', 'trace-replay', '-p', 'colour=blue']);
     expect(extra.stderr).toContain('experiment trace-replay: unknown parameter colour (it takes: trace, size, tries, from, to, arrivals, shift, mapping, speed)');
   }, 30_000);
 });

@@ -2,7 +2,7 @@
 // separate commands against one lasting local platform (state carried only by the SQLite file's
 // kv), `experiment test` as one command, and the plan an invoke hook gets for sb's words, call
 // for call what `faasbench invoke` plans and sends for the same words.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../src/platform/platform.ts';
@@ -85,6 +85,17 @@ afterAll(async () => {
 
 const cli = (args: readonly string[]): Promise<CliResult> => runCli(args, { cwd: dir });
 
+/**
+ * Two independent things at once (never more: two cores), waiting for both even when one fails,
+ * so no CLI outlives its test.
+ */
+async function both<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === 'rejected') throw ra.reason;
+  if (rb.status === 'rejected') throw rb.reason;
+  return [ra.value, rb.value];
+}
+
 /** One step command against the lasting platform; its JSON runs, after checking it exited 0. */
 async function step(store: string, args: readonly string[]): Promise<StepJson[]> {
   const out = await cli(['experiment', ...args, '-o', `url=${platform.url}`, '--store', store, '--json']);
@@ -127,8 +138,8 @@ function invokePlan(pattern: string, options: Record<string, string>): { count: 
 
 /** The offsets `faasbench invoke` sent at, read from its stored calls: planned time less the --start-at it was given. */
 async function sentByInvoke(store: string, words: readonly string[], extra: readonly string[] = []): Promise<number[]> {
-  // Far enough ahead for the CLI to be up (about 1 s): planned times are --start-at plus the offset
-  // whenever it starts sending, so a later start would only wait.
+  // Far enough ahead for the CLI to be up (about 1 s, more beside an experiment step): planned times
+  // are --start-at plus the offset whenever it starts sending, so a later start would only send late.
   const startAtMs = Date.now() + 2_500;
   const out = await cli(['invoke', 'hello', '--no-deploy', ...words, '-o', `url=${platform.url}`, '--store', store, '--start-at', String(startAtMs), '--json', ...extra]);
   expect(out.code).toBe(0);
@@ -153,7 +164,12 @@ describe('experiment prepare | invoke | cleanup', () => {
     expect(calls.map((c) => [c.fn, c.status])).toEqual([['hello', 'ok'], ['hello', 'ok'], ['hello', 'ok']]);
     expect(await rowsOf(store, invoked!.runId, 'plan')).toEqual([{ pattern: 'sequential', options: { count: '3' }, count: 3, offsets: [0, 0, 0] }]);
 
-    const [cleaned] = await step(store, ['cleanup', './steps.ts']);
+    // rerun repeats whole runs: a step's run is refused, saying what repeats it. The refusal reads
+    // only the invoke run's row, so it is asked while cleanup runs.
+    const [[cleaned], rerun] = await both(step(store, ['cleanup', './steps.ts']), cli(['experiment', 'rerun', invoked!.runId, '--store', store]));
+    expect(rerun.code).toBe(3);
+    expect(rerun.stderr).toBe(`faasbench: run ${invoked!.runId} is the invoke step of lifecycle ${lifecycle}, not a whole experiment run: run faasbench experiment invoke again instead\n`);
+
     expect(cleaned).toMatchObject({ step: 'cleanup', lifecycle, status: 'completed' });
     expect(await rowsOf(store, cleaned!.runId, 'seen')).toEqual([{ prepared: { fn: 'hello', run: prepared!.runId }, invoked: { fn: 'hello', calls: 3, run: invoked!.runId } }]);
     // cleanup removed what prepare deployed, and ended the lifecycle.
@@ -169,14 +185,10 @@ describe('experiment prepare | invoke | cleanup', () => {
       [cleaned!.runId, 'experiment', 'sb-steps', 'completed', { id: lifecycle, step: 'cleanup' }],
     ]);
 
-    // rerun repeats whole runs: a step's run is refused, saying what repeats it.
-    const rerun = await cli(['experiment', 'rerun', invoked!.runId, '--store', store]);
-    expect(rerun.code).toBe(3);
-    expect(rerun.stderr).toBe(`faasbench: run ${invoked!.runId} is the invoke step of lifecycle ${lifecycle}, not a whole experiment run: run faasbench experiment invoke again instead\n`);
-
     // After cleanup there is nothing to continue: a usage error that says what to run, and no run.
-    for (const later of ['invoke', 'cleanup']) {
-      const refused = await cli(['experiment', later, './steps.ts', '-o', `url=${platform.url}`, '--store', store]);
+    // Both refusals only read the store: asked at once.
+    const later = (name: string): Promise<CliResult> => cli(['experiment', name, './steps.ts', '-o', `url=${platform.url}`, '--store', store]);
+    for (const refused of await both(later('invoke'), later('cleanup'))) {
       expect(refused.code).toBe(2);
       expect(refused.stderr).toBe(`faasbench: experiment "sb-steps" has no lifecycle open in ${store}: run experiment prepare first (cleanup ends a lifecycle)\n`);
     }
@@ -185,13 +197,17 @@ describe('experiment prepare | invoke | cleanup', () => {
 
   it('a step with no store of its prepare, a second prepare, and a module without an invoke hook are refused before anything runs', async () => {
     const store = path.join(dir, 'refusals.db');
-    const none = await cli(['experiment', 'invoke', './steps.ts', '3', '-o', `url=${platform.url}`, '--store', store]);
+    // Asked at once: neither creates the store (the one without a hook is refused before opening it).
+    const [none, noHook] = await both(
+      cli(['experiment', 'invoke', './steps.ts', '3', '-o', `url=${platform.url}`, '--store', store]),
+      cli(['experiment', 'invoke', './only-run.ts', '3', '-o', `url=${platform.url}`, '--store', store]),
+    );
     expect(none.code).toBe(2);
     expect(none.stderr).toBe(`faasbench: experiment "sb-steps" has no lifecycle open: no store at ${store} (give --store or set FAASBENCH_STORE); run experiment prepare first\n`);
 
-    const noHook = await cli(['experiment', 'invoke', './only-run.ts', '3', '-o', `url=${platform.url}`, '--store', store]);
     expect(noHook.code).toBe(3);
     expect(noHook.stderr).toBe(`faasbench: ${path.join(dir, 'only-run.ts')}: experiment "only-run" has no invoke hook: export invoke(bench, params, workload) beside run for experiment invoke\n`);
+    expect(existsSync(store)).toBe(false);
 
     const [prepared] = await step(store, ['prepare', './steps.ts']);
     const again = await cli(['experiment', 'prepare', './steps.ts', '-o', `url=${platform.url}`, '--store', store]);
@@ -229,29 +245,49 @@ describe('experiment invoke with sb workload types and rates files', () => {
     const store = path.join(dir, 'plans.db');
     const { lifecycle } = (await step(store, ['prepare', './steps.ts']))[0]!;
 
-    // count: what the words plan (bursty 10/s for 2 s: 20; 3 + 5; 6 + 12 a minute); null where Poisson draws it.
+    // count: what the words plan (bursty 20/s for 1 s: 20, one call in each of its 20 cycles; 3 + 5;
+    // 6 + 12 a minute); null where Poisson draws it (30 at seed 7). One second of bursty plans the
+    // same calls as 10/s for 2 s at half the offsets; the rates file's two rows take their 2 s.
     const cases: Array<{ words: string[]; seed?: string; send: boolean; pattern: string; options: Record<string, string>; count: number | null }> = [
-      { words: ['bursty', '--rate', '10', '--duration', '2s'], send: true, pattern: 'bursty', options: { rate: '10', duration: '2s' }, count: 20 },
-      { words: ['bursty', '--rate', '10', '--duration', '2s', '--arrivals', 'poisson'], seed: '7', send: true, pattern: 'bursty', options: { rate: '10', duration: '2s', arrivals: 'poisson' }, count: null },
+      { words: ['bursty', '--rate', '20', '--duration', '1s'], send: true, pattern: 'bursty', options: { rate: '20', duration: '1s' }, count: 20 },
+      { words: ['bursty', '--rate', '20', '--duration', '1s', '--arrivals', 'poisson'], seed: '7', send: true, pattern: 'bursty', options: { rate: '20', duration: '1s', arrivals: 'poisson' }, count: null },
       { words: ['rates.csv'], send: true, pattern: 'rates', options: { rates: 'rates.csv' }, count: 8 },
       { words: ['minutes.csv'], send: false, pattern: 'rates', options: { rates: 'minutes.csv' }, count: 18 },
     ];
-    for (const c of cases) {
-      const seed = c.seed === undefined ? [] : ['--seed', c.seed];
-      const [invoked] = await step(store, ['invoke', './steps.ts', ...c.words, ...seed, ...(c.send ? [] : ['-p', 'send=false'])]);
-      expect(invoked).toMatchObject({ lifecycle, status: 'completed' });
-      const [got] = (await rowsOf(store, invoked!.runId, 'plan')) as PlanRow[];
-      // The test's working folder is not the command's: the rates file by its absolute path.
-      const options = c.options.rates === undefined ? c.options : { ...c.options, rates: path.join(dir, c.options.rates) };
-      const planned = invokePlan(c.pattern, { ...(c.seed === undefined ? {} : { seed: c.seed }), ...options });
-      expect(got).toEqual({ pattern: c.pattern, options: c.options, count: planned.count, offsets: planned.offsets });
-      if (c.count !== null) expect(got!.count).toBe(c.count);
-      expect(got!.offsets.length).toBe(got!.count);
-      if (!c.send) continue;
-      // What the hook sent, and what faasbench invoke sends for the same words: the same calls at the same offsets.
-      expect((await callsOf(store, invoked!.runId)).map((call) => call.status)).toEqual(got!.offsets.map(() => 'ok'));
-      expect(await sentByInvoke(store, c.words, seed)).toEqual(got!.offsets);
-    }
+    const seedOf = (c: (typeof cases)[number]): string[] => (c.seed === undefined ? [] : ['--seed', c.seed]);
+    const sending = cases.filter((c) => c.send);
+    // Two processes at a time: the experiment's invoke steps one after another (each reads and
+    // writes the lifecycle's kv), and beside them faasbench invoke for the same words, which needs
+    // only prepare's function. What each sent is compared once both are done.
+    const [hookSent, invokeSent] = await both(
+      (async () => {
+        const sent: number[][] = [];
+        for (const c of cases) {
+          const [invoked] = await step(store, ['invoke', './steps.ts', ...c.words, ...seedOf(c), ...(c.send ? [] : ['-p', 'send=false'])]);
+          expect(invoked).toMatchObject({ lifecycle, status: 'completed' });
+          const [got] = (await rowsOf(store, invoked!.runId, 'plan')) as PlanRow[];
+          // The test's working folder is not the command's: the rates file by its absolute path.
+          const options = c.options.rates === undefined ? c.options : { ...c.options, rates: path.join(dir, c.options.rates) };
+          const planned = invokePlan(c.pattern, { ...(c.seed === undefined ? {} : { seed: c.seed }), ...options });
+          expect(got).toEqual({ pattern: c.pattern, options: c.options, count: planned.count, offsets: planned.offsets });
+          if (c.count !== null) expect(got!.count).toBe(c.count);
+          expect(got!.offsets.length).toBe(got!.count);
+          if (!c.send) continue;
+          // What the hook sent: every planned call, answered.
+          expect((await callsOf(store, invoked!.runId)).map((call) => call.status)).toEqual(got!.offsets.map(() => 'ok'));
+          sent.push(got!.offsets);
+        }
+        return sent;
+      })(),
+      (async () => {
+        const sent: number[][] = [];
+        for (const c of sending) sent.push(await sentByInvoke(store, c.words, seedOf(c)));
+        return sent;
+      })(),
+    );
+    // What the hook sent, and what faasbench invoke sends for the same words: the same calls at the same offsets.
+    expect(hookSent.length).toBe(sending.length);
+    for (const [i, offsets] of hookSent.entries()) expect(invokeSent[i]).toEqual(offsets);
     const counts = await withStore(store, async (db) => (await db.listRuns()).length);
     // prepare, four invokes, three faasbench invoke runs.
     expect(counts).toBe(8);
