@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FaasbenchError } from '../core/errors.ts';
 import { isExperiment, type Experiment } from './define.ts';
+import { userModuleHooks } from './user-module-hooks.ts';
 
 /** Built-ins, one file each in builtin/ (`builtin/<name>.ts`, default export); loaded when used. */
 export const BUILTIN_NAMES: readonly string[] = [
@@ -85,6 +86,7 @@ function escapeRegExp(text: string): string {
  * copy: same folder, so its relative imports still resolve; removed once loaded.
  */
 async function importAsModule(file: string): Promise<{ default?: unknown }> {
+  await userModuleHooks();
   if (!file.endsWith('.ts') || isModuleScope(path.dirname(file))) return (await import(pathToFileURL(file).href)) as { default?: unknown };
   const copy = path.join(path.dirname(file), `.${path.basename(file, '.ts')}.${process.pid}.faasbench.mts`);
   copyFileSync(file, copy);
