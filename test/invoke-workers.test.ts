@@ -99,7 +99,8 @@ describe('invoke --workers', () => {
     const cwd = scratchDir('invoke-workers-sigint');
     const before = target.requests();
     const run = spawnCli(['invoke', 'x', '--provider', 'http', '-o', `url=${target.url}`, '--workers', '2', 'constant', '--rate', '200', '--duration', '60s'], { cwd });
-    await waitFor(() => `300 calls received (${run.stderr()})`, () => target.requests() - before >= 300, 90_000);
+    // 100 calls: half a second of sending, well into both workers' shards, before the interrupt.
+    await waitFor(() => `100 calls received (${run.stderr()})`, () => target.requests() - before >= 100, 90_000);
     run.child.kill('SIGINT');
     const out = await run.done;
     expect(out.code, out.stderr).toBe(130);
@@ -109,7 +110,7 @@ describe('invoke --workers', () => {
     expect(new Set(calls.map((c) => c.seq)).size).toBe(calls.length);
     const sent = calls.filter((c) => c.sent === 1);
     expect(sent.length).toBe(target.requests() - before);
-    expect(sent.length).toBeGreaterThanOrEqual(300);
+    expect(sent.length).toBeGreaterThanOrEqual(100);
     expect(sent.length).toBeLessThan(12_000);
     // Drained before the end: no call is left with its outcome unknown.
     expect(calls.filter((c) => c.status !== 'ok' && c.status !== 'dropped')).toEqual([]);

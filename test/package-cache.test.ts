@@ -5,14 +5,18 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPlatform } from '../src/platform/platform.ts';
 import { runCli } from './support/cli-process.ts';
 import { nodeFunction, scratchDir, startPlatform } from './support/platform.ts';
 import { CLI_TEST_TIMEOUT_MS } from './support/wait-for.ts';
 
-/** Each case runs the CLI three to five times, each start up to 20 s on a loaded machine. */
-const CASE_TIMEOUT_MS = 3 * CLI_TEST_TIMEOUT_MS;
+/**
+ * Each case runs the CLI one to five times, each start up to 20 s on a loaded machine, and with the
+ * cases side by side two at a time (see cli) may wait on the others' runs: 13 in all.
+ */
+const CASE_TIMEOUT_MS = 4 * CLI_TEST_TIMEOUT_MS;
 
 const FN = '/2015-03-31/functions';
 
@@ -21,10 +25,28 @@ let proxy: Server;
 let endpoint: string;
 const seen: string[] = [];
 
-/** Forwards every request to the platform as it came, and notes its method and path. */
+/**
+ * Forwards every request to the platform as it came, and notes its method and path; a
+ * CreateFunction (POST to the collection), also the function it names, from its JSON body, so that
+ * cases running side by side each count their own. That note is made when the body has come in,
+ * before the platform can answer it.
+ */
 function countingProxy(target: URL): Server {
   return createServer((req, res) => {
-    seen.push(`${req.method ?? 'GET'} ${new URL(req.url ?? '/', 'http://x').pathname}`);
+    const route = `${req.method ?? 'GET'} ${new URL(req.url ?? '/', 'http://x').pathname}`;
+    if (route === `POST ${FN}`) {
+      const body: Buffer[] = [];
+      req.on('data', (c: Buffer) => body.push(c));
+      req.on('end', () => {
+        let name = '(unreadable body)';
+        try {
+          name = String((JSON.parse(Buffer.concat(body).toString('utf8')) as { FunctionName?: unknown }).FunctionName);
+        } catch {
+          // counted under no case's name: a count that expects it then fails
+        }
+        seen.push(`${route} ${name}`);
+      });
+    } else seen.push(route);
     const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } }, (reply) => {
       res.writeHead(reply.statusCode ?? 502, reply.headers);
       reply.pipe(res);
@@ -51,21 +73,33 @@ function userEnv(): Record<string, string> {
   return { HOME: home, XDG_CACHE_HOME: path.join(home, '.cache'), XDG_CONFIG_HOME: path.join(home, '.config'), AWS_EC2_METADATA_DISABLED: 'true' };
 }
 
-/** How many requests of each Lambda operation the platform received for `name` since `from`. */
+/**
+ * Two CLI processes at once (two cores): the cases run side by side, each on functions of its own
+ * name, each of its CLI runs in turn.
+ */
+const twoAtATime = pLimit(2);
+function cli(...args: Parameters<typeof runCli>): ReturnType<typeof runCli> {
+  return twoAtATime(() => runCli(...args));
+}
+
+/**
+ * How many requests of each Lambda operation the platform received for `name` since `from`. Other
+ * cases' requests in between are for other names, so they are not counted.
+ */
 function counts(name: string, from: number): { create: number; code: number; configuration: number } {
   const window = seen.slice(from);
   return {
-    create: window.filter((r) => r === `POST ${FN}`).length,
+    create: window.filter((r) => r === `POST ${FN} ${name}`).length,
     code: window.filter((r) => r === `PUT ${FN}/${name}/code`).length,
     configuration: window.filter((r) => r === `PUT ${FN}/${name}/configuration`).length,
   };
 }
 
-describe('package cache (aws-lambda through the local platform)', () => {
+describe.concurrent('package cache (aws-lambda through the local platform)', () => {
   it('deploys once, skips an unchanged package, uploads a changed one, and uploads with --update', async () => {
     const env = userEnv();
     const dir = nodeFunction('pc-hello', 'return { v: 1 };');
-    const deploy = (...extra: string[]): ReturnType<typeof runCli> => runCli(['deploy', dir, '--provider', 'aws-lambda', '-o', `endpoint=${endpoint}`, ...extra], { env });
+    const deploy = (...extra: string[]): ReturnType<typeof runCli> => cli(['deploy', dir, '--provider', 'aws-lambda', '-o', `endpoint=${endpoint}`, ...extra], { env });
 
     let from = seen.length;
     const first = await deploy();
@@ -101,7 +135,7 @@ describe('package cache (aws-lambda through the local platform)', () => {
   it('uploads after all when the target lost the function or holds other code, whatever the cache says', async () => {
     const env = userEnv();
     const dir = nodeFunction('pc-gone', 'return { v: 1 };');
-    const deploy = (): ReturnType<typeof runCli> => runCli(['deploy', dir, '--provider', 'aws-lambda', '-o', `endpoint=${endpoint}`], { env });
+    const deploy = (): ReturnType<typeof runCli> => cli(['deploy', dir, '--provider', 'aws-lambda', '-o', `endpoint=${endpoint}`], { env });
     expect((await deploy()).code).toBe(0);
 
     platform.remove('pc-gone');
@@ -113,7 +147,7 @@ describe('package cache (aws-lambda through the local platform)', () => {
 
     // Someone else deploys other code under the same name: its CodeSha256 is not this package's.
     const other = nodeFunction('pc-gone', 'return { other: true };');
-    expect((await runCli(['deploy', other, '--provider', 'aws-lambda', '-o', `endpoint=${endpoint}`], { env: userEnv() })).code).toBe(0);
+    expect((await cli(['deploy', other, '--provider', 'aws-lambda', '-o', `endpoint=${endpoint}`], { env: userEnv() })).code).toBe(0);
     from = seen.length;
     const restored = await deploy();
     expect(restored.stdout).toBe(`deployed pc-gone (${dir}) to aws-lambda: package uploaded (changed on the target)\n`);
@@ -126,7 +160,7 @@ describe('package cache (aws-lambda through the local platform)', () => {
     const cwd = scratchDir('pc-invoke');
     const dir = nodeFunction('pc-invoked', 'return { ok: 1 };');
     const invoke = (...extra: string[]): ReturnType<typeof runCli> =>
-      runCli(['invoke', 'pc-invoked', '--dir', path.dirname(dir), '--provider', 'aws-lambda', '-o', `endpoint=${endpoint}`, '--json', ...extra], { env, cwd });
+      cli(['invoke', 'pc-invoked', '--dir', path.dirname(dir), '--provider', 'aws-lambda', '-o', `endpoint=${endpoint}`, '--json', ...extra], { env, cwd });
 
     let from = seen.length;
     const first = await invoke();
@@ -149,7 +183,7 @@ describe('package cache (aws-lambda through the local platform)', () => {
 
   it('--update with a provider that keeps no cache says it changes nothing', async () => {
     const dir = nodeFunction('pc-local', 'return 1;');
-    const out = await runCli(['deploy', dir, '--provider', 'local', '-o', `url=${platform.url}`, '--update'], { env: userEnv() });
+    const out = await cli(['deploy', dir, '--provider', 'local', '-o', `url=${platform.url}`, '--update'], { env: userEnv() });
     expect(out.code).toBe(0);
     expect(out.stderr).toBe('faasbench: the local provider keeps no package cache (it deploys in full every time): --update changes nothing\n');
     expect(out.stdout).toBe(`deployed pc-local (${dir}) to local\n`);

@@ -124,22 +124,42 @@ describe('an experiment result in the report and the dashboard', () => {
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    for (const name of ['memory-sweep', 'cold-start']) {
-      const out = await runCli(experimentArgs(name, store), { cwd: dir, env });
+    // Two CLI processes at a time (two cores): memory-sweep then one invoke, beside cold-start (the
+    // shorter) then the other invoke, then the dashboard's server (idle once it listens) and the
+    // browser. Each lane's processes get a platform data directory of their own, so the two
+    // embedded platforms running at once share nothing but the store (SQLite in WAL mode, which
+    // takes writers from several processes). None of these results is a timing.
+    const experiment = async (name: string): Promise<void> => {
+      const out = await runCli(experimentArgs(name, store), { cwd: dir, env: { XDG_CACHE_HOME: path.join(dir, name) } });
       expect(out.code, out.stderr).toBe(0);
       const runId = runIdOf(out.stdout);
       const db = await openStore(store);
       const stored = await readStoredResult(db, runId).finally(() => db.close());
       printed[name] = { runId, ...firstTable(out.stdout), stored: stored! };
-    }
-    for (let i = 0; i < 2; i++) {
-      const out = await runCli(['invoke', 'hello', 'constant', '--rate', '10', '--duration', '1s', '--store', store, '--json'], { cwd: dir, env });
+    };
+    const invoke = async (lane: string): Promise<string> => {
+      const out = await runCli(['invoke', 'hello', 'constant', '--rate', '10', '--duration', '1s', '--store', store, '--json'], { cwd: dir, env: { XDG_CACHE_HOME: path.join(dir, lane) } });
       expect([0, 1], out.stderr).toContain(out.code);
-      invokes.push((JSON.parse(out.stdout) as { runId: string }).runId);
-    }
-    served = await serve(store);
-    profile = mkdtempSync(path.join(tmpdir(), 'faasbench-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: WINDOW });
+      return (JSON.parse(out.stdout) as { runId: string }).runId;
+    };
+    const viewers = async (): Promise<void> => {
+      profile = mkdtempSync(path.join(tmpdir(), 'faasbench-chromium-'));
+      // Each assigned as it comes, so afterAll stops whichever started if the other fails.
+      await Promise.all([
+        serve(store).then((s) => (served = s)),
+        chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: WINDOW }).then((c) => (context = c)),
+      ]);
+    };
+    const lane = async (name: string, then?: () => Promise<void>): Promise<string> => {
+      await experiment(name);
+      const runId = await invoke(name);
+      await then?.();
+      return runId;
+    };
+    // Both lanes settle before a failure is thrown: nothing is left starting after afterAll ran.
+    const lanes = await Promise.allSettled([lane('memory-sweep'), lane('cold-start', viewers)]);
+    for (const l of lanes) if (l.status === 'rejected') throw l.reason;
+    invokes.push(...lanes.map((l) => (l as PromiseFulfilledResult<string>).value));
   }, 240_000);
 
   afterAll(async () => {
@@ -191,8 +211,12 @@ describe('an experiment result in the report and the dashboard', () => {
       // Declared by every built-in: the chart(s) that answer its question.
       expect(stored.charts.length).toBeGreaterThan(0);
 
+      // The report's CLI runs while the browser opens the run page (one CLI process, one page).
       const out = path.join(dir, `report-${name}`);
-      const report = await runCli(['report', runId, '--store', store, '--out', out], { cwd: dir });
+      const reporting = runCli(['report', runId, '--store', store, '--out', out], { cwd: dir });
+      const page = await context.newPage();
+      const opening = page.goto(`${served.url}/runs/${runId}`).then(() => page.locator('#charts[data-state="final"]').waitFor({ timeout: 30_000 }));
+      const [report] = await Promise.all([reporting, opening]);
       expect(report.code, report.stderr).toBe(0);
       const html = readFileSync(path.join(out, 'index.html'), 'utf8');
       expect(reportTable(html)).toEqual({ columns, rows });
@@ -203,9 +227,6 @@ describe('an experiment result in the report and the dashboard', () => {
         expect(figure!).toMatch(/<g class="mark-\w+ role-mark[^"]*"[^>]*><path/);
       }
 
-      const page = await context.newPage();
-      await page.goto(`${served.url}/runs/${runId}`);
-      await page.locator('#charts[data-state="final"]').waitFor({ timeout: 30_000 });
       const table = page.locator('#result table[data-table="result"]');
       expect(await table.locator('thead th').allTextContents()).toEqual(columns);
       const shown = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
@@ -233,8 +254,7 @@ describe('an experiment result in the report and the dashboard', () => {
       'error-400': '/compare',
     };
     const widths: Record<string, number> = {};
-    const page = await context.newPage();
-    for (const [name, address] of Object.entries(pages)) {
+    const measure = async (page: Page, name: string, address: string): Promise<void> => {
       await page.goto(`${served.url}${address}`);
       // Pages fill in from the API: wait until the script has drawn (or, on an error page, at once).
       if (address.startsWith('/runs/') && name !== 'error-404') await page.locator('#charts[data-state="final"]').waitFor({ timeout: 30_000 });
@@ -243,7 +263,16 @@ describe('an experiment result in the report and the dashboard', () => {
       widths[name] = await scrollWidth(page);
       // The runs list keeps every column in view, not only the page: its table needs no scroll of its own.
       if (name === 'runs') widths['runs-table'] = await page.evaluate(() => { const t = document.querySelector('table.runs')!; return t.scrollWidth - t.clientWidth + window.innerWidth; });
-    }
+    };
+    // Two tabs of the one window take turns through the list: a page's width is its own, whatever
+    // the other tab shows.
+    const queue = Object.entries(pages);
+    const tab = async (): Promise<void> => {
+      const page = await context.newPage();
+      for (let next = queue.shift(); next; next = queue.shift()) await measure(page, ...next);
+      await page.close();
+    };
+    await Promise.all([tab(), tab()]);
     // Every page named with its width, so a failure says which pages overflow and by how much.
     expect(Object.entries(widths).filter(([, w]) => w > WINDOW.width)).toEqual([]);
   }, 90_000);
