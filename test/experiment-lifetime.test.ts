@@ -4,9 +4,9 @@
 // against the platform's ground truth stored with every invocation (instance id, cold flag).
 // None of these behaviours depends on cgroups; the mode in effect is detected, named in the test
 // output, and decides what measure's cgroup-derived id (inst_id) must look like.
-// Each run is a CLI process with a platform of its own, so runs go two at a time (two cores, never
-// more): the two cold-start runs together, then idle-timeout beside eviction-model, which mostly
-// wait on real seconds.
+// Each run is a CLI process with a platform of its own: the two cold-start runs go together (two
+// cores, never more; nothing they assert is a time), idle-timeout and eviction-model one at a time,
+// since a late timer beside another run would move their idle gaps.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -159,12 +159,10 @@ describe('experiment cold-start', () => {
   }, CLI_TEST_TIMEOUT_MS);
 });
 
-// These two wait on real seconds and are mostly idle meanwhile: they run side by side (consecutive
-// concurrent suites run together; the suites around them do not join). The platform times an idle
-// instance's eviction to the millisecond from the end of its last call (Pool.idleExpired), so the
-// keep-alives are short, with half a second or more between each fixed wait (idle-timeout's
-// coarse gaps, eviction-model's waits) and the keep-alive.
-describe.concurrent('experiment idle-timeout', () => {
+// The platform times an idle instance's eviction to the millisecond from the end of its last call
+// (Pool.idleExpired), so the keep-alives are short, with half a second or more between each fixed
+// wait (idle-timeout's coarse gaps, eviction-model's waits) and the keep-alive.
+describe('experiment idle-timeout', () => {
   it('with keepAliveS 2 the estimate is within 0.25 s of 2 s, its bracket holds 2 s, and every probe matches the platform', async ({ expect }) => {
     // Coarse gaps 0.5, 1 and 2 s. The platform's idle time is never shorter than the client's gap
     // (it starts at the call's end there and ends at the next call's arrival), so a gap at the
@@ -210,7 +208,7 @@ describe.concurrent('experiment idle-timeout', () => {
   }, CLI_TEST_TIMEOUT_MS);
 });
 
-describe.concurrent('experiment eviction-model', () => {
+describe('experiment eviction-model', () => {
   it('4 instances idle 0.5, 1 and 3 s with keepAliveS 2.5: survivors 4, 4, 0, counted as the platform counts them', async ({ expect }) => {
     // The longest survived wait is 1.5 s short of the keep-alive: an instance idles for the wait plus
     // how far the start calls' ends spread, and with four cold starts on a busy machine that spread
