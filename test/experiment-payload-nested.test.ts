@@ -10,7 +10,7 @@ import type { InvocationRecord } from '../src/core/invocation-record.ts';
 import { overheadFit, paddedEvent, parseSize, sizeLabel } from '../src/experiments/builtin/invocation-overhead.ts';
 import { nestedEvent, treeFigures, treeSize, type LabNode as LabAnswer } from '../src/experiments/builtin/nested-chain.ts';
 import { openStore } from '../src/store/index.ts';
-import { REPO, scratchDir } from './support/platform.ts';
+import { ownCacheHome, REPO, scratchDir } from './support/platform.ts';
 
 const BIN = path.join(REPO, 'bin/faasbench.mjs');
 const run = promisify(execFile);
@@ -27,7 +27,7 @@ async function experiment(name: string, params: Record<string, unknown>): Promis
   const store = path.join(dir, 'runs.db');
   // A platform data directory of its own: platforms started on the default one share its code/
   // folder, and the first to stop removes it under the others (their next cold start fails).
-  const env = { ...process.env, XDG_CACHE_HOME: dir };
+  const env = { ...process.env, ...ownCacheHome(dir) };
   const args = [BIN, 'experiment', 'run', name, '--store', store, '--json', ...Object.entries(params).flatMap(([k, v]) => ['-p', `${k}=${JSON.stringify(v)}`])];
   let code = 0;
   let stdout: string;

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InvocationRecord } from '../src/core/invocation-record.ts';
 import type { LocalPlatform } from '../src/platform/platform.ts';
 import { openStore } from '../src/store/index.ts';
-import { call, REPO, scratchDir, startPlatform } from './support/platform.ts';
+import { call, ownCacheHome, REPO, scratchDir, startPlatform } from './support/platform.ts';
 
 const BIN = path.join(REPO, 'bin/faasbench.mjs');
 const run = promisify(execFile);
@@ -24,7 +24,7 @@ interface RunJson {
 
 async function cli(dir: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   // A platform data directory of its own for the CLI's local platform (see experiment-scaling.test.ts).
-  const env = { ...process.env, XDG_CACHE_HOME: dir };
+  const env = { ...process.env, ...ownCacheHome(dir) };
   try {
     const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: dir, env, maxBuffer: 1 << 24 });
     return { code: 0, stdout, stderr };

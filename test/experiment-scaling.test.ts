@@ -14,7 +14,7 @@ import { spikePlan, spikeSchedule } from '../src/experiments/builtin/load-spikes
 import { percentile } from '../src/analysis/percentile.ts';
 import { sleepingEvent } from '../src/experiments/sleeping-event.ts';
 import { openStore } from '../src/store/index.ts';
-import { REPO, scratchDir } from './support/platform.ts';
+import { ownCacheHome, REPO, scratchDir } from './support/platform.ts';
 import { CLI_TEST_TIMEOUT_MS } from './support/wait-for.ts';
 
 const BIN = path.join(REPO, 'bin/faasbench.mjs');
@@ -32,7 +32,7 @@ async function experiment(name: string, params: Record<string, unknown>): Promis
   const store = path.join(dir, 'runs.db');
   // A platform data directory of its own: platforms started on the default one share its code/
   // folder, and the first to stop removes it under the others (their next cold start fails).
-  const env = { ...process.env, XDG_CACHE_HOME: dir };
+  const env = { ...process.env, ...ownCacheHome(dir) };
   const args = [BIN, 'experiment', 'run', name, '--store', store, '--json', ...Object.entries(params).flatMap(([k, v]) => ['-p', `${k}=${JSON.stringify(v)}`])];
   const { stdout } = await run(process.execPath, args, { maxBuffer: 1 << 24, env });
   const [result] = JSON.parse(stdout) as RunJson[];

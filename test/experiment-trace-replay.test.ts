@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { InvocationRecord } from '../src/core/invocation-record.ts';
 import { openStore } from '../src/store/index.ts';
-import { REPO, scratchDir } from './support/platform.ts';
+import { ownCacheHome, REPO, scratchDir } from './support/platform.ts';
 
 const BIN = path.join(REPO, 'bin/faasbench.mjs');
 const TRACE = path.resolve(REPO, '../shared/traces/invitro-example-4fn-1440min');
@@ -46,7 +46,7 @@ describe('experiment trace-replay', () => {
     const dir = scratchDir('trace-replay');
     const store = path.join(dir, 'runs.db');
     // A platform data directory of its own (see experiment-scaling.test.ts).
-    const env = { ...process.env, XDG_CACHE_HOME: dir };
+    const env = { ...process.env, ...ownCacheHome(dir) };
     // Seed 48 draws a sample whose calls of the minute all go out in its first 37 s, the earliest of
     // seeds 1-400, and speed 4 sends them in a quarter of that, which keeps the test short; the
     // expectations hold for any seed and speed.

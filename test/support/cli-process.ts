@@ -1,7 +1,7 @@
 /** The faasbench CLI as a real process: its exit code and both streams, or the child to signal. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { REPO } from './platform.ts';
+import { REPO, seedLauncher } from './platform.ts';
 
 export const BIN = path.join(REPO, 'bin/faasbench.mjs');
 
@@ -26,6 +26,10 @@ export interface CliChild {
 }
 
 export function spawnCli(args: readonly string[], options: CliOptions = {}): CliChild {
+  // A data directory of the test's own, given or in a cache folder of its own (platform.ts: defaultDataDir).
+  const dataDir = args.includes('--data-dir') ? args[args.indexOf('--data-dir') + 1] : undefined;
+  if (dataDir !== undefined) seedLauncher(path.resolve(options.cwd ?? REPO, dataDir));
+  if (options.env?.XDG_CACHE_HOME !== undefined) seedLauncher(path.join(options.env.XDG_CACHE_HOME, 'faasbench', 'platform'));
   const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? REPO, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

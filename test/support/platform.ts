@@ -3,12 +3,13 @@
  * which instances replace), function folders written on the fly, and
  * plain HTTP calls to the platform's APIs.
  */
-import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { defaultDataDir, LocalPlatform, type PlatformOptions } from '../../src/platform/platform.ts';
+import { sandboxHelper } from '../../src/platform/sandbox-helper.ts';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** Beside the platform's default data directory: outside /tmp wherever the checkout is. */
@@ -22,7 +23,39 @@ export function scratchDir(label: string): string {
 }
 
 export async function startPlatform(options: PlatformOptions = {}): Promise<LocalPlatform> {
-  return LocalPlatform.start({ dataDir: scratchDir('platform'), ...options });
+  const dataDir = options.dataDir ?? scratchDir('platform');
+  seedLauncher(dataDir);
+  return LocalPlatform.start({ ...options, dataDir });
+}
+
+/** XDG_CACHE_HOME for a CLI of the test's own: its embedded platform's data directory is then its own, launcher seeded. */
+export function ownCacheHome(dir: string): { XDG_CACHE_HOME: string } {
+  seedLauncher(path.join(dir, 'faasbench', 'platform'));
+  return { XDG_CACHE_HOME: dir };
+}
+
+/** Built once for every test process (its name holds no pid: the scratch sweep keeps it). */
+const LAUNCHERS = path.join(SCRATCH, 'launcher');
+let launcher: string | null | undefined;
+
+/**
+ * Puts the compiled sandbox launcher where a platform with data directory `dataDir` looks for it.
+ * A platform builds it into a new data directory (cc -O2 and a check run, about 0.3 CPU-s), and
+ * nearly every test file starts platforms in data directories of their own; building it is tested
+ * in src/platform/sandbox-helper.test.ts. Without a compiler the platform finds none, as it would.
+ */
+export function seedLauncher(dataDir: string): void {
+  launcher ??= sandboxHelper(LAUNCHERS).file;
+  if (launcher === null) return;
+  const target = path.join(dataDir, 'bin', path.basename(launcher));
+  if (existsSync(target)) return;
+  mkdirSync(path.dirname(target), { recursive: true });
+  try {
+    linkSync(launcher, target);
+  } catch {
+    copyFileSync(launcher, target);
+    chmodSync(target, 0o755);
+  }
 }
 
 /** Writes a function folder: `files` maps file names to contents; `function.json` from `manifest`. */
