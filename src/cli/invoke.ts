@@ -8,11 +8,12 @@ import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { FaasbenchError } from '../core/errors.ts';
 import type { FunctionPackage } from '../core/function-package.ts';
-import { openStore, type Store } from '../store/index.ts';
+import type { Store } from '../store/store.ts';
 import { splitPatternArgs } from '../workload/registry.ts';
 import { endLine, failuresOf, printEndLine, summaryCounts } from './failure-line.ts';
 import { findPackage, FUNCTIONS_DIR } from './functions-list.ts';
 import { runLoad, type LoadRunResult } from './load-run.ts';
+import { withExistingStore } from './store-path.ts';
 import { EXPORT_HELP, exportInvoke } from './invoke-export.ts';
 import { labelOption } from './run-label-option.ts';
 import { collectRepeated, parseProviderOptions, parseShard, positiveInt } from './option-parsers.ts';
@@ -188,9 +189,8 @@ async function callRows(store: Store, runId: string): Promise<CallRow[]> {
 }
 
 async function report(result: LoadRunResult, opts: InvokeOptions, pkg: FunctionPackage | null): Promise<void> {
-  const store = await openStore(opts.store);
-  const rows = result.summary.total <= ROWS_SHOWN ? await callRows(store, result.runId) : [];
-  await store.close();
+  // Only a run this short opens the store here: the drivers' memory is no load run's cost.
+  const rows = result.summary.total <= ROWS_SHOWN ? await withExistingStore(opts.store, (store) => callRows(store, result.runId)) : [];
   const response = parsed(result.lastPayload);
   const failures = failuresOf(summaryCounts(result.summary));
   if (opts.json) {

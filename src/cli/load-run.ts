@@ -8,14 +8,14 @@ import type { FunctionPackage, FunctionSettingsInput } from '../core/function-pa
 import { shardOf, type LoadPlan } from '../core/load-plan.ts';
 import type { Provider } from '../core/provider.ts';
 import { createProvider, type ProviderOptions } from '../providers/index.ts';
-import type { Store } from '../store/index.ts';
+import type { RunStore } from '../store/run-store.ts';
 import { resolveInput } from '../workload/function-inputs.ts';
 import type { Threshold } from '../analysis/thresholds.ts';
 import { patternNamed, planPattern } from '../workload/registry.ts';
 import { executePlan, type PlanRunResult } from './plan-execution.ts';
 import { heartbeatIntervalMs } from './option-parsers.ts';
 import { startPlatformProcess } from './platform-process.ts';
-import { openRunStore } from './store-path.ts';
+import { loadRunStore } from './store-path.ts';
 import { platformSpanArgs } from './span-options.ts';
 import type { Collectors } from '../spans/collectors.ts';
 import { transferable } from '../invoker-threads/shard-payloads.ts';
@@ -69,7 +69,7 @@ export async function runLoad(spec: LoadRunSpec): Promise<LoadRunResult> {
     const providerOptions = platform ? { ...spec.providerOptions, url: platform.url } : spec.providerOptions;
     const provider = await createProvider(spec.provider, providerOptions);
     owned.push(provider);
-    const store = await openRunStore(spec.store, spec.label);
+    const store = loadRunStore(spec.store, spec.label);
     owned.push(store);
     if (spec.deploy !== false && spec.pkg) await provider.deploy(spec.pkg, spec.deployOverrides);
     const payload = Buffer.from(JSON.stringify(await eventOf(spec, platform?.storageUrl ?? spec.storageUrl)));
@@ -127,7 +127,7 @@ async function startWorkers(spec: LoadRunSpec, plan: LoadPlan, workers: WorkerCo
   });
 }
 
-async function measure(spec: LoadRunSpec, { plan, heartbeatMs }: { plan: LoadPlan; heartbeatMs: number }, provider: Provider, store: Store, payload: Buffer, threads: ShardThreads | null): Promise<LoadRunResult> {
+async function measure(spec: LoadRunSpec, { plan, heartbeatMs }: { plan: LoadPlan; heartbeatMs: number }, provider: Provider, store: RunStore, payload: Buffer, threads: ShardThreads | null): Promise<LoadRunResult> {
   return executePlan({
     provider,
     store,

@@ -3,7 +3,9 @@
  * finishes it), records through the store's record sink (written in a thread of its own, kept
  * through a store failure, in a journal if need be), live progress, and Ctrl-C (stop sending, await calls in flight,
  * mark the run interrupted). Shared by `invoke` and `trace replay`, which differ only in the plan
- * and the payloads they hand over.
+ * and the payloads they hand over. The run row is written through the sink's writer thread too:
+ * this thread opens no connection (store/run-store.ts) unless that thread fails or a shard waits
+ * for its run.
  */
 import { readFileSync } from 'node:fs';
 import { isFaasbenchError, FaasbenchError } from '../core/errors.ts';
@@ -13,7 +15,14 @@ import type { RunSummary } from '../analysis/run-summary.ts';
 import { evaluateThresholds, RunSubjects, type Threshold, type ThresholdResult } from '../analysis/thresholds.ts';
 import { runPlan, type RunOutcome, type RunPlanOptions } from '../invoker/invoker.ts';
 import { Progress } from '../invoker/progress.ts';
-import { finishFailed, openRecordSink, RecordsWaitingError, startHeartbeat, type JsonValue, type RunMeta, type SinkOutcome, type Store } from '../store/index.ts';
+// Not store/index.ts: that would load the store's drivers on the sending thread.
+import { startHeartbeat } from '../store/heartbeat.ts';
+import { RecordsWaitingError, type SinkOutcome } from '../store/record-sink.ts';
+import type { RunStore } from '../store/run-store.ts';
+import { newRunId } from '../store/run-id.ts';
+import { finishFailed } from '../store/store-failure.ts';
+import type { JsonValue, RunMeta } from '../store/store.ts';
+import { openRecordSink, type RunRowWrites } from '../store/threaded-sink.ts';
 import { hostFacts } from './host-facts.ts';
 import { ProgressClock, startProgress } from './progress-line.ts';
 import { awaitRun } from './run-wait.ts';
@@ -31,7 +40,7 @@ const STORED_PROGRESS_MS = 1000;
 
 export interface PlanRun {
   readonly provider: Provider;
-  readonly store: Store;
+  readonly store: RunStore;
   readonly plan: LoadPlan;
   readonly payloadOf: (call: PlannedInvocation) => Buffer;
   /** What the run row says about the run. */
@@ -90,13 +99,21 @@ export async function executePlan(spec: PlanRun): Promise<PlanRunResult> {
     // Memory full with no journal place: stop sending; the end (exit 4) says what could not be kept.
     onOverflow: () => controller.abort(),
   });
-  // The run row's live writes go through the sink's writer: on this thread they could wait for its commits.
+  // The run row's writes go through the sink's writer: on this thread they could wait for its
+  // commits, and would need the drivers and a connection of this thread's own.
   const runRows = sink.runRows ?? store;
+  const ownsRun = spec.shard === undefined || spec.shard.index === 0;
+  if (ownsRun) {
+    await runRows.createRun(run).catch(async (err: unknown) => {
+      process.removeListener('SIGINT', onSigint);
+      await sink.close();
+      throw err;
+    });
+  }
   const heartbeat = startHeartbeat(runRows, runId, spec.heartbeatMs);
   const progress = new Progress(plan.count);
   const clock = new ProgressClock(plan, spec.startAtMs);
   const stopProgress = startProgress(() => ({ ...progress.snapshot(), recordsWaiting: sink.backlog }), spec.showProgress, clock);
-  const ownsRun = spec.shard === undefined || spec.shard.index === 0;
   // Shard 0 alone: shards writing one run's progress row would overwrite each other's counts.
   const storeProgress = (): Promise<void> => {
     const snapshot = progress.snapshot();
@@ -133,13 +150,17 @@ export async function executePlan(spec: PlanRun): Promise<PlanRunResult> {
     // Every record was written by the time runPlan returned: the summary is final, and taken once
     // (each take walks every latency the run kept).
     final = conclude(subjects, spec.thresholds);
-    // What the store did not take is in a journal, with how the run ended for `store recover`.
-    // The heartbeat goes on while the sink drains: a run still writing is not abandoned.
-    const kept = await sink.close(ownsRun ? { status, summary: toJson(final.summary) } : undefined).finally(() => heartbeat.stop());
-    leftOut = kept.waiting > 0 ? kept : null;
-    if (ownsRun && leftOut === null) {
-      await storeProgress();
-      await finish(store, runId, status, final.summary);
+    try {
+      // What the store did not take is in a journal, with how the run ended for `store recover`.
+      // The heartbeat goes on while the sink drains: a run still writing is not abandoned.
+      const kept = await sink.drain(ownsRun ? { status, summary: toJson(final.summary) } : undefined).finally(() => heartbeat.stop());
+      leftOut = kept.waiting > 0 ? kept : null;
+      if (ownsRun && leftOut === null) {
+        await storeProgress();
+        await finish(runRows, store.location, runId, status, final.summary);
+      }
+    } finally {
+      await sink.close();
     }
   }
   if (leftOut !== null) throw new RecordsWaitingError(leftOut, store.location, runId);
@@ -153,19 +174,20 @@ function conclude(subjects: RunSubjects, thresholds: readonly Threshold[] | unde
 }
 
 /**
- * The run: created by shard 0, awaited by the others (run-wait.ts); null when Ctrl-C ended the
- * wait. Its details go to the sink, whose journal must say what the run is even when the store
- * fails from the start.
+ * The run: named by shard 0, which creates it through the sink once the sink is open; awaited by
+ * the others (run-wait.ts), on a connection of this thread's; null when Ctrl-C ended the wait. Its
+ * details go to the sink, whose journal must say what the run is even when the store fails from
+ * the start.
  */
 async function openRun(spec: PlanRun, signal: AbortSignal): Promise<{ runId: string; run: RunMeta } | null> {
   const joining = spec.shard !== undefined && spec.shard.index > 0;
   if (joining) {
     if (!spec.runId) throw new FaasbenchError('InvalidParameterValue', '--shard i/n with i > 0 joins a run: give the same --run-id as shard 0', { reason: 'usage' });
-    const found = await awaitRun({ store: spec.store, runId: spec.runId, signal, say: (message) => console.error(message) });
+    const found = await awaitRun({ store: await spec.store.open(), runId: spec.runId, signal, say: (message) => console.error(message) });
     return found === null ? null : { runId: spec.runId, run: found };
   }
-  const run: RunMeta = {
-    ...(spec.runId ? { id: spec.runId } : {}),
+  const run: RunMeta & { id: string } = {
+    id: spec.runId || newRunId(),
     kind: spec.run.kind,
     name: spec.run.name,
     provider: spec.run.provider,
@@ -174,14 +196,14 @@ async function openRun(spec: PlanRun, signal: AbortSignal): Promise<{ runId: str
     host: hostFacts(),
     toolVersion: TOOL_VERSION,
   };
-  return { runId: await spec.store.createRun(run), run };
+  return { runId: run.id, run };
 }
 
-async function finish(store: Store, runId: string, status: 'completed' | 'interrupted', summary: RunSummary): Promise<void> {
+async function finish(rows: Pick<RunRowWrites, 'finishRun'>, location: string, runId: string, status: 'completed' | 'interrupted', summary: RunSummary): Promise<void> {
   try {
-    await store.finishRun(runId, status, toJson(summary));
+    await rows.finishRun(runId, status, toJson(summary));
   } catch (err) {
-    if (!isFaasbenchError(err, 'ResourceConflict')) throw finishFailed(store.location, runId, status, err);
+    if (!isFaasbenchError(err, 'ResourceConflict')) throw finishFailed(location, runId, status, err);
   }
 }
 

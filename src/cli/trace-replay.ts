@@ -30,7 +30,7 @@ import { chooseWorkers, parseWorkers, sayWorkers, workerThreads, WORKERS_HELP } 
 import { executePlan, type PlanRunResult } from './plan-execution.ts';
 import { startPlatformProcess } from './platform-process.ts';
 import { labelOption } from './run-label-option.ts';
-import { openRunStore } from './store-path.ts';
+import { loadRunStore } from './store-path.ts';
 import { addSpanOptions, collectorsOf, platformSpanArgs, type SpanFlags } from './span-options.ts';
 import { thresholdJson } from './summary-out.ts';
 import { summaryTable } from './summary-table.ts';
@@ -155,7 +155,7 @@ async function replay(source: ReplaySource, opts: ReplayOptions): Promise<PlanRu
     const options = platform ? { ...providerOptions, url: platform.url } : providerOptions;
     const provider = await createProvider(opts.provider, options);
     owned.push(provider);
-    const store = await openRunStore(opts.store, opts.label);
+    const store = loadRunStore(opts.store, opts.label);
     owned.push(store);
     const storageUrl = platform?.storageUrl ?? opts.storageUrl ?? process.env.FAASBENCH_STORAGE_URL ?? '';
     const bodies = await deployAll(source, provider, { ...opts, deploy }, storageUrl);

@@ -5,7 +5,9 @@
  * openStore(target?) opens `postgres://...` URLs in PostgreSQL and anything else as an SQLite
  * file; with no target it reads FAASBENCH_STORE, then falls back to ./faasbench.db. Runners write
  * through openRecordSink: a RecordSink, which keeps every record through a store failure (memory,
- * then a journal), run in a worker thread of its own so a commit never pauses a send.
+ * then a journal), run in a worker thread of its own so a commit never pauses a send. A load run's
+ * sending thread holds a RunStore (run-store.ts), which that thread connects to: importing this
+ * file loads the drivers, so such a thread imports the files it needs instead.
  * It depends on core only. It must not import platform, providers, invoker, experiments, report,
  * web or cli: they call the store, never the other way round.
  */
@@ -16,7 +18,8 @@ export { DEFAULT_SQLITE_PATH } from './sqlite.ts';
 export { SCHEMA_VERSION } from './migrations.ts';
 export { StoreFailureError, finishFailed } from './store-failure.ts';
 export { RecordSink, RecordsWaitingError, type RecordSinkOptions, type SinkOutcome } from './record-sink.ts';
-export { openRecordSink, type RunRecordSink } from './threaded-sink.ts';
+export { openRecordSink, type RunRecordSink, type RunRowWrites } from './threaded-sink.ts';
+export { RunStore } from './run-store.ts';
 export { recoverJournal, type RecoverResult } from './recover.ts';
 export { readJournal, journalPlaces, journalDataDir, JOURNAL_DIR_ENV, type JournalHeader, type JournalEnd, type JournalContents } from './journal.ts';
 export { shownRunStatus, HEARTBEAT_INTERVAL_MS, ABANDONED_AFTER_BEATS, type RunLiveness } from './run-status.ts';

@@ -13,6 +13,7 @@ import type { Database } from './schema.ts';
 import type { SqlBackend } from './sql-store.ts';
 import type { StoreOptions } from './store.ts';
 import { queryLogger } from './query-log.ts';
+import { postgresLocation, redactedUrl } from './store-target.ts';
 
 const POOL_SIZE = 4;
 /**
@@ -31,10 +32,6 @@ const QUERY_TIMEOUT_MS = 30_000;
 const KEEP_ALIVE_DELAY_MS = 10_000;
 /** Advisory lock key for migrations: any constant every faasbench shares ("fbmg"). */
 const MIGRATION_LOCK = 0x66626d67;
-
-export function isPostgresUrl(target: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(target);
-}
 
 export async function openPostgres(url: string, options: StoreOptions = {}): Promise<SqlBackend> {
   const { schema } = options;
@@ -61,19 +58,12 @@ export async function openPostgres(url: string, options: StoreOptions = {}): Pro
     await migrate(db, schema);
   } catch (err) {
     await db.destroy();
-    throw new FaasbenchError('ServiceUnavailable', `cannot open the PostgreSQL store at ${redacted(url)}: ${(err as Error).message}`, { cause: err });
+    throw new FaasbenchError('ServiceUnavailable', `cannot open the PostgreSQL store at ${redactedUrl(url)}: ${(err as Error).message}`, { cause: err });
   }
   // Any pooled connection will do: a read needs no transaction, and writes run on their own.
   const readArrays = async (query: { sql: string; parameters: readonly unknown[] }): Promise<unknown[][]> =>
     (await pool.query<unknown[]>({ text: query.sql, values: [...query.parameters], rowMode: 'array' })).rows;
-  return { db, readArrays, location: locationOf(url, schema) };
-}
-
-/** The URL openStore needs to reach these tables again, password masked: for messages and journals. */
-function locationOf(url: string, schema: string | undefined): string {
-  const parsed = new URL(redacted(url));
-  if (schema !== undefined) parsed.searchParams.set('options', [parsed.searchParams.get('options'), `-c search_path=${schema}`].filter(Boolean).join(' '));
-  return parsed.toString();
+  return { db, readArrays, location: postgresLocation(url, schema) };
 }
 
 /**
@@ -86,12 +76,6 @@ function connection(url: string, schema: string | undefined): pg.PoolConfig {
   const theirs = parsed.searchParams.get('options');
   parsed.searchParams.delete('options');
   return { connectionString: parsed.toString(), options: [theirs, ...mine].filter(Boolean).join(' ') };
-}
-
-function redacted(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password !== '') parsed.password = '***';
-  return parsed.toString();
 }
 
 /** The whole check-and-apply runs under one advisory lock, so shards opening together migrate once. */

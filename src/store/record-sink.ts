@@ -133,6 +133,7 @@ export class RecordSink {
   #retryAtMs = 0;
   #storeError: string | null = null;
   #closed = false;
+  #closing: Promise<SinkOutcome> | undefined;
   /** The journal could not be written anywhere: said once, not at every flush. */
   #unjournaledNoticed = false;
   #overflowed = false;
@@ -209,9 +210,19 @@ export class RecordSink {
   /**
    * Writes what is left, retrying a failing store for up to closeWaitMs; what the store still does
    * not take ends in the journal, with `end` (how the run ended) after it. Never throws for the
-   * store: the outcome says what is where.
+   * store: the outcome says what is where. Once: a second call returns the first one's outcome.
    */
-  async close(end?: JournalEnd): Promise<SinkOutcome> {
+  close(end?: JournalEnd): Promise<SinkOutcome> {
+    this.#closing ??= this.#close(end);
+    return this.#closing;
+  }
+
+  /** close(): this sink has no thread to keep for the run row's writes (threaded-sink.ts). */
+  drain(end?: JournalEnd): Promise<SinkOutcome> {
+    return this.close(end);
+  }
+
+  async #close(end: JournalEnd | undefined): Promise<SinkOutcome> {
     this.#closed = true;
     clearInterval(this.#timer);
     this.#markUnanswered();

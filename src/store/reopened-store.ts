@@ -4,7 +4,8 @@
  * it, like any failed write: the record sink journals and retries, and the next write tries to
  * connect again. So a store that is away when the writer starts loses nothing either.
  */
-import { openStore, type StoreReopen } from './open.ts';
+import { openStore } from './open.ts';
+import type { StoreReopen } from './reopen.ts';
 import type { SinkStore } from './record-sink.ts';
 import type { Store, WriteOptions, WriteResult } from './store.ts';
 import type { InvocationRecord } from '../core/invocation-record.ts';

@@ -2,7 +2,6 @@
  * The one query layer behind Store, for both dialects: everything here is Kysely's portable SQL,
  * and the few differences in what comes back are undone by the decoders in schema.ts and below.
  */
-import { randomBytes } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { sql, type CompiledQuery, type Kysely, type Selectable } from './kysely.ts';
 import { FaasbenchError } from '../core/errors.ts';
@@ -30,6 +29,7 @@ import {
 import { isLabel, LABEL_RULE } from './run-label.ts';
 import { shownRunStatus } from './run-status.ts';
 import { InsertCache } from './insert-cache.ts';
+import { newRunId } from './run-id.ts';
 import { WriteBuffer } from './write-buffer.ts';
 
 const DEFAULT_FLUSH_INTERVAL_MS = 250;
@@ -526,12 +526,6 @@ function nowIso(): string {
   // The wall clock, as readers judge heartbeats by it: the monotonic clock under epochMicros drifts
   // from it in a long-lived process (a dashboard left running) and would misjudge liveness.
   return new Date().toISOString();
-}
-
-/** Sortable by start and readable on a command line: 20261123-110254-3fa9c1. */
-function newRunId(): string {
-  const stamp = nowIso().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
 function notFound(runId: string): FaasbenchError {

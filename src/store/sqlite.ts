@@ -4,18 +4,17 @@
  * and readers such as the dashboard never block the writer. busy_timeout lets a second process
  * (an export while a run writes) wait for the lock instead of failing.
  */
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from './kysely.ts';
-import { FaasbenchError } from '../core/errors.ts';
 import { applyMigrations } from './migrations.ts';
 import type { Database } from './schema.ts';
 import type { ReadArrays, SqlBackend } from './sql-store.ts';
 import type { StoreOptions } from './store.ts';
 import { queryLogger } from './query-log.ts';
+import { ensureStoreFile } from './sqlite-file.ts';
 
-export const DEFAULT_SQLITE_PATH = './faasbench.db';
+export { DEFAULT_SQLITE_PATH } from './store-target.ts';
 const BUSY_TIMEOUT_MS = 5_000;
 /**
  * Page cache per connection, KiB (negative: SQLite's unit for "this many KiB"): SQLite's own
@@ -30,7 +29,7 @@ export const CACHE_KIB = 2_000;
 const STATEMENTS_KEPT = 16;
 
 export async function openSqlite(file: string, options: StoreOptions = {}): Promise<SqlBackend> {
-  if (file !== ':memory:' && !existsSync(file)) createFile(path.resolve(file), options);
+  ensureStoreFile(file, options);
   const sqlite = new BetterSqlite3(file, { timeout: BUSY_TIMEOUT_MS });
   try {
     sqlite.pragma('journal_mode = WAL');
@@ -77,27 +76,6 @@ function preparedWrites(sqlite: BetterSqlite3.Database): { close(): void; prepar
       return statement;
     },
   };
-}
-
-/**
- * A new store's file, or ResourceNotFound when the caller only reads runs: a mistyped path (or
- * FAASBENCH_STORE) is named as such instead of becoming an empty store.
- */
-function createFile(file: string, options: StoreOptions): void {
-  if (options.ifMissing === 'refuse') throw new FaasbenchError('ResourceNotFound', `no store at ${file} (give --store or set FAASBENCH_STORE)`);
-  mkdirSync(path.dirname(file), { recursive: true });
-  // Readable by its owner only (SQLite gives its -wal and -shm files the same mode): the local
-  // platform runs functions as another user, and a store is nobody else's business.
-  // 'wx': of two processes creating one store at the same moment, only the one that made it says so.
-  let fd: number;
-  try {
-    fd = openSync(file, 'wx', 0o600);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
-    throw err;
-  }
-  closeSync(fd);
-  options.onCreate?.(file);
 }
 
 /**

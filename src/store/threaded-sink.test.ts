@@ -6,10 +6,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { FaasbenchError } from '../core/errors.ts';
 import type { InvocationRecord } from '../core/invocation-record.ts';
 import { openStore } from './open.ts';
 import { RecordSink, type SendInFlight } from './record-sink.ts';
+import { RunStore } from './run-store.ts';
 import type { Store } from './store.ts';
 import { SKIP_PG } from './testing/postgres.ts';
 import { makeRecord, makeRecords } from './testing/records.ts';
@@ -143,6 +145,45 @@ describe('threaded record sink on an SQLite file', () => {
       expect(await store.getRun(runId)).toMatchObject({ progress: { sent: 2 } });
     } finally {
       await store.close();
+    }
+  });
+
+  it('creates, beats and finishes the run row of a RunStore through its writer, and the caller thread never opens it', async () => {
+    const file = path.join(dir, 'run-store.db');
+    const created: string[] = [];
+    const handle = new RunStore(file, { runLabel: 'by the writer', onCreate: (where) => created.push(where) });
+    const open = vi.spyOn(handle, 'open');
+    const run = { ...RUN, id: 'run-store-1' };
+    const sink = openRecordSink(handle, { runId: run.id, run, flushIntervalMs: 50 });
+    expect(await sink.runRows!.createRun(run)).toBe('run-store-1');
+    await sink.runRows!.heartbeat(run.id, 7_000);
+    for (const record of makeRecords(run.id, 0, 10)) sink.write(record);
+    expect(await sink.drain({ status: 'completed' })).toMatchObject({ written: 10, waiting: 0 });
+    await sink.runRows!.finishRun(run.id, 'completed', { total: 10 });
+    expect(await sink.close()).toMatchObject({ written: 10, waiting: 0 });
+    expect(open).not.toHaveBeenCalled();
+    expect(created).toEqual([file]);
+    const store = await openStore(file);
+    try {
+      expect(await store.getRun(run.id)).toMatchObject({ status: 'completed', label: 'by the writer', heartbeatMs: 7_000, summary: { total: 10 } });
+      expect(await stored(store, run.id)).toEqual(makeRecords(run.id, 0, 10));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("gives the caller the store's refusals as the store gives them: a run created twice, or finished twice, is a ResourceConflict", async () => {
+    const handle = new RunStore(path.join(dir, 'conflicts.db'));
+    const run = { ...RUN, id: 'conflict-1' };
+    const sink = openRecordSink(handle, { runId: run.id, run });
+    try {
+      const refusal = (write: Promise<unknown>): Promise<unknown> => write.then(() => 'written', (err: unknown) => (err instanceof FaasbenchError ? { code: err.code, message: err.message } : err));
+      await sink.runRows!.createRun(run);
+      expect(await refusal(sink.runRows!.createRun(run))).toEqual({ code: 'ResourceConflict', message: 'run conflict-1 already exists in the store' });
+      await sink.runRows!.finishRun(run.id, 'interrupted');
+      expect(await refusal(sink.runRows!.finishRun(run.id, 'completed'))).toEqual({ code: 'ResourceConflict', message: 'run conflict-1 is already interrupted; a run finishes once' });
+    } finally {
+      await sink.close();
     }
   });
 

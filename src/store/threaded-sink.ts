@@ -6,27 +6,36 @@
  * on a connection of its own. A commit, a retried write or a journal append then never pauses a
  * send. Same contract as RecordSink: every record is kept (memory, journal), calls in flight get
  * provisional rows, and onRecord, onNotice and onOverflow are called on the caller's thread.
+ * The run row's writes go through the writer too (runRows), so a load run's sending thread given
+ * a RunStore (run-store.ts) never loads a driver: only when the writer fails does it open the store.
  */
 import { Worker } from 'node:worker_threads';
 import { FaasbenchError } from '../core/errors.ts';
 import type { InvocationRecord } from '../core/invocation-record.ts';
 import type { JournalEnd } from './journal.ts';
-import { reopenOf, type StoreReopen } from './open.ts';
+import { reopenOf, type StoreReopen } from './reopen.ts';
 import { decodeBatch, RecordBatchWriter, transferList, type EncodedBatch } from './record-codec.ts';
-import { RecordSink, type RecordSinkOptions, type SendInFlight, type SinkOutcome } from './record-sink.ts';
-import type { JsonValue, Store } from './store.ts';
-import { WRITE_BLOCK_ENV, type FromWriter, type ToWriter, type WriterData, type WriterState } from './writer-protocol.ts';
+import { RecordSink, type RecordSinkOptions, type SendInFlight, type SinkOutcome, type SinkStore } from './record-sink.ts';
+import { newRunId } from './run-id.ts';
+import type { FinalRunStatus, JsonValue, RunMeta, Store } from './store.ts';
+import { fromWriterError, WRITE_BLOCK_ENV, type FromWriter, type ToWriter, type WriterData, type WriterError, type WriterState } from './writer-protocol.ts';
 
-/** The run row's writes while a run sends: its heartbeat and its progress. */
-export type RunRowWrites = Pick<Store, 'heartbeat' | 'updateProgress'>;
+/** The run row's writes: it is created, beats and shows progress while the run sends, and is finished. */
+export type RunRowWrites = Pick<Store, 'createRun' | 'heartbeat' | 'updateProgress' | 'finishRun'>;
+
+/** What a sink writes to on the caller's thread (all of it, or once its writer thread failed): a Store or a RunStore. */
+export type RunSinkStore = SinkStore & RunRowWrites;
+
+/** How the writer answered a request: done, failed (why), or not at all because its thread is gone. */
+type Answer = null | WriterError | 'gone';
 
 /** What a runner needs of a record sink, threaded or not. */
 export interface RunRecordSink {
   /**
-   * Where the run row's heartbeat and progress go while the run sends, when not to the store
-   * itself: through the writer's connection. On SQLite an UPDATE on the sending thread's own
-   * connection would wait for the writer's transaction, blocking the thread (better-sqlite3 is
-   * synchronous) up to a batch's commit.
+   * Where the run row's writes go, when not to the store itself: through the writer's connection,
+   * until close(). On SQLite an UPDATE on the sending thread's own connection would wait for the
+   * writer's transaction, blocking the thread (better-sqlite3 is synchronous) up to a batch's
+   * commit; and a connection of the sending thread's own costs it the drivers' memory.
    */
   readonly runRows?: RunRowWrites;
   readonly waiting: number;
@@ -36,15 +45,21 @@ export interface RunRecordSink {
   watchSends(inFlight: () => Iterable<SendInFlight>): () => void;
   flush(): Promise<void>;
   write(record: InvocationRecord): void;
+  /**
+   * Writes what is left as close() does and takes no more records, while runRows still go through
+   * the writer: the run is marked finished only once its records are kept. close() after it ends
+   * the rest and returns the same outcome.
+   */
+  drain(end?: JournalEnd): Promise<SinkOutcome>;
   close(end?: JournalEnd): Promise<SinkOutcome>;
 }
 
 /**
  * The sink for `store`: threaded when the store can be opened again from another thread, else
  * today's RecordSink on the caller's thread (an in-memory SQLite store, as tests use, would be
- * another, empty database in another connection; a Store not from openStore cannot be reopened).
+ * another, empty database in another connection; a store not from openStore or a RunStore cannot be reopened).
  */
-export function openRecordSink(store: Store, options: RecordSinkOptions): RunRecordSink {
+export function openRecordSink(store: RunSinkStore, options: RecordSinkOptions): RunRecordSink {
   const reopen = reopenOf(store);
   return reopen === undefined ? new RecordSink(store, options) : new ThreadedRecordSink(store, reopen, options);
 }
@@ -65,7 +80,7 @@ const ENTRY = new URL('./writer-entry.mjs', import.meta.url);
 const WRITER_YOUNG_GENERATION_MB = 2;
 
 export class ThreadedRecordSink implements RunRecordSink {
-  readonly #store: Store;
+  readonly #store: RunSinkStore;
   readonly #options: RecordSinkOptions;
   readonly #worker: Worker;
   readonly #batch: RecordBatchWriter;
@@ -81,10 +96,13 @@ export class ThreadedRecordSink implements RunRecordSink {
   #state: WriterState = NO_STATE;
   /** The last snapshot of calls in flight was empty: an idle sink posts nothing. */
   #sendsEmpty = true;
-  /** Answers awaited from the writer, by request id: null, or why the request failed. */
-  readonly #requests = new Map<number, (error: string | null) => void>();
+  /** Answers awaited from the writer, by request id. */
+  readonly #requests = new Map<number, (answer: Answer) => void>();
   #nextRequest = 0;
   #closed = false;
+  #drained: Promise<SinkOutcome> | undefined;
+  /** The writer thread ended or failed: run row writes go to this thread's store. */
+  #gone = false;
   /** The writer thread failed: records go on in this thread. */
   #fallback: RecordSink | undefined;
   readonly #fallbackUnwatch = new Map<() => Iterable<SendInFlight>, () => void>();
@@ -95,7 +113,7 @@ export class ThreadedRecordSink implements RunRecordSink {
   /** close() ends the thread: its exit is no failure. */
   #ending = false;
 
-  constructor(store: Store, reopen: StoreReopen, options: RecordSinkOptions) {
+  constructor(store: RunSinkStore, reopen: StoreReopen, options: RecordSinkOptions) {
     this.#store = store;
     this.#options = options;
     this.#batch = new RecordBatchWriter(options.batchSize ?? DEFAULT_BATCH_SIZE);
@@ -113,8 +131,16 @@ export class ThreadedRecordSink implements RunRecordSink {
   }
 
   readonly runRows: RunRowWrites = {
+    createRun: async (meta: RunMeta) => {
+      // Named here, as the store would name it, so the answer need carry nothing back.
+      const run = { ...meta, id: meta.id ?? newRunId() };
+      await this.#runRow((id) => ({ kind: 'create-run', id, run }), () => this.#store.createRun(run));
+      return run.id;
+    },
     heartbeat: (runId: string, intervalMs: number) => this.#runRow((id) => ({ kind: 'heartbeat', id, runId, intervalMs }), () => this.#store.heartbeat(runId, intervalMs)),
     updateProgress: (runId: string, progress: JsonValue) => this.#runRow((id) => ({ kind: 'progress', id, runId, progress }), () => this.#store.updateProgress(runId, progress)),
+    finishRun: (runId: string, status: FinalRunStatus, summary?: JsonValue) =>
+      this.#runRow((id) => ({ kind: 'finish-run', id, runId, status, summary }), () => this.#store.finishRun(runId, status, summary)),
   };
 
   get waiting(): number {
@@ -157,13 +183,26 @@ export class ThreadedRecordSink implements RunRecordSink {
     await this.#fallback?.flush();
   }
 
+  drain(end?: JournalEnd): Promise<SinkOutcome> {
+    this.#drained ??= this.#drainNow(end);
+    return this.#drained;
+  }
+
   async close(end?: JournalEnd): Promise<SinkOutcome> {
+    const outcome = await this.drain(end);
+    // The writer closes its connection before its thread ends: an SQLite one folds its WAL into the file.
+    if (!this.#gone) await this.#request((id) => ({ kind: 'end', id }));
+    this.#ending = true;
+    this.#gone = true;
+    await this.#worker.terminate();
+    return outcome;
+  }
+
+  async #drainNow(end: JournalEnd | undefined): Promise<SinkOutcome> {
     this.#closed = true;
     clearInterval(this.#timer);
     this.#post();
     if (this.#fallback === undefined) await this.#request((id) => ({ kind: 'close', id, end }));
-    this.#ending = true;
-    await this.#worker.terminate();
     const fallback = await this.#fallback?.close(end);
     return this.#outcome(fallback);
   }
@@ -198,17 +237,19 @@ export class ThreadedRecordSink implements RunRecordSink {
     this.#sent += records;
   }
 
-  /** Sends a request and waits for its answer (or for the writer's end: the fallback then answers). */
-  #request(make: (id: number) => ToWriter): Promise<void> {
+  /** Sends a request and waits for its answer, or for the writer's end ('gone': the fallback then answers). */
+  #request(make: (id: number) => ToWriter): Promise<'done' | 'gone'> {
     const id = this.#nextRequest++;
-    const answered = new Promise<void>((resolve, reject) => this.#requests.set(id, (error) => (error === null ? resolve() : reject(new Error(error)))));
+    const answered = new Promise<'done' | 'gone'>((resolve, reject) =>
+      this.#requests.set(id, (answer) => (answer === null ? resolve('done') : answer === 'gone' ? resolve('gone') : reject(fromWriterError(answer)))),
+    );
     this.#postMessage(make(id));
     return this.#keptAlive(answered);
   }
 
-  /** A run row write through the writer; once it is closing or gone, on this thread's connection. */
-  #runRow(make: (id: number) => ToWriter, here: () => Promise<void>): Promise<void> {
-    return this.#closed || this.#fallback !== undefined ? here() : this.#request(make);
+  /** A run row write through the writer; once it is gone, or when it goes before answering, on this thread's store. */
+  async #runRow(make: (id: number) => ToWriter, here: () => Promise<unknown>): Promise<void> {
+    if (this.#gone || (await this.#request(make)) === 'gone') await here();
   }
 
   async #keptAlive<T>(waiting: Promise<T>): Promise<T> {
@@ -241,6 +282,8 @@ export class ThreadedRecordSink implements RunRecordSink {
       case 'closed':
         this.#closedOutcome = message.outcome;
         return this.#answer(message.id);
+      case 'ended':
+        return this.#answer(message.id);
     }
   }
 
@@ -252,17 +295,24 @@ export class ThreadedRecordSink implements RunRecordSink {
     this.#isReady();
   }
 
-  #answer(id: number, error: string | null = null): void {
-    this.#requests.get(id)?.(error);
+  #answer(id: number, answer: Answer = null): void {
+    this.#requests.get(id)?.(answer);
     this.#requests.delete(id);
   }
 
-  /**
-   * The writer thread could not start, or died: the rest is written on this thread. Records held
-   * for a writer that never started go to the fallback; those a dead writer held are counted lost.
-   */
+  /** The writer thread could not start, died, or ended (close): nothing more goes to it. */
   #writerFailed(err: Error): void {
-    if (this.#fallback !== undefined || this.#closedOutcome !== undefined || this.#ending) return;
+    this.#gone = true;
+    if (this.#fallback === undefined && this.#closedOutcome === undefined && !this.#ending) this.#fallBack(err);
+    // Requests it will not answer now: flush and close go on with the fallback, run row writes on this thread.
+    for (const id of [...this.#requests.keys()]) this.#answer(id, 'gone');
+  }
+
+  /**
+   * The rest is written on this thread. Records held for a writer that never started go to the
+   * fallback; those a dead writer held are counted lost.
+   */
+  #fallBack(err: Error): void {
     const { onRecord: _r, ...options } = this.#options;
     this.#fallback = new RecordSink(this.#store, options);
     for (const inFlight of this.#watchers) this.#fallbackUnwatch.set(inFlight, this.#fallback.watchSends(inFlight));
@@ -278,7 +328,6 @@ export class ThreadedRecordSink implements RunRecordSink {
     this.#heldRecords = 0;
     for (const message of this.#batchRecords()) this.#fallback.write(message);
     this.#isReady();
-    for (const id of [...this.#requests.keys()]) this.#answer(id);
   }
 
   /** The records of the batch not yet handed over. */

@@ -2,7 +2,8 @@
  * The store writer: runs in a worker thread (started by threaded-sink.ts through writer-entry.mjs)
  * with its own connection to the run's store, and the RecordSink logic as it is (batches, retries,
  * journal, provisional rows), fed batches of records and the calls in flight by the sending
- * thread. A commit, a retry or a journal append here never holds a send there.
+ * thread. A commit, a retry or a journal append here never holds a send there. It also writes the
+ * run row (created, heartbeat, progress, finished), so the sending thread needs no connection.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { giveUpNoDetachAssumption } from '../core/detach-protector.ts';
@@ -11,7 +12,7 @@ import { HeapKeeper } from './heap-keeper.ts';
 import { decodeBatch, type EncodedBatch } from './record-codec.ts';
 import { RecordSink, type SendInFlight } from './record-sink.ts';
 import { ReopenedStore } from './reopened-store.ts';
-import { WRITE_BLOCK_ENV, type FromWriter, type ToWriter, type WriterData, type WriterState } from './writer-protocol.ts';
+import { toWriterError, WRITE_BLOCK_ENV, type FromWriter, type ToWriter, type WriterData, type WriterState } from './writer-protocol.ts';
 
 // Before the writer's path is compiled: its first 'state' message transfers rows back, in the run's first second.
 giveUpNoDetachAssumption();
@@ -61,27 +62,31 @@ async function handle(message: ToWriter): Promise<void> {
     batched = true;
     sink.nudge();
     sayState(message.records?.rows ?? null);
-  } else if (message.kind === 'heartbeat' || message.kind === 'progress') {
-    const error = await writeRunRow(message).then(() => null, (err: unknown) => (err as Error)?.message ?? String(err));
-    post({ kind: 'written', id: message.id, error });
   } else if (message.kind === 'flush') {
     await sink.flush();
     sayState(null);
     post({ kind: 'flushed', id: message.id });
-  } else {
+  } else if (message.kind === 'close') {
     clearInterval(timer);
     const outcome = await sink.close(message.end);
-    await store.close().catch(() => undefined);
     sayState(null);
     post({ kind: 'closed', id: message.id, outcome });
+  } else if (message.kind === 'end') {
+    await store.close().catch(() => undefined);
+    post({ kind: 'ended', id: message.id });
     port.close();
+  } else {
+    const error = await writeRunRow(message).then(() => null, toWriterError);
+    post({ kind: 'written', id: message.id, error });
   }
 }
 
-async function writeRunRow(message: Extract<ToWriter, { kind: 'heartbeat' | 'progress' }>): Promise<void> {
+async function writeRunRow(message: Extract<ToWriter, { kind: 'create-run' | 'heartbeat' | 'progress' | 'finish-run' }>): Promise<void> {
   const connected = await store.connect();
-  if (message.kind === 'heartbeat') await connected.heartbeat(message.runId, message.intervalMs);
-  else await connected.updateProgress(message.runId, message.progress);
+  if (message.kind === 'create-run') await connected.createRun(message.run);
+  else if (message.kind === 'heartbeat') await connected.heartbeat(message.runId, message.intervalMs);
+  else if (message.kind === 'progress') await connected.updateProgress(message.runId, message.progress);
+  else await connected.finishRun(message.runId, message.status, message.summary);
 }
 
 function take(records: readonly InvocationRecord[]): void {

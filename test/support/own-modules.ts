@@ -13,6 +13,7 @@ export const NEEDS_OWN_MODULES: readonly string[] = [
   'src/providers/gcp-functions.test.ts',
   'src/providers/azure-functions.test.ts',
   'src/store/threaded-sink.test.ts',
+  'src/store/threaded-sink-fallback.test.ts',
   'test/event-queue.test.ts',
   'test/gcp-storage.test.ts',
   'test/isolation.test.ts',
