@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,15 @@ describe('RunStore', () => {
     expect(statSync(file)).toMatchObject({ size: 0, mode: 0o100600 });
     expect(first.location).toBe(file);
     expect(reopenOf(first)).toEqual({ target: file, options: { runLabel: 'mine' } });
+  });
+
+  it('refuses a file that is not a database before anything connects, as SQLite would; an empty file is a new store', () => {
+    const garbage = path.join(dir, 'notes.txt');
+    writeFileSync(garbage, 'not a database, but long enough to hold a header');
+    expect(() => new RunStore(garbage)).toThrow(`${garbage} is not a faasbench store (SQLite: file is not a database)`);
+    const empty = path.join(dir, 'empty.db');
+    writeFileSync(empty, '');
+    expect(new RunStore(empty).location).toBe(empty);
   });
 
   it('names a PostgreSQL store with its password masked, and is reopened with the password', () => {

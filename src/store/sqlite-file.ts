@@ -3,7 +3,7 @@
  * migrates at its first connection (sqlite.ts). Apart from the driver, so the thread that sends a
  * load run can make the file (and say so) while the store writer's thread connects (run-store.ts).
  */
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { FaasbenchError } from '../core/errors.ts';
 import type { StoreOptions } from './store.ts';
@@ -13,8 +13,9 @@ import type { StoreOptions } from './store.ts';
  * runs: a mistyped path (or FAASBENCH_STORE) is named as such instead of becoming an empty store.
  */
 export function ensureStoreFile(file: string, options: Pick<StoreOptions, 'ifMissing' | 'onCreate'>): void {
-  if (file === ':memory:' || existsSync(file)) return;
+  if (file === ':memory:') return;
   const absolute = path.resolve(file);
+  if (existsSync(absolute)) return checkHeader(absolute);
   if (options.ifMissing === 'refuse') throw new FaasbenchError('ResourceNotFound', `no store at ${absolute} (give --store or set FAASBENCH_STORE)`);
   mkdirSync(path.dirname(absolute), { recursive: true });
   // Readable by its owner only (SQLite gives its -wal and -shm files the same mode): the local
@@ -29,4 +30,29 @@ export function ensureStoreFile(file: string, options: Pick<StoreOptions, 'ifMis
   }
   closeSync(fd);
   options.onCreate?.(absolute);
+}
+
+/** What every SQLite database file begins with (sqlite.org/fileformat.html, 1.3): an empty file is a new one. */
+const HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+/**
+ * A file that is not a database is refused now, as SQLite refuses it at its first connection (open.ts
+ * says it the same way): that connection is the writer thread's, after a run's deploy.
+ */
+function checkHeader(file: string): void {
+  const head = Buffer.alloc(HEADER.length);
+  let read: number;
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      read = readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Unreadable (a folder, no permission): SQLite's own open says what is wrong with it.
+    return;
+  }
+  if (read === 0 || head.equals(HEADER)) return;
+  throw new FaasbenchError('InvalidParameterValue', `${file} is not a faasbench store (SQLite: file is not a database)`);
 }
