@@ -8,7 +8,7 @@
  */
 import type { InvocationRecord } from '../core/invocation-record.ts';
 import { rememberReopen } from './reopen.ts';
-import { ensureStoreFile } from './sqlite-file.ts';
+import { ensureStoreFile, refuseNonDatabase } from './sqlite-file.ts';
 import type { FinalRunStatus, JsonValue, RunMeta, Store, StoreOptions, WriteOptions, WriteResult } from './store.ts';
 import { isPostgresUrl, storeLocation, storeTarget } from './store-target.ts';
 import type { RunSinkStore } from './threaded-sink.ts';
@@ -29,7 +29,10 @@ export class RunStore implements RunSinkStore {
     this.#options = options;
     this.location = storeLocation(this.#target, options.schema);
     const postgres = isPostgresUrl(this.#target);
-    if (!postgres) ensureStoreFile(this.#target, options);
+    if (!postgres) {
+      ensureStoreFile(this.#target, options);
+      refuseNonDatabase(this.location);
+    }
     rememberReopen(this, postgres ? this.#target : this.location, options);
   }
 

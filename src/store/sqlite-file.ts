@@ -15,7 +15,7 @@ import type { StoreOptions } from './store.ts';
 export function ensureStoreFile(file: string, options: Pick<StoreOptions, 'ifMissing' | 'onCreate'>): void {
   if (file === ':memory:') return;
   const absolute = path.resolve(file);
-  if (existsSync(absolute)) return checkHeader(absolute);
+  if (existsSync(absolute)) return;
   if (options.ifMissing === 'refuse') throw new FaasbenchError('ResourceNotFound', `no store at ${absolute} (give --store or set FAASBENCH_STORE)`);
   mkdirSync(path.dirname(absolute), { recursive: true });
   // Readable by its owner only (SQLite gives its -wal and -shm files the same mode): the local
@@ -36,10 +36,12 @@ export function ensureStoreFile(file: string, options: Pick<StoreOptions, 'ifMis
 const HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
 /**
- * A file that is not a database is refused now, as SQLite refuses it at its first connection (open.ts
- * says it the same way): that connection is the writer thread's, after a run's deploy.
+ * Refuses an existing file that is not a database, as SQLite refuses it at its first connection
+ * (open.ts says it the same way). For a thread that does not connect itself (run-store.ts): the
+ * connection is the writer thread's, after a run's deploy. openSqlite leaves it to SQLite.
  */
-function checkHeader(file: string): void {
+export function refuseNonDatabase(file: string): void {
+  if (file === ':memory:') return;
   const head = Buffer.alloc(HEADER.length);
   let read: number;
   try {
